@@ -1,0 +1,41 @@
+# gpu-docker-api — the two commands a fresh machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+MVN ?= mvn -B -q
+JAR := target/gpu-docker-api.jar
+GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+ARGS ?=
+
+.PHONY: build run test unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
+
+build: ## compile and package the runnable jar
+	$(MVN) -Dgit.commit=$(GIT_COMMIT) -DskipTests package
+
+run: build ## run the service (starts a local etcd if none answers); flags via ARGS="-p 40000-41000"
+	scripts/run.sh $(ARGS)
+
+test: ## unit tests, then integration tests against a dedicated dockerd + etcd + GPU stand-ins
+	scripts/test.sh
+
+unit-test:
+	$(MVN) test
+
+test-env-up:
+	scripts/test-env.sh up
+
+test-env-down:
+	scripts/test-env.sh down
+
+openapi: ## regenerate api/gpu-docker-api.openapi.json from the running code
+	scripts/export-openapi.sh
+
+image: build ## the service's container image (needs a Docker engine that can pull the base image)
+	docker build -t gpu-docker-api:$(GIT_COMMIT) -t gpu-docker-api:latest .
+
+bench-update:
+	scripts/bench-update.sh
+
+bench-volume:
+	scripts/bench-volume.sh
+
+clean:
+	$(MVN) clean

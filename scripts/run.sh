@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make run`: runs the service. If no etcd answers at the configured endpoint (GDA_ETCD_ENDPOINTS or
+# -e, default 127.0.0.1:2379), starts a local one from the `etcd` binary with its data under .run/etcd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+endpoint=${GDA_ETCD_ENDPOINTS:-127.0.0.1:2379}
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in -e|--etcd) endpoint=${args[$((i + 1))]:-$endpoint} ;; --etcd=*) endpoint=${args[$i]#--etcd=} ;; esac
+done
+first=${endpoint%%,*}; first=${first#http://}; host=${first%:*}; port=${first##*:}
+
+if ! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+  command -v etcd >/dev/null || { echo "no etcd answers at $host:$port and no etcd binary is installed (apt-get install etcd-server)" >&2; exit 1; }
+  mkdir -p .run/etcd
+  echo "starting a local etcd at $host:$port (data in .run/etcd, log in .run/etcd.log)"
+  setsid etcd --name gpu-docker-api --data-dir .run/etcd \
+    --listen-client-urls "http://$host:$port" --advertise-client-urls "http://$host:$port" \
+    --listen-peer-urls "http://127.0.0.1:$((port + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((port + 1))" \
+    --initial-cluster "gpu-docker-api=http://127.0.0.1:$((port + 1))" > .run/etcd.log 2>&1 < /dev/null &
+  echo $! > .run/etcd.pid
+  for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; sleep 0.25; done
+fi
+exec java -jar target/gpu-docker-api.jar "$@"

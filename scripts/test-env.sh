@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Starts (up) or tears down (down) the real parts the integration tests run against:
+# a dedicated dockerd (own socket, data root, pid file, bridge), an etcd on loopback,
+# stand-ins for nvidia-smi and nvidia-container-runtime-hook, and a locally imported test image.
+# Nothing here touches the host's own Docker engine or its containers.
+set -euo pipefail
+
+DIR=${GDA_TEST_DIR:-/tmp/gda-test}
+BRIDGE=${GDA_TEST_BRIDGE:-gdatest0}
+BRIDGE_CIDR=${GDA_TEST_BRIDGE_CIDR:-10.213.0.1/24}
+ETCD_PORT=${GDA_TEST_ETCD_PORT:-23790}
+ETCD_PEER_PORT=$((ETCD_PORT + 10))
+GPU_COUNT=${GDA_TEST_GPU_COUNT:-8}
+IMAGE=${GDA_TEST_IMAGE:-gda-test:latest}
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+log() { echo "test-env: $*" >&2; }
+need() { command -v "$1" >/dev/null 2>&1 || { log "missing '$1' (install: $2)"; exit 1; }; }
+
+docker_cli() { DOCKER_HOST="unix://$DIR/docker.sock" docker "$@"; }
+
+write_gpu_fixture() {
+  local f="$DIR/gpus.csv"
+  [ -f "$f" ] && return 0
+  : > "$f"
+  for i in $(seq 0 $((GPU_COUNT - 1))); do
+    printf '%d, GPU-00000000-0000-4000-8000-%012d, NVIDIA Stand-in A100-SXM4-80GB, 81920\n' "$i" "$i" >> "$f"
+  done
+}
+
+start_dockerd() {
+  if [ -S "$DIR/docker.sock" ] && docker_cli version >/dev/null 2>&1; then return 0; fi
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+    ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+  fi
+  ip link set "$BRIDGE" up
+  mkdir -p "$DIR/docker" "$DIR/docker-exec" "$DIR/fakebin"
+  install -m 0755 "$HERE/fake/nvidia-container-runtime-hook" "$DIR/fakebin/nvidia-container-runtime-hook"
+  # dockerd finds the runtime hook on its own PATH when a container asks for driver "nvidia".
+  PATH="$DIR/fakebin:$PATH" setsid dockerd \
+      --host "unix://$DIR/docker.sock" --data-root "$DIR/docker" --exec-root "$DIR/docker-exec" \
+      --pidfile "$DIR/docker.pid" --bridge "$BRIDGE" --iptables=false --ip-masq=false \
+      --storage-driver overlay2 > "$DIR/dockerd.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do docker_cli version >/dev/null 2>&1 && return 0; sleep 0.5; done
+  log "dockerd did not come up; see $DIR/dockerd.log"; tail -20 "$DIR/dockerd.log" >&2; exit 1
+}
+
+start_etcd() {
+  if ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" endpoint health >/dev/null 2>&1; then return 0; fi
+  mkdir -p "$DIR/etcd"
+  setsid etcd --name gda-test --data-dir "$DIR/etcd" \
+      --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+      --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+      --initial-cluster "gda-test=http://127.0.0.1:$ETCD_PEER_PORT" > "$DIR/etcd.log" 2>&1 < /dev/null &
+  echo $! > "$DIR/etcd.pid"
+  for _ in $(seq 1 60); do
+    ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" endpoint health >/dev/null 2>&1 && return 0; sleep 0.5
+  done
+  log "etcd did not come up; see $DIR/etcd.log"; exit 1
+}
+
+build_test_image() {
+  docker_cli image inspect "$IMAGE" >/dev/null 2>&1 && return 0
+  local busybox; busybox=$(command -v busybox)
+  local rootfs="$DIR/rootfs"
+  rm -rf "$rootfs"; mkdir -p "$rootfs"/{bin,etc,root,tmp,opt,var/log}
+  cp "$busybox" "$rootfs/bin/busybox"
+  for applet in $("$busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$rootfs/etc/passwd"
+  echo 'root:x:0:' > "$rootfs/etc/group"
+  echo 'shipped with the image' > "$rootfs/etc/image-release"
+  chmod 1777 "$rootfs/tmp"
+  tar -C "$rootfs" -c . | docker_cli import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin HOME=/root' - "$IMAGE" >/dev/null
+  rm -rf "$rootfs"
+}
+
+write_env() {
+  cat > "$DIR/env" <<ENV
+export GDA_TEST_DIR=$DIR
+export GDA_DOCKER_HOST=unix://$DIR/docker.sock
+export GDA_ETCD_ENDPOINTS=http://127.0.0.1:$ETCD_PORT
+export GDA_GPU_NVIDIA_SMI=$DIR/fakebin/nvidia-smi
+export GDA_TEST_IMAGE=$IMAGE
+ENV
+}
+
+up() {
+  need dockerd "apt-get install docker.io"; need etcd "apt-get install etcd-server"
+  need etcdctl "apt-get install etcd-client"; need busybox "apt-get install busybox-static"
+  mkdir -p "$DIR/fakebin"
+  write_gpu_fixture
+  install -m 0755 "$HERE/fake/nvidia-smi" "$DIR/fakebin/nvidia-smi"
+  start_dockerd
+  start_etcd
+  build_test_image
+  write_env
+  log "up: docker unix://$DIR/docker.sock, etcd 127.0.0.1:$ETCD_PORT, $GPU_COUNT stand-in GPUs, image $IMAGE"
+}
+
+kill_pidfile() {
+  local f=$1
+  [ -f "$f" ] || return 0
+  local pid; pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+down() {
+  if [ -S "$DIR/docker.sock" ] && docker_cli version >/dev/null 2>&1; then
+    ids=$(docker_cli ps -aq); [ -z "$ids" ] || docker_cli rm -f $ids >/dev/null 2>&1 || true
+  fi
+  kill_pidfile "$DIR/docker.pid"
+  kill_pidfile "$DIR/etcd.pid"
+  # dockerd leaves overlay and netns mounts behind when it is killed hard.
+  grep -o " $DIR/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  ip link del "$BRIDGE" 2>/dev/null || true
+  rm -rf "$DIR"
+  log "down"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac

@@ -1,0 +1,32 @@
+package io.gpudocker;
+
+import io.gpudocker.cli.BuildInfo;
+import io.gpudocker.cli.CommandLine;
+import io.gpudocker.config.GdaProperties;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+@SpringBootApplication
+@EnableScheduling
+@EnableConfigurationProperties(GdaProperties.class)
+public class GpuDockerApiApplication {
+
+    public static void main(String[] args) {
+        CommandLine.Parsed parsed;
+        try {
+            parsed = CommandLine.parse(args);
+        } catch (CommandLine.InvalidArgumentException e) {
+            System.err.println("gpu-docker-api: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (parsed.help()) {
+            CommandLine.printHelp(System.out, BuildInfo.load());
+            System.exit(0);
+            return;
+        }
+        SpringApplication.run(GpuDockerApiApplication.class, parsed.springArgs().toArray(String[]::new));
+    }
+}

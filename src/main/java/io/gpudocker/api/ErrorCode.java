@@ -1,0 +1,70 @@
+package io.gpudocker.api;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * Every error the API answers with. Codes 1000-1035 keep the numbers of the original Go project so its
+ * clients keep working; later codes are this service's own. docs/api.md lists them all.
+ */
+public enum ErrorCode {
+    INTERNAL(500, HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+    INVALID_PARAMS(1000, HttpStatus.BAD_REQUEST, "Invalid request body"),
+    IMAGE_NAME_EMPTY(1001, HttpStatus.BAD_REQUEST, "Image name cannot be empty"),
+    REPLICASET_NAME_EMPTY(1002, HttpStatus.BAD_REQUEST, "ReplicaSet name cannot be empty"),
+    REPLICASET_NAME_INVALID(1003, HttpStatus.BAD_REQUEST, "ReplicaSet name cannot contain dash"),
+    CONTAINER_RUN_FAILED(1004, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to start container"),
+    CONTAINER_DELETE_FAILED(1005, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to delete container"),
+    CONTAINER_EXECUTE_FAILED(1006, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to execute a command"),
+    CONTAINER_PATCH_FAILED(1007, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to patch container"),
+    REPLICASET_EXISTS(1008, HttpStatus.CONFLICT, "ReplicaSet already exists"),
+    CONTAINER_STOP_FAILED(1010, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to stop container"),
+    CONTAINER_RESTART_FAILED(1011, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to restart container"),
+    GPU_COUNT_INVALID(1012, HttpStatus.BAD_REQUEST, "GPU count must be between 0 and the host's GPU count"),
+    GPU_NOT_ENOUGH(1013, HttpStatus.CONFLICT, "Not enough GPU resources"),
+    PORT_NOT_ENOUGH(1014, HttpStatus.CONFLICT, "Not enough port resources"),
+    CONTAINER_COMMIT_FAILED(1015, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to commit image"),
+    REPLICASET_NOT_FOUND(1016, HttpStatus.NOT_FOUND, "ReplicaSet not found"),
+    VERSION_INVALID(1020, HttpStatus.BAD_REQUEST, "Version must be greater than 0"),
+    ROLLBACK_FAILED(1021, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to rollback container"),
+    NO_NEED_ROLLBACK(1022, HttpStatus.CONFLICT, "The requested version is the current version"),
+    VOLUME_CREATE_FAILED(1023, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to create volume"),
+    VOLUME_NAME_EMPTY(1024, HttpStatus.BAD_REQUEST, "Volume name cannot be empty"),
+    VOLUME_DELETE_FAILED(1025, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to delete volume"),
+    VOLUME_EXISTS(1026, HttpStatus.CONFLICT, "Volume already exists"),
+    VOLUME_SIZE_UNCHANGED(1028, HttpStatus.BAD_REQUEST, "Volume already has that size"),
+    VOLUME_SIZE_INVALID(1029, HttpStatus.BAD_REQUEST, "Volume size is invalid; units: KB, MB, GB, TB"),
+    VOLUME_SHRINK_BELOW_USED(1030, HttpStatus.CONFLICT, "The new size is smaller than the bytes in use"),
+    VOLUME_NAME_INVALID(1031, HttpStatus.BAD_REQUEST, "Volume name cannot contain dash"),
+    VOLUME_NAME_SLASH(1032, HttpStatus.BAD_REQUEST, "Volume name must not begin with /"),
+    VOLUME_NOT_FOUND(1033, HttpStatus.NOT_FOUND, "Volume not found"),
+    VOLUME_PATCH_FAILED(1035, HttpStatus.INTERNAL_SERVER_ERROR, "Failed to patch volume"),
+    IMAGE_NOT_FOUND(1036, HttpStatus.BAD_REQUEST, "Image is not present on this host"),
+    VERSION_NOT_FOUND(1037, HttpStatus.NOT_FOUND, "Version not found"),
+    SNAPSHOT_PRUNED(1038, HttpStatus.CONFLICT, "The version's filesystem snapshot was pruned"),
+    INVALID_STATE(1039, HttpStatus.CONFLICT, "The replicaset is not in a state that allows this"),
+    BIND_INVALID(1040, HttpStatus.BAD_REQUEST, "Invalid bind"),
+    BIND_NOT_FOUND(1041, HttpStatus.NOT_FOUND, "No bind matches oldBind"),
+    VOLUME_IN_USE(1043, HttpStatus.CONFLICT, "The volume is mounted by a container"),
+    SYSTEM_DISK_UNSUPPORTED(1044, HttpStatus.CONFLICT, "The Docker engine cannot carry the system disk over"),
+    CONCURRENT_MODIFICATION(1045, HttpStatus.CONFLICT, "The record changed under this call; retry"),
+    BUSY(1046, HttpStatus.CONFLICT, "Another operation on this name is still running"),
+    ETCD_UNAVAILABLE(1050, HttpStatus.SERVICE_UNAVAILABLE, "etcd is unreachable"),
+    DOCKER_UNAVAILABLE(1051, HttpStatus.SERVICE_UNAVAILABLE, "The Docker engine is unreachable"),
+    NOT_READY(1052, HttpStatus.SERVICE_UNAVAILABLE, "The service is still reconciling its state at startup");
+
+    private final int code;
+    private final HttpStatus status;
+    private final String defaultMessage;
+
+    ErrorCode(int code, HttpStatus status, String defaultMessage) {
+        this.code = code;
+        this.status = status;
+        this.defaultMessage = defaultMessage;
+    }
+
+    public int code() { return code; }
+
+    public HttpStatus status() { return status; }
+
+    public String defaultMessage() { return defaultMessage; }
+}

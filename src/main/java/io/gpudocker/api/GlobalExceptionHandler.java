@@ -1,0 +1,98 @@
+package io.gpudocker.api;
+
+import jakarta.validation.ConstraintViolationException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Maps every failure to the response envelope and a meaningful HTTP status; user errors log no stack. */
+@RestControllerAdvice
+public class GlobalExceptionHandler {
+    private static final Logger log = LoggerFactory.getLogger(GlobalExceptionHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ApiResponse<Void>> api(ApiException e) {
+        if (e.code().status().is5xxServerError()) {
+            log.warn("{} ({}): {}", e.code(), e.code().code(), e.getMessage(), e.getCause());
+        } else {
+            log.info("rejected {} ({}): {}", e.code(), e.code().code(), e.getMessage());
+        }
+        return respond(e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(MethodArgumentNotValidException.class)
+    ResponseEntity<ApiResponse<Void>> invalid(MethodArgumentNotValidException e) {
+        String msg = e.getBindingResult().getFieldErrors().stream()
+                .map(GlobalExceptionHandler::describe)
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return reject(ErrorCode.INVALID_PARAMS, msg.isEmpty() ? "invalid request body" : msg);
+    }
+
+    @ExceptionHandler(ConstraintViolationException.class)
+    ResponseEntity<ApiResponse<Void>> violation(ConstraintViolationException e) {
+        String msg = e.getConstraintViolations().stream()
+                .map(v -> v.getPropertyPath() + " " + v.getMessage())
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return reject(ErrorCode.INVALID_PARAMS, msg);
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ApiResponse<Void>> unreadable(HttpMessageNotReadableException e) {
+        Throwable root = e.getMostSpecificCause();
+        String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        int cut = detail.indexOf('\n');
+        return reject(ErrorCode.INVALID_PARAMS, "malformed JSON body: " + (cut > 0 ? detail.substring(0, cut) : detail));
+    }
+
+    @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
+    ResponseEntity<ApiResponse<Void>> badParameter(Exception e) {
+        return reject(ErrorCode.INVALID_PARAMS, e.getMessage());
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ApiResponse<Void>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return reject(ErrorCode.INVALID_PARAMS, "the body must be JSON (Content-Type: application/json): " + e.getMessage());
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ApiResponse<Void>> method(HttpRequestMethodNotSupportedException e) {
+        return ResponseEntity.status(405).body(ApiResponse.error(ErrorCode.INVALID_PARAMS, e.getMessage()));
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<ApiResponse<Void>> noRoute(NoResourceFoundException e) {
+        return ResponseEntity.status(404).body(ApiResponse.error(ErrorCode.INVALID_PARAMS, "no such endpoint: " + e.getResourcePath()));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ApiResponse<Void>> bug(Exception e) {
+        log.error("unexpected failure", e);
+        return respond(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    private static String describe(FieldError f) {
+        return f.getField() + " " + f.getDefaultMessage() + " (got " + f.getRejectedValue() + ")";
+    }
+
+    private static ResponseEntity<ApiResponse<Void>> reject(ErrorCode code, String msg) {
+        log.info("rejected {} ({}): {}", code, code.code(), msg);
+        return respond(code, msg);
+    }
+
+    private static ResponseEntity<ApiResponse<Void>> respond(ErrorCode code, String msg) {
+        return ResponseEntity.status(code.status()).body(ApiResponse.error(code, msg));
+    }
+}

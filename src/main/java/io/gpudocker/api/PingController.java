@@ -1,0 +1,17 @@
+package io.gpudocker.api;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Tag(name = "ping")
+public class PingController {
+
+    @GetMapping({"/ping", "/api/v1/ping"})
+    @Operation(summary = "Liveness: answers pong while the process serves HTTP")
+    public ApiResponse<String> ping() {
+        return ApiResponse.ok("pong");
+    }
+}

@@ -1,0 +1,130 @@
+package io.gpudocker.cli;
+
+import io.gpudocker.config.PortRange;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The original's flags ({@code -a -e -p -l -h}), translated into Spring properties so the same settings
+ * also work as properties and environment variables. Bad values are refused here with one clear line.
+ */
+public final class CommandLine {
+    public static final String DEFAULT_ADDR = "0.0.0.0:2378";
+    public static final String DEFAULT_ETCD = "127.0.0.1:2379";
+    public static final String DEFAULT_PORT_RANGE = "40000-65535";
+    public static final String DEFAULT_LOG_LEVEL = "info";
+    private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
+
+    /** What to do after parsing: run with these Spring arguments, or print help and exit. */
+    public record Parsed(boolean help, List<String> springArgs) {}
+
+    public static class InvalidArgumentException extends RuntimeException {
+        public InvalidArgumentException(String message) { super(message); }
+    }
+
+    private CommandLine() {}
+
+    public static Parsed parse(String[] args) {
+        List<String> spring = new ArrayList<>();
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String flag = arg;
+            String inline = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                flag = arg.substring(0, eq);
+                inline = arg.substring(eq + 1);
+            }
+            switch (flag) {
+                case "-h", "--help" -> help = true;
+                case "-a", "--addr" -> spring.addAll(address(inline != null ? inline : value(args, ++i, flag)));
+                case "-e", "--etcd" -> spring.add("--gda.etcd.endpoints=" + etcd(inline != null ? inline : value(args, ++i, flag)));
+                case "-p", "--portRange" -> spring.add("--gda.ports.range=" + portRange(inline != null ? inline : value(args, ++i, flag)));
+                case "-l", "--logLevel" -> spring.add("--logging.level.io.gpudocker=" + level(inline != null ? inline : value(args, ++i, flag)));
+                default -> {
+                    if (arg.startsWith("--") && eq > 0) {
+                        spring.add(arg); // an ordinary Spring property, e.g. --gda.history.keep=10
+                    } else {
+                        throw new InvalidArgumentException("unknown argument '" + arg + "' (try -h)");
+                    }
+                }
+            }
+        }
+        return new Parsed(help, spring);
+    }
+
+    public static void printHelp(PrintStream out, BuildInfo info) {
+        out.printf("%s %s (commit %s, built %s)%n", info.name(), info.version(), info.commit(), info.buildTime());
+        out.println("GPU container instances on one Docker host, with versioned updates, over a REST API.");
+        out.println();
+        out.println("Usage: java -jar gpu-docker-api.jar [flags] [--spring.property=value ...]");
+        out.printf("  -a, --addr <host:port>        listen address (default %s)%n", DEFAULT_ADDR);
+        out.printf("  -e, --etcd <host:port,...>    etcd endpoints, comma separated (default %s)%n", DEFAULT_ETCD);
+        out.printf("  -p, --portRange <first-last>  host ports handed to containers (default %s)%n", DEFAULT_PORT_RANGE);
+        out.printf("  -l, --logLevel <level>        trace, debug, info, warn, error (default %s)%n", DEFAULT_LOG_LEVEL);
+        out.println("  -h, --help                    print this help and exit");
+        out.println();
+        out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");
+        out.println("gda.docker.host (default unix:///var/run/docker.sock), gda.gpu.nvidia-smi, gda.history.keep (default 5);");
+        out.println("as environment variables: GDA_ETCD_ENDPOINTS, GDA_PORTS_RANGE, GDA_DOCKER_HOST, ...");
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length || args[i].startsWith("-")) {
+            throw new InvalidArgumentException("flag " + flag + " needs a value (try -h)");
+        }
+        return args[i];
+    }
+
+    static List<String> address(String addr) {
+        int colon = addr.lastIndexOf(':');
+        if (colon < 0) {
+            throw new InvalidArgumentException("address '" + addr + "' must look like 0.0.0.0:2378");
+        }
+        String host = addr.substring(0, colon);
+        String port = addr.substring(colon + 1);
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException("address '" + addr + "': port '" + port + "' is not a number");
+        }
+        if (p < 1 || p > 65535) {
+            throw new InvalidArgumentException("address '" + addr + "': port " + p + " is outside 1-65535");
+        }
+        if (host.isEmpty() || !host.matches("[A-Za-z0-9.\\-:\\[\\]]+")) {
+            throw new InvalidArgumentException("address '" + addr + "': host '" + host + "' is not a host name or IP address");
+        }
+        return List.of("--server.address=" + host, "--server.port=" + p);
+    }
+
+    static String etcd(String endpoints) {
+        for (String e : endpoints.split(",")) {
+            String hostPort = e.trim().replaceFirst("^https?://", "");
+            if (!hostPort.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}")) {
+                throw new InvalidArgumentException("etcd endpoint '" + e.trim() + "' must look like 127.0.0.1:2379");
+            }
+        }
+        return endpoints;
+    }
+
+    static String portRange(String range) {
+        try {
+            return PortRange.parse(range).toString();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException(e.getMessage());
+        }
+    }
+
+    static String level(String level) {
+        String l = level.toLowerCase(Locale.ROOT);
+        if (!LEVELS.contains(l)) {
+            throw new InvalidArgumentException("log level '" + level + "' must be one of " + String.join(", ", LEVELS.stream().sorted().toList()));
+        }
+        return l;
+    }
+}

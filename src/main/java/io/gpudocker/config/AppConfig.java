@@ -1,0 +1,135 @@
+package io.gpudocker.config;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.etcd.jetcd.Client;
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.DockerContainerEngine;
+import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.replicaset.Reconciler;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.ReplicaSetService;
+import io.gpudocker.replicaset.VersionPruner;
+import io.gpudocker.resource.gpu.GpuInventoryReader;
+import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.EtcdKeyValueStore;
+import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.Keys;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/** Wires the service: Docker and etcd behind their small interfaces, the schedulers, the work queue. */
+@Configuration(proxyBeanMethods = false)
+public class AppConfig {
+
+    @Bean
+    DefaultDockerClientConfig dockerClientConfig(GdaProperties props) {
+        return DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(props.docker().host()).build();
+    }
+
+    @Bean(destroyMethod = "close")
+    DockerHttpClient dockerHttpClient(DefaultDockerClientConfig config) {
+        return new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(200)
+                .connectionTimeout(Duration.ofSeconds(2))
+                .build();
+    }
+
+    @Bean
+    DockerClient dockerClient(DefaultDockerClientConfig config, DockerHttpClient http) {
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    @Bean
+    ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, GdaProperties props) {
+        return new DockerContainerEngine(docker, http, props.docker().host(), props.docker().stopTimeout());
+    }
+
+    @Bean(destroyMethod = "close")
+    Client etcdClient(GdaProperties props) {
+        return Client.builder()
+                .endpoints(props.etcd().endpoints().toArray(String[]::new))
+                .connectTimeout(Duration.ofSeconds(2))
+                .waitForReady(false)
+                .build();
+    }
+
+    @Bean
+    KeyValueStore keyValueStore(Client client, GdaProperties props) {
+        return new EtcdKeyValueStore(client, props.etcd().timeout(), String.join(",", props.etcd().endpoints()));
+    }
+
+    @Bean
+    Keys keys(GdaProperties props) {
+        return new Keys(props.etcd().prefix());
+    }
+
+    @Bean
+    GpuInventoryReader gpuInventoryReader(GdaProperties props) {
+        return new GpuInventoryReader(props.gpu().nvidiaSmi());
+    }
+
+    @Bean
+    GpuScheduler gpuScheduler() {
+        return new GpuScheduler();
+    }
+
+    @Bean
+    PortScheduler portScheduler(GdaProperties props) {
+        return new PortScheduler(props.ports().parsed());
+    }
+
+    @Bean
+    NameLocks nameLocks() {
+        return new NameLocks(Duration.ofMinutes(10));
+    }
+
+    /** The work queue for work that may lag the response (pruning, cleanup); never for acknowledged records. */
+    @Bean(destroyMethod = "shutdown")
+    ThreadPoolTaskExecutor workQueue() {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setThreadNamePrefix("work-queue-");
+        executor.setCorePoolSize(2);
+        executor.setMaxPoolSize(2);
+        executor.setQueueCapacity(10_000);
+        executor.initialize();
+        return executor;
+    }
+
+    @Bean
+    SystemDiskCopier systemDiskCopier() {
+        return new SystemDiskCopier("cp");
+    }
+
+    @Bean
+    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys) {
+        return new ReplicaSetRepository(store, keys);
+    }
+
+    @Bean
+    VersionPruner versionPruner(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, ThreadPoolTaskExecutor workQueue, GdaProperties props) {
+        return new VersionPruner(repo, engine, locks, workQueue, props.etcd().prefix(), props.history().keep());
+    }
+
+    @Bean
+    ReplicaSetService replicaSetService(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
+                                        NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, GdaProperties props) {
+        return new ReplicaSetService(repo, engine, gpus, ports, locks, copier, pruner,
+                name -> engine.inspectVolume(name).isPresent(), props.etcd().prefix(), props.docker().execTimeout());
+    }
+
+    @Bean
+    Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
+                          NameLocks locks, VersionPruner pruner, GdaProperties props) {
+        return new Reconciler(repo, engine, gpus, ports, locks, pruner, props.etcd().prefix());
+    }
+}

@@ -1,0 +1,57 @@
+package io.gpudocker.config;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** Every setting of the service; command-line flags map onto these (see {@code CommandLine}). */
+@ConfigurationProperties("gda")
+public record GdaProperties(
+        @DefaultValue Etcd etcd,
+        @DefaultValue Docker docker,
+        @DefaultValue Gpu gpu,
+        @DefaultValue Ports ports,
+        @DefaultValue History history) {
+
+    public record Etcd(
+            @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,
+            @DefaultValue("/gpu-docker-api") String prefix,
+            @DefaultValue("2s") Duration timeout) {
+        public Etcd {
+            endpoints = endpoints.stream().map(String::trim).filter(s -> !s.isEmpty())
+                    .map(s -> s.contains("://") ? s : "http://" + s).toList();
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("gda.etcd.endpoints must name at least one etcd endpoint");
+            }
+            if (!prefix.startsWith("/") || prefix.endsWith("/")) {
+                throw new IllegalArgumentException("gda.etcd.prefix '" + prefix + "' must start with / and not end with /");
+            }
+        }
+    }
+
+    public record Docker(
+            @DefaultValue("unix:///var/run/docker.sock") String host,
+            @DefaultValue("10s") Duration stopTimeout,
+            @DefaultValue("60s") Duration execTimeout,
+            @DefaultValue("2s") Duration pingTimeout) {}
+
+    public record Gpu(@DefaultValue("nvidia-smi") String nvidiaSmi) {}
+
+    public record Ports(@DefaultValue("40000-65535") String range) {
+        public Ports {
+            PortRange.parse(range);
+        }
+
+        public PortRange parsed() { return PortRange.parse(range); }
+    }
+
+    /** How many versions of each replicaset keep their container (filesystem snapshot). */
+    public record History(@DefaultValue("5") int keep) {
+        public History {
+            if (keep < 2) {
+                throw new IllegalArgumentException("gda.history.keep must be at least 2 (the current version and one to roll back to)");
+            }
+        }
+    }
+}

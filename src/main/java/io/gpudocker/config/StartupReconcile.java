@@ -1,0 +1,54 @@
+package io.gpudocker.config;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.replicaset.Reconciler;
+import io.gpudocker.resource.gpu.Gpu;
+import io.gpudocker.resource.gpu.GpuInventoryReader;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads the GPU inventory afresh and reconciles etcd with Docker before the web server opens, so no call
+ * is served from a stale view. Waits a little for etcd and Docker; fails the start with one clear line if
+ * they stay unreachable.
+ */
+@Component
+public class StartupReconcile implements SmartInitializingSingleton {
+    private static final Logger log = LoggerFactory.getLogger(StartupReconcile.class);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final GpuInventoryReader inventory;
+    private final Reconciler reconciler;
+
+    public StartupReconcile(GpuInventoryReader inventory, Reconciler reconciler) {
+        this.inventory = inventory;
+        this.reconciler = reconciler;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        List<Gpu> gpus = inventory.read();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                reconciler.reconcile(gpus);
+                return;
+            } catch (ApiException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot start: " + e.getMessage());
+                }
+                log.warn("waiting for etcd and Docker before serving: {}", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for etcd and Docker", ie);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.gpudocker.docker;
+
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the service needs of the Docker engine, named for the domain rather than for Docker's API. */
+public interface ContainerEngine {
+
+    boolean imageExists(String image);
+
+    /** Creates (does not start) a container; returns its id. */
+    String create(ContainerSpec spec);
+
+    void start(String nameOrId);
+
+    /** Stops a running container; a container that is already stopped is fine. */
+    void stop(String nameOrId);
+
+    /** Removes a container if it exists (force); its named volumes stay. */
+    void remove(String nameOrId);
+
+    Optional<ContainerView> inspect(String nameOrId);
+
+    /** Every container (running or not) carrying all of these labels. */
+    List<ContainerView> listByLabels(Map<String, String> labels);
+
+    ExecResult exec(String nameOrId, String workDir, List<String> cmd, Duration timeout);
+
+    /** Saves the container's filesystem (not its volumes) as an image; returns the image id. */
+    String commit(String nameOrId, String imageName);
+
+    void removeImage(String image);
+
+    /** Copies the container's stdout/stderr to {@code out}; with {@code follow}, until the container stops or the stream fails. */
+    void logs(String nameOrId, int tail, boolean follow, OutputStream out);
+
+    EngineInfo info();
+
+    void ping();
+
+    // volumes
+
+    VolumeView createVolume(String name, Map<String, String> driverOpts, Map<String, String> labels);
+
+    Optional<VolumeView> inspectVolume(String name);
+
+    void removeVolume(String name);
+
+    /** Names of the containers (running or not) that mount this volume. */
+    List<String> containersUsingVolume(String name);
+}

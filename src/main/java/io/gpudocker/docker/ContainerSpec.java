@@ -1,0 +1,21 @@
+package io.gpudocker.docker;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything needed to create one container version.
+ *
+ * @param binds        "src:dest" pairs; src is a host path (starting with /) or a volume name
+ * @param gpuUuids     GPUs given through a device request; empty means cardless
+ * @param portBindings container port ("22/tcp") to host port
+ */
+public record ContainerSpec(
+        String name,
+        String image,
+        List<String> cmd,
+        List<String> env,
+        List<String> binds,
+        List<String> gpuUuids,
+        Map<String, Integer> portBindings,
+        Map<String, String> labels) {}

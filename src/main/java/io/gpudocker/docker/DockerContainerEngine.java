@@ -1,0 +1,394 @@
+package io.gpudocker.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectVolumeResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.DeviceRequest;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient.Request;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@link ContainerEngine} on docker-java. Connectivity failures become {@link EngineUnavailableException} (503). */
+public class DockerContainerEngine implements ContainerEngine {
+    private static final int MAX_EXEC_OUTPUT = 1 << 20;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final DockerClient docker;
+    private final DockerHttpClient http;
+    private final String host;
+    private final Duration stopTimeout;
+
+    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, Duration stopTimeout) {
+        this.docker = docker;
+        this.http = http;
+        this.host = host;
+        this.stopTimeout = stopTimeout;
+    }
+
+    @Override
+    public boolean imageExists(String image) {
+        return call("inspect image " + image, () -> {
+            try {
+                docker.inspectImageCmd(image).exec();
+                return true;
+            } catch (NotFoundException e) {
+                return false;
+            }
+        });
+    }
+
+    @Override
+    public String create(ContainerSpec spec) {
+        return call("create container " + spec.name(), () -> {
+            Ports ports = new Ports();
+            List<ExposedPort> exposed = new ArrayList<>();
+            spec.portBindings().forEach((containerPort, hostPort) -> {
+                ExposedPort port = ExposedPort.parse(containerPort);
+                exposed.add(port);
+                ports.bind(port, Ports.Binding.bindPort(hostPort));
+            });
+            HostConfig hostConfig = HostConfig.newHostConfig()
+                    .withPortBindings(ports)
+                    .withBinds(spec.binds().stream().map(Bind::parse).toList());
+            if (!spec.gpuUuids().isEmpty()) {
+                // UUIDs, never Count alongside them: indexes are renumbered inside containers.
+                hostConfig.withDeviceRequests(List.of(new DeviceRequest()
+                        .withDriver("nvidia")
+                        .withDeviceIds(spec.gpuUuids())
+                        .withCapabilities(List.of(List.of("gpu")))));
+            }
+            CreateContainerCmd cmd = docker.createContainerCmd(spec.image())
+                    .withName(spec.name())
+                    .withEnv(spec.env())
+                    .withLabels(spec.labels())
+                    .withExposedPorts(exposed)
+                    .withTty(true)
+                    .withStdinOpen(true)
+                    .withHostConfig(hostConfig);
+            if (spec.cmd() != null && !spec.cmd().isEmpty()) {
+                cmd.withCmd(spec.cmd());
+            }
+            return cmd.exec().getId();
+        });
+    }
+
+    @Override
+    public void start(String nameOrId) {
+        call("start container " + nameOrId, () -> {
+            try {
+                docker.startContainerCmd(nameOrId).exec();
+            } catch (NotModifiedException alreadyRunning) {
+                // starting a running container is a no-op
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void stop(String nameOrId) {
+        call("stop container " + nameOrId, () -> {
+            try {
+                docker.stopContainerCmd(nameOrId).withTimeout((int) stopTimeout.toSeconds()).exec();
+            } catch (NotModifiedException alreadyStopped) {
+                // stopping a stopped container is a no-op
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void remove(String nameOrId) {
+        call("remove container " + nameOrId, () -> {
+            try {
+                docker.removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(false).exec();
+            } catch (NotFoundException gone) {
+                // already gone is what we wanted
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ContainerView> inspect(String nameOrId) {
+        return call("inspect container " + nameOrId, () -> {
+            try {
+                return Optional.of(view(docker.inspectContainerCmd(nameOrId).exec()));
+            } catch (NotFoundException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public List<ContainerView> listByLabels(Map<String, String> labels) {
+        return call("list containers", () -> {
+            List<Container> found = docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
+            return found.stream().map(c -> new ContainerView(c.getId(), name(c.getNames()), c.getStatus(),
+                    "running".equals(c.getState()), c.getLabels(), null, null)).toList();
+        });
+    }
+
+    @Override
+    public ExecResult exec(String nameOrId, String workDir, List<String> cmd, Duration timeout) {
+        return call("exec in " + nameOrId, () -> {
+            var create = docker.execCreateCmd(nameOrId).withAttachStdout(true).withAttachStderr(true).withCmd(cmd.toArray(String[]::new));
+            if (workDir != null && !workDir.isBlank()) {
+                create.withWorkingDir(workDir);
+            }
+            ExecCreateCmdResponse exec = create.exec();
+            StringBuilder out = new StringBuilder();
+            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(Frame frame) {
+                    synchronized (out) {
+                        if (out.length() < MAX_EXEC_OUTPUT) {
+                            out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            };
+            docker.execStartCmd(exec.getId()).exec(callback);
+            boolean done;
+            try {
+                done = callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                done = false;
+            } finally {
+                closeQuietly(callback);
+            }
+            Long exit = done ? docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong() : null;
+            synchronized (out) {
+                return new ExecResult(out.toString(), exit == null ? -1 : exit, !done);
+            }
+        });
+    }
+
+    @Override
+    public String commit(String nameOrId, String imageName) {
+        return call("commit " + nameOrId, () -> {
+            int colon = imageName.lastIndexOf(':');
+            boolean hasTag = colon > imageName.lastIndexOf('/');
+            var cmd = docker.commitCmd(nameOrId).withRepository(hasTag ? imageName.substring(0, colon) : imageName)
+                    .withTag(hasTag ? imageName.substring(colon + 1) : "latest");
+            return cmd.exec();
+        });
+    }
+
+    @Override
+    public void removeImage(String image) {
+        call("remove image " + image, () -> {
+            try {
+                docker.removeImageCmd(image).withForce(true).exec();
+            } catch (NotFoundException gone) {
+                // nothing to remove
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void logs(String nameOrId, int tail, boolean follow, OutputStream out) {
+        ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                try {
+                    out.write(frame.getPayload());
+                    out.flush();
+                } catch (IOException clientLeft) {
+                    closeQuietly(this);
+                    throw new UncheckedIOException(clientLeft);
+                }
+            }
+        };
+        call("logs of " + nameOrId, () -> {
+            var cmd = docker.logContainerCmd(nameOrId).withStdOut(true).withStdErr(true).withFollowStream(follow);
+            if (tail >= 0) {
+                cmd.withTail(tail);
+            }
+            return cmd.exec(callback);
+        });
+        try {
+            callback.awaitCompletion();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(callback);
+        }
+    }
+
+    @Override
+    public EngineInfo info() {
+        return call("info", () -> {
+            Info info = docker.infoCmd().exec();
+            String backing = null;
+            if (info.getDriverStatuses() != null) {
+                for (List<String> pair : info.getDriverStatuses()) {
+                    if (pair.size() == 2 && "Backing Filesystem".equals(pair.get(0))) {
+                        backing = pair.get(1);
+                    }
+                }
+            }
+            return new EngineInfo(info.getServerVersion(), info.getDriver(), backing, info.getDockerRootDir());
+        });
+    }
+
+    @Override
+    public void ping() {
+        call("ping", () -> docker.pingCmd().exec());
+    }
+
+    @Override
+    public VolumeView createVolume(String name, Map<String, String> driverOpts, Map<String, String> labels) {
+        return call("create volume " + name, () -> {
+            var r = docker.createVolumeCmd().withName(name).withDriver("local").withDriverOpts(driverOpts).withLabels(labels).exec();
+            return new VolumeView(r.getName(), r.getDriver(), r.getMountpoint(), labels, driverOpts);
+        });
+    }
+
+    @Override
+    public Optional<VolumeView> inspectVolume(String name) {
+        return call("inspect volume " + name, () -> {
+            try {
+                InspectVolumeResponse r = docker.inspectVolumeCmd(name).exec();
+                return Optional.of(new VolumeView(r.getName(), r.getDriver(), r.getMountpoint(), r.getLabels(), r.getOptions()));
+            } catch (NotFoundException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public void removeVolume(String name) {
+        call("remove volume " + name, () -> {
+            try {
+                docker.removeVolumeCmd(name).exec();
+            } catch (NotFoundException gone) {
+                // nothing to remove
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> containersUsingVolume(String name) {
+        return call("list containers using volume " + name, () -> docker.listContainersCmd().withShowAll(true)
+                .withVolumeFilter(List.of(name)).exec().stream().map(c -> name(c.getNames())).toList());
+    }
+
+    private ContainerView view(InspectContainerResponse r) {
+        String driver = r.getGraphDriver() == null ? null : r.getGraphDriver().getName();
+        String upper = "overlay2".equals(driver) ? upperDir(r.getId()) : null;
+        boolean running = r.getState() != null && Boolean.TRUE.equals(r.getState().getRunning());
+        String status = r.getState() == null ? "unknown" : r.getState().getStatus();
+        Map<String, String> labels = r.getConfig() == null || r.getConfig().getLabels() == null
+                ? Map.of() : new LinkedHashMap<>(r.getConfig().getLabels());
+        return new ContainerView(r.getId(), stripSlash(r.getName()), status, running, labels, driver, upper);
+    }
+
+    /** docker-java does not model GraphDriver.Data.UpperDir, so read it from the raw inspect answer. */
+    private String upperDir(String id) {
+        Request request = Request.builder().method(Request.Method.GET).path("/containers/" + id + "/json").build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            if (response.getStatusCode() != 200) {
+                return null;
+            }
+            JsonNode data = JSON.readTree(response.getBody()).path("GraphDriver").path("Data");
+            return data.hasNonNull("UpperDir") ? data.get("UpperDir").asString() : null;
+        }
+    }
+
+    private static String name(String[] names) {
+        return names == null || names.length == 0 ? null : stripSlash(names[0]);
+    }
+
+    private static String stripSlash(String name) {
+        return name != null && name.startsWith("/") ? name.substring(1) : name;
+    }
+
+    private static void closeQuietly(ResultCallback.Adapter<Frame> callback) {
+        try {
+            callback.close();
+        } catch (IOException | RuntimeException ignored) {
+            // closing a finished stream may fail; nothing to do about it
+        }
+    }
+
+    private <T> T call(String what, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (DockerException e) {
+            throw new EngineException(e.getHttpStatus(), "Docker refused to " + what + ": " + firstLine(e.getMessage()), e);
+        } catch (RuntimeException e) {
+            if (causedByIo(e)) {
+                throw new EngineUnavailableException("the Docker engine at " + host + " is unreachable (" + what + "): " + rootMessage(e), e);
+            }
+            throw e;
+        }
+    }
+
+    private static boolean causedByIo(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + ": " + c.getMessage();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.replaceFirst("^Status \\d+: ", "").trim();
+        int brace = t.indexOf('{');
+        if (brace >= 0) {
+            try {
+                // Docker answers {"message":"..."}; show the message alone
+                JsonNode message = JSON.readTree(t.substring(brace)).path("message");
+                if (message.isString()) {
+                    return message.asString().trim();
+                }
+            } catch (RuntimeException notJson) {
+                // fall through to the raw text
+            }
+        }
+        int nl = t.indexOf('\n');
+        return nl > 0 ? t.substring(0, nl) : t;
+    }
+}

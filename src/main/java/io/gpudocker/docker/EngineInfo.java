@@ -1,0 +1,3 @@
+package io.gpudocker.docker;
+
+public record EngineInfo(String serverVersion, String storageDriver, String backingFilesystem, String dockerRootDir) {}

@@ -1,0 +1,3 @@
+package io.gpudocker.docker;
+
+public record ExecResult(String stdout, long exitCode, boolean timedOut) {}

@@ -1,0 +1,124 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+@RestController
+@RequestMapping("/api/v1/replicaSet")
+@Tag(name = "replicaSet", description = "Container instances: create, update to new versions, roll back, stop, delete")
+public class ReplicaSetController {
+    private final ReplicaSetService service;
+
+    public ReplicaSetController(ReplicaSetService service) {
+        this.service = service;
+    }
+
+    @PostMapping
+    @Operation(summary = "Create a replicaset and start version 1")
+    public ApiResponse<ReplicaSetViews.Created> create(@Valid @RequestBody ReplicaSetRequests.Create body) {
+        return ApiResponse.ok(service.create(body));
+    }
+
+    @GetMapping
+    @Operation(summary = "List every replicaset")
+    public ApiResponse<List<ReplicaSetViews.Summary>> list() {
+        return ApiResponse.ok(service.list());
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "The current version of a replicaset")
+    public ApiResponse<ReplicaSetViews.Detail> get(@PathVariable String name) {
+        return ApiResponse.ok(service.get(name));
+    }
+
+    @GetMapping("/{name}/history")
+    @Operation(summary = "Every version ever made, newest first")
+    public ApiResponse<ReplicaSetViews.History> history(@PathVariable String name) {
+        return ApiResponse.ok(service.history(name));
+    }
+
+    @PatchMapping("/{name}")
+    @Operation(summary = "Update to a new version: change the GPU count, rebind a volume, or {} to recreate")
+    public ApiResponse<ReplicaSetViews.ContainerNameView> patch(@PathVariable String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body) {
+        return ApiResponse.ok(service.patch(name, body));
+    }
+
+    @PatchMapping("/{name}/rollback")
+    @Operation(summary = "New version with the spec and root filesystem of an earlier version")
+    public ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@PathVariable String name, @RequestBody ReplicaSetRequests.Rollback body) {
+        return ApiResponse.ok(service.rollback(name, body));
+    }
+
+    @PatchMapping("/{name}/stop")
+    @Operation(summary = "Stop, releasing its GPUs and ports")
+    public ApiResponse<Void> stop(@PathVariable String name) {
+        service.stop(name);
+        return ApiResponse.ok(null);
+    }
+
+    @PatchMapping("/{name}/restart")
+    @Operation(summary = "Re-acquire GPUs (same count) and ports; new version with the filesystem carried over")
+    public ApiResponse<ReplicaSetViews.ContainerNameView> restart(@PathVariable String name) {
+        return ApiResponse.ok(service.restart(name));
+    }
+
+    @PatchMapping("/{name}/pause")
+    @Operation(summary = "Stop the container but keep its GPUs and ports reserved")
+    public ApiResponse<Void> pause(@PathVariable String name) {
+        service.pause(name);
+        return ApiResponse.ok(null);
+    }
+
+    @PatchMapping("/{name}/continue")
+    @Operation(summary = "Start the paused container again")
+    public ApiResponse<Void> resume(@PathVariable String name) {
+        service.resume(name);
+        return ApiResponse.ok(null);
+    }
+
+    @PostMapping("/{name}/execute")
+    @Operation(summary = "Run a command in the running container; returns its output (stdout and stderr) and exit code")
+    public ApiResponse<ReplicaSetViews.ExecuteResult> execute(@PathVariable String name, @RequestBody ReplicaSetRequests.Execute body) {
+        return ApiResponse.ok(service.execute(name, body));
+    }
+
+    @PostMapping("/{name}/commit")
+    @Operation(summary = "Save the current container's system disk (not its volumes) as an image")
+    public ApiResponse<ReplicaSetViews.CommitResult> commit(@PathVariable String name, @RequestBody ReplicaSetRequests.Commit body) {
+        return ApiResponse.ok(service.commit(name, body));
+    }
+
+    @GetMapping(value = "/{name}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
+    @Operation(summary = "The container's stdout and stderr as text; follow=true streams until the client leaves")
+    public ResponseEntity<StreamingResponseBody> logs(@PathVariable String name,
+                                                      @Parameter(description = "lines from the end; -1 for all") @RequestParam(defaultValue = "100") int tail,
+                                                      @RequestParam(defaultValue = "false") boolean follow,
+                                                      @Parameter(description = "version whose container to read; default the current one") @RequestParam(required = false) Long version) {
+        String container = service.logsContainer(name, version);
+        StreamingResponseBody body = out -> service.streamLogs(container, tail, follow, out);
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(body);
+    }
+
+    @DeleteMapping("/{name}")
+    @Operation(summary = "Remove every version's container, release everything, forget the records")
+    public ApiResponse<Void> delete(@PathVariable String name) {
+        service.delete(name);
+        return ApiResponse.ok(null);
+    }
+}

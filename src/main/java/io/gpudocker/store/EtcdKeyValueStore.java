@@ -1,0 +1,112 @@
+package io.gpudocker.store;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** {@link KeyValueStore} on etcd v3 through jetcd; every call is bounded by the configured timeout. */
+public class EtcdKeyValueStore implements KeyValueStore {
+    private final Client client;
+    private final KV kv;
+    private final Duration timeout;
+    private final String endpoints;
+
+    public EtcdKeyValueStore(Client client, Duration timeout, String endpoints) {
+        this.client = client;
+        this.kv = client.getKVClient();
+        this.timeout = timeout;
+        this.endpoints = endpoints;
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+        GetResponse r = await(kv.get(bytes(key)), "read " + key);
+        return r.getKvs().stream().findFirst().map(EtcdKeyValueStore::toKeyValue);
+    }
+
+    @Override
+    public List<KeyValue> list(String prefix) {
+        GetOption option = GetOption.builder().isPrefix(true)
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
+        GetResponse r = await(kv.get(bytes(prefix), option), "list " + prefix);
+        return r.getKvs().stream().map(EtcdKeyValueStore::toKeyValue).toList();
+    }
+
+    @Override
+    public boolean commit(Txn txn) {
+        io.etcd.jetcd.Txn etcdTxn = kv.txn();
+        etcdTxn.If(txn.guards().stream().map(EtcdKeyValueStore::toCmp).toArray(Cmp[]::new));
+        etcdTxn.Then(txn.ops().stream().map(EtcdKeyValueStore::toOp).toArray(io.etcd.jetcd.op.Op[]::new));
+        return await(etcdTxn.commit(), "write").isSucceeded();
+    }
+
+    @Override
+    public long revision() {
+        return await(kv.get(bytes("\0")), "read revision").getHeader().getRevision();
+    }
+
+    @Override
+    public void ping() {
+        await(kv.get(bytes("/gpu-docker-api/.ping"), GetOption.builder().withCountOnly(true).build()), "ping");
+    }
+
+    public Client client() { return client; }
+
+    private <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new StoreUnavailableException("etcd at " + endpoints + " did not answer within " + timeout.toMillis() + " ms (" + what + ")", e);
+        } catch (ExecutionException e) {
+            throw new StoreUnavailableException("etcd at " + endpoints + " failed to " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while waiting for etcd (" + what + ")", e);
+        }
+    }
+
+    private static Cmp toCmp(Txn.Guard guard) {
+        if (guard instanceof Txn.Absent a) {
+            return new Cmp(bytes(a.key()), Cmp.Op.EQUAL, CmpTarget.version(0));
+        }
+        if (guard instanceof Txn.ValueIs v) {
+            return new Cmp(bytes(v.key()), Cmp.Op.EQUAL, CmpTarget.value(bytes(v.value())));
+        }
+        Txn.ModRevisionIs m = (Txn.ModRevisionIs) guard;
+        return new Cmp(bytes(m.key()), Cmp.Op.EQUAL, CmpTarget.modRevision(m.revision()));
+    }
+
+    private static io.etcd.jetcd.op.Op toOp(Txn.Op op) {
+        if (op instanceof Txn.Put p) {
+            return io.etcd.jetcd.op.Op.put(bytes(p.key()), bytes(p.value()), PutOption.DEFAULT);
+        }
+        if (op instanceof Txn.Delete d) {
+            return io.etcd.jetcd.op.Op.delete(bytes(d.key()), DeleteOption.DEFAULT);
+        }
+        Txn.DeletePrefix d = (Txn.DeletePrefix) op;
+        return io.etcd.jetcd.op.Op.delete(bytes(d.prefix()), DeleteOption.builder().isPrefix(true).build());
+    }
+
+    private static KeyValue toKeyValue(io.etcd.jetcd.KeyValue kv) {
+        return new KeyValue(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8), kv.getModRevision());
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,21 @@
+package io.gpudocker.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** What the service needs of etcd: reads by key or prefix, and guarded atomic writes. */
+public interface KeyValueStore {
+
+    Optional<KeyValue> get(String key);
+
+    /** Every key under the prefix, sorted by key, in one round trip. */
+    List<KeyValue> list(String prefix);
+
+    /** Applies the transaction atomically; false when a guard did not hold (nothing was written). */
+    boolean commit(Txn txn);
+
+    /** The store's current revision (used by tests that compact it). */
+    long revision();
+
+    void ping();
+}

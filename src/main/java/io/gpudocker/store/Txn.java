@@ -1,0 +1,41 @@
+package io.gpudocker.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One atomic write: every guard must hold, then every operation applies together, or nothing does.
+ * This is how a state change (spec + version + allocations) becomes durable in a single step.
+ */
+public final class Txn {
+    public sealed interface Guard permits Absent, ValueIs, ModRevisionIs {}
+    public record Absent(String key) implements Guard {}
+    public record ValueIs(String key, String value) implements Guard {}
+    public record ModRevisionIs(String key, long revision) implements Guard {}
+
+    public sealed interface Op permits Put, Delete, DeletePrefix {}
+    public record Put(String key, String value) implements Op {}
+    public record Delete(String key) implements Op {}
+    public record DeletePrefix(String prefix) implements Op {}
+
+    private final List<Guard> guards = new ArrayList<>();
+    private final List<Op> ops = new ArrayList<>();
+
+    public Txn requireAbsent(String key) { guards.add(new Absent(key)); return this; }
+
+    public Txn requireValue(String key, String value) { guards.add(new ValueIs(key, value)); return this; }
+
+    public Txn requireModRevision(String key, long revision) { guards.add(new ModRevisionIs(key, revision)); return this; }
+
+    public Txn put(String key, String value) { ops.add(new Put(key, value)); return this; }
+
+    public Txn delete(String key) { ops.add(new Delete(key)); return this; }
+
+    public Txn deletePrefix(String prefix) { ops.add(new DeletePrefix(prefix)); return this; }
+
+    public List<Guard> guards() { return List.copyOf(guards); }
+
+    public List<Op> ops() { return List.copyOf(ops); }
+
+    public boolean isEmpty() { return ops.isEmpty(); }
+}

@@ -1,0 +1,71 @@
+package io.gpudocker.it;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A plain HTTP client for the service's API, as any user's client would call it. */
+public final class Api {
+    public static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    /** One answer: the HTTP status and the parsed envelope. */
+    public record Reply(int status, JsonNode body) {
+        public int code() { return body.path("code").asInt(); }
+
+        public String msg() { return body.path("msg").asString(); }
+
+        public JsonNode data() { return body.path("data"); }
+
+        @Override
+        public String toString() { return status + " " + body; }
+    }
+
+    public Api(String base) {
+        this.base = base;
+    }
+
+    public Reply get(String path) { return send("GET", path, null); }
+
+    public Reply post(String path, Object body) { return send("POST", path, body); }
+
+    public Reply patch(String path, Object body) { return send("PATCH", path, body); }
+
+    public Reply delete(String path) { return send("DELETE", path, null); }
+
+    public Reply sendRaw(String method, String path, String rawJson) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(3))
+                .header("Content-Type", "application/json")
+                .method(method, rawJson == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(rawJson));
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String text(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Reply send(String method, String path, Object body) {
+        return sendRaw(method, path, body == null ? null : JSON.writeValueAsString(body));
+    }
+}
