@@ -222,7 +222,7 @@ public class ReplicaSetService {
                 if (stoppedOld) {
                     quietly(() -> engine.start(currentName));
                 }
-                throw translate(e, failure, cause + " of replicaset '" + name + "'");
+                throw translate(e, failure, "update replicaset '" + name + "' (" + cause + ")");
             }
             gpus.release(name, minus(heldGpus, newGpus));
             log.info("replicaset {} {}: version {} -> {} (container {}), GPUs {} -> {}, ports {}, filesystem from version {}",

@@ -1,0 +1,48 @@
+package io.gpudocker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+
+    @Test
+    void mapsTheOriginalFlagsOntoProperties() {
+        var parsed = CommandLine.parse(new String[] {"-a", "127.0.0.1:9000", "-e", "10.0.0.1:2379,10.0.0.2:2379", "-p", "45000-46000", "-l", "DEBUG", "--gda.history.keep=9"});
+        assertThat(parsed.help()).isFalse();
+        assertThat(parsed.springArgs()).containsExactly("--server.address=127.0.0.1", "--server.port=9000",
+                "--gda.etcd.endpoints=10.0.0.1:2379,10.0.0.2:2379", "--gda.ports.range=45000-46000",
+                "--logging.level.io.gpudocker=debug", "--gda.history.keep=9");
+    }
+
+    @Test
+    void longFormsWithEqualsWork() {
+        var parsed = CommandLine.parse(new String[] {"--addr=0.0.0.0:2378", "--portRange=40000-41000"});
+        assertThat(parsed.springArgs()).contains("--server.port=2378", "--gda.ports.range=40000-41000");
+    }
+
+    @Test
+    void malformedValuesAreRefusedWithOneClearLine() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"-p", "5000-4000"})).hasMessageContaining("inverted");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"-a", "nonsense"})).hasMessageContaining("must look like 0.0.0.0:2378");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"-a", "0.0.0.0:99999"})).hasMessageContaining("outside 1-65535");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"-e", "not an endpoint"})).hasMessageContaining("etcd endpoint");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"-l", "loud"})).hasMessageContaining("log level");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"-p"})).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--bogus"})).hasMessageContaining("unknown argument");
+    }
+
+    @Test
+    void helpNamesVersionCommitAndDefaults() {
+        assertThat(CommandLine.parse(new String[] {"-h"}).help()).isTrue();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandLine.printHelp(new PrintStream(out, true, StandardCharsets.UTF_8), new BuildInfo("gpu-docker-api", "1.2.3", "abc1234", "2026-01-01T00:00:00Z"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertThat(help).contains("gpu-docker-api 1.2.3", "commit abc1234", "2026-01-01T00:00:00Z",
+                "0.0.0.0:2378", "127.0.0.1:2379", "40000-65535", "info");
+    }
+}
