@@ -8,6 +8,7 @@ ARGS ?=
 .PHONY: build run test unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
 
 build: ## compile and package the runnable jar
+	scripts/install-deps.sh run
 	$(MVN) -Dgit.commit=$(GIT_COMMIT) -DskipTests package
 
 run: build ## run the service (starts a local etcd if none answers); flags via ARGS="-p 40000-41000"

@@ -11,7 +11,7 @@ done
 first=${endpoint%%,*}; first=${first#http://}; host=${first%:*}; port=${first##*:}
 
 if ! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
-  command -v etcd >/dev/null || { echo "no etcd answers at $host:$port and no etcd binary is installed (apt-get install etcd-server)" >&2; exit 1; }
+  command -v etcd >/dev/null || scripts/install-deps.sh run
   mkdir -p .run/etcd
   echo "starting a local etcd at $host:$port (data in .run/etcd, log in .run/etcd.log)"
   setsid etcd --name gpu-docker-api --data-dir .run/etcd \

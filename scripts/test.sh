@@ -7,6 +7,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "make test needs root: it starts its own dockerd (own socket, data root and bridge)" >&2
   exit 1
 fi
+scripts/install-deps.sh test
 scripts/test-env.sh up
 cleanup() { [ "${GDA_KEEP_TEST_ENV:-0}" = 1 ] || scripts/test-env.sh down; }
 trap cleanup EXIT
