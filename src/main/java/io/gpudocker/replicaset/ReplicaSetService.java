@@ -284,7 +284,7 @@ public class ReplicaSetService {
             } catch (RuntimeException e) {
                 throw translate(e, ErrorCode.CONTAINER_STOP_FAILED, "stop replicaset '" + name + "'");
             }
-            repo.update(stored, record.stopped(), null);
+            undoOnFailure(() -> repo.update(stored, record.stopped(), null), () -> engine.start(record.containerName()));
             gpus.release(name, record.gpus());
             ports.release(name, record.ports().values());
             log.info("replicaset {} stopped: container {}, released GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
@@ -323,7 +323,7 @@ public class ReplicaSetService {
             } catch (RuntimeException e) {
                 throw translate(e, ErrorCode.CONTAINER_RUN_FAILED, "continue replicaset '" + name + "'");
             }
-            repo.update(stored, record.inState(ReplicaSetState.RUNNING), null);
+            undoOnFailure(() -> repo.update(stored, record.inState(ReplicaSetState.RUNNING), null), () -> engine.stop(record.containerName()));
             log.info("replicaset {} continued: container {} started with GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
         }
     }
@@ -503,6 +503,16 @@ public class ReplicaSetService {
             return new ApiException(failure, "failed to " + what + ": " + msg, e);
         }
         return new ApiException(failure, "failed to " + what + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+
+    /** Runs the record write; if it fails, puts Docker back as it was so nothing is left half changed. */
+    private static void undoOnFailure(Runnable write, Runnable undo) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            quietly(undo);
+            throw e;
+        }
     }
 
     private static void quietly(Runnable action) {
