@@ -1,6 +1,5 @@
 package io.gpudocker.volume;
 
-import io.gpudocker.api.ApiException;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineInfo;
 import java.io.IOException;
@@ -54,7 +53,7 @@ public class VolumeSizeSupport {
                 EngineInfo info;
                 try {
                     info = engine.info();
-                } catch (ApiException | IllegalStateException e) {
+                } catch (RuntimeException e) {
                     return new Status(false, null, null, null, null, "not yet known: the Docker engine did not answer (" + e.getMessage() + ")");
                 }
                 detected = detect(info, mounts.get());
