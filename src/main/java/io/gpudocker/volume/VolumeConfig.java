@@ -1,0 +1,51 @@
+package io.gpudocker.volume;
+
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.config.GdaProperties;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.Keys;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/** Wires the volume feature onto the shared store, engine, name locks and work queue. */
+@Configuration(proxyBeanMethods = false)
+public class VolumeConfig {
+
+    @Bean
+    VolumeRepository volumeRepository(KeyValueStore store, Keys keys) {
+        return new VolumeRepository(store, keys);
+    }
+
+    @Bean
+    VolumeSizeSupport volumeSizeSupport(ContainerEngine engine) {
+        return new VolumeSizeSupport(engine, VolumeSizeSupport::procMounts);
+    }
+
+    @Bean
+    VolumeDataCopier volumeDataCopier() {
+        return new VolumeDataCopier("cp", "du");
+    }
+
+    @Bean(destroyMethod = "close")
+    VolumeJanitor volumeJanitor(VolumeRepository repo, ContainerEngine engine, NameLocks locks, ThreadPoolTaskExecutor workQueue, GdaProperties props) {
+        return new VolumeJanitor(repo, engine, locks, workQueue, props.etcd().prefix());
+    }
+
+    @Bean
+    VolumeService volumeService(VolumeRepository repo, ContainerEngine engine, NameLocks locks, VolumeSizeSupport sizeSupport,
+                                VolumeDataCopier copier, VolumeJanitor janitor, GdaProperties props) {
+        return new VolumeService(repo, engine, locks, sizeSupport, copier, janitor, props.etcd().prefix());
+    }
+
+    /** At startup: detect once whether sizes can be enforced, and start sweeping superseded versions. */
+    @Bean
+    SmartInitializingSingleton volumeStartup(VolumeSizeSupport sizeSupport, VolumeJanitor janitor) {
+        return () -> {
+            sizeSupport.status();
+            janitor.start();
+        };
+    }
+}

@@ -1,0 +1,66 @@
+package io.gpudocker.volume;
+
+import io.gpudocker.api.ApiResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/volumes")
+@Tag(name = "volumes", description = "Data disks: versioned Docker volumes with a size")
+public class VolumeController {
+    private final VolumeService service;
+
+    public VolumeController(VolumeService service) {
+        this.service = service;
+    }
+
+    @PostMapping
+    @Operation(summary = "Create version 1 of a volume (Docker volume name-1); size optional, units KB MB GB TB")
+    public ApiResponse<VolumeViews.Created> create(@RequestBody VolumeRequests.Create body) {
+        return ApiResponse.ok(service.create(body));
+    }
+
+    @GetMapping
+    @Operation(summary = "List every volume")
+    public ApiResponse<List<VolumeViews.Summary>> list() {
+        return ApiResponse.ok(service.list());
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "The current version of a volume")
+    public ApiResponse<VolumeViews.Detail> get(@PathVariable String name) {
+        return ApiResponse.ok(service.get(name));
+    }
+
+    @GetMapping("/{name}/history")
+    @Operation(summary = "Every version ever made, newest first")
+    public ApiResponse<VolumeViews.History> history(@PathVariable String name) {
+        return ApiResponse.ok(service.history(name));
+    }
+
+    @PatchMapping("/{name}/size")
+    @Operation(summary = "New version with the new size and a copy of the data; refused while a running container mounts it, unless force=true")
+    public ApiResponse<VolumeViews.Resized> resize(@PathVariable String name, @RequestBody(required = false) VolumeRequests.Resize body,
+                                                   @Parameter(description = "copy even while a running container mounts the volume")
+                                                   @RequestParam(defaultValue = "false") boolean force) {
+        return ApiResponse.ok(service.resize(name, body, force));
+    }
+
+    @DeleteMapping("/{name}")
+    @Operation(summary = "Remove every version and forget the records; refused while any container mounts one")
+    public ApiResponse<Void> delete(@PathVariable String name) {
+        service.delete(name);
+        return ApiResponse.ok(null);
+    }
+}

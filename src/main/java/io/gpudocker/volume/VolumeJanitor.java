@@ -1,0 +1,117 @@
+package io.gpudocker.volume;
+
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.VolumeView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes superseded volume versions once no container (running or not) mounts them. A resize keeps the
+ * old version because a container may still mount it; this runs on the work queue after every resize,
+ * at startup, on volume calls and once a minute, so an old version goes soon after its last container.
+ */
+public class VolumeJanitor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(VolumeJanitor.class);
+    private static final long PERIOD_SECONDS = 60;
+
+    private final VolumeRepository repo;
+    private final ContainerEngine engine;
+    private final NameLocks locks;
+    private final Executor workQueue;
+    private final String owner;
+    private final AtomicBoolean queued = new AtomicBoolean();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "volume-janitor-tick");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public VolumeJanitor(VolumeRepository repo, ContainerEngine engine, NameLocks locks, Executor workQueue, String owner) {
+        this.repo = repo;
+        this.engine = engine;
+        this.locks = locks;
+        this.workQueue = workQueue;
+        this.owner = owner;
+    }
+
+    /** Starts the periodic sweep; the first one runs now. */
+    public void start() {
+        ticker.scheduleWithFixedDelay(this::schedule, 0, PERIOD_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Queues one sweep of every volume; a sweep already queued but not started covers this call too. */
+    public void schedule() {
+        if (!queued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            workQueue.execute(() -> {
+                queued.set(false);
+                sweepAll();
+            });
+        } catch (RuntimeException e) {
+            queued.set(false);
+            log.warn("could not queue the sweep of superseded volume versions: {}", e.getMessage());
+        }
+    }
+
+    private void sweepAll() {
+        try {
+            for (VolumeRecord r : repo.list()) {
+                sweep(r.name());
+            }
+        } catch (RuntimeException e) {
+            log.warn("sweeping superseded volume versions failed, the next sweep retries: {}", e.getMessage());
+        }
+    }
+
+    /** Removes the versions of {@code name} older than the current one that no container mounts; returns their Docker names. */
+    public List<String> sweep(String name) {
+        List<String> removed = new ArrayList<>();
+        try (var held = locks.lock(VolumeService.lockKey(name))) {
+            Optional<VolumeRepository.Stored> stored = repo.find(name);
+            if (stored.isEmpty()) {
+                return removed;
+            }
+            long current = stored.get().record().version();
+            for (VolumeVersion v : repo.history(name)) {
+                if (v.version() >= current) {
+                    continue;
+                }
+                Optional<VolumeView> docker = engine.inspectVolume(v.dockerName());
+                if (docker.isEmpty() || !VolumeLabels.belongsTo(docker.get().labels(), owner, name)) {
+                    continue;
+                }
+                List<String> users = engine.containersUsingVolume(v.dockerName());
+                if (!users.isEmpty()) {
+                    log.debug("volume {}: superseded version {} is still mounted by {}", name, v.dockerName(), users);
+                    continue;
+                }
+                try {
+                    engine.removeVolume(v.dockerName());
+                    removed.add(v.dockerName());
+                } catch (RuntimeException e) {
+                    log.warn("volume {}: superseded version {} could not be removed yet ({}); the next sweep retries", name, v.dockerName(), e.getMessage());
+                }
+            }
+        }
+        if (!removed.isEmpty()) {
+            log.info("volume {}: removed superseded versions {} (no container mounts them any more)", name, removed);
+        }
+        return removed;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}

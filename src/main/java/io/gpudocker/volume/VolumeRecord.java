@@ -1,0 +1,24 @@
+package io.gpudocker.volume;
+
+import java.time.Instant;
+
+/**
+ * The current state of a volume: which version is current and the size it was given. {@code sizeBytes} and
+ * {@code size} are null for a volume created without a size; {@code sizeEnforced} says whether the kernel
+ * holds the volume to that size or it is only a declared limit.
+ */
+public record VolumeRecord(
+        String name,
+        long version,
+        Long sizeBytes,
+        String size,
+        boolean sizeEnforced,
+        Instant createTime,
+        Instant updateTime) {
+
+    public String dockerName() { return VolumeNames.dockerName(name, version); }
+
+    public VolumeRecord resized(long newVersion, VolumeSize newSize, boolean enforced) {
+        return new VolumeRecord(name, newVersion, newSize.bytes(), newSize.text(), enforced, createTime, Instant.now());
+    }
+}

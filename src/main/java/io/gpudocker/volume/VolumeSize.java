@@ -1,0 +1,64 @@
+package io.gpudocker.volume;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A volume size as the user wrote it ({@code "20GB"}) and in bytes. Units are KB, MB, GB and TB, written in
+ * upper case as in the original project, and are 1024-based like the {@code size} option of Docker's
+ * {@code local} volume driver, so the limit Docker enforces is the number the user asked for.
+ */
+public record VolumeSize(long bytes, String text) {
+    /** No single volume is larger than this; a bigger number is a typo. */
+    public static final long MAX_BYTES = 1024L * 1024 * 1024 * 1024 * 1024;
+    private static final Pattern FORMAT = Pattern.compile("(\\d{1,19}(?:\\.\\d{1,9})?)(KB|MB|GB|TB)");
+
+    public VolumeSize {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("a volume size is positive, got " + bytes);
+        }
+    }
+
+    /** Parses the user's text; anything else than a positive number followed by KB, MB, GB or TB is a 1029. */
+    public static VolumeSize parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw invalid(text, "it is empty");
+        }
+        String trimmed = text.trim();
+        Matcher m = FORMAT.matcher(trimmed);
+        if (!m.matches()) {
+            throw invalid(text, "expected a positive number followed by KB, MB, GB or TB, e.g. 20GB or 1.5TB");
+        }
+        BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit(m.group(2))))
+                .setScale(0, RoundingMode.DOWN);
+        if (bytes.signum() <= 0) {
+            throw invalid(text, "the size must be greater than zero");
+        }
+        if (bytes.compareTo(BigDecimal.valueOf(MAX_BYTES)) > 0) {
+            throw invalid(text, "the size is larger than 1024TB");
+        }
+        return new VolumeSize(bytes.longValueExact(), trimmed);
+    }
+
+    private static long unit(String unit) {
+        return switch (unit) {
+            case "KB" -> 1024L;
+            case "MB" -> 1024L * 1024;
+            case "GB" -> 1024L * 1024 * 1024;
+            case "TB" -> 1024L * 1024 * 1024 * 1024;
+            default -> throw new IllegalArgumentException(unit);
+        };
+    }
+
+    private static ApiException invalid(String text, String why) {
+        return ApiException.of(ErrorCode.VOLUME_SIZE_INVALID, "size '%s' is invalid: %s (units are 1024-based: 1KB = 1024 bytes)",
+                text == null ? "" : text, why);
+    }
+
+    @Override
+    public String toString() { return text + " (" + bytes + " bytes)"; }
+}
