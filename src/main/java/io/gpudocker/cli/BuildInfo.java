@@ -21,6 +21,6 @@ public record BuildInfo(String name, String version, String commit, String build
     }
 
     private static String clean(String v) {
-        return v == null || v.isBlank() || v.startsWith("${") ? "unknown" : v;
+        return v == null || v.isBlank() || v.startsWith("${") || v.startsWith("@") ? "unknown" : v;
     }
 }
