@@ -3,6 +3,8 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiResponse;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.util.List;
@@ -43,70 +45,72 @@ public class ReplicaSetController {
 
     @GetMapping("/{name}")
     @Operation(summary = "The current version of a replicaset")
-    public ApiResponse<ReplicaSetViews.Detail> get(@PathVariable String name) {
+    public ApiResponse<ReplicaSetViews.Detail> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
         return ApiResponse.ok(service.get(name));
     }
 
     @GetMapping("/{name}/history")
     @Operation(summary = "Every version ever made, newest first")
-    public ApiResponse<ReplicaSetViews.History> history(@PathVariable String name) {
+    public ApiResponse<ReplicaSetViews.History> history(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
         return ApiResponse.ok(service.history(name));
     }
 
     @PatchMapping("/{name}")
     @Operation(summary = "Update to a new version: change the GPU count, rebind a volume, or {} to recreate")
-    public ApiResponse<ReplicaSetViews.ContainerNameView> patch(@PathVariable String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body) {
+    public ApiResponse<ReplicaSetViews.ContainerNameView> patch(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body) {
         return ApiResponse.ok(service.patch(name, body));
     }
 
     @PatchMapping("/{name}/rollback")
     @Operation(summary = "New version with the spec and root filesystem of an earlier version")
-    public ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@PathVariable String name, @RequestBody ReplicaSetRequests.Rollback body) {
+    public ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Rollback body) {
         return ApiResponse.ok(service.rollback(name, body));
     }
 
     @PatchMapping("/{name}/stop")
     @Operation(summary = "Stop, releasing its GPUs and ports")
-    public ApiResponse<Void> stop(@PathVariable String name) {
+    public ApiResponse<Void> stop(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
         service.stop(name);
         return ApiResponse.ok(null);
     }
 
     @PatchMapping("/{name}/restart")
     @Operation(summary = "Re-acquire GPUs (same count) and ports; new version with the filesystem carried over")
-    public ApiResponse<ReplicaSetViews.ContainerNameView> restart(@PathVariable String name) {
+    public ApiResponse<ReplicaSetViews.ContainerNameView> restart(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
         return ApiResponse.ok(service.restart(name));
     }
 
     @PatchMapping("/{name}/pause")
     @Operation(summary = "Stop the container but keep its GPUs and ports reserved")
-    public ApiResponse<Void> pause(@PathVariable String name) {
+    public ApiResponse<Void> pause(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
         service.pause(name);
         return ApiResponse.ok(null);
     }
 
     @PatchMapping("/{name}/continue")
     @Operation(summary = "Start the paused container again")
-    public ApiResponse<Void> resume(@PathVariable String name) {
+    public ApiResponse<Void> resume(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
         service.resume(name);
         return ApiResponse.ok(null);
     }
 
     @PostMapping("/{name}/execute")
     @Operation(summary = "Run a command in the running container; returns its output (stdout and stderr) and exit code")
-    public ApiResponse<ReplicaSetViews.ExecuteResult> execute(@PathVariable String name, @RequestBody ReplicaSetRequests.Execute body) {
+    public ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Execute body) {
         return ApiResponse.ok(service.execute(name, body));
     }
 
     @PostMapping("/{name}/commit")
     @Operation(summary = "Save the current container's system disk (not its volumes) as an image")
-    public ApiResponse<ReplicaSetViews.CommitResult> commit(@PathVariable String name, @RequestBody ReplicaSetRequests.Commit body) {
+    public ApiResponse<ReplicaSetViews.CommitResult> commit(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Commit body) {
         return ApiResponse.ok(service.commit(name, body));
     }
 
     @GetMapping(value = "/{name}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
-    @Operation(summary = "The container's stdout and stderr as text; follow=true streams until the client leaves")
-    public ResponseEntity<StreamingResponseBody> logs(@PathVariable String name,
+    @Operation(summary = "The container's stdout and stderr as text; follow=true streams until the client leaves",
+            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the log lines, streamed",
+                    content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", example = "tick-0\nerr-0\ntick-1\n"))))
+    public ResponseEntity<StreamingResponseBody> logs(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name,
                                                       @Parameter(description = "lines from the end; -1 for all") @RequestParam(defaultValue = "100") int tail,
                                                       @RequestParam(defaultValue = "false") boolean follow,
                                                       @Parameter(description = "version whose container to read; default the current one") @RequestParam(required = false) Long version) {
@@ -117,7 +121,7 @@ public class ReplicaSetController {
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Remove every version's container, release everything, forget the records")
-    public ApiResponse<Void> delete(@PathVariable String name) {
+    public ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
         service.delete(name);
         return ApiResponse.ok(null);
     }

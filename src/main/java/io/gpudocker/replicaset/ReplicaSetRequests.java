@@ -14,16 +14,17 @@ public final class ReplicaSetRequests {
             @Schema(example = "gda-test:latest") String imageName,
             @Schema(example = "foo") String replicaSetName,
             @Schema(example = "2") Integer gpuCount,
-            @Valid @Size(max = 64) List<Bind> binds,
+            @Valid @Size(max = 64) @Schema(example = "[{\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}]") List<Bind> binds,
             @Size(max = 256) @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<String> env,
             @Size(max = 256) @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
             @Size(max = 64) @Schema(example = "[\"22\", \"8888\"]") List<String> containerPorts) {}
 
     public record GpuPatch(@Schema(example = "4") Integer gpuCount) {}
 
+    @Schema(description = "Replaces the bind equal to oldBind with newBind", example = "{\"oldBind\": {\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}, \"newBind\": {\"src\": \"/srv\", \"dest\": \"/root/foo-fs\"}}")
     public record VolumePatch(@Valid Bind oldBind, @Valid Bind newBind) {}
 
-    @Schema(description = "Either patch, both, or {} to recreate with the same spec")
+    @Schema(description = "Either patch, both, or {} to recreate with the same spec", example = "{\"gpuPatch\": {\"gpuCount\": 1}}")
     public record Patch(@Valid GpuPatch gpuPatch, @Valid VolumePatch volumePatch) {}
 
     public record Rollback(@Schema(example = "1") Long version) {}

@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -8,35 +9,56 @@ import java.util.Map;
 public final class ReplicaSetViews {
     private ReplicaSetViews() {}
 
-    public record Created(String name, String replicaSetName, long version, List<String> gpus, Map<String, Integer> ports) {}
+    public record Created(
+            @Schema(description = "the container of version 1", example = "foo-1") String name,
+            @Schema(example = "foo") String replicaSetName,
+            @Schema(example = "1") long version,
+            @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\", \"GPU-00000000-0000-4000-8000-000000000001\"]") List<String> gpus,
+            @Schema(description = "container port to host port", example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
 
-    public record ContainerNameView(String containerName) {}
+    public record ContainerNameView(@Schema(description = "the new version's container", example = "foo-2") String containerName) {}
 
     /** The current version as the user sees it, with Docker's live status next to the recorded state. */
     public record Detail(
-            String name,
-            long version,
-            String containerName,
-            String state,
-            String containerStatus,
-            Instant createTime,
-            Instant updateTime,
-            Instant versionCreateTime,
-            String image,
-            int gpuCount,
-            List<String> gpus,
+            @Schema(example = "foo") String name,
+            @Schema(example = "2") long version,
+            @Schema(example = "foo-2") String containerName,
+            @Schema(description = "recorded state: running, paused or stopped", example = "running") String state,
+            @Schema(description = "Docker's live status of the container, or missing", example = "running") String containerStatus,
+            @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
+            @Schema(example = "2025-01-01T09:30:00.000000Z") Instant updateTime,
+            @Schema(example = "2025-01-01T09:30:00.000000Z") Instant versionCreateTime,
+            @Schema(example = "gda-test:latest") String image,
+            @Schema(example = "2") int gpuCount,
+            @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\", \"GPU-00000000-0000-4000-8000-000000000001\"]") List<String> gpus,
             List<Bind> binds,
-            List<String> env,
-            List<String> cmd,
-            Map<String, Integer> ports) {}
+            @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<String> env,
+            @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
+            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
 
-    public record Summary(String name, long version, String containerName, String state, int gpuCount, List<String> gpus, Map<String, Integer> ports) {}
+    public record Summary(
+            @Schema(example = "foo") String name,
+            @Schema(example = "2") long version,
+            @Schema(example = "foo-2") String containerName,
+            @Schema(example = "running") String state,
+            @Schema(example = "2") int gpuCount,
+            @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\", \"GPU-00000000-0000-4000-8000-000000000001\"]") List<String> gpus,
+            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
 
-    public record HistoryItem(long version, Instant createTime, boolean snapshotAvailable, ReplicaSetVersion status) {}
+    public record HistoryItem(
+            @Schema(example = "1") long version,
+            @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
+            @Schema(description = "whether the version's container (its filesystem) still exists; false once pruned by the history limit", example = "true") boolean snapshotAvailable,
+            @Schema(description = "the version's full record: spec, GPUs and ports it had") ReplicaSetVersion status) {}
 
     public record History(List<HistoryItem> history) {}
 
-    public record ExecuteResult(String stdout, long exitCode, boolean timedOut) {}
+    public record ExecuteResult(
+            @Schema(description = "stdout and stderr, interleaved", example = "/root\n") String stdout,
+            @Schema(example = "0") long exitCode,
+            @Schema(description = "true when the command outran the exec timeout (default 60s) and was abandoned", example = "false") boolean timedOut) {}
 
-    public record CommitResult(String imageName, String imageId) {}
+    public record CommitResult(
+            @Schema(example = "foo-snapshot:v1") String imageName,
+            @Schema(example = "sha256:5b0d5e3b9f2f4c8e7d1a6b3c2e9f8a7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f") String imageId) {}
 }

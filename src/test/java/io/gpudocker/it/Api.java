@@ -30,6 +30,8 @@ public final class Api {
         this.base = base;
     }
 
+    public String base() { return base; }
+
     public Reply get(String path) { return send("GET", path, null); }
 
     public Reply post(String path, Object body) { return send("POST", path, body); }

@@ -1,0 +1,42 @@
+package io.gpudocker.ops;
+
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.EngineInfo;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * The Docker engine: UP with what decides whether system disks and volume sizes work on this host
+ * (storage driver, the filesystem under Docker's data root, the data root path), DOWN when unreachable.
+ */
+@Component("docker")
+public class DockerHealthIndicator implements HealthIndicator {
+    private final ContainerEngine engine;
+    private final BoundedCall bounded;
+
+    public DockerHealthIndicator(ContainerEngine engine, BoundedCall bounded) {
+        this.engine = engine;
+        this.bounded = bounded;
+    }
+
+    @Override
+    public Health health() {
+        try {
+            EngineInfo info = bounded.call(ErrorCode.DOCKER_UNAVAILABLE, "the Docker engine", engine::info);
+            return Health.up()
+                    .withDetail("serverVersion", String.valueOf(info.serverVersion()))
+                    .withDetail("storageDriver", String.valueOf(info.storageDriver()))
+                    .withDetail("backingFilesystem", String.valueOf(info.backingFilesystem()))
+                    .withDetail("dockerRootDir", String.valueOf(info.dockerRootDir()))
+                    .withDetail("systemDiskCarryOver", "overlay2".equals(info.storageDriver()))
+                    .withDetail("volumeSizeQuota", "xfs".equalsIgnoreCase(info.backingFilesystem())
+                            ? "possible: the data root is on XFS (needs the pquota mount option)"
+                            : "unavailable: the data root is on " + info.backingFilesystem() + ", not XFS")
+                    .build();
+        } catch (RuntimeException e) {
+            return Health.down().withDetail("error", e.getMessage()).build();
+        }
+    }
+}
