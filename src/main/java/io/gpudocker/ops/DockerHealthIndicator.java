@@ -3,6 +3,7 @@ package io.gpudocker.ops;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineInfo;
+import io.gpudocker.volume.VolumeSizeSupport;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -15,10 +16,12 @@ import org.springframework.stereotype.Component;
 public class DockerHealthIndicator implements HealthIndicator {
     private final ContainerEngine engine;
     private final BoundedCall bounded;
+    private final VolumeSizeSupport volumeSizes;
 
-    public DockerHealthIndicator(ContainerEngine engine, BoundedCall bounded) {
+    public DockerHealthIndicator(ContainerEngine engine, BoundedCall bounded, VolumeSizeSupport volumeSizes) {
         this.engine = engine;
         this.bounded = bounded;
+        this.volumeSizes = volumeSizes;
     }
 
     @Override
@@ -31,9 +34,7 @@ public class DockerHealthIndicator implements HealthIndicator {
                     .withDetail("backingFilesystem", String.valueOf(info.backingFilesystem()))
                     .withDetail("dockerRootDir", String.valueOf(info.dockerRootDir()))
                     .withDetail("systemDiskCarryOver", "overlay2".equals(info.storageDriver()))
-                    .withDetail("volumeSizeQuota", "xfs".equalsIgnoreCase(info.backingFilesystem())
-                            ? "possible: the data root is on XFS (needs the pquota mount option)"
-                            : "unavailable: the data root is on " + info.backingFilesystem() + ", not XFS")
+                    .withDetail("volumeSizes", volumeSizes.status())
                     .build();
         } catch (RuntimeException e) {
             return Health.down().withDetail("error", e.getMessage()).build();
