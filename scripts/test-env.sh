@@ -117,7 +117,7 @@ down() {
   kill_pidfile "$DIR/docker.pid"
   kill_pidfile "$DIR/etcd.pid"
   # dockerd leaves overlay and netns mounts behind when it is killed hard.
-  grep -o " $DIR/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $DIR/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
   rm -rf "$DIR"
   log "down"

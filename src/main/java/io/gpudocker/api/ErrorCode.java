@@ -49,8 +49,7 @@ public enum ErrorCode {
     CONCURRENT_MODIFICATION(1045, HttpStatus.CONFLICT, "The record changed under this call; retry"),
     BUSY(1046, HttpStatus.CONFLICT, "Another operation on this name is still running"),
     ETCD_UNAVAILABLE(1050, HttpStatus.SERVICE_UNAVAILABLE, "etcd is unreachable"),
-    DOCKER_UNAVAILABLE(1051, HttpStatus.SERVICE_UNAVAILABLE, "The Docker engine is unreachable"),
-    NOT_READY(1052, HttpStatus.SERVICE_UNAVAILABLE, "The service is still reconciling its state at startup");
+    DOCKER_UNAVAILABLE(1051, HttpStatus.SERVICE_UNAVAILABLE, "The Docker engine is unreachable");
 
     private final int code;
     private final HttpStatus status;
