@@ -1,13 +1,14 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.common.ManagedLabels;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Labels that mark a container as a version of a replicaset managed by this service (one per etcd prefix). */
 public final class ContainerLabels {
-    public static final String OWNER = "io.gpudocker.owner";
+    public static final String OWNER = ManagedLabels.OWNER;
     public static final String REPLICASET = "io.gpudocker.replicaset";
-    public static final String VERSION = "io.gpudocker.version";
+    public static final String VERSION = ManagedLabels.VERSION;
 
     private ContainerLabels() {}
 

@@ -1,13 +1,14 @@
 package io.gpudocker.volume;
 
+import io.gpudocker.common.ManagedLabels;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Labels that mark a Docker volume as a version of a volume managed by this service (one per etcd prefix). */
 public final class VolumeLabels {
-    public static final String OWNER = "io.gpudocker.owner";
+    public static final String OWNER = ManagedLabels.OWNER;
     public static final String VOLUME = "io.gpudocker.volume";
-    public static final String VERSION = "io.gpudocker.version";
+    public static final String VERSION = ManagedLabels.VERSION;
 
     private VolumeLabels() {}
 
