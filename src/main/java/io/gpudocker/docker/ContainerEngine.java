@@ -49,6 +49,9 @@ public interface ContainerEngine {
 
     void removeVolume(String name);
 
+    /** Every volume carrying all of these labels. */
+    List<VolumeView> listVolumesByLabels(Map<String, String> labels);
+
     /** Names of the containers (running or not) that mount this volume. */
     List<String> containersUsingVolume(String name);
 }

@@ -298,6 +298,16 @@ public class DockerContainerEngine implements ContainerEngine {
     }
 
     @Override
+    public List<VolumeView> listVolumesByLabels(Map<String, String> labels) {
+        return call("list volumes", () -> {
+            List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+            var volumes = docker.listVolumesCmd().withFilter("label", filter).exec().getVolumes();
+            return volumes == null ? List.<VolumeView>of() : volumes.stream()
+                    .map(v -> new VolumeView(v.getName(), v.getDriver(), v.getMountpoint(), v.getLabels(), v.getOptions())).toList();
+        });
+    }
+
+    @Override
     public List<String> containersUsingVolume(String name) {
         return call("list containers using volume " + name, () -> docker.listContainersCmd().withShowAll(true)
                 .withVolumeFilter(List.of(name)).exec().stream().map(c -> name(c.getNames())).toList());

@@ -4,7 +4,9 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeView;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -64,11 +66,13 @@ public class VolumeJanitor implements AutoCloseable {
         }
     }
 
-    private void sweepAll() {
+    /** One sweep: superseded versions of every volume, then Docker volumes no committed record accounts for. */
+    public void sweepAll() {
         try {
             for (VolumeRecord r : repo.list()) {
                 sweep(r.name());
             }
+            sweepUncommitted();
         } catch (RuntimeException e) {
             log.warn("sweeping superseded volume versions failed, the next sweep retries: {}", e.getMessage());
         }
@@ -108,6 +112,44 @@ public class VolumeJanitor implements AutoCloseable {
             log.info("volume {}: removed superseded versions {} (no container mounts them any more)", name, removed);
         }
         return removed;
+    }
+
+    /**
+     * Removes this service's Docker volumes whose version no record has committed: left by a create or
+     * resize that was killed between creating the Docker volume and writing its record.
+     */
+    public List<String> sweepUncommitted() {
+        Map<String, List<VolumeView>> byName = new HashMap<>();
+        for (VolumeView v : engine.listVolumesByLabels(Map.of(VolumeLabels.OWNER, owner))) {
+            String name = v.labels() == null ? null : v.labels().get(VolumeLabels.VOLUME);
+            if (name != null) {
+                byName.computeIfAbsent(name, n -> new ArrayList<>()).add(v);
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        byName.forEach((name, views) -> {
+            try (var held = locks.lock(VolumeService.lockKey(name))) {
+                long committed = repo.find(name).map(s -> s.record().version()).orElse(0L);
+                for (VolumeView v : views) {
+                    if (version(v) > committed && engine.containersUsingVolume(v.name()).isEmpty()) {
+                        engine.removeVolume(v.name());
+                        removed.add(v.name());
+                    }
+                }
+            }
+        });
+        if (!removed.isEmpty()) {
+            log.info("removed Docker volumes {} left by an interrupted create or resize (no record committed them)", removed);
+        }
+        return removed;
+    }
+
+    private static long version(VolumeView v) {
+        try {
+            return Long.parseLong(v.labels().getOrDefault(VolumeLabels.VERSION, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.gpudocker.docker.VolumeView;
+import io.gpudocker.volume.VolumeJanitor;
 import io.gpudocker.volume.VolumeLabels;
 import io.gpudocker.volume.VolumeSizeSupport;
 import java.io.IOException;
@@ -32,6 +33,8 @@ import tools.jackson.databind.JsonNode;
 class VolumeIT extends IntegrationTestBase {
     @Autowired
     VolumeSizeSupport sizeSupport;
+    @Autowired
+    VolumeJanitor janitor;
 
     private final List<String> volumes = new ArrayList<>();
     private final List<String> ownReplicaSets = new ArrayList<>();
@@ -295,5 +298,22 @@ class VolumeIT extends IntegrationTestBase {
         view.read(key, buf);
         buf.flip();
         return StandardCharsets.UTF_8.decode(buf).toString();
+    }
+
+    @Test
+    void dockerVolumesNoRecordCommittedAreSweptAway() {
+        String name = volumeName("crashed");
+        assertThat(createVolume(name, "1GB").status()).isEqualTo(200);
+        // what a create or resize killed before its etcd write leaves: Docker volumes of this service with
+        // versions no record has committed (one for a recorded volume, one for a name never recorded)
+        engine.createVolume(name + "-2", Map.of(), VolumeLabels.of(props.etcd().prefix(), name, 2));
+        String ghost = volumeName("ghost");
+        engine.createVolume(ghost + "-1", Map.of(), VolumeLabels.of(props.etcd().prefix(), ghost, 1));
+
+        janitor.sweepUncommitted(); // volume calls also queue a sweep, which may get there first
+        assertThat(engine.inspectVolume(name + "-2")).isEmpty();
+        assertThat(engine.inspectVolume(ghost + "-1")).isEmpty();
+        assertThat(engine.inspectVolume(name + "-1")).as("the committed version stays").isPresent();
+        assertThat(api.get("/volumes/" + name).data().path("version").asLong()).isEqualTo(1);
     }
 }
