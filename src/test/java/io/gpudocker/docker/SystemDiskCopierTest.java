@@ -1,0 +1,69 @@
+package io.gpudocker.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SystemDiskCopierTest {
+    private final SystemDiskCopier copier = new SystemDiskCopier("cp");
+
+    private static ContainerView container(String name, String driver, Path upper) {
+        return new ContainerView("id-" + name, name, "exited", false, Map.of(), driver, upper == null ? null : upper.toString());
+    }
+
+    @Test
+    void refusesOtherStorageDriversNamingWhatIsNeeded(@TempDir Path dir) {
+        assertThatThrownBy(() -> copier.requireSupported(container("foo-1", "vfs", dir)))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("vfs").hasMessageContaining("overlay2")
+                .satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.SYSTEM_DISK_UNSUPPORTED));
+    }
+
+    @Test
+    void refusesALayerThisServiceCannotSee() {
+        assertThatThrownBy(() -> copier.requireSupported(container("foo-1", "overlay2", Path.of("/nonexistent/upper"))))
+                .hasMessageContaining("not visible").hasMessageContaining("Docker host");
+        assertThatThrownBy(() -> copier.requireSupported(container("foo-1", "overlay2", null)))
+                .satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.SYSTEM_DISK_UNSUPPORTED));
+    }
+
+    @Test
+    void copiesContentsDotfilesLinksAndModesIntoTheNewLayer(@TempDir Path tmp) throws Exception {
+        Path from = Files.createDirectories(tmp.resolve("old/diff"));
+        Path to = Files.createDirectories(tmp.resolve("new/diff"));
+        Files.createDirectories(from.resolve("root"));
+        Files.writeString(from.resolve("root/file"), "data");
+        Files.setPosixFilePermissions(from.resolve("root/file"), PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(from.resolve(".dotfile"), "dot");
+        Files.createSymbolicLink(from.resolve("root/link"), Path.of("/root/file"));
+        Files.createLink(from.resolve("root/hard"), from.resolve("root/file"));
+
+        copier.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to));
+
+        assertThat(Files.readString(to.resolve("root/file"))).isEqualTo("data");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(to.resolve("root/file")))).isEqualTo("rw-------");
+        assertThat(Files.readString(to.resolve(".dotfile"))).isEqualTo("dot");
+        assertThat(Files.readSymbolicLink(to.resolve("root/link"))).isEqualTo(Path.of("/root/file"));
+        assertThat(Files.isSameFile(to.resolve("root/hard"), to.resolve("root/file"))).as("hard link kept").isTrue();
+    }
+
+    @Test
+    void aFailedCopySaysWhy(@TempDir Path tmp) throws Exception {
+        Path from = Files.createDirectories(tmp.resolve("old"));
+        Path to = Files.createDirectories(tmp.resolve("new"));
+        Files.writeString(from.resolve("f"), "x");
+        SystemDiskCopier broken = new SystemDiskCopier("false");
+        assertThatThrownBy(() -> broken.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to)))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("foo-1").hasMessageContaining("foo-2")
+                .satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.CONTAINER_PATCH_FAILED));
+    }
+}
