@@ -21,7 +21,9 @@ import io.gpudocker.store.EtcdKeyValueStore;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
 import java.time.Duration;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
@@ -52,6 +54,16 @@ public class AppConfig {
     @Bean
     ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, GdaProperties props) {
         return new DockerContainerEngine(docker, http, props.docker().host(), props.docker().stopTimeout());
+    }
+
+    /** Ends followed log streams as shutdown begins, so the graceful shutdown does not wait for their clients. */
+    @Bean
+    ApplicationListener<ContextClosedEvent> endLogStreamsOnShutdown(ContainerEngine engine) {
+        return event -> {
+            if (engine instanceof DockerContainerEngine docker) {
+                docker.close();
+            }
+        };
     }
 
     @Bean(destroyMethod = "close")

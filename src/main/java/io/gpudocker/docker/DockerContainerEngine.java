@@ -21,7 +21,6 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient.Request;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,19 +28,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@link ContainerEngine} on docker-java. Connectivity failures become {@link EngineUnavailableException} (503). */
-public class DockerContainerEngine implements ContainerEngine {
+public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private static final int MAX_EXEC_OUTPUT = 1 << 20;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final DockerClient docker;
     private final DockerHttpClient http;
+    private final Set<ResultCallback.Adapter<Frame>> openStreams = ConcurrentHashMap.newKeySet();
     private final String host;
     private final Duration stopTimeout;
 
@@ -224,24 +226,31 @@ public class DockerContainerEngine implements ContainerEngine {
                     out.flush();
                 } catch (IOException clientLeft) {
                     closeQuietly(this);
-                    throw new UncheckedIOException(clientLeft);
                 }
             }
         };
-        call("logs of " + nameOrId, () -> {
-            var cmd = docker.logContainerCmd(nameOrId).withStdOut(true).withStdErr(true).withFollowStream(follow);
-            if (tail >= 0) {
-                cmd.withTail(tail);
-            }
-            return cmd.exec(callback);
-        });
+        openStreams.add(callback);
         try {
+            call("logs of " + nameOrId, () -> {
+                var cmd = docker.logContainerCmd(nameOrId).withStdOut(true).withStdErr(true).withFollowStream(follow);
+                if (tail >= 0) {
+                    cmd.withTail(tail);
+                }
+                return cmd.exec(callback);
+            });
             callback.awaitCompletion();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            openStreams.remove(callback);
             closeQuietly(callback);
         }
+    }
+
+    /** Ends the followed log streams still open, so shutting down does not wait for their clients. */
+    @Override
+    public void close() {
+        openStreams.forEach(DockerContainerEngine::closeQuietly);
     }
 
     @Override

@@ -73,6 +73,28 @@ public class Reconciler {
                 records.size(), gpuHolders.size(), portHolders.size(), gpus.free().size());
     }
 
+    /**
+     * While serving: the same per-replicaset repairs as at start, each under the replicaset's lock and from a
+     * fresh look at Docker, so a container removed or stopped behind the service's back gives its GPUs and
+     * ports back without a restart. The schedulers are not reloaded (calls in flight hold reservations);
+     * only what a repaired record no longer holds is released.
+     */
+    public void recheck() {
+        for (ReplicaSetRecord listed : repo.list()) {
+            String name = listed.name();
+            try (var held = locks.lock(name)) {
+                Optional<Stored> stored = repo.find(name);
+                if (stored.isEmpty()) {
+                    continue;
+                }
+                ReplicaSetRecord before = stored.get().record();
+                ReplicaSetRecord after = reconcile(stored.get(), engine.listByLabels(ContainerLabels.replicaSet(owner, name)));
+                gpus.release(name, before.gpus().stream().filter(g -> !after.gpus().contains(g)).toList());
+                ports.release(name, before.ports().values().stream().filter(p -> !after.ports().containsValue(p)).toList());
+            }
+        }
+    }
+
     private ReplicaSetRecord reconcile(Stored stored, List<ContainerView> containers) {
         ReplicaSetRecord record = stored.record();
         String name = record.name();

@@ -6,10 +6,11 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
+import java.io.IOException;
 import java.util.List;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -19,7 +20,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 @RestController
 @RequestMapping("/api/v1/replicaSet")
@@ -110,13 +110,16 @@ public class ReplicaSetController {
     @Operation(summary = "The container's stdout and stderr as text; follow=true streams until the client leaves",
             responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the log lines, streamed",
                     content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", example = "tick-0\nerr-0\ntick-1\n"))))
-    public ResponseEntity<StreamingResponseBody> logs(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name,
+    public void logs(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name,
                                                       @Parameter(description = "lines from the end; -1 for all") @RequestParam(defaultValue = "100") int tail,
                                                       @RequestParam(defaultValue = "false") boolean follow,
-                                                      @Parameter(description = "version whose container to read; default the current one") @RequestParam(required = false) Long version) {
+                                                      @Parameter(description = "version whose container to read; default the current one") @RequestParam(required = false) Long version,
+                                                      HttpServletResponse response) throws IOException {
         String container = service.logsContainer(name, version);
-        StreamingResponseBody body = out -> service.streamLogs(container, tail, follow, out);
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(body);
+        response.setContentType(MediaType.TEXT_PLAIN_VALUE + ";charset=UTF-8");
+        // written on this request's own thread and flushed chunk by chunk, so a followed log arrives line by line
+        response.flushBuffer();
+        service.streamLogs(container, tail, follow, response.getOutputStream());
     }
 
     @DeleteMapping("/{name}")

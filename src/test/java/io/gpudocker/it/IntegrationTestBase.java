@@ -30,7 +30,8 @@ import tools.jackson.databind.JsonNode;
         "gda.ports.range=${GDA_IT_PORTS:41000-41999}",
         "gda.docker.stop-timeout=1s",
         "gda.docker.exec-timeout=5s",
-        "gda.history.keep=3"
+        "gda.history.keep=3",
+        "gda.reconcile.period=3s"
 })
 public abstract class IntegrationTestBase {
     public static final String IMAGE = System.getenv().getOrDefault("GDA_TEST_IMAGE", "gda-test:latest");

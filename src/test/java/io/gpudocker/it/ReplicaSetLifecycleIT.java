@@ -108,6 +108,21 @@ class ReplicaSetLifecycleIT extends IntegrationTestBase {
     }
 
     @Test
+    void containerRemovedBehindTheServicesBackGivesItsGpusBackWithoutARestart() {
+        String name = name("removed");
+        create(name, 2);
+        List<String> gpus = gpusOf(name);
+        int sshPort = api.get("/replicaSet/" + name).data().path("ports").path("22/tcp").asInt();
+        engine.remove(name + "-1");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(api.get("/replicaSet/" + name).data().path("state").asString()).isEqualTo("stopped");
+            assertThat(gpuHolders().keySet()).doesNotContainAnyElementsOf(gpus);
+            assertThat(portHolders()).doesNotContainKey(sshPort);
+        });
+        assertThat(keysNaming(name)).noneMatch(k -> k.contains("/gpus/") || k.contains("/ports/"));
+    }
+
+    @Test
     void executeReturnsOutputAndExitCode() {
         String name = name("exec");
         create(name, 0);
