@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
-import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectVolumeResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -137,13 +136,24 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         });
     }
 
+    /**
+     * One raw round trip: docker-java does not model GraphDriver.Data.UpperDir, and the raw answer holds
+     * everything else the view needs too.
+     */
     @Override
     public Optional<ContainerView> inspect(String nameOrId) {
         return call("inspect container " + nameOrId, () -> {
-            try {
-                return Optional.of(view(docker.inspectContainerCmd(nameOrId).exec()));
-            } catch (NotFoundException e) {
-                return Optional.empty();
+            Request request = Request.builder().method(Request.Method.GET).path("/containers/" + nameOrId + "/json").build();
+            try (DockerHttpClient.Response response = http.execute(request)) {
+                if (response.getStatusCode() == 404) {
+                    return Optional.empty();
+                }
+                JsonNode body = JSON.readTree(response.getBody());
+                if (response.getStatusCode() != 200) {
+                    throw new EngineException(response.getStatusCode(), "Docker refused to inspect container " + nameOrId + ": "
+                            + body.path("message").asString(""), null);
+                }
+                return Optional.of(view(body));
             }
         });
     }
@@ -322,26 +332,14 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                 .withVolumeFilter(List.of(name)).exec().stream().map(c -> name(c.getNames())).toList());
     }
 
-    private ContainerView view(InspectContainerResponse r) {
-        String driver = r.getGraphDriver() == null ? null : r.getGraphDriver().getName();
-        String upper = "overlay2".equals(driver) ? upperDir(r.getId()) : null;
-        boolean running = r.getState() != null && Boolean.TRUE.equals(r.getState().getRunning());
-        String status = r.getState() == null ? "unknown" : r.getState().getStatus();
-        Map<String, String> labels = r.getConfig() == null || r.getConfig().getLabels() == null
-                ? Map.of() : new LinkedHashMap<>(r.getConfig().getLabels());
-        return new ContainerView(r.getId(), stripSlash(r.getName()), status, running, labels, driver, upper);
-    }
-
-    /** docker-java does not model GraphDriver.Data.UpperDir, so read it from the raw inspect answer. */
-    private String upperDir(String id) {
-        Request request = Request.builder().method(Request.Method.GET).path("/containers/" + id + "/json").build();
-        try (DockerHttpClient.Response response = http.execute(request)) {
-            if (response.getStatusCode() != 200) {
-                return null;
-            }
-            JsonNode data = JSON.readTree(response.getBody()).path("GraphDriver").path("Data");
-            return data.hasNonNull("UpperDir") ? data.get("UpperDir").asString() : null;
-        }
+    private static ContainerView view(JsonNode r) {
+        JsonNode state = r.path("State");
+        String driver = r.path("GraphDriver").path("Name").asString(null);
+        JsonNode upper = r.path("GraphDriver").path("Data").path("UpperDir");
+        Map<String, String> labels = new LinkedHashMap<>();
+        r.path("Config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
+        return new ContainerView(r.path("Id").asString(), stripSlash(r.path("Name").asString()), state.path("Status").asString("unknown"),
+                state.path("Running").asBoolean(false), labels, driver, upper.isString() ? upper.asString() : null);
     }
 
     private static String name(String[] names) {
