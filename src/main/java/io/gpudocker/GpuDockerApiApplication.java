@@ -1,6 +1,6 @@
 package io.gpudocker;
 
-import io.gpudocker.cli.BuildInfo;
+import io.gpudocker.api.BuildInfo;
 import io.gpudocker.cli.CommandLine;
 import io.gpudocker.config.GdaProperties;
 import org.springframework.boot.SpringApplication;

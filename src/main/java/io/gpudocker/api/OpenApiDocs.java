@@ -1,6 +1,5 @@
 package io.gpudocker.api;
 
-import io.gpudocker.cli.BuildInfo;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;

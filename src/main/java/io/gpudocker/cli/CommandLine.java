@@ -1,6 +1,7 @@
 package io.gpudocker.cli;
 
-import io.gpudocker.config.PortRange;
+import io.gpudocker.api.BuildInfo;
+import io.gpudocker.resource.port.PortRange;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,60 @@
 package io.gpudocker.common;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * Label keys shared by everything this service creates in Docker (containers and volumes): the owner is
- * the etcd prefix, so several services (or test runs) on one engine never touch each other's objects.
+ * Labels on everything this service creates in Docker: containers carry the replicaset, volumes the volume,
+ * both the version. The owner is the etcd prefix, so several services (or test runs) on one engine never
+ * touch each other's objects.
  */
 public final class ManagedLabels {
     public static final String OWNER = "io.gpudocker.owner";
     public static final String VERSION = "io.gpudocker.version";
+    public static final String REPLICASET = "io.gpudocker.replicaset";
+    public static final String VOLUME = "io.gpudocker.volume";
 
     private ManagedLabels() {}
+
+    /** The labels of version {@code version} of replicaset {@code name}'s container. */
+    public static Map<String, String> replicaSetVersion(String owner, String name, long version) {
+        return versioned(owner, REPLICASET, name, version);
+    }
+
+    /** The labels of version {@code version} of volume {@code name}'s Docker volume. */
+    public static Map<String, String> volumeVersion(String owner, String name, long version) {
+        return versioned(owner, VOLUME, name, version);
+    }
+
+    /** Selects everything this service (under this owner) created. */
+    public static Map<String, String> owner(String owner) {
+        return Map.of(OWNER, owner);
+    }
+
+    /** Selects every container of one replicaset. */
+    public static Map<String, String> replicaSet(String owner, String name) {
+        return Map.of(OWNER, owner, REPLICASET, name);
+    }
+
+    /** Whether a Docker volume's labels say it belongs to volume {@code name} of this service. */
+    public static boolean isVolumeOf(Map<String, String> labels, String owner, String name) {
+        return labels != null && owner.equals(labels.get(OWNER)) && name.equals(labels.get(VOLUME));
+    }
+
+    /** The version the labels name, or -1 where the label is missing or garbled (never a version of ours). */
+    public static long version(Map<String, String> labels) {
+        try {
+            return labels == null ? -1 : Long.parseLong(labels.getOrDefault(VERSION, "-1"));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static Map<String, String> versioned(String owner, String kind, String name, long version) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(OWNER, owner);
+        labels.put(kind, name);
+        labels.put(VERSION, Long.toString(version));
+        return labels;
+    }
 }

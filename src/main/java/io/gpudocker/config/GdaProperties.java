@@ -1,5 +1,6 @@
 package io.gpudocker.config;
 
+import io.gpudocker.resource.port.PortRange;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -12,7 +13,9 @@ public record GdaProperties(
         @DefaultValue Docker docker,
         @DefaultValue Gpu gpu,
         @DefaultValue Ports ports,
-        @DefaultValue History history) {
+        @DefaultValue History history,
+        @DefaultValue Reconcile reconcile,
+        @DefaultValue Metrics metrics) {
 
     public record Etcd(
             @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,
@@ -54,4 +57,10 @@ public record GdaProperties(
             }
         }
     }
+
+    /** How often replicasets are rechecked against Docker while serving. */
+    public record Reconcile(@DefaultValue("60s") Duration period) {}
+
+    /** How often the replicaset-state gauges are refreshed from etcd (scrapes never wait for etcd). */
+    public record Metrics(@DefaultValue("15s") Duration replicasetRefresh) {}
 }

@@ -32,8 +32,6 @@ public interface ContainerEngine {
     /** Saves the container's filesystem (not its volumes) as an image; returns the image id. */
     String commit(String nameOrId, String imageName);
 
-    void removeImage(String image);
-
     /** Copies the container's stdout/stderr to {@code out}; with {@code follow}, until the container stops or the stream fails. */
     void logs(String nameOrId, int tail, boolean follow, OutputStream out);
 

@@ -215,18 +215,6 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
-    public void removeImage(String image) {
-        call("remove image " + image, () -> {
-            try {
-                docker.removeImageCmd(image).withForce(true).exec();
-            } catch (NotFoundException gone) {
-                // nothing to remove
-            }
-            return null;
-        });
-    }
-
-    @Override
     public void logs(String nameOrId, int tail, boolean follow, OutputStream out) {
         ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
             @Override

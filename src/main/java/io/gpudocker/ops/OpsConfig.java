@@ -1,5 +1,6 @@
 package io.gpudocker.ops;
 
+import io.gpudocker.config.GdaProperties;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -17,8 +18,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 public class OpsConfig {
 
     @Bean
-    ReplicaSetStateCounts replicaSetStateCounts(ReplicaSetRepository repo) {
-        return new ReplicaSetStateCounts(repo);
+    ReplicaSetStateCounts replicaSetStateCounts(ReplicaSetRepository repo, GdaProperties props) {
+        return new ReplicaSetStateCounts(repo, props.metrics().replicasetRefresh());
     }
 
     @Bean

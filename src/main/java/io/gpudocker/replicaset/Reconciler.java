@@ -1,12 +1,13 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
-import io.gpudocker.replicaset.ReplicaSetRepository.Stored;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,23 +29,23 @@ public class Reconciler {
     private final PortScheduler ports;
     private final NameLocks locks;
     private final VersionPruner pruner;
-    private final String owner;
+    private final VersionContainers containers;
 
     public Reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
-                      NameLocks locks, VersionPruner pruner, String owner) {
+                      NameLocks locks, VersionPruner pruner, VersionContainers containers) {
         this.repo = repo;
         this.engine = engine;
         this.gpus = gpus;
         this.ports = ports;
         this.locks = locks;
         this.pruner = pruner;
-        this.owner = owner;
+        this.containers = containers;
     }
 
     public void reconcile(List<Gpu> inventory) {
         Map<String, List<ContainerView>> byName = new HashMap<>();
-        for (ContainerView c : engine.listByLabels(ContainerLabels.owner(owner))) {
-            byName.computeIfAbsent(c.label(ContainerLabels.REPLICASET), n -> new ArrayList<>()).add(c);
+        for (ContainerView c : containers.all()) {
+            byName.computeIfAbsent(c.label(ManagedLabels.REPLICASET), n -> new ArrayList<>()).add(c);
         }
         List<ReplicaSetRecord> records = new ArrayList<>();
         for (ReplicaSetRecord listed : repo.list()) {
@@ -83,25 +84,25 @@ public class Reconciler {
         for (ReplicaSetRecord listed : repo.list()) {
             String name = listed.name();
             try (var held = locks.lock(name)) {
-                Optional<Stored> stored = repo.find(name);
+                Optional<Stored<ReplicaSetRecord>> stored = repo.find(name);
                 if (stored.isEmpty()) {
                     continue;
                 }
                 ReplicaSetRecord before = stored.get().record();
-                ReplicaSetRecord after = reconcile(stored.get(), engine.listByLabels(ContainerLabels.replicaSet(owner, name)));
+                ReplicaSetRecord after = reconcile(stored.get(), containers.of(name));
                 gpus.release(name, before.gpus().stream().filter(g -> !after.gpus().contains(g)).toList());
                 ports.release(name, before.ports().values().stream().filter(p -> !after.ports().containsValue(p)).toList());
             }
         }
     }
 
-    private ReplicaSetRecord reconcile(Stored stored, List<ContainerView> containers) {
+    private ReplicaSetRecord reconcile(Stored<ReplicaSetRecord> stored, List<ContainerView> found) {
         ReplicaSetRecord record = stored.record();
         String name = record.name();
         boolean interruptedUpdate = false;
         Optional<ContainerView> current = Optional.empty();
-        for (ContainerView c : containers) {
-            long v = ContainerLabels.version(c.labels());
+        for (ContainerView c : found) {
+            long v = ManagedLabels.version(c.labels());
             if (v > record.version()) {
                 // created by an update or create that never committed: undo it
                 engine.remove(c.id());

@@ -24,108 +24,116 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/replicaSet")
 @Tag(name = "replicaSet", description = "Container instances: create, update to new versions, roll back, stop, delete")
-public class ReplicaSetController {
-    private final ReplicaSetService service;
+class ReplicaSetController {
+    private final ReplicaSetCreation creation;
+    private final UpdatePlans updates;
+    private final PowerStates power;
+    private final ContainerActions actions;
+    private final ReplicaSetQueries queries;
 
-    public ReplicaSetController(ReplicaSetService service) {
-        this.service = service;
+    ReplicaSetController(ReplicaSetCreation creation, UpdatePlans updates, PowerStates power, ContainerActions actions, ReplicaSetQueries queries) {
+        this.creation = creation;
+        this.updates = updates;
+        this.power = power;
+        this.actions = actions;
+        this.queries = queries;
     }
 
     @PostMapping
     @Operation(summary = "Create a replicaset and start version 1")
-    public ApiResponse<ReplicaSetViews.Created> create(@Valid @RequestBody ReplicaSetRequests.Create body) {
-        return ApiResponse.ok(service.create(body));
+    ApiResponse<ReplicaSetViews.Created> create(@Valid @RequestBody ReplicaSetRequests.Create body) {
+        return ApiResponse.ok(creation.create(body));
     }
 
     @GetMapping
     @Operation(summary = "List every replicaset")
-    public ApiResponse<List<ReplicaSetViews.Summary>> list() {
-        return ApiResponse.ok(service.list());
+    ApiResponse<List<ReplicaSetViews.Summary>> list() {
+        return ApiResponse.ok(queries.list());
     }
 
     @GetMapping("/{name}")
     @Operation(summary = "The current version of a replicaset")
-    public ApiResponse<ReplicaSetViews.Detail> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
-        return ApiResponse.ok(service.get(name));
+    ApiResponse<ReplicaSetViews.Detail> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+        return ApiResponse.ok(queries.get(name));
     }
 
     @GetMapping("/{name}/history")
     @Operation(summary = "Every version ever made, newest first")
-    public ApiResponse<ReplicaSetViews.History> history(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
-        return ApiResponse.ok(service.history(name));
+    ApiResponse<ReplicaSetViews.History> history(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+        return ApiResponse.ok(queries.history(name));
     }
 
     @PatchMapping("/{name}")
     @Operation(summary = "Update to a new version: change the GPU count, rebind a volume, or {} to recreate")
-    public ApiResponse<ReplicaSetViews.ContainerNameView> patch(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body) {
-        return ApiResponse.ok(service.patch(name, body));
+    ApiResponse<ReplicaSetViews.ContainerNameView> patch(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body) {
+        return ApiResponse.ok(updates.patch(name, body));
     }
 
     @PatchMapping("/{name}/rollback")
     @Operation(summary = "New version with the spec and root filesystem of an earlier version")
-    public ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Rollback body) {
-        return ApiResponse.ok(service.rollback(name, body));
+    ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Rollback body) {
+        return ApiResponse.ok(updates.rollback(name, body));
     }
 
     @PatchMapping("/{name}/stop")
     @Operation(summary = "Stop, releasing its GPUs and ports")
-    public ApiResponse<Void> stop(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
-        service.stop(name);
+    ApiResponse<Void> stop(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+        power.stop(name);
         return ApiResponse.ok(null);
     }
 
     @PatchMapping("/{name}/restart")
     @Operation(summary = "Re-acquire GPUs (same count) and ports; new version with the filesystem carried over")
-    public ApiResponse<ReplicaSetViews.ContainerNameView> restart(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
-        return ApiResponse.ok(service.restart(name));
+    ApiResponse<ReplicaSetViews.ContainerNameView> restart(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+        return ApiResponse.ok(updates.restart(name));
     }
 
     @PatchMapping("/{name}/pause")
     @Operation(summary = "Stop the container but keep its GPUs and ports reserved")
-    public ApiResponse<Void> pause(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
-        service.pause(name);
+    ApiResponse<Void> pause(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+        power.pause(name);
         return ApiResponse.ok(null);
     }
 
     @PatchMapping("/{name}/continue")
     @Operation(summary = "Start the paused container again")
-    public ApiResponse<Void> resume(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
-        service.resume(name);
+    ApiResponse<Void> resume(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+        power.resume(name);
         return ApiResponse.ok(null);
     }
 
     @PostMapping("/{name}/execute")
     @Operation(summary = "Run a command in the running container; returns its output (stdout and stderr) and exit code")
-    public ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Execute body) {
-        return ApiResponse.ok(service.execute(name, body));
+    ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Execute body) {
+        return ApiResponse.ok(actions.execute(name, body));
     }
 
     @PostMapping("/{name}/commit")
     @Operation(summary = "Save the current container's system disk (not its volumes) as an image")
-    public ApiResponse<ReplicaSetViews.CommitResult> commit(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Commit body) {
-        return ApiResponse.ok(service.commit(name, body));
+    ApiResponse<ReplicaSetViews.CommitResult> commit(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Commit body) {
+        return ApiResponse.ok(actions.commit(name, body));
     }
 
     @GetMapping(value = "/{name}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
     @Operation(summary = "The container's stdout and stderr as text; follow=true streams until the client leaves",
             responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the log lines, streamed",
                     content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", example = "tick-0\nerr-0\ntick-1\n"))))
-    public void logs(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name,
+    void logs(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name,
                                                       @Parameter(description = "lines from the end; -1 for all") @RequestParam(defaultValue = "100") int tail,
                                                       @RequestParam(defaultValue = "false") boolean follow,
                                                       @Parameter(description = "version whose container to read; default the current one") @RequestParam(required = false) Long version,
                                                       HttpServletResponse response) throws IOException {
-        String container = service.logsContainer(name, version);
+        String container = queries.logsContainer(name, version);
         response.setContentType(MediaType.TEXT_PLAIN_VALUE + ";charset=UTF-8");
         // written on this request's own thread and flushed chunk by chunk, so a followed log arrives line by line
         response.flushBuffer();
-        service.streamLogs(container, tail, follow, response.getOutputStream());
+        actions.streamLogs(container, tail, follow, response.getOutputStream());
     }
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Remove every version's container, release everything, forget the records")
-    public ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
-        service.delete(name);
+    ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+        power.delete(name);
         return ApiResponse.ok(null);
     }
 }

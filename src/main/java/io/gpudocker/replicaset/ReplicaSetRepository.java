@@ -2,63 +2,42 @@ package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.store.Json;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Stored;
 import io.gpudocker.store.Txn;
-import java.util.Comparator;
+import io.gpudocker.store.VersionedRepository;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Replicaset records, their versions and their GPU/port allocations in etcd. Each state change is ONE
- * transaction guarded by compare-and-swap on the record, so two writers can never both win.
+ * transaction guarded by compare-and-swap on the record, carrying the allocation keys it takes or frees.
  */
-public class ReplicaSetRepository {
-    private final KeyValueStore store;
+public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, ReplicaSetVersion> {
     private final Keys keys;
 
-    /** A record as read, with the revision a later write must still find. */
-    public record Stored(ReplicaSetRecord record, long modRevision) {}
-
     public ReplicaSetRepository(KeyValueStore store, Keys keys) {
-        this.store = store;
+        super("replicaset", store, keys.replicaSets(), ReplicaSetRecord.class, ReplicaSetVersion.class);
         this.keys = keys;
     }
 
-    public Optional<Stored> find(String name) {
-        return store.get(keys.replicaSet(name)).map(kv -> new Stored(Json.read(kv.value(), ReplicaSetRecord.class), kv.modRevision()));
+    @Override
+    protected ApiException notFound(String name) {
+        return ApiException.of(ErrorCode.REPLICASET_NOT_FOUND, "replicaset '%s' does not exist", name);
     }
 
-    public Stored require(String name) {
-        return find(name).orElseThrow(() -> ApiException.of(ErrorCode.REPLICASET_NOT_FOUND, "replicaset '%s' does not exist", name));
-    }
-
-    public List<ReplicaSetRecord> list() {
-        return store.list(keys.replicaSets()).stream().map(kv -> Json.read(kv.value(), ReplicaSetRecord.class)).toList();
-    }
-
-    /** Every version, newest first, in one range read. */
-    public List<ReplicaSetVersion> history(String name) {
-        return store.list(keys.replicaSetVersions(name)).stream()
-                .map(kv -> Json.read(kv.value(), ReplicaSetVersion.class))
-                .sorted(Comparator.comparingLong(ReplicaSetVersion::version).reversed())
-                .toList();
-    }
-
-    public Optional<ReplicaSetVersion> version(String name, long version) {
-        return store.get(keys.replicaSetVersion(name, version)).map(kv -> Json.read(kv.value(), ReplicaSetVersion.class));
+    /** The full record of the record's current version (written in the same transaction, so always there). */
+    public ReplicaSetVersion current(ReplicaSetRecord record) {
+        return version(record.name(), record.version()).orElseThrow(() -> new IllegalStateException(
+                "replicaset " + record.name() + " has no record of its current version " + record.version()));
     }
 
     public void create(ReplicaSetRecord record, ReplicaSetVersion first) {
-        Txn txn = new Txn().requireAbsent(keys.replicaSet(record.name()))
-                .put(keys.replicaSet(record.name()), Json.write(record))
-                .put(keys.replicaSetVersion(record.name(), first.version()), Json.write(first));
+        Txn txn = creating(record.name(), record, first);
         claim(txn, record.name(), Set.of(), Set.of(), record);
         if (!store.commit(txn)) {
             throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists (or one of its GPUs/ports was taken by another writer)", record.name());
@@ -66,14 +45,9 @@ public class ReplicaSetRepository {
     }
 
     /** Moves {@code before} to {@code after}, adding {@code newVersion} if given; allocations follow the difference. */
-    public void update(Stored before, ReplicaSetRecord after, ReplicaSetVersion newVersion) {
+    public void update(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion) {
         ReplicaSetRecord old = before.record();
-        Txn txn = new Txn().requireModRevision(keys.replicaSet(old.name()), before.modRevision())
-                .put(keys.replicaSet(old.name()), Json.write(after));
-        if (newVersion != null) {
-            txn.requireAbsent(keys.replicaSetVersion(old.name(), newVersion.version()))
-                    .put(keys.replicaSetVersion(old.name(), newVersion.version()), Json.write(newVersion));
-        }
+        Txn txn = advancing(old.name(), before, after, newVersion);
         Set<String> oldGpus = new HashSet<>(old.gpus());
         Set<Integer> oldPorts = new HashSet<>(old.ports().values());
         claim(txn, old.name(), oldGpus, oldPorts, after);
@@ -87,22 +61,16 @@ public class ReplicaSetRepository {
                 txn.requireValue(keys.port(port), old.name()).delete(keys.port(port));
             }
         }
-        if (!store.commit(txn)) {
-            throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "replicaset '%s' was changed by another writer during this call; nothing was changed, retry", old.name());
-        }
+        commitGuarded(txn, old.name());
     }
 
     /** Forgets the replicaset: record, every version and its allocations, in one transaction. */
-    public void delete(Stored before) {
+    public void delete(Stored<ReplicaSetRecord> before) {
         ReplicaSetRecord old = before.record();
-        Txn txn = new Txn().requireModRevision(keys.replicaSet(old.name()), before.modRevision())
-                .delete(keys.replicaSet(old.name()))
-                .deletePrefix(keys.replicaSetVersions(old.name()));
+        Txn txn = forgetting(old.name(), before);
         old.gpus().forEach(g -> txn.delete(keys.gpu(g)));
         old.ports().values().forEach(p -> txn.delete(keys.port(p)));
-        if (!store.commit(txn)) {
-            throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "replicaset '%s' was changed by another writer during this call; nothing was changed, retry", old.name());
-        }
+        commitGuarded(txn, old.name());
     }
 
     public Map<String, String> gpuAllocations() {

@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
@@ -18,17 +19,17 @@ public class VersionPruner {
 
     private final ReplicaSetRepository repo;
     private final ContainerEngine engine;
+    private final VersionContainers containers;
     private final NameLocks locks;
     private final Executor workQueue;
-    private final String owner;
     private final int keep;
 
-    public VersionPruner(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, Executor workQueue, String owner, int keep) {
+    public VersionPruner(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, NameLocks locks, Executor workQueue, int keep) {
         this.repo = repo;
         this.engine = engine;
+        this.containers = containers;
         this.locks = locks;
         this.workQueue = workQueue;
-        this.owner = owner;
         this.keep = keep;
     }
 
@@ -51,8 +52,8 @@ public class VersionPruner {
             }
             long oldestKept = record.get().record().version() - keep + 1;
             List<String> removed = new ArrayList<>();
-            for (ContainerView c : engine.listByLabels(ContainerLabels.replicaSet(owner, name))) {
-                long v = ContainerLabels.version(c.labels());
+            for (ContainerView c : containers.of(name)) {
+                long v = ManagedLabels.version(c.labels());
                 if (v > 0 && v < oldestKept && !c.running()) {
                     engine.remove(c.id());
                     removed.add(c.name());

@@ -20,13 +20,11 @@ import java.util.concurrent.TimeoutException;
 
 /** {@link KeyValueStore} on etcd v3 through jetcd; every call is bounded by the configured timeout. */
 public class EtcdKeyValueStore implements KeyValueStore {
-    private final Client client;
     private final KV kv;
     private final Duration timeout;
     private final String endpoints;
 
     public EtcdKeyValueStore(Client client, Duration timeout, String endpoints) {
-        this.client = client;
         this.kv = client.getKVClient();
         this.timeout = timeout;
         this.endpoints = endpoints;
@@ -55,16 +53,9 @@ public class EtcdKeyValueStore implements KeyValueStore {
     }
 
     @Override
-    public long revision() {
-        return await(kv.get(bytes("\0")), "read revision").getHeader().getRevision();
-    }
-
-    @Override
     public void ping() {
         await(kv.get(bytes("/gpu-docker-api/.ping"), GetOption.builder().withCountOnly(true).build()), "ping");
     }
-
-    public Client client() { return client; }
 
     private <T> T await(CompletableFuture<T> future, String what) {
         try {

@@ -14,8 +14,5 @@ public interface KeyValueStore {
     /** Applies the transaction atomically; false when a guard did not hold (nothing was written). */
     boolean commit(Txn txn);
 
-    /** The store's current revision (used by tests that compact it). */
-    long revision();
-
     void ping();
 }

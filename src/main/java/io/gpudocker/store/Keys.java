@@ -6,18 +6,18 @@ package io.gpudocker.store;
  */
 public final class Keys {
     private final String root;
+    private final RecordLayout replicaSets;
+    private final RecordLayout volumes;
 
     public Keys(String prefix) {
         this.root = prefix + "/apis/v1/";
+        this.replicaSets = new RecordLayout(root + "replicasets/", root + "replicaset-versions/");
+        this.volumes = new RecordLayout(root + "volumes/", root + "volume-versions/");
     }
 
-    public String replicaSet(String name) { return root + "replicasets/" + name; }
+    public RecordLayout replicaSets() { return replicaSets; }
 
-    public String replicaSets() { return root + "replicasets/"; }
-
-    public String replicaSetVersion(String name, long version) { return replicaSetVersions(name) + String.format("%010d", version); }
-
-    public String replicaSetVersions(String name) { return root + "replicaset-versions/" + name + "/"; }
+    public RecordLayout volumes() { return volumes; }
 
     public String gpu(String uuid) { return gpus() + uuid; }
 
@@ -26,14 +26,6 @@ public final class Keys {
     public String port(int port) { return ports() + port; }
 
     public String ports() { return root + "ports/"; }
-
-    public String volume(String name) { return root + "volumes/" + name; }
-
-    public String volumes() { return root + "volumes/"; }
-
-    public String volumeVersion(String name, long version) { return volumeVersions(name) + String.format("%010d", version); }
-
-    public String volumeVersions(String name) { return root + "volume-versions/" + name + "/"; }
 
     public static String lastSegment(String key) { return key.substring(key.lastIndexOf('/') + 1); }
 }

@@ -37,5 +37,4 @@ public final class Txn {
 
     public List<Op> ops() { return List.copyOf(ops); }
 
-    public boolean isEmpty() { return ops.isEmpty(); }
 }

@@ -35,9 +35,25 @@ public class VolumeConfig {
     }
 
     @Bean
-    VolumeService volumeService(VolumeRepository repo, ContainerEngine engine, NameLocks locks, VolumeSizeSupport sizeSupport,
-                                VolumeDataCopier copier, VolumeJanitor janitor, GdaProperties props) {
-        return new VolumeService(repo, engine, locks, sizeSupport, copier, janitor, props.etcd().prefix());
+    DockerVolumes dockerVolumes(ContainerEngine engine, GdaProperties props) {
+        return new DockerVolumes(engine, props.etcd().prefix());
+    }
+
+    @Bean
+    VolumeLifecycle volumeLifecycle(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
+                                    VolumeSizeSupport sizeSupport, VolumeJanitor janitor) {
+        return new VolumeLifecycle(repo, engine, dockerVolumes, locks, sizeSupport, janitor);
+    }
+
+    @Bean
+    VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
+                              VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor) {
+        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor);
+    }
+
+    @Bean
+    VolumeQueries volumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor) {
+        return new VolumeQueries(repo, engine, janitor);
     }
 
     /** At startup: detect once whether sizes can be enforced, and start sweeping superseded versions. */

@@ -18,49 +18,53 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/volumes")
 @Tag(name = "volumes", description = "Data disks: versioned Docker volumes with a size")
-public class VolumeController {
-    private final VolumeService service;
+class VolumeController {
+    private final VolumeLifecycle lifecycle;
+    private final VolumeResize resizes;
+    private final VolumeQueries queries;
 
-    public VolumeController(VolumeService service) {
-        this.service = service;
+    VolumeController(VolumeLifecycle lifecycle, VolumeResize resizes, VolumeQueries queries) {
+        this.lifecycle = lifecycle;
+        this.resizes = resizes;
+        this.queries = queries;
     }
 
     @PostMapping
     @Operation(summary = "Create version 1 of a volume (Docker volume name-1); size optional, units KB MB GB TB")
-    public ApiResponse<VolumeViews.Created> create(@RequestBody VolumeRequests.Create body) {
-        return ApiResponse.ok(service.create(body));
+    ApiResponse<VolumeViews.Created> create(@RequestBody VolumeRequests.Create body) {
+        return ApiResponse.ok(lifecycle.create(body));
     }
 
     @GetMapping
     @Operation(summary = "List every volume")
-    public ApiResponse<List<VolumeViews.Summary>> list() {
-        return ApiResponse.ok(service.list());
+    ApiResponse<List<VolumeViews.Summary>> list() {
+        return ApiResponse.ok(queries.list());
     }
 
     @GetMapping("/{name}")
     @Operation(summary = "The current version of a volume")
-    public ApiResponse<VolumeViews.Detail> get(@PathVariable String name) {
-        return ApiResponse.ok(service.get(name));
+    ApiResponse<VolumeViews.Detail> get(@PathVariable String name) {
+        return ApiResponse.ok(queries.get(name));
     }
 
     @GetMapping("/{name}/history")
     @Operation(summary = "Every version ever made, newest first")
-    public ApiResponse<VolumeViews.History> history(@PathVariable String name) {
-        return ApiResponse.ok(service.history(name));
+    ApiResponse<VolumeViews.History> history(@PathVariable String name) {
+        return ApiResponse.ok(queries.history(name));
     }
 
     @PatchMapping("/{name}/size")
     @Operation(summary = "New version with the new size and a copy of the data; refused while a running container mounts it, unless force=true")
-    public ApiResponse<VolumeViews.Resized> resize(@PathVariable String name, @RequestBody(required = false) VolumeRequests.Resize body,
+    ApiResponse<VolumeViews.Resized> resize(@PathVariable String name, @RequestBody(required = false) VolumeRequests.Resize body,
                                                    @Parameter(description = "copy even while a running container mounts the volume")
                                                    @RequestParam(defaultValue = "false") boolean force) {
-        return ApiResponse.ok(service.resize(name, body, force));
+        return ApiResponse.ok(resizes.resize(name, body, force));
     }
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Remove every version and forget the records; refused while any container mounts one")
-    public ApiResponse<Void> delete(@PathVariable String name) {
-        service.delete(name);
+    ApiResponse<Void> delete(@PathVariable String name) {
+        lifecycle.delete(name);
         return ApiResponse.ok(null);
     }
 }

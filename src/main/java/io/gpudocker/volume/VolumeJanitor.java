@@ -1,8 +1,10 @@
 package io.gpudocker.volume;
 
+import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeView;
+import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -81,8 +83,8 @@ public class VolumeJanitor implements AutoCloseable {
     /** Removes the versions of {@code name} older than the current one that no container mounts; returns their Docker names. */
     public List<String> sweep(String name) {
         List<String> removed = new ArrayList<>();
-        try (var held = locks.lock(VolumeService.lockKey(name))) {
-            Optional<VolumeRepository.Stored> stored = repo.find(name);
+        try (var held = locks.lock(VolumeNames.lockKey(name))) {
+            Optional<Stored<VolumeRecord>> stored = repo.find(name);
             if (stored.isEmpty()) {
                 return removed;
             }
@@ -92,7 +94,7 @@ public class VolumeJanitor implements AutoCloseable {
                     continue;
                 }
                 Optional<VolumeView> docker = engine.inspectVolume(v.dockerName());
-                if (docker.isEmpty() || !VolumeLabels.belongsTo(docker.get().labels(), owner, name)) {
+                if (docker.isEmpty() || !ManagedLabels.isVolumeOf(docker.get().labels(), owner, name)) {
                     continue;
                 }
                 List<String> users = engine.containersUsingVolume(v.dockerName());
@@ -120,18 +122,18 @@ public class VolumeJanitor implements AutoCloseable {
      */
     public List<String> sweepUncommitted() {
         Map<String, List<VolumeView>> byName = new HashMap<>();
-        for (VolumeView v : engine.listVolumesByLabels(Map.of(VolumeLabels.OWNER, owner))) {
-            String name = v.labels() == null ? null : v.labels().get(VolumeLabels.VOLUME);
+        for (VolumeView v : engine.listVolumesByLabels(ManagedLabels.owner(owner))) {
+            String name = v.labels() == null ? null : v.labels().get(ManagedLabels.VOLUME);
             if (name != null) {
                 byName.computeIfAbsent(name, n -> new ArrayList<>()).add(v);
             }
         }
         List<String> removed = new ArrayList<>();
         byName.forEach((name, views) -> {
-            try (var held = locks.lock(VolumeService.lockKey(name))) {
+            try (var held = locks.lock(VolumeNames.lockKey(name))) {
                 long committed = repo.find(name).map(s -> s.record().version()).orElse(0L);
                 for (VolumeView v : views) {
-                    if (version(v) > committed && engine.containersUsingVolume(v.name()).isEmpty()) {
+                    if (ManagedLabels.version(v.labels()) > committed && engine.containersUsingVolume(v.name()).isEmpty()) {
                         engine.removeVolume(v.name());
                         removed.add(v.name());
                     }
@@ -142,14 +144,6 @@ public class VolumeJanitor implements AutoCloseable {
             log.info("removed Docker volumes {} left by an interrupted create or resize (no record committed them)", removed);
         }
         return removed;
-    }
-
-    private static long version(VolumeView v) {
-        try {
-            return Long.parseLong(v.labels().getOrDefault(VolumeLabels.VERSION, "0"));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     @Override

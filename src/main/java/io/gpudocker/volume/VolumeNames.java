@@ -28,4 +28,7 @@ public final class VolumeNames {
 
     /** Version N of volume {@code data} is the Docker volume {@code data-N}. */
     public static String dockerName(String name, long version) { return name + "-" + version; }
+
+    /** Volumes lock in their own namespace, so a volume and a replicaset of the same name do not wait for each other. */
+    static String lockKey(String name) { return "volume:" + name; }
 }

@@ -1,5 +1,6 @@
 package io.gpudocker.volume;
 
+import io.gpudocker.store.Versioned;
 import java.time.Instant;
 
 /** One version of a volume, kept as its own etcd key until the volume is deleted. */
@@ -11,4 +12,4 @@ public record VolumeVersion(
         String size,
         boolean sizeEnforced,
         Instant createTime,
-        String cause) {}
+        String cause) implements Versioned {}

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpudocker.docker.ContainerSpec;
 import io.gpudocker.docker.ContainerView;
-import io.gpudocker.replicaset.ContainerLabels;
+import io.gpudocker.common.ManagedLabels;
 import java.io.File;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
         for (Process p : processes) {
             p.waitFor(30, TimeUnit.SECONDS);
         }
-        assertThat(engine.listByLabels(ContainerLabels.owner(PREFIX))).isEmpty();
+        assertThat(engine.listByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
         assertThat(store.list(PREFIX + "/")).isEmpty();
     }
 
@@ -69,7 +69,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
         // done (new version created, old one stopped, nothing committed), as a crash mid-update leaves it
         engine.remove(one + "-1");
         engine.create(new ContainerSpec(none + "-2", IMAGE, SLEEP, List.of(), List.of(), List.of(), Map.of(),
-                ContainerLabels.of(PREFIX, none, 2)));
+                ManagedLabels.replicaSetVersion(PREFIX, none, 2)));
         engine.stop(none + "-1");
         startService();
 
@@ -134,8 +134,8 @@ class CrashRecoveryIT extends IntegrationTestBase {
                     "tr '\\0' '\\n' < /proc/1/environ | grep ^NVIDIA_VISIBLE_DEVICES= | cut -d= -f2")));
             assertThat(env.data().path("stdout").asString().trim()).isEqualTo(String.join(",", gpus));
         }
-        for (ContainerView c : engine.listByLabels(ContainerLabels.owner(PREFIX))) {
-            assertThat(recorded).as("container %s has a record", c.name()).contains(c.label(ContainerLabels.REPLICASET));
+        for (ContainerView c : engine.listByLabels(ManagedLabels.owner(PREFIX))) {
+            assertThat(recorded).as("container %s has a record", c.name()).contains(c.label(ManagedLabels.REPLICASET));
         }
         Map<String, String> holders = holders();
         assertThat(holders.keySet()).isEqualTo(seenGpus);

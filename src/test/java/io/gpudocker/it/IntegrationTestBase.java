@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
-import io.gpudocker.replicaset.ContainerLabels;
+import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ public abstract class IntegrationTestBase {
             assertThat(r.status()).as("delete %s: %s", name, r).isIn(200, 404);
         }
         for (String name : replicaSets) {
-            assertThat(engine.listByLabels(ContainerLabels.replicaSet(props.etcd().prefix(), name))).as("containers of %s", name).isEmpty();
+            assertThat(engine.listByLabels(ManagedLabels.replicaSet(props.etcd().prefix(), name))).as("containers of %s", name).isEmpty();
             assertThat(keysNaming(name)).as("etcd keys of %s", name).isEmpty();
         }
         replicaSets.clear();
@@ -128,7 +128,7 @@ public abstract class IntegrationTestBase {
     }
 
     protected List<ContainerView> containersOf(String name) {
-        return engine.listByLabels(ContainerLabels.replicaSet(props.etcd().prefix(), name));
+        return engine.listByLabels(ManagedLabels.replicaSet(props.etcd().prefix(), name));
     }
 
     protected List<String> keysNaming(String name) {

@@ -3,6 +3,7 @@ package io.gpudocker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.github.dockerjava.api.DockerClient;
 import io.gpudocker.docker.ContainerView;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,8 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
 
 class ReplicaSetLifecycleIT extends IntegrationTestBase {
+    @Autowired
+    DockerClient docker;
+
 
     @Test
     void mainProcessSeesExactlyTheGpusTheApiReports() {
@@ -157,7 +162,7 @@ class ReplicaSetLifecycleIT extends IntegrationTestBase {
             assertThat(exec(child, "cat /root/marker")).isEqualTo("from-the-system-disk\n");
             assertThat(api.delete("/replicaSet/" + child).status()).isEqualTo(200);
         } finally {
-            engine.removeImage(image);
+            docker.removeImageCmd(image).withForce(true).exec();
         }
         assertThat(api.post("/replicaSet/" + name + "/commit", Map.of("newImageName", "Bad Name!")).code()).isEqualTo(1000);
     }

@@ -223,7 +223,8 @@ class ReplicaSetUpdateIT extends IntegrationTestBase {
             store.commit(new io.gpudocker.store.Txn().put(props.etcd().prefix() + "/it-noise/" + name, Integer.toString(i)));
         }
         store.commit(new io.gpudocker.store.Txn().delete(props.etcd().prefix() + "/it-noise/" + name));
-        etcd.getKVClient().compact(store.revision()).get();
+        long now = etcd.getKVClient().get(io.etcd.jetcd.ByteSequence.from(props.etcd().prefix(), java.nio.charset.StandardCharsets.UTF_8)).get().getHeader().getRevision();
+        etcd.getKVClient().compact(now).get();
 
         JsonNode history = api.get("/replicaSet/" + name + "/history").data().path("history");
         List<Long> versions = new ArrayList<>();

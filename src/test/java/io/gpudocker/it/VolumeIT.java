@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.gpudocker.docker.VolumeView;
 import io.gpudocker.volume.VolumeJanitor;
-import io.gpudocker.volume.VolumeLabels;
+import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.volume.VolumeSizeSupport;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -112,8 +112,8 @@ class VolumeIT extends IntegrationTestBase {
         assertThat(created.data().path("sizeBytes").asLong()).isEqualTo(20L << 30);
         assertEnforcementReported(created.data());
         VolumeView docker = engine.inspectVolume(name + "-1").orElseThrow();
-        assertThat(docker.labels()).containsEntry(VolumeLabels.OWNER, props.etcd().prefix())
-                .containsEntry(VolumeLabels.VOLUME, name).containsEntry(VolumeLabels.VERSION, "1");
+        assertThat(docker.labels()).containsEntry(ManagedLabels.OWNER, props.etcd().prefix())
+                .containsEntry(ManagedLabels.VOLUME, name).containsEntry(ManagedLabels.VERSION, "1");
         assertThat(docker.options() == null || !docker.options().containsKey("size")).as("no size option where quota is missing")
                 .isEqualTo(!sizeSupport.enforced());
 
@@ -306,9 +306,9 @@ class VolumeIT extends IntegrationTestBase {
         assertThat(createVolume(name, "1GB").status()).isEqualTo(200);
         // what a create or resize killed before its etcd write leaves: Docker volumes of this service with
         // versions no record has committed (one for a recorded volume, one for a name never recorded)
-        engine.createVolume(name + "-2", Map.of(), VolumeLabels.of(props.etcd().prefix(), name, 2));
+        engine.createVolume(name + "-2", Map.of(), ManagedLabels.volumeVersion(props.etcd().prefix(), name, 2));
         String ghost = volumeName("ghost");
-        engine.createVolume(ghost + "-1", Map.of(), VolumeLabels.of(props.etcd().prefix(), ghost, 1));
+        engine.createVolume(ghost + "-1", Map.of(), ManagedLabels.volumeVersion(props.etcd().prefix(), ghost, 1));
 
         janitor.sweepUncommitted(); // volume calls also queue a sweep, which may get there first
         assertThat(engine.inspectVolume(name + "-2")).isEmpty();

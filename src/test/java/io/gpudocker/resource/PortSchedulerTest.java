@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.config.PortRange;
+import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
 import java.util.List;
 import java.util.Map;

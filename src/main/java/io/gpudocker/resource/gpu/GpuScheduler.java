@@ -71,8 +71,6 @@ public class GpuScheduler {
         return inventory.stream().map(Gpu::uuid).filter(u -> !holders.containsKey(u)).toList();
     }
 
-    public synchronized String holderOf(String uuid) { return holders.get(uuid); }
-
     public synchronized boolean present(String uuid) {
         return inventory.stream().anyMatch(g -> Objects.equals(g.uuid(), uuid));
     }

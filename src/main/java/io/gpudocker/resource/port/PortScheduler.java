@@ -2,7 +2,6 @@ package io.gpudocker.resource.port;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.config.PortRange;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package io.gpudocker.cli;
+package io.gpudocker.api;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.gpudocker.config;
+package io.gpudocker.resource.port;
 
 /** An inclusive range of host ports, e.g. {@code 40000-65535}. */
 public record PortRange(int first, int last) {

@@ -9,11 +9,6 @@ import io.etcd.jetcd.Client;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.DockerContainerEngine;
-import io.gpudocker.docker.SystemDiskCopier;
-import io.gpudocker.replicaset.Reconciler;
-import io.gpudocker.replicaset.ReplicaSetRepository;
-import io.gpudocker.replicaset.ReplicaSetService;
-import io.gpudocker.replicaset.VersionPruner;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -27,9 +22,9 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
-/** Wires the service: Docker and etcd behind their small interfaces, the schedulers, the work queue. */
+/** The shared infrastructure every feature wires onto: Docker and etcd behind their small interfaces, the schedulers, the name locks, the work queue. */
 @Configuration(proxyBeanMethods = false)
-public class AppConfig {
+public class InfrastructureConfig {
 
     @Bean
     DefaultDockerClientConfig dockerClientConfig(GdaProperties props) {
@@ -115,33 +110,5 @@ public class AppConfig {
         executor.setQueueCapacity(10_000);
         executor.initialize();
         return executor;
-    }
-
-    @Bean
-    SystemDiskCopier systemDiskCopier() {
-        return new SystemDiskCopier("cp");
-    }
-
-    @Bean
-    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys) {
-        return new ReplicaSetRepository(store, keys);
-    }
-
-    @Bean
-    VersionPruner versionPruner(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, ThreadPoolTaskExecutor workQueue, GdaProperties props) {
-        return new VersionPruner(repo, engine, locks, workQueue, props.etcd().prefix(), props.history().keep());
-    }
-
-    @Bean
-    ReplicaSetService replicaSetService(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
-                                        NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, GdaProperties props) {
-        return new ReplicaSetService(repo, engine, gpus, ports, locks, copier, pruner,
-                name -> engine.inspectVolume(name).isPresent(), props.etcd().prefix(), props.docker().execTimeout());
-    }
-
-    @Bean
-    Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
-                          NameLocks locks, VersionPruner pruner, GdaProperties props) {
-        return new Reconciler(repo, engine, gpus, ports, locks, pruner, props.etcd().prefix());
     }
 }

@@ -1,7 +1,6 @@
-package io.gpudocker.config;
+package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
-import io.gpudocker.replicaset.Reconciler;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import java.time.Duration;
@@ -9,14 +8,12 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.stereotype.Component;
 
 /**
  * Reads the GPU inventory afresh and reconciles etcd with Docker before the web server opens, so no call
  * is served from a stale view. Waits a little for etcd and Docker; fails the start with one clear line if
  * they stay unreachable.
  */
-@Component
 public class StartupReconcile implements SmartInitializingSingleton {
     private static final Logger log = LoggerFactory.getLogger(StartupReconcile.class);
     private static final Duration WAIT = Duration.ofSeconds(30);

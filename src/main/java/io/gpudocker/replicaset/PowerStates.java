@@ -1,0 +1,131 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.Undo;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.Stored;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stop (releases GPUs and ports), pause (keeps them), continue, and delete. None makes a new version; each
+ * either records its change after Docker made it and puts Docker back if the record cannot be written, or
+ * records first where a crash in between is finished by the reconcile.
+ */
+public class PowerStates {
+    private static final Logger log = LoggerFactory.getLogger(PowerStates.class);
+
+    private final ReplicaSetRepository repo;
+    private final ContainerEngine engine;
+    private final VersionContainers containers;
+    private final GpuScheduler gpus;
+    private final PortScheduler ports;
+    private final NameLocks locks;
+
+    public PowerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                       GpuScheduler gpus, PortScheduler ports, NameLocks locks) {
+        this.repo = repo;
+        this.engine = engine;
+        this.containers = containers;
+        this.gpus = gpus;
+        this.ports = ports;
+        this.locks = locks;
+    }
+
+    public void stop(String name) {
+        SpecValidator.name(name);
+        try (var held = locks.lock(name)) {
+            Stored<ReplicaSetRecord> stored = repo.require(name);
+            ReplicaSetRecord record = stored.record();
+            if (record.state() == ReplicaSetState.STOPPED) {
+                return;
+            }
+            try {
+                engine.stop(record.containerName());
+            } catch (RuntimeException e) {
+                throw EngineErrors.translate(e, ErrorCode.CONTAINER_STOP_FAILED, ErrorCode.INVALID_STATE, "stop replicaset '" + name + "'");
+            }
+            Undo.onFailure(() -> repo.update(stored, record.stopped(), null), () -> engine.start(record.containerName()));
+            release(record);
+            log.info("replicaset {} stopped: container {}, released GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
+        }
+    }
+
+    public void pause(String name) {
+        SpecValidator.name(name);
+        try (var held = locks.lock(name)) {
+            Stored<ReplicaSetRecord> stored = repo.require(name);
+            ReplicaSetRecord record = stored.record();
+            requireState(record, ReplicaSetState.RUNNING, "pause");
+            // recorded first: a crash before the stop is finished by the startup reconcile
+            repo.update(stored, record.inState(ReplicaSetState.PAUSED), null);
+            try {
+                engine.stop(record.containerName());
+            } catch (RuntimeException e) {
+                repo.update(repo.require(name), record.inState(ReplicaSetState.RUNNING), null);
+                throw EngineErrors.translate(e, ErrorCode.CONTAINER_STOP_FAILED, ErrorCode.INVALID_STATE, "pause replicaset '" + name + "'");
+            }
+            log.info("replicaset {} paused: container {} stopped, keeps GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
+        }
+    }
+
+    public void resume(String name) {
+        SpecValidator.name(name);
+        try (var held = locks.lock(name)) {
+            Stored<ReplicaSetRecord> stored = repo.require(name);
+            ReplicaSetRecord record = stored.record();
+            requireState(record, ReplicaSetState.PAUSED, "continue");
+            if (engine.inspect(record.containerName()).isEmpty()) {
+                throw ApiException.of(ErrorCode.INVALID_STATE, "container %s of replicaset '%s' is gone; use restart to make a new version", record.containerName(), name);
+            }
+            try {
+                engine.start(record.containerName());
+            } catch (RuntimeException e) {
+                throw EngineErrors.translate(e, ErrorCode.CONTAINER_RUN_FAILED, ErrorCode.INVALID_STATE, "continue replicaset '" + name + "'");
+            }
+            Undo.onFailure(() -> repo.update(stored, record.inState(ReplicaSetState.RUNNING), null), () -> engine.stop(record.containerName()));
+            log.info("replicaset {} continued: container {} started with GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
+        }
+    }
+
+    public void delete(String name) {
+        SpecValidator.name(name);
+        try (var held = locks.lock(name)) {
+            Stored<ReplicaSetRecord> stored = repo.require(name);
+            ReplicaSetRecord record = stored.record();
+            // forgotten first: containers left by a crash after this point are orphans the reconcile removes
+            repo.delete(stored);
+            release(record);
+            List<String> removed = new ArrayList<>();
+            for (ContainerView c : containers.of(name)) {
+                try {
+                    engine.remove(c.id());
+                    removed.add(c.name());
+                } catch (RuntimeException e) {
+                    log.warn("replicaset {} deleted but container {} could not be removed yet ({}); the next reconcile removes it", name, c.name(), e.getMessage());
+                }
+            }
+            log.info("replicaset {} deleted: removed containers {}, released GPUs {} and ports {}", name, removed, record.gpus(), record.ports());
+        }
+    }
+
+    private void release(ReplicaSetRecord record) {
+        gpus.release(record.name(), record.gpus());
+        ports.release(record.name(), record.ports().values());
+    }
+
+    private static void requireState(ReplicaSetRecord record, ReplicaSetState wanted, String action) {
+        if (record.state() != wanted) {
+            throw ApiException.of(ErrorCode.INVALID_STATE, "cannot %s replicaset '%s': it is %s, not %s", action, record.name(),
+                    record.state().name().toLowerCase(), wanted.name().toLowerCase());
+        }
+    }
+}

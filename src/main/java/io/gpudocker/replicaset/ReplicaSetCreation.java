@@ -1,0 +1,94 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.Undo;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.replicaset.ReplicaSetViews.Created;
+import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.port.PortScheduler;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates a replicaset and starts its version 1. The record is written in one transaction with the GPUs and
+ * ports it takes, after the container runs; a failure removes the container and releases what was reserved.
+ */
+public class ReplicaSetCreation {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaSetCreation.class);
+
+    private final ReplicaSetRepository repo;
+    private final ContainerEngine engine;
+    private final VersionContainers containers;
+    private final GpuScheduler gpus;
+    private final PortScheduler ports;
+    private final NameLocks locks;
+
+    public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                              GpuScheduler gpus, PortScheduler ports, NameLocks locks) {
+        this.repo = repo;
+        this.engine = engine;
+        this.containers = containers;
+        this.gpus = gpus;
+        this.ports = ports;
+        this.locks = locks;
+    }
+
+    public Created create(ReplicaSetRequests.Create req) {
+        SpecValidator.name(req.replicaSetName());
+        SpecValidator.image(req.imageName());
+        SpecValidator.binds(req.binds());
+        SpecValidator.env(req.env());
+        SpecValidator.cmd(req.cmd());
+        String name = req.replicaSetName();
+        ReplicaSetSpec spec = new ReplicaSetSpec(req.imageName(), SpecValidator.gpuCount(req.gpuCount(), gpus.total()),
+                req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()));
+        try (var held = locks.lock(name)) {
+            if (repo.find(name).isPresent()) {
+                throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name);
+            }
+            containers.requireRunnable(spec);
+            List<String> gpuIds = gpus.reserve(name, List.of(), spec.gpuCount());
+            Map<String, Integer> portMap;
+            try {
+                portMap = ReplicaSetVersion.portMap(spec.containerPorts(), ports.reserve(name, spec.containerPorts().size(), List.of()));
+            } catch (RuntimeException e) {
+                gpus.release(name, gpuIds);
+                throw e;
+            }
+            ReplicaSetVersion first = firstVersion(name, spec, gpuIds, portMap);
+            run(first);
+            log.info("replicaset {} created: container {}, image {}, GPUs {}, ports {}", name, first.containerName(), spec.image(), gpuIds, portMap);
+            return new Created(first.containerName(), name, 1, gpuIds, portMap);
+        }
+    }
+
+    private static ReplicaSetVersion firstVersion(String name, ReplicaSetSpec spec, List<String> gpuIds, Map<String, Integer> portMap) {
+        return new ReplicaSetVersion(name, 1, ReplicaSetRecord.containerName(name, 1), Instant.now(), "create", spec, gpuIds, portMap);
+    }
+
+    /** Creates and starts the container, then records it; on failure takes back everything this call made. */
+    private void run(ReplicaSetVersion first) {
+        String name = first.replicaSet();
+        ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime());
+        boolean created = false;
+        try {
+            engine.create(containers.specOf(first));
+            created = true;
+            engine.start(first.containerName());
+            repo.create(record, first);
+        } catch (RuntimeException e) {
+            if (created) {
+                Undo.quietly(() -> engine.remove(first.containerName()));
+            }
+            gpus.release(name, first.gpus());
+            ports.release(name, first.ports().values());
+            throw EngineErrors.translate(e, ErrorCode.CONTAINER_RUN_FAILED, ErrorCode.REPLICASET_EXISTS, "create replicaset '" + name + "'");
+        }
+    }
+}

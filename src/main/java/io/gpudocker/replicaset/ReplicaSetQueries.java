@@ -1,0 +1,64 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerView;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Reads: a replicaset's current version, the list, the history, and which container's logs to read. */
+public class ReplicaSetQueries {
+    private final ReplicaSetRepository repo;
+    private final ContainerEngine engine;
+    private final VersionContainers containers;
+
+    public ReplicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers) {
+        this.repo = repo;
+        this.engine = engine;
+        this.containers = containers;
+    }
+
+    /** The current version as recorded, with Docker's live status beside the recorded state. */
+    public ReplicaSetViews.Detail get(String name) {
+        SpecValidator.name(name);
+        ReplicaSetRecord record = repo.require(name).record();
+        ReplicaSetVersion current = repo.current(record);
+        String status = engine.inspect(record.containerName()).map(ContainerView::status).orElse("missing");
+        ReplicaSetSpec spec = current.spec();
+        return new ReplicaSetViews.Detail(name, record.version(), record.containerName(), record.state().name().toLowerCase(), status,
+                record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
+                spec.binds(), spec.env(), spec.cmd(), record.state().holdsResources() ? record.ports() : current.ports());
+    }
+
+    public List<ReplicaSetViews.Summary> list() {
+        return repo.list().stream().map(r -> new ReplicaSetViews.Summary(r.name(), r.version(), r.containerName(),
+                r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports())).toList();
+    }
+
+    /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */
+    public ReplicaSetViews.History history(String name) {
+        SpecValidator.name(name);
+        repo.require(name);
+        Set<String> present = containers.of(name).stream().map(ContainerView::name).collect(Collectors.toSet());
+        return new ReplicaSetViews.History(repo.history(name).stream()
+                .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(), present.contains(v.containerName()), v))
+                .toList());
+    }
+
+    /** The container whose logs to stream: the current version's, or version {@code version}'s if given. */
+    public String logsContainer(String name, Long version) {
+        SpecValidator.name(name);
+        ReplicaSetRecord record = repo.require(name).record();
+        long v = version == null ? record.version() : version;
+        if (v <= 0 || v > record.version()) {
+            throw ApiException.of(ErrorCode.VERSION_NOT_FOUND, "replicaset '%s' has no version %d (versions 1-%d exist)", name, v, record.version());
+        }
+        String container = ReplicaSetRecord.containerName(name, v);
+        if (engine.inspect(container).isEmpty()) {
+            throw ApiException.of(ErrorCode.SNAPSHOT_PRUNED, "container %s of version %d no longer exists (pruned by the history limit)", container, v);
+        }
+        return container;
+    }
+}

@@ -1,0 +1,90 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
+import io.gpudocker.replicaset.VersionedUpdate.Target;
+import io.gpudocker.resource.gpu.GpuScheduler;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The updates a user can ask for, each a plan from the current version to a target fed to the one update
+ * engine: patch (GPU count, volume rebind, or {} to recreate), restart, and rollback.
+ */
+public class UpdatePlans {
+    private final VersionedUpdate update;
+    private final ReplicaSetRepository repo;
+    private final GpuScheduler gpus;
+
+    public UpdatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus) {
+        this.update = update;
+        this.repo = repo;
+        this.gpus = gpus;
+    }
+
+    /** Same spec and files, except the GPU count and/or one bind; lifting keeps the GPUs it has. */
+    public ContainerNameView patch(String name, ReplicaSetRequests.Patch req) {
+        SpecValidator.name(name);
+        ReplicaSetRequests.Patch patch = req == null ? new ReplicaSetRequests.Patch(null, null) : req;
+        Integer newCount = patch.gpuPatch() == null ? null : SpecValidator.gpuCount(patch.gpuPatch().gpuCount(), gpus.total());
+        var volumePatch = patch.volumePatch();
+        if (volumePatch != null) {
+            SpecValidator.bind(volumePatch.oldBind(), "volumePatch.oldBind");
+            SpecValidator.bind(volumePatch.newBind(), "volumePatch.newBind");
+        }
+        String cause = patch.gpuPatch() == null && volumePatch == null ? "recreate" : "patch";
+        return update.apply(name, cause, ErrorCode.CONTAINER_PATCH_FAILED, (record, current) -> {
+            ReplicaSetSpec spec = current.spec();
+            if (newCount != null) {
+                spec = spec.withGpuCount(newCount);
+            }
+            if (volumePatch != null) {
+                spec = spec.withBinds(rebind(spec.binds(), volumePatch.oldBind(), volumePatch.newBind()));
+            }
+            return new Target(spec, record.version());
+        });
+    }
+
+    /** Same spec and files; GPUs (same count) and ports re-acquired if the replicaset was stopped. */
+    public ContainerNameView restart(String name) {
+        SpecValidator.name(name);
+        return update.apply(name, "restart", ErrorCode.CONTAINER_RESTART_FAILED, (record, current) -> new Target(current.spec(), record.version()));
+    }
+
+    /** Version K's spec and version K's files, as a new version. */
+    public ContainerNameView rollback(String name, ReplicaSetRequests.Rollback req) {
+        SpecValidator.name(name);
+        if (req == null || req.version() == null || req.version() <= 0) {
+            throw ApiException.of(ErrorCode.VERSION_INVALID, "version must be a number greater than 0, got %s", req == null ? null : req.version());
+        }
+        long k = req.version();
+        return update.apply(name, "rollback to " + k, ErrorCode.ROLLBACK_FAILED, (record, current) -> {
+            if (k == record.version()) {
+                throw ApiException.of(ErrorCode.NO_NEED_ROLLBACK, "replicaset '%s' is already at version %d", name, k);
+            }
+            ReplicaSetVersion target = repo.version(name, k).orElseThrow(() -> ApiException.of(ErrorCode.VERSION_NOT_FOUND,
+                    "replicaset '%s' has no version %d (versions 1-%d exist)", name, k, record.version()));
+            return new Target(target.spec(), k);
+        });
+    }
+
+    private static List<Bind> rebind(List<Bind> binds, Bind oldBind, Bind newBind) {
+        List<Bind> result = new ArrayList<>();
+        boolean matched = false;
+        for (Bind b : binds) {
+            if (!matched && b.src().equals(oldBind.src()) && b.dest().equals(oldBind.dest())) {
+                result.add(newBind);
+                matched = true;
+            } else {
+                result.add(b);
+            }
+        }
+        if (!matched) {
+            throw ApiException.of(ErrorCode.BIND_NOT_FOUND, "no bind matches oldBind %s:%s; the replicaset has %s",
+                    oldBind.src(), oldBind.dest(), binds.stream().map(Bind::asDockerBind).toList());
+        }
+        SpecValidator.binds(result);
+        return result;
+    }
+}

@@ -1,0 +1,173 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.Undo;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
+import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.Stored;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one update engine: every change to a replicaset makes version N+1. It creates the new container, stops
+ * the old one, copies the system disk into the new layer, starts it, and records it in one transaction with
+ * its GPUs and ports. A failure at any step removes the new container, releases what was added and starts
+ * the old version again; the old container is never destroyed here (the history limit prunes it later).
+ */
+public class VersionedUpdate {
+    private static final Logger log = LoggerFactory.getLogger(VersionedUpdate.class);
+
+    private final ReplicaSetRepository repo;
+    private final ContainerEngine engine;
+    private final VersionContainers containers;
+    private final GpuScheduler gpus;
+    private final PortScheduler ports;
+    private final NameLocks locks;
+    private final SystemDiskCopier copier;
+    private final VersionPruner pruner;
+
+    /** What an update turns into: the new spec, and which version's root filesystem it starts from. */
+    public record Target(ReplicaSetSpec spec, long filesystemFrom) {}
+
+    /** Turns the current record and version into the target; may refuse (e.g. a rollback to the current version). */
+    @FunctionalInterface
+    public interface Plan {
+        Target target(ReplicaSetRecord record, ReplicaSetVersion current);
+    }
+
+    /** What the new version holds, and what of it this call added (to give back if the update fails). */
+    private record Reservation(List<String> heldGpus, List<String> gpus, Map<String, Integer> ports, List<Integer> addedPorts) {
+        List<String> addedGpus() { return gpus.stream().filter(g -> !heldGpus.contains(g)).toList(); }
+
+        List<String> droppedGpus() { return heldGpus.stream().filter(g -> !gpus.contains(g)).toList(); }
+    }
+
+    public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
+                           PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner) {
+        this.repo = repo;
+        this.engine = engine;
+        this.containers = containers;
+        this.gpus = gpus;
+        this.ports = ports;
+        this.locks = locks;
+        this.copier = copier;
+        this.pruner = pruner;
+    }
+
+    /**
+     * @param cause recorded in the new version, e.g. "patch" or "rollback to 3"
+     * @param failure the code a failed step reports, that of the operation the user called
+     */
+    public ContainerNameView apply(String name, String cause, ErrorCode failure, Plan plan) {
+        try (var held = locks.lock(name)) {
+            Stored<ReplicaSetRecord> stored = repo.require(name);
+            ReplicaSetRecord record = stored.record();
+            ReplicaSetVersion current = repo.current(record);
+            Target target = plan.target(record, current);
+            containers.requireRunnable(target.spec());
+            Optional<ContainerView> currentContainer = engine.inspect(record.containerName());
+            ContainerView source = filesystemSource(record, target, currentContainer);
+            Reservation reservation = reserve(record, current, target.spec());
+
+            long next = record.version() + 1;
+            ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), Instant.now(),
+                    cause, target.spec(), reservation.gpus(), reservation.ports());
+            boolean wasRunning = currentContainer.map(ContainerView::running).orElse(false);
+            try {
+                switchOver(stored, version, source, wasRunning);
+            } catch (RuntimeException e) {
+                gpus.release(name, reservation.addedGpus());
+                ports.release(name, reservation.addedPorts());
+                throw EngineErrors.translate(e, failure, ErrorCode.REPLICASET_EXISTS, "update replicaset '" + name + "' (" + cause + ")");
+            }
+            gpus.release(name, reservation.droppedGpus());
+            log.info("replicaset {} {}: version {} -> {} (container {}), GPUs {} -> {}, ports {}, filesystem from version {}",
+                    name, cause, record.version(), next, version.containerName(), reservation.heldGpus(), reservation.gpus(),
+                    reservation.ports(), source == null ? "none (image only)" : target.filesystemFrom());
+            pruner.schedule(name);
+            return new ContainerNameView(version.containerName());
+        }
+    }
+
+    /**
+     * Keeps the GPUs and ports the replicaset holds and adds what the target needs. After a stop it holds
+     * none, so it asks for the ports it had before: the user's SSH port survives where it can.
+     */
+    private Reservation reserve(ReplicaSetRecord record, ReplicaSetVersion current, ReplicaSetSpec target) {
+        String name = record.name();
+        List<String> heldGpus = record.state().holdsResources() ? record.gpus() : List.of();
+        List<String> newGpus = gpus.reserve(name, heldGpus, target.gpuCount());
+        if (record.state().holdsResources()) {
+            return new Reservation(heldGpus, newGpus, record.ports(), List.of());
+        }
+        try {
+            List<Integer> wanted = target.containerPorts().stream().map(p -> current.ports().get(p)).filter(Objects::nonNull).toList();
+            List<Integer> got = ports.reserve(name, target.containerPorts().size(), wanted);
+            return new Reservation(heldGpus, newGpus, ReplicaSetVersion.portMap(target.containerPorts(), got), got);
+        } catch (RuntimeException e) {
+            gpus.release(name, newGpus.stream().filter(g -> !heldGpus.contains(g)).toList());
+            throw e;
+        }
+    }
+
+    /** Create N+1, stop N, copy the system disk, start N+1, record it; on failure, back to N running as before. */
+    private void switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning) {
+        ReplicaSetRecord record = stored.record();
+        String currentName = record.containerName();
+        boolean created = false;
+        boolean stoppedOld = false;
+        try {
+            engine.create(containers.specOf(version));
+            created = true;
+            if (wasRunning) {
+                engine.stop(currentName);
+                stoppedOld = true;
+            }
+            if (source != null) {
+                ContainerView fresh = engine.inspect(version.containerName())
+                        .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
+                copier.copy(source, fresh);
+            }
+            engine.start(version.containerName());
+            repo.update(stored, record.with(version.version(), ReplicaSetState.RUNNING, version.gpus(), version.ports()), version);
+        } catch (RuntimeException e) {
+            if (created) {
+                Undo.quietly(() -> engine.remove(version.containerName()));
+            }
+            if (stoppedOld) {
+                Undo.quietly(() -> engine.start(currentName));
+            }
+            throw e;
+        }
+    }
+
+    /** The container whose own layer the new version starts from; none if the current one vanished. */
+    private ContainerView filesystemSource(ReplicaSetRecord record, Target target, Optional<ContainerView> currentContainer) {
+        if (target.filesystemFrom() == record.version()) {
+            if (currentContainer.isEmpty()) {
+                log.warn("replicaset {}: container {} is gone; the new version starts from the image alone", record.name(), record.containerName());
+                return null;
+            }
+            copier.requireSupported(currentContainer.get());
+            return currentContainer.get();
+        }
+        String sourceName = ReplicaSetRecord.containerName(record.name(), target.filesystemFrom());
+        ContainerView source = engine.inspect(sourceName).orElseThrow(() -> ApiException.of(ErrorCode.SNAPSHOT_PRUNED,
+                "the filesystem snapshot of version %d (container %s) was pruned by the history limit; its spec is still in the history, but its files cannot be restored",
+                target.filesystemFrom(), sourceName));
+        copier.requireSupported(source);
+        return source;
+    }
+}

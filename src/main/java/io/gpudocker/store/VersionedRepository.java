@@ -1,0 +1,91 @@
+package io.gpudocker.store;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Records of one kind of versioned object and their versions. Reads are one round trip each; every write
+ * starts from a transaction that already carries the guard on the record, so two writers can never both win.
+ *
+ * @param <R> the current record of an object
+ * @param <V> one version of it
+ */
+public abstract class VersionedRepository<R, V extends Versioned> {
+    protected final KeyValueStore store;
+    protected final RecordLayout layout;
+    private final String kind;
+    private final Class<R> recordType;
+    private final Class<V> versionType;
+
+    /** @param kind what the records are, as a user calls them (e.g. "replicaset") */
+    protected VersionedRepository(String kind, KeyValueStore store, RecordLayout layout, Class<R> recordType, Class<V> versionType) {
+        this.kind = kind;
+        this.store = store;
+        this.layout = layout;
+        this.recordType = recordType;
+        this.versionType = versionType;
+    }
+
+    /** The refusal for a name that has no record. */
+    protected abstract ApiException notFound(String name);
+
+    public Optional<Stored<R>> find(String name) {
+        return store.get(layout.record(name)).map(kv -> new Stored<>(Json.read(kv.value(), recordType), kv.modRevision()));
+    }
+
+    public Stored<R> require(String name) {
+        return find(name).orElseThrow(() -> notFound(name));
+    }
+
+    public List<R> list() {
+        return store.list(layout.records()).stream().map(kv -> Json.read(kv.value(), recordType)).toList();
+    }
+
+    /** Every version, newest first, in one range read. */
+    public List<V> history(String name) {
+        return store.list(layout.versionsOf(name)).stream()
+                .map(kv -> Json.read(kv.value(), versionType))
+                .sorted(Comparator.comparingLong(Versioned::version).reversed())
+                .toList();
+    }
+
+    public Optional<V> version(String name, long version) {
+        return store.get(layout.version(name, version)).map(kv -> Json.read(kv.value(), versionType));
+    }
+
+    /** A new object: its record and its first version, if neither exists yet. */
+    protected Txn creating(String name, R record, V first) {
+        return new Txn().requireAbsent(layout.record(name))
+                .requireAbsent(layout.version(name, first.version()))
+                .put(layout.record(name), Json.write(record))
+                .put(layout.version(name, first.version()), Json.write(first));
+    }
+
+    /** The record moves to {@code after} (adding {@code newVersion} if given), if no one changed it since it was read. */
+    protected Txn advancing(String name, Stored<R> before, R after, V newVersion) {
+        Txn txn = new Txn().requireModRevision(layout.record(name), before.modRevision())
+                .put(layout.record(name), Json.write(after));
+        if (newVersion != null) {
+            txn.requireAbsent(layout.version(name, newVersion.version()))
+                    .put(layout.version(name, newVersion.version()), Json.write(newVersion));
+        }
+        return txn;
+    }
+
+    /** The object is forgotten, record and every version, if no one changed it since it was read. */
+    protected Txn forgetting(String name, Stored<R> before) {
+        return new Txn().requireModRevision(layout.record(name), before.modRevision())
+                .delete(layout.record(name))
+                .deletePrefix(layout.versionsOf(name));
+    }
+
+    /** Commits a transaction guarded on the record; a lost race changes nothing and says so. */
+    protected void commitGuarded(Txn txn, String name) {
+        if (!store.commit(txn)) {
+            throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "%s '%s' was changed by another writer during this call; nothing was changed, retry", kind, name);
+        }
+    }
+}
