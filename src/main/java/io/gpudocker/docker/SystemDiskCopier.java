@@ -2,10 +2,10 @@ package io.gpudocker.docker;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.gpudocker.common.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,10 +19,21 @@ import org.slf4j.LoggerFactory;
  */
 public class SystemDiskCopier {
     private static final Logger log = LoggerFactory.getLogger(SystemDiskCopier.class);
+    /** Generous for any layer a copy finishes at all; a copy still running after it is taken to be hung. */
+    public static final Duration DEFAULT_LIMIT = Duration.ofHours(6);
+
+    private final ProcessRunner runner = new ProcessRunner();
     private final String copyCommand;
+    private final Duration limit;
 
     public SystemDiskCopier(String copyCommand) {
+        this(copyCommand, DEFAULT_LIMIT);
+    }
+
+    /** @param limit how long one copy may run before it is killed and reported as failed */
+    public SystemDiskCopier(String copyCommand, Duration limit) {
         this.copyCommand = copyCommand;
+        this.limit = limit;
     }
 
     /** Refuses clearly, before anything is changed, where the layer cannot be reached. */
@@ -38,6 +49,12 @@ public class SystemDiskCopier {
         }
     }
 
+    /**
+     * Copies {@code from}'s layer into {@code to}'s.
+     *
+     * @throws ProcessRunner.Failed when the copy exits non-zero, runs past its limit or cannot start; the
+     *                              caller decides what that means for its operation
+     */
     public long copy(ContainerView from, ContainerView to) {
         requireSupported(from);
         requireSupported(to);
@@ -45,18 +62,7 @@ public class SystemDiskCopier {
         // -a keeps owners, modes, timestamps, hard links, symlinks, xattrs (overlay's opaque marker) and
         // the 0/0 character devices that are overlay's whiteouts; -T copies the directory's contents, dotfiles too.
         List<String> cmd = List.of(copyCommand, "-a", "-T", "--", from.upperDir(), to.upperDir());
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(6, TimeUnit.HOURS) || p.exitValue() != 0) {
-                throw ApiException.of(ErrorCode.CONTAINER_PATCH_FAILED, "copying the system disk of %s into %s failed: %s", from.name(), to.name(), out);
-            }
-        } catch (IOException e) {
-            throw ApiException.of(ErrorCode.CONTAINER_PATCH_FAILED, "copying the system disk of %s into %s failed: %s", from.name(), to.name(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.of(ErrorCode.CONTAINER_PATCH_FAILED, "interrupted while copying the system disk of %s", from.name());
-        }
+        runner.runOrFail("copying the system disk of " + from.name() + " into " + to.name(), cmd, limit);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         log.info("system disk of {} copied into {} in {} ms", from.name(), to.name(), millis);
         return millis;

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.ProcessRunner;
+import io.gpudocker.common.StandInCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SystemDiskCopierTest {
@@ -56,14 +60,31 @@ class SystemDiskCopierTest {
     }
 
     @Test
-    void aFailedCopySaysWhy(@TempDir Path tmp) throws Exception {
+    void aFailedCopyIsAPlainFailureNamingBothContainers(@TempDir Path tmp) throws Exception {
         Path from = Files.createDirectories(tmp.resolve("old"));
         Path to = Files.createDirectories(tmp.resolve("new"));
         Files.writeString(from.resolve("f"), "x");
         SystemDiskCopier broken = new SystemDiskCopier("false");
+        // not an ApiException: update, rollback and restart each report a failed copy under their own code
         assertThatThrownBy(() -> broken.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to)))
-                .isInstanceOf(ApiException.class)
-                .hasMessageContaining("foo-1").hasMessageContaining("foo-2")
-                .satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.CONTAINER_PATCH_FAILED));
+                .isInstanceOf(ProcessRunner.Failed.class)
+                .isNotInstanceOf(ApiException.class)
+                .hasMessageContaining("foo-1").hasMessageContaining("foo-2").hasMessageContaining("exited 1");
+    }
+
+    @Test
+    @Timeout(60)
+    void aHungCopyIsKilledAndReported(@TempDir Path tmp) throws Exception {
+        Path from = Files.createDirectories(tmp.resolve("old"));
+        Path to = Files.createDirectories(tmp.resolve("new"));
+        SystemDiskCopier hung = new SystemDiskCopier(StandInCommand.write(tmp, "cp", "sleep 300"), Duration.ofMillis(500));
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> hung.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to)))
+                .isInstanceOf(ProcessRunner.Failed.class)
+                .hasMessageStartingWith("copying the system disk of foo-1 into foo-2 failed: ")
+                .hasMessageEndingWith("did not finish within 500ms; it was killed")
+                .hasCauseInstanceOf(ProcessRunner.TimedOut.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
     }
 }
