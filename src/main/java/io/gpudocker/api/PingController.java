@@ -7,7 +7,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @Tag(name = "ping")
-public class PingController {
+class PingController {
 
     @GetMapping({"/ping", "/api/v1/ping"})
     @Operation(summary = "Liveness: answers pong while the process serves HTTP")

@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/resources")
 @Tag(name = "resources", description = "GPUs and host ports, and who holds them")
-public class ResourceController {
+class ResourceController {
     private final GpuScheduler gpus;
     private final PortScheduler ports;
 

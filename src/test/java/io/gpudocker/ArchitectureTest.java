@@ -1,0 +1,75 @@
+package io.gpudocker;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.properties.CanBeAnnotated.Predicates.annotatedWith;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * The layering the code keeps: controllers -> operations (the features) -> engine and store interfaces,
+ * never upward, and no package importing another that imports it back.
+ */
+class ArchitectureTest {
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.gpudocker");
+
+    private static final String[] FEATURES = {"io.gpudocker.replicaset..", "io.gpudocker.volume..", "io.gpudocker.resource.."};
+    private static final String[] ENGINE_AND_STORE = {"io.gpudocker.docker..", "io.gpudocker.store.."};
+    private static final String[] WIRING = {"io.gpudocker", "io.gpudocker.config..", "io.gpudocker.ops..", "io.gpudocker.cli.."};
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("io.gpudocker.(**)").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void controllersCallOperationsWhichCallTheEngineAndStoreNeverUpward() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Controllers").definedBy(annotatedWith(RestController.class).or(annotatedWith(RestControllerAdvice.class)))
+                .layer("Operations").definedBy(resideInAnyPackage(FEATURES).and(not(annotatedWith(RestController.class))))
+                .layer("EngineAndStore").definedBy(ENGINE_AND_STORE)
+                .layer("Wiring").definedBy(WIRING)
+                .whereLayer("Controllers").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Operations").mayOnlyBeAccessedByLayers("Controllers", "Wiring")
+                .whereLayer("EngineAndStore").mayOnlyBeAccessedByLayers("Operations", "Wiring")
+                .whereLayer("Wiring").mayOnlyBeAccessedByLayers("Operations", "Controllers")
+                .check(MAIN);
+    }
+
+    @Test
+    void sharedFoundationsDependOnNothingAboveThem() {
+        noClasses().that().resideInAnyPackage("io.gpudocker.api..", "io.gpudocker.common..")
+                .and().areNotAnnotatedWith(RestController.class)
+                .should().dependOnClassesThat().resideInAnyPackage(concat(FEATURES, ENGINE_AND_STORE, WIRING))
+                .check(MAIN);
+    }
+
+    @Test
+    void theEngineAndStoreKnowNoFeature() {
+        noClasses().that().resideInAnyPackage(ENGINE_AND_STORE)
+                .should().dependOnClassesThat().resideInAnyPackage(concat(FEATURES, WIRING))
+                .check(MAIN);
+    }
+
+    @Test
+    void controllersAreThinAndPackagePrivate() {
+        classes().that().areAnnotatedWith(RestController.class).should().notBePublic()
+                .andShould().onlyBeAccessed().byClassesThat().areAnnotatedWith(RestController.class)
+                .check(MAIN);
+    }
+
+    private static String[] concat(String[]... groups) {
+        return java.util.Arrays.stream(groups).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+}

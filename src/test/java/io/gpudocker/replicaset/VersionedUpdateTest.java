@@ -1,0 +1,118 @@
+package io.gpudocker.replicaset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.StandInCommand;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.resource.gpu.Gpu;
+import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.port.PortRange;
+import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.Stored;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The update engine's failure path with a real copier: a copy that fails or hangs is reported with the code
+ * of the operation the user called, the new container is removed, the old one runs again, and nothing is
+ * recorded or kept reserved. Docker and etcd are stood in for; the integration tests drive the real ones.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VersionedUpdateTest {
+    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of());
+
+    @TempDir
+    Path dir;
+    private final ContainerEngine engine = mock(ContainerEngine.class);
+    private final ReplicaSetRepository repo = mock(ReplicaSetRepository.class);
+    private final GpuScheduler gpus = new GpuScheduler();
+    private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now());
+
+    @BeforeEach
+    void twoVersionsTheSecondRunning() throws Exception {
+        gpus.load(List.of(new Gpu(0, "GPU-0", "A100", 80_000L), new Gpu(1, "GPU-1", "A100", 80_000L)), Map.of("GPU-0", "foo"));
+        when(repo.require("foo")).thenReturn(new Stored<>(record, 7));
+        when(repo.current(record)).thenReturn(version(2));
+        when(repo.version("foo", 1)).thenReturn(Optional.of(version(1)));
+        when(engine.imageExists("img")).thenReturn(true);
+        when(engine.inspect("foo-1")).thenReturn(Optional.of(container("foo-1", false)));
+        when(engine.inspect("foo-2")).thenReturn(Optional.of(container("foo-2", true)));
+        when(engine.inspect("foo-3")).thenReturn(Optional.of(container("foo-3", false)));
+    }
+
+    @Test
+    void aFailedCopyDuringRollbackReportsTheRollbackCodeAndPutsVersionNBack() {
+        UpdatePlans plans = plans(new SystemDiskCopier("false"));
+
+        assertThatThrownBy(() -> plans.rollback("foo", new ReplicaSetRequests.Rollback(1L)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ROLLBACK_FAILED))
+                .hasMessageContaining("rollback to 1").hasMessageContaining("copying the system disk of foo-1 into foo-3");
+        assertPutBack();
+    }
+
+    @Test
+    void aHungCopyDuringRestartIsKilledAndReportedWithTheRestartCode() throws Exception {
+        String hangingCp = StandInCommand.write(dir, "cp", "sleep 300");
+        UpdatePlans plans = plans(new SystemDiskCopier(hangingCp, Duration.ofMillis(500)));
+
+        assertThatThrownBy(() -> plans.restart("foo"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTAINER_RESTART_FAILED))
+                .hasMessageContaining("did not finish within 500ms");
+        assertPutBack();
+    }
+
+    @Test
+    void aFailedCopyDuringPatchKeepsThePatchCode() {
+        UpdatePlans plans = plans(new SystemDiskCopier("false"));
+
+        assertThatThrownBy(() -> plans.patch("foo", new ReplicaSetRequests.Patch(new ReplicaSetRequests.GpuPatch(2), null)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTAINER_PATCH_FAILED));
+        assertPutBack();
+        assertThat(gpus.free()).as("the GPU added for the patch is free again").containsExactly("GPU-1");
+    }
+
+    private void assertPutBack() {
+        verify(engine).remove("foo-3");
+        verify(engine).start("foo-2");
+        verify(repo, never()).update(any(), any(), any());
+        assertThat(gpus.allocations()).containsExactly(Map.entry("GPU-0", "foo"));
+    }
+
+    private UpdatePlans plans(SystemDiskCopier copier) {
+        VersionContainers containers = new VersionContainers(engine, volume -> true, "/test");
+        PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
+        VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, ports, new NameLocks(Duration.ofSeconds(5)),
+                copier, mock(VersionPruner.class));
+        return new UpdatePlans(update, repo, gpus);
+    }
+
+    private static ReplicaSetVersion version(long v) {
+        return new ReplicaSetVersion("foo", v, "foo-" + v, Instant.now(), "test", SPEC, List.of("GPU-0"), Map.of());
+    }
+
+    private ContainerView container(String name, boolean running) throws Exception {
+        Path upper = Files.createDirectories(dir.resolve(name).resolve("diff"));
+        return new ContainerView("id-" + name, name, running ? "running" : "exited", running, Map.of(), "overlay2", upper.toString());
+    }
+}
