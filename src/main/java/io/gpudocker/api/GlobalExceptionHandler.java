@@ -1,18 +1,18 @@
 package io.gpudocker.api;
 
+import io.gpudocker.api.validation.ValidationFailure;
 import jakarta.validation.ConstraintViolationException;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.validation.FieldError;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
@@ -33,20 +33,18 @@ public class GlobalExceptionHandler {
 
     @ExceptionHandler(MethodArgumentNotValidException.class)
     ResponseEntity<ApiResponse<Void>> invalid(MethodArgumentNotValidException e) {
-        String msg = e.getBindingResult().getFieldErrors().stream()
-                .map(GlobalExceptionHandler::describe)
-                .sorted()
-                .collect(Collectors.joining("; "));
-        return reject(ErrorCode.INVALID_PARAMS, msg.isEmpty() ? "invalid request body" : msg);
+        return reject(ValidationFailure.of(e));
+    }
+
+    /** Raised instead of the above when a handler's parameters carry constraints themselves, e.g. a path variable. */
+    @ExceptionHandler(HandlerMethodValidationException.class)
+    ResponseEntity<ApiResponse<Void>> invalidParameters(HandlerMethodValidationException e) {
+        return reject(ValidationFailure.of(e));
     }
 
     @ExceptionHandler(ConstraintViolationException.class)
     ResponseEntity<ApiResponse<Void>> violation(ConstraintViolationException e) {
-        String msg = e.getConstraintViolations().stream()
-                .map(v -> v.getPropertyPath() + " " + v.getMessage())
-                .sorted()
-                .collect(Collectors.joining("; "));
-        return reject(ErrorCode.INVALID_PARAMS, msg);
+        return reject(ValidationFailure.of(e));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -83,8 +81,8 @@ public class GlobalExceptionHandler {
         return respond(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
-    private static String describe(FieldError f) {
-        return f.getField() + " " + f.getDefaultMessage() + " (got " + f.getRejectedValue() + ")";
+    private static ResponseEntity<ApiResponse<Void>> reject(ValidationFailure failure) {
+        return reject(failure.code(), failure.message());
     }
 
     private static ResponseEntity<ApiResponse<Void>> reject(ErrorCode code, String msg) {

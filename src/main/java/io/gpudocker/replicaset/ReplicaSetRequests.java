@@ -1,35 +1,51 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.api.validation.AbsolutePath;
+import io.gpudocker.api.validation.BindSpec;
+import io.gpudocker.api.validation.CommandArgs;
+import io.gpudocker.api.validation.ContainerPorts;
+import io.gpudocker.api.validation.DistinctDests;
+import io.gpudocker.api.validation.EnvEntries;
+import io.gpudocker.api.validation.GpuCount;
+import io.gpudocker.api.validation.ImageReference;
+import io.gpudocker.api.validation.NewImageName;
+import io.gpudocker.api.validation.PositiveVersion;
+import io.gpudocker.api.validation.ReplicaSetName;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
-/** Request bodies, field for field those of the original project so its clients keep working. */
+/**
+ * Request bodies, field for field those of the original project so its clients keep working. The order of
+ * the fields matters: when several are invalid, the first one's error code is the answer.
+ */
 public final class ReplicaSetRequests {
     private ReplicaSetRequests() {}
 
     @Schema(description = "Create a replicaset and start version 1")
     public record Create(
-            @Schema(example = "gda-test:latest") String imageName,
-            @Schema(example = "foo") String replicaSetName,
-            @Schema(example = "2") Integer gpuCount,
-            @Valid @Size(max = 64) @Schema(example = "[{\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}]") List<Bind> binds,
-            @Size(max = 256) @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<String> env,
-            @Size(max = 256) @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
-            @Size(max = 64) @Schema(example = "[\"22\", \"8888\"]") List<String> containerPorts) {}
+            @ImageReference @Schema(example = "gda-test:latest") String imageName,
+            @ReplicaSetName @Schema(example = "foo") String replicaSetName,
+            @GpuCount @Schema(example = "2") Integer gpuCount,
+            @Valid @Size(max = 64) @DistinctDests @Schema(example = "[{\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}]") List<@BindSpec Bind> binds,
+            @Size(max = 256) @EnvEntries @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<String> env,
+            @Size(max = 256) @CommandArgs @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
+            @Size(max = 64) @ContainerPorts @Schema(example = "[\"22\", \"8888\"]") List<String> containerPorts) {}
 
-    public record GpuPatch(@Schema(example = "4") Integer gpuCount) {}
+    public record GpuPatch(@GpuCount @Schema(example = "4") Integer gpuCount) {}
 
     @Schema(description = "Replaces the bind equal to oldBind with newBind", example = "{\"oldBind\": {\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}, \"newBind\": {\"src\": \"/srv\", \"dest\": \"/root/foo-fs\"}}")
-    public record VolumePatch(@Valid Bind oldBind, @Valid Bind newBind) {}
+    public record VolumePatch(@Valid @BindSpec Bind oldBind, @Valid @BindSpec Bind newBind) {}
 
     @Schema(description = "Either patch, both, or {} to recreate with the same spec", example = "{\"gpuPatch\": {\"gpuCount\": 1}}")
     public record Patch(@Valid GpuPatch gpuPatch, @Valid VolumePatch volumePatch) {}
 
-    public record Rollback(@Schema(example = "1") Long version) {}
+    public record Rollback(@PositiveVersion @Schema(example = "1") Long version) {}
 
-    public record Execute(@Schema(example = "/root") String workDir, @Schema(example = "[\"nvidia-smi\"]") List<String> cmd) {}
+    public record Execute(
+            @AbsolutePath @Schema(example = "/root") String workDir,
+            @CommandArgs(required = true) @Schema(example = "[\"nvidia-smi\"]") List<String> cmd) {}
 
-    public record Commit(@Schema(example = "foo-snapshot:v1") String newImageName) {}
+    public record Commit(@NewImageName @Schema(example = "foo-snapshot:v1") String newImageName) {}
 }

@@ -1,9 +1,10 @@
 package io.gpudocker.volume;
 
-import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.api.validation.Rejection;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,23 +26,39 @@ public record VolumeSize(long bytes, String text) {
 
     /** Parses the user's text; anything else than a positive number followed by KB, MB, GB or TB is a 1029. */
     public static VolumeSize parse(String text) {
+        Reading reading = read(text);
+        if (reading.rejection() != null) {
+            throw reading.rejection().toException("size");
+        }
+        return reading.size();
+    }
+
+    /** Why the text is no volume size (1029), or empty when {@link #parse} accepts it. */
+    public static Optional<Rejection> check(String text) {
+        return Optional.ofNullable(read(text).rejection());
+    }
+
+    /** Either a size or why there is none: the rule and the parser are one piece of code. */
+    private record Reading(VolumeSize size, Rejection rejection) {}
+
+    private static Reading read(String text) {
         if (text == null || text.isBlank()) {
-            throw invalid(text, "it is empty");
+            return invalid(text, "it is empty");
         }
         String trimmed = text.trim();
         Matcher m = FORMAT.matcher(trimmed);
         if (!m.matches()) {
-            throw invalid(text, "expected a positive number followed by KB, MB, GB or TB, e.g. 20GB or 1.5TB");
+            return invalid(text, "expected a positive number followed by KB, MB, GB or TB, e.g. 20GB or 1.5TB");
         }
         BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit(m.group(2))))
                 .setScale(0, RoundingMode.DOWN);
         if (bytes.signum() <= 0) {
-            throw invalid(text, "the size must be greater than zero");
+            return invalid(text, "the size must be greater than zero");
         }
         if (bytes.compareTo(BigDecimal.valueOf(MAX_BYTES)) > 0) {
-            throw invalid(text, "the size is larger than 1024TB");
+            return invalid(text, "the size is larger than 1024TB");
         }
-        return new VolumeSize(bytes.longValueExact(), trimmed);
+        return new Reading(new VolumeSize(bytes.longValueExact(), trimmed), null);
     }
 
     private static long unit(String unit) {
@@ -54,9 +71,9 @@ public record VolumeSize(long bytes, String text) {
         };
     }
 
-    private static ApiException invalid(String text, String why) {
-        return ApiException.of(ErrorCode.VOLUME_SIZE_INVALID, "size '%s' is invalid: %s (units are 1024-based: 1KB = 1024 bytes)",
-                text == null ? "" : text, why);
+    private static Reading invalid(String text, String why) {
+        return new Reading(null, new Rejection(ErrorCode.VOLUME_SIZE_INVALID, String.format(
+                "'%s' is invalid: %s (units are 1024-based: 1KB = 1024 bytes)", text == null ? "" : text, why)));
     }
 
     @Override
