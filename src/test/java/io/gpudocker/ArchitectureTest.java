@@ -26,7 +26,7 @@ class ArchitectureTest {
 
     private static final String[] FEATURES = {"io.gpudocker.replicaset..", "io.gpudocker.volume..", "io.gpudocker.resource.."};
     private static final String[] ENGINE_AND_STORE = {"io.gpudocker.docker..", "io.gpudocker.store.."};
-    private static final String[] WIRING = {"io.gpudocker", "io.gpudocker.config..", "io.gpudocker.ops..", "io.gpudocker.cli.."};
+    private static final String[] WIRING = {"io.gpudocker", "io.gpudocker.config..", "io.gpudocker.ops..", "io.gpudocker.cli..", "io.gpudocker.web.."};
 
     @Test
     void noPackageCycles() {

@@ -30,13 +30,6 @@ public class ContainerActions {
 
     /** Runs without the name lock: a long command must not hold up updates, and it only reads the record. */
     public ReplicaSetViews.ExecuteResult execute(String name, ReplicaSetRequests.Execute req) {
-        SpecValidator.name(name);
-        if (req == null || req.cmd() == null || req.cmd().isEmpty() || req.cmd().stream().anyMatch(c -> c == null || c.isEmpty())) {
-            throw new ApiException(ErrorCode.INVALID_PARAMS, "cmd must be a non-empty list of non-empty strings, e.g. [\"ls\", \"-l\"]");
-        }
-        if (req.workDir() != null && !req.workDir().isBlank() && !req.workDir().startsWith("/")) {
-            throw ApiException.of(ErrorCode.INVALID_PARAMS, "workDir '%s' must be an absolute path", req.workDir());
-        }
         ReplicaSetRecord record = repo.require(name).record();
         ContainerView c = engine.inspect(record.containerName()).filter(ContainerView::running).orElseThrow(() -> ApiException.of(
                 ErrorCode.INVALID_STATE, "replicaset '%s' is %s; commands run only in a running container", name, record.state().name().toLowerCase()));
@@ -51,8 +44,6 @@ public class ContainerActions {
 
     /** Saves the current container's system disk (not its volumes) as an image. */
     public ReplicaSetViews.CommitResult commit(String name, ReplicaSetRequests.Commit req) {
-        SpecValidator.name(name);
-        SpecValidator.newImageName(req == null ? null : req.newImageName());
         try (var held = locks.lock(name)) {
             ReplicaSetRecord record = repo.require(name).record();
             ContainerView c = engine.inspect(record.containerName()).orElseThrow(() -> ApiException.of(ErrorCode.INVALID_STATE,

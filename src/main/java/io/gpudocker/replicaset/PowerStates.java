@@ -41,7 +41,6 @@ public class PowerStates {
     }
 
     public void stop(String name) {
-        SpecValidator.name(name);
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name);
             ReplicaSetRecord record = stored.record();
@@ -60,7 +59,6 @@ public class PowerStates {
     }
 
     public void pause(String name) {
-        SpecValidator.name(name);
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name);
             ReplicaSetRecord record = stored.record();
@@ -78,7 +76,6 @@ public class PowerStates {
     }
 
     public void resume(String name) {
-        SpecValidator.name(name);
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name);
             ReplicaSetRecord record = stored.record();
@@ -97,7 +94,6 @@ public class PowerStates {
     }
 
     public void delete(String name) {
-        SpecValidator.name(name);
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name);
             ReplicaSetRecord record = stored.record();

@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.validation.ReplicaSetName;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -53,64 +54,64 @@ class ReplicaSetController {
 
     @GetMapping("/{name}")
     @Operation(summary = "The current version of a replicaset")
-    ApiResponse<ReplicaSetViews.Detail> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+    ApiResponse<ReplicaSetViews.Detail> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
         return ApiResponse.ok(queries.get(name));
     }
 
     @GetMapping("/{name}/history")
     @Operation(summary = "Every version ever made, newest first")
-    ApiResponse<ReplicaSetViews.History> history(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+    ApiResponse<ReplicaSetViews.History> history(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
         return ApiResponse.ok(queries.history(name));
     }
 
     @PatchMapping("/{name}")
     @Operation(summary = "Update to a new version: change the GPU count, rebind a volume, or {} to recreate")
-    ApiResponse<ReplicaSetViews.ContainerNameView> patch(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body) {
+    ApiResponse<ReplicaSetViews.ContainerNameView> patch(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body) {
         return ApiResponse.ok(updates.patch(name, body));
     }
 
     @PatchMapping("/{name}/rollback")
     @Operation(summary = "New version with the spec and root filesystem of an earlier version")
-    ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Rollback body) {
+    ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Rollback body) {
         return ApiResponse.ok(updates.rollback(name, body));
     }
 
     @PatchMapping("/{name}/stop")
     @Operation(summary = "Stop, releasing its GPUs and ports")
-    ApiResponse<Void> stop(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+    ApiResponse<Void> stop(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
         power.stop(name);
         return ApiResponse.ok(null);
     }
 
     @PatchMapping("/{name}/restart")
     @Operation(summary = "Re-acquire GPUs (same count) and ports; new version with the filesystem carried over")
-    ApiResponse<ReplicaSetViews.ContainerNameView> restart(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+    ApiResponse<ReplicaSetViews.ContainerNameView> restart(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
         return ApiResponse.ok(updates.restart(name));
     }
 
     @PatchMapping("/{name}/pause")
     @Operation(summary = "Stop the container but keep its GPUs and ports reserved")
-    ApiResponse<Void> pause(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+    ApiResponse<Void> pause(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
         power.pause(name);
         return ApiResponse.ok(null);
     }
 
     @PatchMapping("/{name}/continue")
     @Operation(summary = "Start the paused container again")
-    ApiResponse<Void> resume(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+    ApiResponse<Void> resume(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
         power.resume(name);
         return ApiResponse.ok(null);
     }
 
     @PostMapping("/{name}/execute")
     @Operation(summary = "Run a command in the running container; returns its output (stdout and stderr) and exit code")
-    ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Execute body) {
+    ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Execute body) {
         return ApiResponse.ok(actions.execute(name, body));
     }
 
     @PostMapping("/{name}/commit")
     @Operation(summary = "Save the current container's system disk (not its volumes) as an image")
-    ApiResponse<ReplicaSetViews.CommitResult> commit(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name, @RequestBody ReplicaSetRequests.Commit body) {
+    ApiResponse<ReplicaSetViews.CommitResult> commit(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Commit body) {
         return ApiResponse.ok(actions.commit(name, body));
     }
 
@@ -118,7 +119,7 @@ class ReplicaSetController {
     @Operation(summary = "The container's stdout and stderr as text; follow=true streams until the client leaves",
             responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the log lines, streamed",
                     content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", example = "tick-0\nerr-0\ntick-1\n"))))
-    void logs(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name,
+    void logs(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
                                                       @Parameter(description = "lines from the end; -1 for all") @RequestParam(defaultValue = "100") int tail,
                                                       @RequestParam(defaultValue = "false") boolean follow,
                                                       @Parameter(description = "version whose container to read; default the current one") @RequestParam(required = false) Long version,
@@ -132,7 +133,7 @@ class ReplicaSetController {
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Remove every version's container, release everything, forget the records")
-    ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable String name) {
+    ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
         power.delete(name);
         return ApiResponse.ok(null);
     }

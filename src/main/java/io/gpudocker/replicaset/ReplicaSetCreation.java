@@ -40,11 +40,6 @@ public class ReplicaSetCreation {
     }
 
     public Created create(ReplicaSetRequests.Create req) {
-        SpecValidator.name(req.replicaSetName());
-        SpecValidator.image(req.imageName());
-        SpecValidator.binds(req.binds());
-        SpecValidator.env(req.env());
-        SpecValidator.cmd(req.cmd());
         String name = req.replicaSetName();
         ReplicaSetSpec spec = new ReplicaSetSpec(req.imageName(), SpecValidator.gpuCount(req.gpuCount(), gpus.total()),
                 req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()));

@@ -22,7 +22,6 @@ public class ReplicaSetQueries {
 
     /** The current version as recorded, with Docker's live status beside the recorded state. */
     public ReplicaSetViews.Detail get(String name) {
-        SpecValidator.name(name);
         ReplicaSetRecord record = repo.require(name).record();
         ReplicaSetVersion current = repo.current(record);
         String status = engine.inspect(record.containerName()).map(ContainerView::status).orElse("missing");
@@ -39,7 +38,6 @@ public class ReplicaSetQueries {
 
     /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */
     public ReplicaSetViews.History history(String name) {
-        SpecValidator.name(name);
         repo.require(name);
         Set<String> present = containers.of(name).stream().map(ContainerView::name).collect(Collectors.toSet());
         return new ReplicaSetViews.History(repo.history(name).stream()
@@ -49,7 +47,6 @@ public class ReplicaSetQueries {
 
     /** The container whose logs to stream: the current version's, or version {@code version}'s if given. */
     public String logsContainer(String name, Long version) {
-        SpecValidator.name(name);
         ReplicaSetRecord record = repo.require(name).record();
         long v = version == null ? record.version() : version;
         if (v <= 0 || v > record.version()) {

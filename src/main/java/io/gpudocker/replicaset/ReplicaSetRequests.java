@@ -1,10 +1,8 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.validation.AbsolutePath;
-import io.gpudocker.api.validation.BindSpec;
 import io.gpudocker.api.validation.CommandArgs;
 import io.gpudocker.api.validation.ContainerPorts;
-import io.gpudocker.api.validation.DistinctDests;
 import io.gpudocker.api.validation.EnvEntries;
 import io.gpudocker.api.validation.GpuCount;
 import io.gpudocker.api.validation.ImageReference;

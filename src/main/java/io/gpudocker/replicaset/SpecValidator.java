@@ -2,33 +2,19 @@ package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.api.validation.BindSpecValidator;
-import io.gpudocker.api.validation.CommandArgsValidator;
 import io.gpudocker.api.validation.ContainerPortsValidator;
-import io.gpudocker.api.validation.DistinctDestsValidator;
-import io.gpudocker.api.validation.EnvEntriesValidator;
 import io.gpudocker.api.validation.GpuCountValidator;
-import io.gpudocker.api.validation.ImageReferenceValidator;
-import io.gpudocker.api.validation.NewImageNameValidator;
 import io.gpudocker.api.validation.Rejection;
-import io.gpudocker.api.validation.ReplicaSetNameValidator;
 import java.util.List;
 
 /**
- * Checks that need the host's state, and the request rules for callers that still check by hand. The rules
- * themselves live in {@code io.gpudocker.api.validation}, behind the annotations on the request records.
+ * The checks a request annotation cannot make: the GPU count against this host, the binds a patch produces
+ * as a whole, and the ports in their normal form. The rules themselves live in
+ * {@code io.gpudocker.api.validation}, behind the annotations on the request records.
  */
 public final class SpecValidator {
 
     private SpecValidator() {}
-
-    public static void name(String name) {
-        Rejection.raise(ReplicaSetNameValidator.check(name), "replicaSetName");
-    }
-
-    public static void image(String image) {
-        Rejection.raise(ImageReferenceValidator.check(image), "imageName");
-    }
 
     /** The requested count, absent meaning 0, once it fits this host: only here, as it needs the host's GPU count. */
     public static int gpuCount(Integer count, int hostGpus) {
@@ -49,12 +35,8 @@ public final class SpecValidator {
         Rejection.raise(DistinctDestsValidator.check(all), "binds");
     }
 
-    public static void bind(Bind b, String field) {
+    private static void bind(Bind b, String field) {
         Rejection.raise(BindSpecValidator.check(b), field);
-    }
-
-    public static void env(List<String> env) {
-        Rejection.raise(EnvEntriesValidator.check(env), "env");
     }
 
     /** Normalises "22" to "22/tcp" and rejects anything that is not a port. */
@@ -63,11 +45,4 @@ public final class SpecValidator {
         return (ports == null ? List.<String>of() : ports).stream().map(ContainerPortsValidator::normalize).toList();
     }
 
-    public static void cmd(List<String> cmd) {
-        Rejection.raise(CommandArgsValidator.check(cmd, false), "cmd");
-    }
-
-    public static void newImageName(String image) {
-        Rejection.raise(NewImageNameValidator.check(image), "newImageName");
-    }
 }

@@ -25,14 +25,9 @@ public class UpdatePlans {
 
     /** Same spec and files, except the GPU count and/or one bind; lifting keeps the GPUs it has. */
     public ContainerNameView patch(String name, ReplicaSetRequests.Patch req) {
-        SpecValidator.name(name);
         ReplicaSetRequests.Patch patch = req == null ? new ReplicaSetRequests.Patch(null, null) : req;
         Integer newCount = patch.gpuPatch() == null ? null : SpecValidator.gpuCount(patch.gpuPatch().gpuCount(), gpus.total());
         var volumePatch = patch.volumePatch();
-        if (volumePatch != null) {
-            SpecValidator.bind(volumePatch.oldBind(), "volumePatch.oldBind");
-            SpecValidator.bind(volumePatch.newBind(), "volumePatch.newBind");
-        }
         String cause = patch.gpuPatch() == null && volumePatch == null ? "recreate" : "patch";
         return update.apply(name, cause, ErrorCode.CONTAINER_PATCH_FAILED, (record, current) -> {
             ReplicaSetSpec spec = current.spec();
@@ -48,16 +43,11 @@ public class UpdatePlans {
 
     /** Same spec and files; GPUs (same count) and ports re-acquired if the replicaset was stopped. */
     public ContainerNameView restart(String name) {
-        SpecValidator.name(name);
         return update.apply(name, "restart", ErrorCode.CONTAINER_RESTART_FAILED, (record, current) -> new Target(current.spec(), record.version()));
     }
 
     /** Version K's spec and version K's files, as a new version. */
     public ContainerNameView rollback(String name, ReplicaSetRequests.Rollback req) {
-        SpecValidator.name(name);
-        if (req == null || req.version() == null || req.version() <= 0) {
-            throw ApiException.of(ErrorCode.VERSION_INVALID, "version must be a number greater than 0, got %s", req == null ? null : req.version());
-        }
         long k = req.version();
         return update.apply(name, "rollback to " + k, ErrorCode.ROLLBACK_FAILED, (record, current) -> {
             if (k == record.version()) {

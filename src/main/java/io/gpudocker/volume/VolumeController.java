@@ -1,9 +1,11 @@
 package io.gpudocker.volume;
 
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.validation.VolumeName;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
 import java.util.List;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,7 +33,7 @@ class VolumeController {
 
     @PostMapping
     @Operation(summary = "Create version 1 of a volume (Docker volume name-1); size optional, units KB MB GB TB")
-    ApiResponse<VolumeViews.Created> create(@RequestBody VolumeRequests.Create body) {
+    ApiResponse<VolumeViews.Created> create(@Valid @RequestBody VolumeRequests.Create body) {
         return ApiResponse.ok(lifecycle.create(body));
     }
 
@@ -43,19 +45,19 @@ class VolumeController {
 
     @GetMapping("/{name}")
     @Operation(summary = "The current version of a volume")
-    ApiResponse<VolumeViews.Detail> get(@PathVariable String name) {
+    ApiResponse<VolumeViews.Detail> get(@PathVariable @VolumeName String name) {
         return ApiResponse.ok(queries.get(name));
     }
 
     @GetMapping("/{name}/history")
     @Operation(summary = "Every version ever made, newest first")
-    ApiResponse<VolumeViews.History> history(@PathVariable String name) {
+    ApiResponse<VolumeViews.History> history(@PathVariable @VolumeName String name) {
         return ApiResponse.ok(queries.history(name));
     }
 
     @PatchMapping("/{name}/size")
     @Operation(summary = "New version with the new size and a copy of the data; refused while a running container mounts it, unless force=true")
-    ApiResponse<VolumeViews.Resized> resize(@PathVariable String name, @RequestBody(required = false) VolumeRequests.Resize body,
+    ApiResponse<VolumeViews.Resized> resize(@PathVariable @VolumeName String name, @Valid @RequestBody(required = false) VolumeRequests.Resize body,
                                                    @Parameter(description = "copy even while a running container mounts the volume")
                                                    @RequestParam(defaultValue = "false") boolean force) {
         return ApiResponse.ok(resizes.resize(name, body, force));
@@ -63,7 +65,7 @@ class VolumeController {
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Remove every version and forget the records; refused while any container mounts one")
-    ApiResponse<Void> delete(@PathVariable String name) {
+    ApiResponse<Void> delete(@PathVariable @VolumeName String name) {
         lifecycle.delete(name);
         return ApiResponse.ok(null);
     }

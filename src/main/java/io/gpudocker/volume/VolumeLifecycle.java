@@ -41,7 +41,6 @@ public class VolumeLifecycle {
 
     public VolumeViews.Created create(VolumeRequests.Create req) {
         String name = req == null ? null : req.name();
-        VolumeNames.validate(name);
         VolumeSize size = req.size() == null || req.size().isBlank() ? null : VolumeSize.parse(req.size());
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
             if (repo.find(name).isPresent()) {
@@ -75,7 +74,6 @@ public class VolumeLifecycle {
 
     /** Removes every version's Docker volume, then the record; refused while any container mounts one. */
     public void delete(String name) {
-        VolumeNames.validate(name);
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
             Stored<VolumeRecord> stored = repo.require(name);
             List<VolumeVersion> versions = repo.history(name);

@@ -8,9 +8,6 @@ public final class VolumeNames {
     private VolumeNames() {}
 
     /** For callers that still check by hand; the rule is {@link VolumeNameValidator}, behind {@code @VolumeName}. */
-    public static void validate(String name) {
-        Rejection.raise(VolumeNameValidator.check(name), "volume name");
-    }
 
     /** Version N of volume {@code data} is the Docker volume {@code data-N}. */
     public static String dockerName(String name, long version) { return name + "-" + version; }

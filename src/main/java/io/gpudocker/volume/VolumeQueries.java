@@ -18,7 +18,6 @@ public class VolumeQueries {
     }
 
     public VolumeViews.Detail get(String name) {
-        VolumeNames.validate(name);
         janitor.schedule();
         VolumeRecord r = repo.require(name).record();
         Optional<VolumeView> docker = engine.inspectVolume(r.dockerName());
@@ -34,7 +33,6 @@ public class VolumeQueries {
     }
 
     public VolumeViews.History history(String name) {
-        VolumeNames.validate(name);
         repo.require(name);
         return new VolumeViews.History(repo.history(name).stream()
                 .map(v -> new VolumeViews.HistoryItem(v.version(), v.createTime(), v.size(), v.sizeBytes(), v.sizeEnforced(),

@@ -1,7 +1,6 @@
 package io.gpudocker.volume;
 
 import io.gpudocker.api.validation.VolumeName;
-import io.gpudocker.api.validation.VolumeSizeText;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**

@@ -41,7 +41,6 @@ public class VolumeResize {
 
     /** @param force copy even while a running container mounts the volume (what it writes meanwhile may be missed) */
     public VolumeViews.Resized resize(String name, VolumeRequests.Resize req, boolean force) {
-        VolumeNames.validate(name);
         VolumeSize size = VolumeSize.parse(req == null ? null : req.size());
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
             Stored<VolumeRecord> stored = repo.require(name);

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.api.validation.EnvEntriesValidator;
+import io.gpudocker.api.validation.ImageReferenceValidator;
+import io.gpudocker.api.validation.NewImageNameValidator;
+import io.gpudocker.api.validation.Rejection;
+import io.gpudocker.api.validation.ReplicaSetNameValidator;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -16,14 +22,18 @@ class SpecValidatorTest {
                 .satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(code));
     }
 
+    private static void assertRule(ErrorCode code, Optional<Rejection> rejection) {
+        assertThat(rejection).map(Rejection::code).contains(code);
+    }
+
     @Test
     void names() {
-        SpecValidator.name("foo_bar.2");
-        assertCode(ErrorCode.REPLICASET_NAME_EMPTY, () -> SpecValidator.name(" "));
-        assertCode(ErrorCode.REPLICASET_NAME_INVALID, () -> SpecValidator.name("foo-bar"));
-        assertCode(ErrorCode.REPLICASET_NAME_INVALID, () -> SpecValidator.name("foo/bar"));
-        assertCode(ErrorCode.REPLICASET_NAME_INVALID, () -> SpecValidator.name(".hidden"));
-        assertCode(ErrorCode.REPLICASET_NAME_INVALID, () -> SpecValidator.name("x".repeat(129)));
+        assertThat(ReplicaSetNameValidator.check("foo_bar.2")).isEmpty();
+        assertRule(ErrorCode.REPLICASET_NAME_EMPTY, ReplicaSetNameValidator.check(" "));
+        assertRule(ErrorCode.REPLICASET_NAME_INVALID, ReplicaSetNameValidator.check("foo-bar"));
+        assertRule(ErrorCode.REPLICASET_NAME_INVALID, ReplicaSetNameValidator.check("foo/bar"));
+        assertRule(ErrorCode.REPLICASET_NAME_INVALID, ReplicaSetNameValidator.check(".hidden"));
+        assertRule(ErrorCode.REPLICASET_NAME_INVALID, ReplicaSetNameValidator.check("x".repeat(129)));
     }
 
     @Test
@@ -55,10 +65,10 @@ class SpecValidatorTest {
 
     @Test
     void envAndImages() {
-        SpecValidator.env(List.of("A=1", "B_2=", "C=x=y"));
-        assertCode(ErrorCode.INVALID_PARAMS, () -> SpecValidator.env(List.of("=1")));
-        assertCode(ErrorCode.IMAGE_NAME_EMPTY, () -> SpecValidator.image(""));
-        SpecValidator.newImageName("registry.local:5000/team/foo-snap:v1");
-        assertCode(ErrorCode.INVALID_PARAMS, () -> SpecValidator.newImageName("Foo Bar"));
+        assertThat(EnvEntriesValidator.check(List.of("A=1", "B_2=", "C=x=y"))).isEmpty();
+        assertRule(ErrorCode.INVALID_PARAMS, EnvEntriesValidator.check(List.of("=1")));
+        assertRule(ErrorCode.IMAGE_NAME_EMPTY, ImageReferenceValidator.check(""));
+        assertThat(NewImageNameValidator.check("registry.local:5000/team/foo-snap:v1")).isEmpty();
+        assertRule(ErrorCode.INVALID_PARAMS, NewImageNameValidator.check("Foo Bar"));
     }
 }

@@ -5,10 +5,10 @@ import java.util.Optional;
 import org.hibernate.validator.constraintvalidation.HibernateConstraintValidatorContext;
 
 /** Turns a rule's verdict into a constraint violation that carries the rule's {@link io.gpudocker.api.ErrorCode}. */
-final class RejectionReporter {
+public final class RejectionReporter {
     private RejectionReporter() {}
 
-    static boolean passes(Optional<Rejection> verdict, ConstraintValidatorContext context) {
+    public static boolean passes(Optional<Rejection> verdict, ConstraintValidatorContext context) {
         if (verdict.isEmpty()) {
             return true;
         }
@@ -21,7 +21,7 @@ final class RejectionReporter {
     }
 
     /** The reason quotes what the user sent; as a message template, "{...}" or "${...}" in it would be evaluated. */
-    static String literal(String text) {
+    public static String literal(String text) {
         StringBuilder out = new StringBuilder(text.length() + 8);
         for (char c : text.toCharArray()) {
             if (c == '\\' || c == '{' || c == '}' || c == '$') {

@@ -1,6 +1,6 @@
-package io.gpudocker.api.validation;
+package io.gpudocker.volume;
 
-import io.gpudocker.volume.VolumeSize;
+import io.gpudocker.api.validation.RejectionReporter;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import java.util.Optional;

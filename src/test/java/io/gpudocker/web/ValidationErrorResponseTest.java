@@ -1,10 +1,11 @@
-package io.gpudocker.api;
+package io.gpudocker.web;
 
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.api.ApiResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpudocker.api.validation.ReplicaSetName;
 import io.gpudocker.replicaset.Bind;
-import io.gpudocker.replicaset.ReplicaSetController;
 import io.gpudocker.replicaset.ReplicaSetRequests;
 import io.gpudocker.replicaset.ReplicaSetRequests.Create;
 import io.gpudocker.replicaset.ReplicaSetRequests.Execute;
@@ -41,7 +42,7 @@ class ValidationErrorResponseTest {
     private ResponseEntity<ApiResponse<Void>> answerToBody(Create body) throws Exception {
         BeanPropertyBindingResult errors = new BeanPropertyBindingResult(body, "create");
         new SpringValidatorAdapter(VALIDATOR).validate(body, errors);
-        Method create = ReplicaSetController.class.getMethod("create", Create.class);
+        Method create = Endpoint.class.getMethod("create", Create.class);
         return handler.invalid(new MethodArgumentNotValidException(new MethodParameter(create, 0), errors));
     }
 
@@ -89,7 +90,7 @@ class ValidationErrorResponseTest {
                 new ReplicaSetRequests.VolumePatch(null, new Bind("/a", "rel")));
         BeanPropertyBindingResult errors = new BeanPropertyBindingResult(body, "patch");
         new SpringValidatorAdapter(VALIDATOR).validate(body, errors);
-        Method patch = ReplicaSetController.class.getMethod("patch", String.class, ReplicaSetRequests.Patch.class);
+        Method patch = Endpoint.class.getMethod("patch", String.class, ReplicaSetRequests.Patch.class);
         var r = handler.invalid(new MethodArgumentNotValidException(new MethodParameter(patch, 1), errors));
         assertThat(r.getBody().code()).isEqualTo(1012);
         assertThat(r.getBody().msg()).isEqualTo("gpuPatch.gpuCount must be >= 0, got -2; "
@@ -100,6 +101,10 @@ class ValidationErrorResponseTest {
     /** A controller method as the services' callers will write it: a constrained path variable and a checked body. */
     static final class Endpoint {
         public void execute(@ReplicaSetName String name, @Valid Execute body) {}
+
+        public void create(@Valid Create body) {}
+
+        public void patch(@ReplicaSetName String name, @Valid ReplicaSetRequests.Patch body) {}
     }
 
     private static Method execute() throws NoSuchMethodException {

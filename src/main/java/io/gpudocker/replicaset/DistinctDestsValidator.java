@@ -1,7 +1,8 @@
-package io.gpudocker.api.validation;
+package io.gpudocker.replicaset;
 
+import io.gpudocker.api.validation.RejectionReporter;
+import io.gpudocker.api.validation.Rejection;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.replicaset.Bind;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
-package io.gpudocker.api;
+package io.gpudocker.web;
 
+import io.gpudocker.api.BuildInfo;
+import io.gpudocker.api.ApiResponse;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;

@@ -1,5 +1,6 @@
-package io.gpudocker.api;
+package io.gpudocker.web;
 
+import io.gpudocker.api.ApiResponse;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.patch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;

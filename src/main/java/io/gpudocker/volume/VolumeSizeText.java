@@ -1,4 +1,4 @@
-package io.gpudocker.api.validation;
+package io.gpudocker.volume;
 
 import static java.lang.annotation.ElementType.ANNOTATION_TYPE;
 import static java.lang.annotation.ElementType.FIELD;

@@ -1,4 +1,4 @@
-package io.gpudocker.api;
+package io.gpudocker.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

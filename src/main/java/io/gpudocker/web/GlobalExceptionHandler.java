@@ -1,5 +1,8 @@
-package io.gpudocker.api;
+package io.gpudocker.web;
 
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.ApiException;
 import io.gpudocker.api.validation.ValidationFailure;
 import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;

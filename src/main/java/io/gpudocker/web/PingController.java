@@ -1,5 +1,6 @@
-package io.gpudocker.api;
+package io.gpudocker.web;
 
+import io.gpudocker.api.ApiResponse;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
