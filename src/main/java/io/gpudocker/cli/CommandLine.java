@@ -31,6 +31,8 @@ public final class CommandLine {
     public static Parsed parse(String[] args) {
         List<String> spring = new ArrayList<>();
         boolean help = false;
+        String tlsCert = null;
+        String tlsKey = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String flag = arg;
@@ -46,6 +48,10 @@ public final class CommandLine {
                 case "-e", "--etcd" -> spring.add("--gda.etcd.endpoints=" + etcd(inline != null ? inline : value(args, ++i, flag)));
                 case "-p", "--portRange" -> spring.add("--gda.ports.range=" + portRange(inline != null ? inline : value(args, ++i, flag)));
                 case "-l", "--logLevel" -> spring.add("--logging.level.io.gpudocker=" + level(inline != null ? inline : value(args, ++i, flag)));
+                case "--admin-token-file" -> spring.add("--gda.auth.admin-token-file=" + (inline != null ? inline : value(args, ++i, flag)));
+                case "--no-auth" -> spring.add("--gda.auth.enabled=false");
+                case "--tls-cert" -> tlsCert = inline != null ? inline : value(args, ++i, flag);
+                case "--tls-key" -> tlsKey = inline != null ? inline : value(args, ++i, flag);
                 default -> {
                     if (arg.startsWith("--") && eq > 0) {
                         spring.add(arg); // an ordinary Spring property, e.g. --gda.history.keep=10
@@ -55,7 +61,21 @@ public final class CommandLine {
                 }
             }
         }
+        spring.addAll(tls(tlsCert, tlsKey));
         return new Parsed(help, spring);
+    }
+
+    /** HTTPS through a Spring Boot SSL bundle made of the two PEM files. */
+    static List<String> tls(String cert, String key) {
+        if (cert == null && key == null) {
+            return List.of();
+        }
+        if (cert == null || key == null) {
+            throw new InvalidArgumentException("HTTPS needs both --tls-cert and --tls-key");
+        }
+        return List.of("--spring.ssl.bundle.pem.gda.keystore.certificate=file:" + cert,
+                "--spring.ssl.bundle.pem.gda.keystore.private-key=file:" + key,
+                "--server.ssl.bundle=gda");
     }
 
     public static void printHelp(PrintStream out, BuildInfo info) {
@@ -67,6 +87,10 @@ public final class CommandLine {
         out.printf("  -e, --etcd <host:port,...>    etcd endpoints, comma separated (default %s)%n", DEFAULT_ETCD);
         out.printf("  -p, --portRange <first-last>  host ports handed to containers (default %s)%n", DEFAULT_PORT_RANGE);
         out.printf("  -l, --logLevel <level>        trace, debug, info, warn, error (default %s)%n", DEFAULT_LOG_LEVEL);
+        out.println("      --admin-token-file <path>  read the admin token from this file (or set GDA_ADMIN_TOKEN);");
+        out.println("                                with neither, the first start generates one into the state directory");
+        out.println("      --no-auth                 no tokens at all: every caller is the admin (loopback addresses only)");
+        out.println("      --tls-cert <pem> --tls-key <pem>  serve HTTPS with this certificate chain and private key");
         out.println("  -h, --help                    print this help and exit");
         out.println();
         out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");

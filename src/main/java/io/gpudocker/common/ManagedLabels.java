@@ -13,6 +13,8 @@ public final class ManagedLabels {
     public static final String VERSION = "io.gpudocker.version";
     public static final String REPLICASET = "io.gpudocker.replicaset";
     public static final String VOLUME = "io.gpudocker.volume";
+    /** Who the object belongs to: the tenant that created it. */
+    public static final String TENANT = "io.gpudocker.tenant";
 
     private ManagedLabels() {}
 

@@ -15,7 +15,9 @@ public record GdaProperties(
         @DefaultValue Ports ports,
         @DefaultValue History history,
         @DefaultValue Reconcile reconcile,
-        @DefaultValue Metrics metrics) {
+        @DefaultValue Metrics metrics,
+        @DefaultValue Auth auth,
+        @DefaultValue("/var/lib/gpu-docker-api") String stateDir) {
 
     public record Etcd(
             @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,
@@ -63,4 +65,11 @@ public record GdaProperties(
 
     /** How often the replicaset-state gauges are refreshed from etcd (scrapes never wait for etcd). */
     public record Metrics(@DefaultValue("15s") Duration replicasetRefresh) {}
+
+    /**
+     * Bearer tokens. The admin token comes from {@code adminToken} (GDA_ADMIN_TOKEN) or {@code adminTokenFile};
+     * with neither, the first start generates one into the state directory. {@code enabled=false} (--no-auth)
+     * makes every caller the admin and is refused on any address but loopback.
+     */
+    public record Auth(@DefaultValue("true") boolean enabled, String adminToken, String adminTokenFile) {}
 }

@@ -9,7 +9,12 @@ import java.util.Optional;
 /** What the service needs of the Docker engine, named for the domain rather than for Docker's API. */
 public interface ContainerEngine {
 
-    boolean imageExists(String image);
+    /** The image's labels, if the image is on this host (an image without labels gives an empty map). */
+    Optional<Map<String, String>> imageLabels(String image);
+
+    default boolean imageExists(String image) {
+        return imageLabels(image).isPresent();
+    }
 
     /** Creates (does not start) a container; returns its id. */
     String create(ContainerSpec spec);

@@ -54,13 +54,14 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
-    public boolean imageExists(String image) {
+    public Optional<Map<String, String>> imageLabels(String image) {
         return call("inspect image " + image, () -> {
             try {
-                docker.inspectImageCmd(image).exec();
-                return true;
+                var config = docker.inspectImageCmd(image).exec().getConfig();
+                Map<String, String> labels = config == null ? null : config.getLabels();
+                return Optional.of(labels == null ? Map.<String, String>of() : labels);
             } catch (NotFoundException e) {
-                return false;
+                return Optional.<Map<String, String>>empty();
             }
         });
     }

@@ -1,7 +1,9 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
@@ -9,6 +11,7 @@ import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.ExecResult;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +23,10 @@ public class ContainerActions {
     private final ContainerEngine engine;
     private final NameLocks locks;
     private final Duration execTimeout;
+    private final String owner;
 
-    public ContainerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, Duration execTimeout) {
+    public ContainerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, Duration execTimeout, String owner) {
+        this.owner = owner;
         this.repo = repo;
         this.engine = engine;
         this.locks = locks;
@@ -29,13 +34,15 @@ public class ContainerActions {
     }
 
     /** Runs without the name lock: a long command must not hold up updates, and it only reads the record. */
-    public ReplicaSetViews.ExecuteResult execute(String name, ReplicaSetRequests.Execute req) {
-        ReplicaSetRecord record = repo.require(name).record();
+    public ReplicaSetViews.ExecuteResult execute(String name, ReplicaSetRequests.Execute req, Caller caller) {
+        ReplicaSetRecord record = repo.require(name, caller).record();
         ContainerView c = engine.inspect(record.containerName()).filter(ContainerView::running).orElseThrow(() -> ApiException.of(
                 ErrorCode.INVALID_STATE, "replicaset '%s' is %s; commands run only in a running container", name, record.state().name().toLowerCase()));
         try {
             ExecResult r = engine.exec(c.id(), req.workDir(), req.cmd(), execTimeout);
-            log.info("replicaset {}: executed {} in {} -> exit {}{}", name, req.cmd(), c.name(), r.exitCode(), r.timedOut() ? " (timed out)" : "");
+            // the command itself may carry secrets: only at debug
+            log.debug("replicaset {}: executed {} in {}", name, req.cmd(), c.name());
+            log.info("replicaset {}: executed a command in {} -> exit {}{}", name, c.name(), r.exitCode(), r.timedOut() ? " (timed out)" : "");
             return new ReplicaSetViews.ExecuteResult(r.stdout(), r.exitCode(), r.timedOut());
         } catch (RuntimeException e) {
             throw EngineErrors.translate(e, ErrorCode.CONTAINER_EXECUTE_FAILED, ErrorCode.INVALID_STATE, "execute in replicaset '" + name + "'");
@@ -43,9 +50,10 @@ public class ContainerActions {
     }
 
     /** Saves the current container's system disk (not its volumes) as an image. */
-    public ReplicaSetViews.CommitResult commit(String name, ReplicaSetRequests.Commit req) {
+    public ReplicaSetViews.CommitResult commit(String name, ReplicaSetRequests.Commit req, Caller caller) {
         try (var held = locks.lock(name)) {
-            ReplicaSetRecord record = repo.require(name).record();
+            ReplicaSetRecord record = repo.require(name, caller).record();
+            requireOwnImageName(req.newImageName(), record);
             ContainerView c = engine.inspect(record.containerName()).orElseThrow(() -> ApiException.of(ErrorCode.INVALID_STATE,
                     "container %s of replicaset '%s' is gone; nothing to commit", record.containerName(), name));
             try {
@@ -56,6 +64,21 @@ public class ContainerActions {
                 throw EngineErrors.translate(e, ErrorCode.CONTAINER_COMMIT_FAILED, ErrorCode.INVALID_STATE, "commit replicaset '" + name + "'");
             }
         }
+    }
+
+    /**
+     * A commit may replace only an image that a commit of the same tenant made (its labels say so); never a
+     * base image or another tenant's snapshot that instances may be running from.
+     */
+    private void requireOwnImageName(String image, ReplicaSetRecord record) {
+        engine.imageLabels(image).ifPresent(labels -> {
+            boolean ours = owner.equals(labels.get(ManagedLabels.OWNER))
+                    && Objects.equals(record.tenant(), labels.get(ManagedLabels.TENANT));
+            if (!ours) {
+                throw ApiException.of(ErrorCode.IMAGE_NOT_YOURS,
+                        "image '%s' exists and was not committed by this tenant; choose another name or tag", image);
+            }
+        });
     }
 
     /** Copies a container's output to {@code out}; the container was found by {@link ReplicaSetQueries#logsContainer}. */

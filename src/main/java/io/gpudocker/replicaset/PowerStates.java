@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
@@ -40,9 +41,9 @@ public class PowerStates {
         this.locks = locks;
     }
 
-    public void stop(String name) {
+    public void stop(String name, Caller caller) {
         try (var held = locks.lock(name)) {
-            Stored<ReplicaSetRecord> stored = repo.require(name);
+            Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
             if (record.state() == ReplicaSetState.STOPPED) {
                 return;
@@ -58,9 +59,9 @@ public class PowerStates {
         }
     }
 
-    public void pause(String name) {
+    public void pause(String name, Caller caller) {
         try (var held = locks.lock(name)) {
-            Stored<ReplicaSetRecord> stored = repo.require(name);
+            Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
             requireState(record, ReplicaSetState.RUNNING, "pause");
             // recorded first: a crash before the stop is finished by the startup reconcile
@@ -75,9 +76,9 @@ public class PowerStates {
         }
     }
 
-    public void resume(String name) {
+    public void resume(String name, Caller caller) {
         try (var held = locks.lock(name)) {
-            Stored<ReplicaSetRecord> stored = repo.require(name);
+            Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
             requireState(record, ReplicaSetState.PAUSED, "continue");
             if (engine.inspect(record.containerName()).isEmpty()) {
@@ -93,9 +94,9 @@ public class PowerStates {
         }
     }
 
-    public void delete(String name) {
+    public void delete(String name, Caller caller) {
         try (var held = locks.lock(name)) {
-            Stored<ReplicaSetRecord> stored = repo.require(name);
+            Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
             // forgotten first: containers left by a crash after this point are orphans the reconcile removes
             repo.delete(stored);

@@ -4,11 +4,14 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.resource.HolderVisibility;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.volume.VolumeQueries;
+import java.util.stream.Collectors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -23,8 +26,8 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    VersionContainers versionContainers(ContainerEngine engine, GdaProperties props) {
-        return new VersionContainers(engine, name -> engine.inspectVolume(name).isPresent(), props.etcd().prefix());
+    VersionContainers versionContainers(ContainerEngine engine, VolumeQueries volumes, GdaProperties props) {
+        return new VersionContainers(engine, volumes::usableBy, props.etcd().prefix());
     }
 
     @Bean
@@ -63,7 +66,7 @@ public class ReplicaSetConfig {
 
     @Bean
     ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props) {
-        return new ContainerActions(repo, engine, locks, props.docker().execTimeout());
+        return new ContainerActions(repo, engine, locks, props.docker().execTimeout(), props.etcd().prefix());
     }
 
     @Bean
@@ -75,6 +78,12 @@ public class ReplicaSetConfig {
     Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
                           NameLocks locks, VersionPruner pruner, VersionContainers containers) {
         return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers);
+    }
+
+    /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */
+    @Bean
+    HolderVisibility holderVisibility(ReplicaSetRepository repo) {
+        return caller -> repo.list(caller).stream().map(ReplicaSetRecord::name).collect(Collectors.toSet());
     }
 
     /** Before the web server opens: a fresh GPU inventory, and etcd reconciled with Docker. */

@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.validation.ReplicaSetName;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -12,6 +13,7 @@ import jakarta.validation.Valid;
 import java.io.IOException;
 import java.util.List;
 import org.springframework.http.MediaType;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -42,77 +44,77 @@ class ReplicaSetController {
 
     @PostMapping
     @Operation(summary = "Create a replicaset and start version 1")
-    ApiResponse<ReplicaSetViews.Created> create(@Valid @RequestBody ReplicaSetRequests.Create body) {
-        return ApiResponse.ok(creation.create(body));
+    ApiResponse<ReplicaSetViews.Created> create(@Valid @RequestBody ReplicaSetRequests.Create body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(creation.create(body, caller));
     }
 
     @GetMapping
     @Operation(summary = "List every replicaset")
-    ApiResponse<List<ReplicaSetViews.Summary>> list() {
-        return ApiResponse.ok(queries.list());
+    ApiResponse<List<ReplicaSetViews.Summary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(queries.list(caller));
     }
 
     @GetMapping("/{name}")
     @Operation(summary = "The current version of a replicaset")
-    ApiResponse<ReplicaSetViews.Detail> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
-        return ApiResponse.ok(queries.get(name));
+    ApiResponse<ReplicaSetViews.Detail> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(queries.get(name, caller));
     }
 
     @GetMapping("/{name}/history")
     @Operation(summary = "Every version ever made, newest first")
-    ApiResponse<ReplicaSetViews.History> history(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
-        return ApiResponse.ok(queries.history(name));
+    ApiResponse<ReplicaSetViews.History> history(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(queries.history(name, caller));
     }
 
     @PatchMapping("/{name}")
     @Operation(summary = "Update to a new version: change the GPU count, rebind a volume, or {} to recreate")
-    ApiResponse<ReplicaSetViews.ContainerNameView> patch(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body) {
-        return ApiResponse.ok(updates.patch(name, body));
+    ApiResponse<ReplicaSetViews.ContainerNameView> patch(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(updates.patch(name, body, caller));
     }
 
     @PatchMapping("/{name}/rollback")
     @Operation(summary = "New version with the spec and root filesystem of an earlier version")
-    ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Rollback body) {
-        return ApiResponse.ok(updates.rollback(name, body));
+    ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Rollback body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(updates.rollback(name, body, caller));
     }
 
     @PatchMapping("/{name}/stop")
     @Operation(summary = "Stop, releasing its GPUs and ports")
-    ApiResponse<Void> stop(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
-        power.stop(name);
+    ApiResponse<Void> stop(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        power.stop(name, caller);
         return ApiResponse.ok(null);
     }
 
     @PatchMapping("/{name}/restart")
     @Operation(summary = "Re-acquire GPUs (same count) and ports; new version with the filesystem carried over")
-    ApiResponse<ReplicaSetViews.ContainerNameView> restart(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
-        return ApiResponse.ok(updates.restart(name));
+    ApiResponse<ReplicaSetViews.ContainerNameView> restart(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(updates.restart(name, caller));
     }
 
     @PatchMapping("/{name}/pause")
     @Operation(summary = "Stop the container but keep its GPUs and ports reserved")
-    ApiResponse<Void> pause(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
-        power.pause(name);
+    ApiResponse<Void> pause(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        power.pause(name, caller);
         return ApiResponse.ok(null);
     }
 
     @PatchMapping("/{name}/continue")
     @Operation(summary = "Start the paused container again")
-    ApiResponse<Void> resume(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
-        power.resume(name);
+    ApiResponse<Void> resume(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        power.resume(name, caller);
         return ApiResponse.ok(null);
     }
 
     @PostMapping("/{name}/execute")
     @Operation(summary = "Run a command in the running container; returns its output (stdout and stderr) and exit code")
-    ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Execute body) {
-        return ApiResponse.ok(actions.execute(name, body));
+    ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Execute body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(actions.execute(name, body, caller));
     }
 
     @PostMapping("/{name}/commit")
     @Operation(summary = "Save the current container's system disk (not its volumes) as an image")
-    ApiResponse<ReplicaSetViews.CommitResult> commit(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Commit body) {
-        return ApiResponse.ok(actions.commit(name, body));
+    ApiResponse<ReplicaSetViews.CommitResult> commit(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Commit body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(actions.commit(name, body, caller));
     }
 
     @GetMapping(value = "/{name}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
@@ -123,8 +125,8 @@ class ReplicaSetController {
                                                       @Parameter(description = "lines from the end; -1 for all") @RequestParam(defaultValue = "100") int tail,
                                                       @RequestParam(defaultValue = "false") boolean follow,
                                                       @Parameter(description = "version whose container to read; default the current one") @RequestParam(required = false) Long version,
-                                                      HttpServletResponse response) throws IOException {
-        String container = queries.logsContainer(name, version);
+                                                      HttpServletResponse response, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) throws IOException {
+        String container = queries.logsContainer(name, version, caller);
         response.setContentType(MediaType.TEXT_PLAIN_VALUE + ";charset=UTF-8");
         // written on this request's own thread and flushed chunk by chunk, so a followed log arrives line by line
         response.flushBuffer();
@@ -133,8 +135,8 @@ class ReplicaSetController {
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Remove every version's container, release everything, forget the records")
-    ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name) {
-        power.delete(name);
+    ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        power.delete(name, caller);
         return ApiResponse.ok(null);
     }
 }

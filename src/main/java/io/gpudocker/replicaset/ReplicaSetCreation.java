@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
@@ -39,7 +40,7 @@ public class ReplicaSetCreation {
         this.locks = locks;
     }
 
-    public Created create(ReplicaSetRequests.Create req) {
+    public Created create(ReplicaSetRequests.Create req, Caller caller) {
         String name = req.replicaSetName();
         ReplicaSetSpec spec = new ReplicaSetSpec(req.imageName(), SpecValidator.gpuCount(req.gpuCount(), gpus.total()),
                 req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()));
@@ -47,7 +48,7 @@ public class ReplicaSetCreation {
             if (repo.find(name).isPresent()) {
                 throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name);
             }
-            containers.requireRunnable(spec);
+            containers.requireRunnable(spec, caller.tenantName());
             List<String> gpuIds = gpus.reserve(name, List.of(), spec.gpuCount());
             Map<String, Integer> portMap;
             try {
@@ -57,8 +58,8 @@ public class ReplicaSetCreation {
                 throw e;
             }
             ReplicaSetVersion first = firstVersion(name, spec, gpuIds, portMap);
-            run(first);
-            log.info("replicaset {} created: container {}, image {}, GPUs {}, ports {}", name, first.containerName(), spec.image(), gpuIds, portMap);
+            run(first, caller.tenantName());
+            log.info("replicaset {} created for {}: container {}, image {}, GPUs {}, ports {}", name, caller.tenantName(), first.containerName(), spec.image(), gpuIds, portMap);
             return new Created(first.containerName(), name, 1, gpuIds, portMap);
         }
     }
@@ -68,12 +69,12 @@ public class ReplicaSetCreation {
     }
 
     /** Creates and starts the container, then records it; on failure takes back everything this call made. */
-    private void run(ReplicaSetVersion first) {
+    private void run(ReplicaSetVersion first, String tenant) {
         String name = first.replicaSet();
-        ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime());
+        ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime(), tenant);
         boolean created = false;
         try {
-            engine.create(containers.specOf(first));
+            engine.create(containers.specOf(first, tenant));
             created = true;
             engine.start(first.containerName());
             repo.create(record, first);

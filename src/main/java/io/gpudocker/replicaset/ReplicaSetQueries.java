@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
@@ -21,8 +22,8 @@ public class ReplicaSetQueries {
     }
 
     /** The current version as recorded, with Docker's live status beside the recorded state. */
-    public ReplicaSetViews.Detail get(String name) {
-        ReplicaSetRecord record = repo.require(name).record();
+    public ReplicaSetViews.Detail get(String name, Caller caller) {
+        ReplicaSetRecord record = repo.require(name, caller).record();
         ReplicaSetVersion current = repo.current(record);
         String status = engine.inspect(record.containerName()).map(ContainerView::status).orElse("missing");
         ReplicaSetSpec spec = current.spec();
@@ -31,14 +32,14 @@ public class ReplicaSetQueries {
                 spec.binds(), spec.env(), spec.cmd(), record.state().holdsResources() ? record.ports() : current.ports());
     }
 
-    public List<ReplicaSetViews.Summary> list() {
-        return repo.list().stream().map(r -> new ReplicaSetViews.Summary(r.name(), r.version(), r.containerName(),
+    public List<ReplicaSetViews.Summary> list(Caller caller) {
+        return repo.list(caller).stream().map(r -> new ReplicaSetViews.Summary(r.name(), r.version(), r.containerName(),
                 r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports())).toList();
     }
 
     /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */
-    public ReplicaSetViews.History history(String name) {
-        repo.require(name);
+    public ReplicaSetViews.History history(String name, Caller caller) {
+        repo.require(name, caller);
         Set<String> present = containers.of(name).stream().map(ContainerView::name).collect(Collectors.toSet());
         return new ReplicaSetViews.History(repo.history(name).stream()
                 .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(), present.contains(v.containerName()), v))
@@ -46,8 +47,8 @@ public class ReplicaSetQueries {
     }
 
     /** The container whose logs to stream: the current version's, or version {@code version}'s if given. */
-    public String logsContainer(String name, Long version) {
-        ReplicaSetRecord record = repo.require(name).record();
+    public String logsContainer(String name, Long version, Caller caller) {
+        ReplicaSetRecord record = repo.require(name, caller).record();
         long v = version == null ? record.version() : version;
         if (v <= 0 || v > record.version()) {
             throw ApiException.of(ErrorCode.VERSION_NOT_FOUND, "replicaset '%s' has no version %d (versions 1-%d exist)", name, v, record.version());

@@ -26,6 +26,11 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     }
 
     @Override
+    protected String tenantOf(ReplicaSetRecord record) {
+        return record.tenant();
+    }
+
+    @Override
     protected ApiException notFound(String name) {
         return ApiException.of(ErrorCode.REPLICASET_NOT_FOUND, "replicaset '%s' does not exist", name);
     }

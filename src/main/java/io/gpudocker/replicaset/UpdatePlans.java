@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
 import io.gpudocker.replicaset.VersionedUpdate.Target;
@@ -24,12 +25,12 @@ public class UpdatePlans {
     }
 
     /** Same spec and files, except the GPU count and/or one bind; lifting keeps the GPUs it has. */
-    public ContainerNameView patch(String name, ReplicaSetRequests.Patch req) {
+    public ContainerNameView patch(String name, ReplicaSetRequests.Patch req, Caller caller) {
         ReplicaSetRequests.Patch patch = req == null ? new ReplicaSetRequests.Patch(null, null) : req;
         Integer newCount = patch.gpuPatch() == null ? null : SpecValidator.gpuCount(patch.gpuPatch().gpuCount(), gpus.total());
         var volumePatch = patch.volumePatch();
         String cause = patch.gpuPatch() == null && volumePatch == null ? "recreate" : "patch";
-        return update.apply(name, cause, ErrorCode.CONTAINER_PATCH_FAILED, (record, current) -> {
+        return update.apply(name, caller, cause, ErrorCode.CONTAINER_PATCH_FAILED, (record, current) -> {
             ReplicaSetSpec spec = current.spec();
             if (newCount != null) {
                 spec = spec.withGpuCount(newCount);
@@ -42,14 +43,14 @@ public class UpdatePlans {
     }
 
     /** Same spec and files; GPUs (same count) and ports re-acquired if the replicaset was stopped. */
-    public ContainerNameView restart(String name) {
-        return update.apply(name, "restart", ErrorCode.CONTAINER_RESTART_FAILED, (record, current) -> new Target(current.spec(), record.version()));
+    public ContainerNameView restart(String name, Caller caller) {
+        return update.apply(name, caller, "restart", ErrorCode.CONTAINER_RESTART_FAILED, (record, current) -> new Target(current.spec(), record.version()));
     }
 
     /** Version K's spec and version K's files, as a new version. */
-    public ContainerNameView rollback(String name, ReplicaSetRequests.Rollback req) {
+    public ContainerNameView rollback(String name, ReplicaSetRequests.Rollback req, Caller caller) {
         long k = req.version();
-        return update.apply(name, "rollback to " + k, ErrorCode.ROLLBACK_FAILED, (record, current) -> {
+        return update.apply(name, caller, "rollback to " + k, ErrorCode.ROLLBACK_FAILED, (record, current) -> {
             if (k == record.version()) {
                 throw ApiException.of(ErrorCode.NO_NEED_ROLLBACK, "replicaset '%s' is already at version %d", name, k);
             }

@@ -7,7 +7,9 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSpec;
 import io.gpudocker.docker.ContainerView;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Docker side of a replicaset's versions: what the container of a version looks like, which containers
@@ -18,9 +20,12 @@ public class VersionContainers {
     private final VolumeLookup volumes;
     private final String owner;
 
-    /** Whether a bind's volume exists, so a typo is a 400 rather than a new empty volume. */
+    /**
+     * Whether a bind's Docker volume is one of this service's volumes that {@code tenant} may mount, so a typo
+     * is a 400 rather than a new empty volume, and no tenant mounts another's data or an unmanaged volume.
+     */
     public interface VolumeLookup {
-        boolean exists(String volumeName);
+        boolean usableBy(String dockerVolume, String tenant);
     }
 
     public VersionContainers(ContainerEngine engine, VolumeLookup volumes, String owner) {
@@ -29,8 +34,8 @@ public class VersionContainers {
         this.owner = owner;
     }
 
-    /** The container of one version: its spec, its GPUs and ports, labelled as ours. */
-    public ContainerSpec specOf(ReplicaSetVersion v) {
+    /** The container of one version: its spec, its GPUs and ports, labelled as ours and its tenant's. */
+    public ContainerSpec specOf(ReplicaSetVersion v, String tenant) {
         List<String> env = new ArrayList<>(v.spec().env());
         env.add("CONTAINER_VERSION=" + v.version());
         if (v.gpus().isEmpty()) {
@@ -39,7 +44,15 @@ public class VersionContainers {
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
                 v.spec().binds().stream().map(Bind::asDockerBind).toList(), v.gpus(), v.ports(),
-                ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version()));
+                labels(v, tenant));
+    }
+
+    private Map<String, String> labels(ReplicaSetVersion v, String tenant) {
+        Map<String, String> labels = new LinkedHashMap<>(ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version()));
+        if (tenant != null) {
+            labels.put(ManagedLabels.TENANT, tenant);
+        }
+        return labels;
     }
 
     /** Every container of the replicaset (any version, running or not). */
@@ -52,14 +65,14 @@ public class VersionContainers {
         return engine.listByLabels(ManagedLabels.owner(owner));
     }
 
-    /** Refuses a spec whose image or volumes are not on this host, before anything is reserved. */
-    public void requireRunnable(ReplicaSetSpec spec) {
+    /** Refuses a spec whose image or volumes are not on this host (or not the tenant's), before anything is reserved. */
+    public void requireRunnable(ReplicaSetSpec spec, String tenant) {
         if (!engine.imageExists(spec.image())) {
             throw ApiException.of(ErrorCode.IMAGE_NOT_FOUND, "image '%s' is not present on this host; pull or build it first", spec.image());
         }
         for (Bind b : spec.binds()) {
-            if (!b.isHostPath() && !volumes.exists(b.src())) {
-                throw ApiException.of(ErrorCode.BIND_INVALID, "bind src '%s' is not an existing volume (create it with POST /api/v1/volumes, or give an absolute host path)", b.src());
+            if (!b.isHostPath() && !volumes.usableBy(b.src(), tenant)) {
+                throw ApiException.of(ErrorCode.BIND_INVALID, "bind src '%s' is not one of your volumes (create one with POST /api/v1/volumes and bind a version of it, e.g. data-1, or give an allowed host path)", b.src());
             }
         }
     }

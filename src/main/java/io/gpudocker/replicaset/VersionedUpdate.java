@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
@@ -70,13 +71,13 @@ public class VersionedUpdate {
      * @param cause recorded in the new version, e.g. "patch" or "rollback to 3"
      * @param failure the code a failed step reports, that of the operation the user called
      */
-    public ContainerNameView apply(String name, String cause, ErrorCode failure, Plan plan) {
+    public ContainerNameView apply(String name, Caller caller, String cause, ErrorCode failure, Plan plan) {
         try (var held = locks.lock(name)) {
-            Stored<ReplicaSetRecord> stored = repo.require(name);
+            Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
             ReplicaSetVersion current = repo.current(record);
             Target target = plan.target(record, current);
-            containers.requireRunnable(target.spec());
+            containers.requireRunnable(target.spec(), record.tenant());
             Optional<ContainerView> currentContainer = engine.inspect(record.containerName());
             ContainerView source = filesystemSource(record, target, currentContainer);
             Reservation reservation = reserve(record, current, target.spec());
@@ -129,7 +130,7 @@ public class VersionedUpdate {
         boolean created = false;
         boolean stoppedOld = false;
         try {
-            engine.create(containers.specOf(version));
+            engine.create(containers.specOf(version, record.tenant()));
             created = true;
             if (wasRunning) {
                 engine.stop(currentName);

@@ -1,14 +1,18 @@
 package io.gpudocker.resource;
 
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.Caller;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -19,29 +23,39 @@ import org.springframework.web.bind.annotation.RestController;
 class ResourceController {
     private final GpuScheduler gpus;
     private final PortScheduler ports;
+    private final HolderVisibility visibility;
 
-    public ResourceController(GpuScheduler gpus, PortScheduler ports) {
+    ResourceController(GpuScheduler gpus, PortScheduler ports, HolderVisibility visibility) {
         this.gpus = gpus;
         this.ports = ports;
+        this.visibility = visibility;
     }
 
     @GetMapping("/gpus")
-    @Operation(summary = "Every GPU: index, UUID, model, memory, and the replicaset holding it")
-    public ApiResponse<ResourceViews.Gpus> gpus() {
+    @Operation(summary = "Every GPU: index, UUID, model, memory, whether it is held, and by which of your replicasets (the admin sees every holder)")
+    ApiResponse<ResourceViews.Gpus> gpus(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         Map<String, String> holders = gpus.allocations();
+        Set<String> visible = visibility.visibleTo(caller);
         List<ResourceViews.GpuView> views = new ArrayList<>();
         for (Gpu g : gpus.inventory()) {
-            views.add(new ResourceViews.GpuView(g.index(), g.uuid(), g.model(), g.memoryMiB(), holders.remove(g.uuid()), true));
+            String holder = holders.remove(g.uuid());
+            views.add(new ResourceViews.GpuView(g.index(), g.uuid(), g.model(), g.memoryMiB(), shown(holder, visible), holder != null, true));
         }
-        holders.forEach((uuid, holder) -> views.add(new ResourceViews.GpuView(null, uuid, null, null, holder, false)));
+        holders.forEach((uuid, holder) -> views.add(new ResourceViews.GpuView(null, uuid, null, null, shown(holder, visible), true, false)));
         return ApiResponse.ok(new ResourceViews.Gpus(gpus.total(), gpus.free().size(), views));
     }
 
     @GetMapping("/ports")
-    @Operation(summary = "The host port range, how many are free, and which are used by whom")
-    public ApiResponse<ResourceViews.Ports> ports() {
+    @Operation(summary = "The host port range, how many are free, and the ports your replicasets hold (the admin sees all)")
+    ApiResponse<ResourceViews.Ports> ports(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        Set<String> visible = visibility.visibleTo(caller);
         List<ResourceViews.PortView> used = ports.allocations().entrySet().stream()
+                .filter(e -> visible.contains(e.getValue()))
                 .map(e -> new ResourceViews.PortView(e.getKey(), e.getValue())).toList();
         return ApiResponse.ok(new ResourceViews.Ports(ports.range().toString(), ports.range().size(), ports.freeCount(), used));
+    }
+
+    private static String shown(String holder, Set<String> visible) {
+        return holder != null && visible.contains(holder) ? holder : null;
     }
 }

@@ -27,5 +27,13 @@ public final class Keys {
 
     public String ports() { return root + "ports/"; }
 
+    /** A token's record by its name, for listing and revoking. */
+    public String token(String name) { return tokens() + name; }
+
+    public String tokens() { return root + "tokens/"; }
+
+    /** The same record by the SHA-256 of the token, for checking a bearer in one read. */
+    public String tokenHash(String sha256Hex) { return root + "token-hashes/" + sha256Hex; }
+
     public static String lastSegment(String key) { return key.substring(key.lastIndexOf('/') + 1); }
 }

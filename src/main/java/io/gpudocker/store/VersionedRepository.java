@@ -1,6 +1,7 @@
 package io.gpudocker.store;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import java.util.Comparator;
 import java.util.List;
@@ -32,12 +33,28 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     /** The refusal for a name that has no record. */
     protected abstract ApiException notFound(String name);
 
+    /** Who the object belongs to (null: recorded before tenancy, the admin's). */
+    protected abstract String tenantOf(R record);
+
     public Optional<Stored<R>> find(String name) {
         return store.get(layout.record(name)).map(kv -> new Stored<>(Json.read(kv.value(), recordType), kv.modRevision()));
     }
 
     public Stored<R> require(String name) {
         return find(name).orElseThrow(() -> notFound(name));
+    }
+
+    /**
+     * The record, if {@code caller} may see it. Another tenant's object is refused exactly like a missing one,
+     * so a name reveals nothing about who else uses it.
+     */
+    public Stored<R> require(String name, Caller caller) {
+        return find(name).filter(s -> caller.owns(tenantOf(s.record()))).orElseThrow(() -> notFound(name));
+    }
+
+    /** Every record {@code caller} may see. */
+    public List<R> list(Caller caller) {
+        return list().stream().filter(r -> caller.owns(tenantOf(r))).toList();
     }
 
     public List<R> list() {

@@ -8,6 +8,7 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.VolumeView;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,15 +33,26 @@ public class DockerVolumes {
     }
 
     /** Creates the Docker volume of one version, with the size option only where the size can be enforced. */
-    public VolumeView create(String name, long version, VolumeSize size, boolean enforced) {
+    public VolumeView create(String name, long version, VolumeSize size, boolean enforced, String tenant) {
         // Docker's local driver refuses a size it cannot enforce, so the option is only passed where quota works
         Map<String, String> driverOpts = size != null && enforced ? Map.of("size", Long.toString(size.bytes())) : Map.of();
-        return engine.createVolume(VolumeNames.dockerName(name, version), driverOpts, ManagedLabels.volumeVersion(owner, name, version));
+        Map<String, String> labels = new LinkedHashMap<>(ManagedLabels.volumeVersion(owner, name, version));
+        if (tenant != null) {
+            labels.put(ManagedLabels.TENANT, tenant);
+        }
+        return engine.createVolume(VolumeNames.dockerName(name, version), driverOpts, labels);
     }
 
     /** The Docker volume, if it exists and is a version of {@code name} made by this service. */
     public Optional<VolumeView> ours(String name, String dockerName) {
         return engine.inspectVolume(dockerName).filter(v -> ManagedLabels.isVolumeOf(v.labels(), owner, name));
+    }
+
+    /** The managed volume a Docker volume is a version of, if it is one of ours. */
+    public Optional<String> volumeOf(String dockerName) {
+        return engine.inspectVolume(dockerName).map(VolumeView::labels)
+                .filter(l -> l != null && owner.equals(l.get(ManagedLabels.OWNER)))
+                .map(l -> l.get(ManagedLabels.VOLUME));
     }
 
     /** Names of the running containers that mount the Docker volume. */

@@ -52,8 +52,8 @@ public class VolumeConfig {
     }
 
     @Bean
-    VolumeQueries volumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor) {
-        return new VolumeQueries(repo, engine, janitor);
+    VolumeQueries volumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes) {
+        return new VolumeQueries(repo, engine, janitor, dockerVolumes);
     }
 
     /** At startup: detect once whether sizes can be enforced, and start sweeping superseded versions. */

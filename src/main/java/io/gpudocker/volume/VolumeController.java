@@ -1,12 +1,14 @@
 package io.gpudocker.volume;
 
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.validation.VolumeName;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.util.List;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -33,40 +35,40 @@ class VolumeController {
 
     @PostMapping
     @Operation(summary = "Create version 1 of a volume (Docker volume name-1); size optional, units KB MB GB TB")
-    ApiResponse<VolumeViews.Created> create(@Valid @RequestBody VolumeRequests.Create body) {
-        return ApiResponse.ok(lifecycle.create(body));
+    ApiResponse<VolumeViews.Created> create(@Valid @RequestBody VolumeRequests.Create body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(lifecycle.create(body, caller));
     }
 
     @GetMapping
     @Operation(summary = "List every volume")
-    ApiResponse<List<VolumeViews.Summary>> list() {
-        return ApiResponse.ok(queries.list());
+    ApiResponse<List<VolumeViews.Summary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(queries.list(caller));
     }
 
     @GetMapping("/{name}")
     @Operation(summary = "The current version of a volume")
-    ApiResponse<VolumeViews.Detail> get(@PathVariable @VolumeName String name) {
-        return ApiResponse.ok(queries.get(name));
+    ApiResponse<VolumeViews.Detail> get(@PathVariable @VolumeName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(queries.get(name, caller));
     }
 
     @GetMapping("/{name}/history")
     @Operation(summary = "Every version ever made, newest first")
-    ApiResponse<VolumeViews.History> history(@PathVariable @VolumeName String name) {
-        return ApiResponse.ok(queries.history(name));
+    ApiResponse<VolumeViews.History> history(@PathVariable @VolumeName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(queries.history(name, caller));
     }
 
     @PatchMapping("/{name}/size")
     @Operation(summary = "New version with the new size and a copy of the data; refused while a running container mounts it, unless force=true")
     ApiResponse<VolumeViews.Resized> resize(@PathVariable @VolumeName String name, @Valid @RequestBody(required = false) VolumeRequests.Resize body,
                                                    @Parameter(description = "copy even while a running container mounts the volume")
-                                                   @RequestParam(defaultValue = "false") boolean force) {
-        return ApiResponse.ok(resizes.resize(name, body, force));
+                                                   @RequestParam(defaultValue = "false") boolean force, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(resizes.resize(name, body, force, caller));
     }
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Remove every version and forget the records; refused while any container mounts one")
-    ApiResponse<Void> delete(@PathVariable @VolumeName String name) {
-        lifecycle.delete(name);
+    ApiResponse<Void> delete(@PathVariable @VolumeName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        lifecycle.delete(name, caller);
         return ApiResponse.ok(null);
     }
 }

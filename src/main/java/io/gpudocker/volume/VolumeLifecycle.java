@@ -1,6 +1,7 @@
 package io.gpudocker.volume;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
@@ -39,7 +40,7 @@ public class VolumeLifecycle {
         this.janitor = janitor;
     }
 
-    public VolumeViews.Created create(VolumeRequests.Create req) {
+    public VolumeViews.Created create(VolumeRequests.Create req, Caller caller) {
         String name = req == null ? null : req.name();
         VolumeSize size = req.size() == null || req.size().isBlank() ? null : VolumeSize.parse(req.size());
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
@@ -55,16 +56,16 @@ public class VolumeLifecycle {
             VolumeVersion first = new VolumeVersion(name, version, dockerName, bytes, text, enforced, now, "create");
             boolean created = false;
             try {
-                dockerVolumes.create(name, version, size, enforced);
+                dockerVolumes.create(name, version, size, enforced, caller.tenantName());
                 created = true;
-                repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now), first);
+                repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName()), first);
             } catch (RuntimeException e) {
                 if (created) {
                     Undo.quietly(() -> engine.removeVolume(dockerName));
                 }
                 throw EngineErrors.translate(e, ErrorCode.VOLUME_CREATE_FAILED, ErrorCode.VOLUME_IN_USE, "create volume '" + name + "'");
             }
-            log.info("volume {} created: Docker volume {}, size {}{}", name, dockerName,
+            log.info("volume {} created for {}: Docker volume {}, size {}{}", name, caller.tenantName(), dockerName,
                     size == null ? "unlimited" : size, size == null ? "" : enforced ? " (enforced)" : " (declared, not enforced)");
             return new VolumeViews.Created(dockerName, name, version, text, bytes, enforced);
         } finally {
@@ -73,9 +74,9 @@ public class VolumeLifecycle {
     }
 
     /** Removes every version's Docker volume, then the record; refused while any container mounts one. */
-    public void delete(String name) {
+    public void delete(String name, Caller caller) {
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
-            Stored<VolumeRecord> stored = repo.require(name);
+            Stored<VolumeRecord> stored = repo.require(name, caller);
             List<VolumeVersion> versions = repo.history(name);
             List<String> ours = new ArrayList<>();
             Map<String, List<String>> mounted = new LinkedHashMap<>();

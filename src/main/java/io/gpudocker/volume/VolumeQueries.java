@@ -1,5 +1,6 @@
 package io.gpudocker.volume;
 
+import io.gpudocker.api.Caller;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeView;
 import java.util.List;
@@ -10,30 +11,44 @@ public class VolumeQueries {
     private final VolumeRepository repo;
     private final ContainerEngine engine;
     private final VolumeJanitor janitor;
+    private final DockerVolumes dockerVolumes;
 
-    public VolumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor) {
+    public VolumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes) {
         this.repo = repo;
         this.engine = engine;
         this.janitor = janitor;
+        this.dockerVolumes = dockerVolumes;
     }
 
-    public VolumeViews.Detail get(String name) {
+    /**
+     * Whether an instance of {@code tenant} may mount the Docker volume: it must be a version of one of this
+     * service's volumes, and that volume the tenant's (an admin's instance may mount any of them).
+     */
+    public boolean usableBy(String dockerVolume, String tenant) {
+        Caller owner = tenant == null || Caller.ADMIN_NAME.equals(tenant) ? Caller.ADMIN : Caller.tenant(tenant);
+        return dockerVolumes.volumeOf(dockerVolume)
+                .flatMap(repo::find)
+                .filter(s -> owner.owns(s.record().tenant()))
+                .isPresent();
+    }
+
+    public VolumeViews.Detail get(String name, Caller caller) {
         janitor.schedule();
-        VolumeRecord r = repo.require(name).record();
+        VolumeRecord r = repo.require(name, caller).record();
         Optional<VolumeView> docker = engine.inspectVolume(r.dockerName());
         List<String> users = docker.isPresent() ? engine.containersUsingVolume(r.dockerName()) : List.of();
         return new VolumeViews.Detail(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(), r.sizeEnforced(),
                 r.createTime(), r.updateTime(), docker.map(VolumeView::mountpoint).orElse(null), docker.isPresent(), users);
     }
 
-    public List<VolumeViews.Summary> list() {
+    public List<VolumeViews.Summary> list(Caller caller) {
         janitor.schedule();
-        return repo.list().stream().map(r -> new VolumeViews.Summary(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(),
+        return repo.list(caller).stream().map(r -> new VolumeViews.Summary(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(),
                 r.sizeEnforced())).toList();
     }
 
-    public VolumeViews.History history(String name) {
-        repo.require(name);
+    public VolumeViews.History history(String name, Caller caller) {
+        repo.require(name, caller);
         return new VolumeViews.History(repo.history(name).stream()
                 .map(v -> new VolumeViews.HistoryItem(v.version(), v.createTime(), v.size(), v.sizeBytes(), v.sizeEnforced(),
                         v.dockerName(), v.cause(), engine.inspectVolume(v.dockerName()).isPresent()))

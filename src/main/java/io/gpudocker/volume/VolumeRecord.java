@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * The current state of a volume: which version is current and the size it was given. {@code sizeBytes} and
  * {@code size} are null for a volume created without a size; {@code sizeEnforced} says whether the kernel
- * holds the volume to that size or it is only a declared limit.
+ * holds the volume to that size or it is only a declared limit. {@code tenant} is who created it (null: the admin's).
  */
 public record VolumeRecord(
         String name,
@@ -14,11 +14,12 @@ public record VolumeRecord(
         String size,
         boolean sizeEnforced,
         Instant createTime,
-        Instant updateTime) {
+        Instant updateTime,
+        String tenant) {
 
     public String dockerName() { return VolumeNames.dockerName(name, version); }
 
     public VolumeRecord resized(long newVersion, VolumeSize newSize, boolean enforced) {
-        return new VolumeRecord(name, newVersion, newSize.bytes(), newSize.text(), enforced, createTime, Instant.now());
+        return new VolumeRecord(name, newVersion, newSize.bytes(), newSize.text(), enforced, createTime, Instant.now(), tenant);
     }
 }

@@ -18,6 +18,11 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
     }
 
     @Override
+    protected String tenantOf(VolumeRecord record) {
+        return record.tenant();
+    }
+
+    @Override
     protected ApiException notFound(String name) {
         return ApiException.of(ErrorCode.VOLUME_NOT_FOUND, "volume '%s' does not exist", name);
     }

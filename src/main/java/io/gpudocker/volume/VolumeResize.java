@@ -1,6 +1,7 @@
 package io.gpudocker.volume;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
@@ -40,10 +41,10 @@ public class VolumeResize {
     }
 
     /** @param force copy even while a running container mounts the volume (what it writes meanwhile may be missed) */
-    public VolumeViews.Resized resize(String name, VolumeRequests.Resize req, boolean force) {
+    public VolumeViews.Resized resize(String name, VolumeRequests.Resize req, boolean force, Caller caller) {
         VolumeSize size = VolumeSize.parse(req == null ? null : req.size());
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
-            Stored<VolumeRecord> stored = repo.require(name);
+            Stored<VolumeRecord> stored = repo.require(name, caller);
             VolumeRecord record = stored.record();
             if (record.sizeBytes() != null && record.sizeBytes() == size.bytes()) {
                 throw ApiException.of(ErrorCode.VOLUME_SIZE_UNCHANGED, "volume '%s' already has the size %s (%d bytes)", name, record.size(), record.sizeBytes());
@@ -84,7 +85,7 @@ public class VolumeResize {
         String name = version.name();
         boolean created = false;
         try {
-            VolumeView fresh = dockerVolumes.create(name, version.version(), size, version.sizeEnforced());
+            VolumeView fresh = dockerVolumes.create(name, version.version(), size, version.sizeEnforced(), stored.record().tenant());
             created = true;
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
                     : engine.inspectVolume(version.dockerName()).map(VolumeView::mountpoint).orElse(null);

@@ -2,6 +2,7 @@ package io.gpudocker.web;
 
 import io.gpudocker.api.BuildInfo;
 import io.gpudocker.api.ApiResponse;
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -14,6 +15,8 @@ import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +32,7 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class OpenApiDocs {
     static final String ERROR_SCHEMA = "ErrorResponse";
+    static final String BEARER = "bearer";
 
     private record Failure(String status, String description, int code, String msg) {}
 
@@ -51,8 +55,12 @@ public class OpenApiDocs {
                 .version(build.version())
                 .description("GPU container instances on one Docker host, with versioned updates. Every response body is the envelope "
                         + "{code, msg, data}: code 200 on success, else a stable error code (see docs/api.md) with the HTTP status "
-                        + "400 bad input, 404 unknown name or version, 409 conflict or not enough GPUs/ports, 503 etcd or Docker unreachable.")
-                .license(new License().name("Apache-2.0").identifier("Apache-2.0")));
+                        + "400 bad input, 401 no or unknown bearer token, 404 unknown name or version, 409 conflict or not enough GPUs/ports, "
+                        + "503 etcd or Docker unreachable. Every /api/v1 call needs 'Authorization: Bearer <token>'.")
+                .license(new License().name("Apache-2.0").identifier("Apache-2.0")))
+                .components(new Components().addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer").description("A tenant token (POST /api/v1/tokens) or the admin token")))
+                .addSecurityItem(new SecurityRequirement().addList(BEARER));
     }
 
     @Bean

@@ -13,6 +13,7 @@ public final class Api {
     public static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String token;
 
     /** One answer: the HTTP status and the parsed envelope. */
     public record Reply(int status, JsonNode body) {
@@ -26,8 +27,25 @@ public final class Api {
         public String toString() { return status + " " + body; }
     }
 
+    /** Without a token: what an anonymous caller gets. */
     public Api(String base) {
+        this(base, null);
+    }
+
+    /** Sends {@code Authorization: Bearer <token>} with every call. */
+    public Api(String base, String token) {
         this.base = base;
+        this.token = token;
+    }
+
+    /** The same service, called with another token (null: none). */
+    public Api as(String otherToken) {
+        return new Api(base, otherToken);
+    }
+
+    /** Adds this client's bearer token, if it has one, to a request being built. */
+    public HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
     public String base() { return base; }
@@ -41,7 +59,7 @@ public final class Api {
     public Reply delete(String path) { return send("DELETE", path, null); }
 
     public Reply sendRaw(String method, String path, String rawJson) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(3))
+        HttpRequest.Builder b = authorized(HttpRequest.newBuilder(URI.create(base + path))).timeout(Duration.ofMinutes(3))
                 .header("Content-Type", "application/json")
                 .method(method, rawJson == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(rawJson));
         try {
@@ -57,7 +75,7 @@ public final class Api {
 
     public String text(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+            return http.send(authorized(HttpRequest.newBuilder(URI.create(base + path))).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

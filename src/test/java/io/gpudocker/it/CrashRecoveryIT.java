@@ -187,11 +187,12 @@ class CrashRecoveryIT extends IntegrationTestBase {
                 "--gda.etcd.prefix=" + PREFIX,
                 "--gda.docker.host=" + props.docker().host(),
                 "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
-                "--gda.docker.stop-timeout=1s");
+                "--gda.docker.stop-timeout=1s",
+                "--gda.auth.admin-token=" + ADMIN_TOKEN);
         File log = new File("target/crash-recovery-it-" + System.currentTimeMillis() + "-" + processes.size() + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
         processes.add(p);
-        crashApi = new Api("http://127.0.0.1:" + httpPort + "/api/v1");
+        crashApi = new Api("http://127.0.0.1:" + httpPort + "/api/v1", ADMIN_TOKEN);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(p.isAlive()).as("service process exited; see %s", log).isTrue();

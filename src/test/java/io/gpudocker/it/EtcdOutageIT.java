@@ -66,7 +66,7 @@ class EtcdOutageIT extends IntegrationTestBase {
 
         etcd.destroyForcibly().waitFor();
 
-        Api root = new Api("http://127.0.0.1:" + port);
+        Api root = new Api("http://127.0.0.1:" + port, ADMIN_TOKEN);
         String health = timed("health", () -> statusAndBody(root, "/actuator/health"));
         assertThat(health).startsWith("503 ");
         JsonNode components = Api.JSON.readTree(health.substring(4)).path("components");
@@ -117,7 +117,7 @@ class EtcdOutageIT extends IntegrationTestBase {
 
     private static String statusAndBody(Api root, String path) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(root.base() + path)).build(),
+            HttpResponse<String> r = HttpClient.newHttpClient().send(root.authorized(HttpRequest.newBuilder(URI.create(root.base() + path))).build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() + " " + r.body();
         } catch (IOException e) {

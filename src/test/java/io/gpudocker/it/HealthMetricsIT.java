@@ -46,7 +46,7 @@ class HealthMetricsIT extends IntegrationTestBase {
     }
 
     private Api actuator() {
-        return new Api("http://127.0.0.1:" + port);
+        return new Api("http://127.0.0.1:" + port, ADMIN_TOKEN);
     }
 
     private double operationCount(String operation, String outcome) {

@@ -31,9 +31,12 @@ import tools.jackson.databind.JsonNode;
         "gda.docker.stop-timeout=1s",
         "gda.docker.exec-timeout=5s",
         "gda.history.keep=3",
-        "gda.reconcile.period=3s"
+        "gda.reconcile.period=3s",
+        "gda.auth.admin-token=" + IntegrationTestBase.ADMIN_TOKEN
 })
 public abstract class IntegrationTestBase {
+    /** The admin token every test's service is started with; tests that need tenants issue them. */
+    public static final String ADMIN_TOKEN = "it-admin-token-0123456789abcdef";
     public static final String IMAGE = System.getenv().getOrDefault("GDA_TEST_IMAGE", "gda-test:latest");
     /** Keeps running as PID 1 and dies promptly on stop. */
     public static final List<String> SLEEP = List.of("sleep", "100000");
@@ -52,7 +55,7 @@ public abstract class IntegrationTestBase {
 
     @BeforeEach
     void connect() {
-        api = new Api("http://127.0.0.1:" + port + "/api/v1");
+        api = new Api("http://127.0.0.1:" + port + "/api/v1", ADMIN_TOKEN);
     }
 
     @AfterEach

@@ -46,7 +46,7 @@ class LogsIT extends IntegrationTestBase {
         int lastTick = Integer.parseInt(lastSeen.substring("tick-".length()));
 
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/replicaSet/" + name + "/logs?tail=1&follow=true")).build();
+        HttpRequest request = api.authorized(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/replicaSet/" + name + "/logs?tail=1&follow=true"))).build();
         // timed from the request on: a stream that hands lines over only when it ends would miss this bound
         long started = System.nanoTime();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

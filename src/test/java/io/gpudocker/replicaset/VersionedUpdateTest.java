@@ -9,6 +9,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.StandInCommand;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class VersionedUpdateTest {
+    private static final Caller ALICE = Caller.tenant("alice");
     private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of());
 
     @TempDir
@@ -47,12 +49,12 @@ class VersionedUpdateTest {
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final ReplicaSetRepository repo = mock(ReplicaSetRepository.class);
     private final GpuScheduler gpus = new GpuScheduler();
-    private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now());
+    private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now(), "alice");
 
     @BeforeEach
     void twoVersionsTheSecondRunning() throws Exception {
         gpus.load(List.of(new Gpu(0, "GPU-0", "A100", 80_000L), new Gpu(1, "GPU-1", "A100", 80_000L)), Map.of("GPU-0", "foo"));
-        when(repo.require("foo")).thenReturn(new Stored<>(record, 7));
+        when(repo.require("foo", ALICE)).thenReturn(new Stored<>(record, 7));
         when(repo.current(record)).thenReturn(version(2));
         when(repo.version("foo", 1)).thenReturn(Optional.of(version(1)));
         when(engine.imageExists("img")).thenReturn(true);
@@ -65,7 +67,7 @@ class VersionedUpdateTest {
     void aFailedCopyDuringRollbackReportsTheRollbackCodeAndPutsVersionNBack() {
         UpdatePlans plans = plans(new SystemDiskCopier("false"));
 
-        assertThatThrownBy(() -> plans.rollback("foo", new ReplicaSetRequests.Rollback(1L)))
+        assertThatThrownBy(() -> plans.rollback("foo", new ReplicaSetRequests.Rollback(1L), ALICE))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ROLLBACK_FAILED))
                 .hasMessageContaining("rollback to 1").hasMessageContaining("copying the system disk of foo-1 into foo-3");
         assertPutBack();
@@ -76,7 +78,7 @@ class VersionedUpdateTest {
         String hangingCp = StandInCommand.write(dir, "cp", "sleep 300");
         UpdatePlans plans = plans(new SystemDiskCopier(hangingCp, Duration.ofMillis(500)));
 
-        assertThatThrownBy(() -> plans.restart("foo"))
+        assertThatThrownBy(() -> plans.restart("foo", ALICE))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTAINER_RESTART_FAILED))
                 .hasMessageContaining("did not finish within 500ms");
         assertPutBack();
@@ -86,7 +88,7 @@ class VersionedUpdateTest {
     void aFailedCopyDuringPatchKeepsThePatchCode() {
         UpdatePlans plans = plans(new SystemDiskCopier("false"));
 
-        assertThatThrownBy(() -> plans.patch("foo", new ReplicaSetRequests.Patch(new ReplicaSetRequests.GpuPatch(2), null)))
+        assertThatThrownBy(() -> plans.patch("foo", new ReplicaSetRequests.Patch(new ReplicaSetRequests.GpuPatch(2), null), ALICE))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTAINER_PATCH_FAILED));
         assertPutBack();
         assertThat(gpus.free()).as("the GPU added for the patch is free again").containsExactly("GPU-1");
@@ -100,7 +102,7 @@ class VersionedUpdateTest {
     }
 
     private UpdatePlans plans(SystemDiskCopier copier) {
-        VersionContainers containers = new VersionContainers(engine, volume -> true, "/test");
+        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, "/test");
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, ports, new NameLocks(Duration.ofSeconds(5)),
                 copier, mock(VersionPruner.class));

@@ -1,0 +1,46 @@
+package io.gpudocker.auth;
+
+import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.ErrorCode;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import tools.jackson.databind.json.JsonMapper;
+
+/** 401 and 403 in the API's own envelope, so clients parse a refused call like any other. */
+final class EnvelopeResponses {
+    private static final Logger log = LoggerFactory.getLogger(EnvelopeResponses.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private EnvelopeResponses() {}
+
+    static AuthenticationEntryPoint unauthenticated() {
+        return (request, response, e) -> {
+            String header = request.getHeader("Authorization");
+            String msg = header == null || header.isBlank()
+                    ? "this call needs a bearer token: send 'Authorization: Bearer <token>' (ask the operator for one)"
+                    : "the bearer token is unknown or revoked";
+            response.setHeader("WWW-Authenticate", "Bearer");
+            write(response, ErrorCode.UNAUTHENTICATED, msg);
+            log.info("rejected {} {}: {}", request.getMethod(), request.getRequestURI(), msg);
+        };
+    }
+
+    static AccessDeniedHandler forbidden() {
+        return (request, response, e) -> {
+            String msg = "only the admin token may call " + request.getMethod() + " " + request.getRequestURI();
+            write(response, ErrorCode.FORBIDDEN, msg);
+            log.info("rejected: {}", msg);
+        };
+    }
+
+    private static void write(HttpServletResponse response, ErrorCode code, String msg) throws IOException {
+        response.setStatus(code.status().value());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.getOutputStream().write(JSON.writeValueAsBytes(ApiResponse.error(code, msg)));
+    }
+}
