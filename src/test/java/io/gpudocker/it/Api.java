@@ -50,6 +50,8 @@ public final class Api {
 
     public String base() { return base; }
 
+    public String token() { return token; }
+
     public Reply get(String path) { return send("GET", path, null); }
 
     public Reply post(String path, Object body) { return send("POST", path, body); }

@@ -60,15 +60,20 @@ public abstract class IntegrationTestBase {
 
     @AfterEach
     void deleteAndCheckNothingLeft() {
-        for (String name : replicaSets) {
-            Api.Reply r = api.delete("/replicaSet/" + name);
-            assertThat(r.status()).as("delete %s: %s", name, r).isIn(200, 404);
-        }
+        deleteReplicaSets();
         for (String name : replicaSets) {
             assertThat(engine.listByLabels(ManagedLabels.replicaSet(props.etcd().prefix(), name))).as("containers of %s", name).isEmpty();
             assertThat(keysNaming(name)).as("etcd keys of %s", name).isEmpty();
         }
         replicaSets.clear();
+    }
+
+    /** Deletes this test's replicasets now (a subclass that must remove volumes after them calls it first). */
+    protected void deleteReplicaSets() {
+        for (String name : replicaSets) {
+            Api.Reply r = api.delete("/replicaSet/" + name);
+            assertThat(r.status()).as("delete %s: %s", name, r).isIn(200, 404);
+        }
     }
 
     /** A fresh replicaset name, deleted after the test. */
