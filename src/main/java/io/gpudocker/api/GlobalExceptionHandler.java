@@ -1,6 +1,7 @@
 package io.gpudocker.api;
 
 import jakarta.validation.ConstraintViolationException;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /** Maps every failure to the response envelope and a meaningful HTTP status; user errors log no stack. */
 @RestControllerAdvice
@@ -52,6 +55,9 @@ public class GlobalExceptionHandler {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiResponse<Void>> unreadable(HttpMessageNotReadableException e) {
         Throwable root = e.getMostSpecificCause();
+        if (root instanceof UnrecognizedPropertyException unknown) {
+            return reject(ErrorCode.INVALID_PARAMS, describe(unknown));
+        }
         String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         int cut = detail.indexOf('\n');
         return reject(ErrorCode.INVALID_PARAMS, "malformed JSON body: " + (cut > 0 ? detail.substring(0, cut) : detail));
@@ -81,6 +87,28 @@ public class GlobalExceptionHandler {
     ResponseEntity<ApiResponse<Void>> bug(Exception e) {
         log.error("unexpected failure", e);
         return respond(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    /** Names the field and where it sits, so a typo such as 'gpucount' is not silently dropped (it would mean 0 GPUs). */
+    private static String describe(UnrecognizedPropertyException e) {
+        List<JacksonException.Reference> path = e.getPath();
+        String field = path.isEmpty() ? e.getPropertyName() : pathOf(path);
+        String where = path.size() > 1 ? " of '" + pathOf(path.subList(0, path.size() - 1)) + "'" : "";
+        String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                .collect(Collectors.joining(", "));
+        return "unknown field '" + field + "' in the request body (known fields" + where + ": " + known + ")";
+    }
+
+    private static String pathOf(List<JacksonException.Reference> path) {
+        StringBuilder out = new StringBuilder();
+        for (JacksonException.Reference ref : path) {
+            if (ref.getPropertyName() != null) {
+                out.append(out.isEmpty() ? "" : ".").append(ref.getPropertyName());
+            } else {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.toString();
     }
 
     private static String describe(FieldError f) {

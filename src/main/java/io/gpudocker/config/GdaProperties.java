@@ -15,7 +15,9 @@ public record GdaProperties(
         @DefaultValue Ports ports,
         @DefaultValue History history,
         @DefaultValue Reconcile reconcile,
-        @DefaultValue Metrics metrics) {
+        @DefaultValue Metrics metrics,
+        @DefaultValue Binds binds,
+        @DefaultValue Containers containers) {
 
     public record Etcd(
             @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,
@@ -63,4 +65,28 @@ public record GdaProperties(
 
     /** How often the replicaset-state gauges are refreshed from etcd (scrapes never wait for etcd). */
     public record Metrics(@DefaultValue("15s") Duration replicasetRefresh) {}
+
+    /**
+     * The host directories under which a bind may mount a host path. None by default: a fresh install lets
+     * instances mount only managed volumes until the operator lists roots (e.g. /data, /nfs).
+     */
+    public record Binds(@DefaultValue List<String> allowedRoots) {
+        public Binds {
+            allowedRoots = allowedRoots.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+            for (String root : allowedRoots) {
+                if (!root.startsWith("/")) {
+                    throw new IllegalArgumentException("gda.binds.allowed-roots entry '" + root + "' must be an absolute path");
+                }
+            }
+        }
+    }
+
+    /** What every container gets whatever its spec: a ceiling on its processes, so one instance cannot fork-bomb the host. */
+    public record Containers(@DefaultValue("4096") long pidsLimit) {
+        public Containers {
+            if (pidsLimit < 1) {
+                throw new IllegalArgumentException("gda.containers.pids-limit must be at least 1, got " + pidsLimit);
+            }
+        }
+    }
 }

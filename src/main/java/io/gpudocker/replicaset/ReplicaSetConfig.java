@@ -23,8 +23,13 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    VersionContainers versionContainers(ContainerEngine engine, GdaProperties props) {
-        return new VersionContainers(engine, name -> engine.inspectVolume(name).isPresent(), props.etcd().prefix());
+    HostPathPolicy hostPathPolicy(ContainerEngine engine, GdaProperties props) {
+        return new HostPathPolicy(props.binds().allowedRoots(), props.docker().host(), () -> engine.info().dockerRootDir());
+    }
+
+    @Bean
+    VersionContainers versionContainers(ContainerEngine engine, HostPathPolicy hostPaths, GdaProperties props) {
+        return new VersionContainers(engine, name -> engine.inspectVolume(name).isPresent(), hostPaths, props.etcd().prefix());
     }
 
     @Bean

@@ -16,6 +16,7 @@ import java.util.List;
 public class VersionContainers {
     private final ContainerEngine engine;
     private final VolumeLookup volumes;
+    private final HostPathPolicy hostPaths;
     private final String owner;
 
     /** Whether a bind's volume exists, so a typo is a 400 rather than a new empty volume. */
@@ -23,9 +24,10 @@ public class VersionContainers {
         boolean exists(String volumeName);
     }
 
-    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, String owner) {
+    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, HostPathPolicy hostPaths, String owner) {
         this.engine = engine;
         this.volumes = volumes;
+        this.hostPaths = hostPaths;
         this.owner = owner;
     }
 
@@ -38,7 +40,7 @@ public class VersionContainers {
             env.add("NVIDIA_VISIBLE_DEVICES=void");
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
-                v.spec().binds().stream().map(Bind::asDockerBind).toList(), v.gpus(), v.ports(),
+                v.spec().binds().stream().map(this::dockerBind).toList(), v.gpus(), v.ports(),
                 ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version()));
     }
 
@@ -52,15 +54,26 @@ public class VersionContainers {
         return engine.listByLabels(ManagedLabels.owner(owner));
     }
 
-    /** Refuses a spec whose image or volumes are not on this host, before anything is reserved. */
+    /**
+     * Refuses a spec whose image or volumes are not on this host, or whose host paths this host does not allow,
+     * before anything is reserved. Every update checks its target spec here, so a rollback to a version whose
+     * binds the operator has since disallowed is refused too.
+     */
     public void requireRunnable(ReplicaSetSpec spec) {
         if (!engine.imageExists(spec.image())) {
             throw ApiException.of(ErrorCode.IMAGE_NOT_FOUND, "image '%s' is not present on this host; pull or build it first", spec.image());
         }
         for (Bind b : spec.binds()) {
-            if (!b.isHostPath() && !volumes.exists(b.src())) {
+            if (b.isHostPath()) {
+                hostPaths.realPathOf(b);
+            } else if (!volumes.exists(b.src())) {
                 throw ApiException.of(ErrorCode.BIND_INVALID, "bind src '%s' is not an existing volume (create it with POST /api/v1/volumes, or give an absolute host path)", b.src());
             }
         }
+    }
+
+    /** A host path goes to Docker as the real path the policy checked, so a link swapped in later is not followed. */
+    private String dockerBind(Bind b) {
+        return b.isHostPath() ? hostPaths.realPathOf(b) + ":" + b.dest() : b.asDockerBind();
     }
 }
