@@ -54,10 +54,10 @@ public class HostPathPolicy {
         Path real = resolve(bind);
         for (Forbidden f : forbidden()) {
             if (real.startsWith(f.path()) && (!f.path().equals(ROOT) || real.equals(ROOT))) {
-                throw refuse(bind, real, "which is " + (real.equals(f.path()) ? "" : "inside ") + f.what() + " and never bound");
+                throw refuse(bind, real, "which is " + (real.equals(f.path()) ? "" : "inside ") + f.what() + " (never bound)");
             }
             if (!real.equals(f.path()) && f.path().startsWith(real)) {
-                throw refuse(bind, real, "which contains " + f.what() + " and is never bound");
+                throw refuse(bind, real, "which contains " + f.what() + " (never bound)");
             }
         }
         if (allowedRoots.isEmpty()) {

@@ -31,7 +31,9 @@ import tools.jackson.databind.JsonNode;
         "gda.docker.stop-timeout=1s",
         "gda.docker.exec-timeout=5s",
         "gda.history.keep=3",
-        "gda.reconcile.period=3s"
+        "gda.reconcile.period=3s",
+        // the tests bind host directories they make under /tmp
+        "gda.binds.allowed-roots=/tmp"
 })
 public abstract class IntegrationTestBase {
     public static final String IMAGE = System.getenv().getOrDefault("GDA_TEST_IMAGE", "gda-test:latest");
