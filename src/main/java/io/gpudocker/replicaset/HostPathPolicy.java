@@ -118,14 +118,18 @@ public class HostPathPolicy {
         return all;
     }
 
-    /** The roots as real paths, looked up afresh each time: a root may be a mount that comes and goes. */
+    /**
+     * The roots as real paths, looked up afresh each time: a root may be a mount that comes and goes. A root
+     * that does not exist, as this service sees the filesystem, allows nothing: links below it could not be
+     * followed (a service in a container must see every root at the host's path).
+     */
     private List<Path> realRoots() {
         List<Path> real = new ArrayList<>();
         for (String root : allowedRoots) {
             try {
-                real.add(realPath(Path.of(root)));
-            } catch (IOException | InvalidPathException unusable) {
-                // a root that cannot be resolved allows nothing
+                real.add(Path.of(root).toRealPath());
+            } catch (IOException | InvalidPathException missing) {
+                // allows nothing until it exists
             }
         }
         return real;
@@ -153,10 +157,10 @@ public class HostPathPolicy {
 
     private static String describeRoot(String root) {
         try {
-            String real = realPath(Path.of(root)).toString();
+            String real = Path.of(root).toRealPath().toString();
             return real.equals(root) ? root : root + " (" + real + ")";
-        } catch (IOException | InvalidPathException unusable) {
-            return root + " (cannot be resolved)";
+        } catch (IOException | InvalidPathException missing) {
+            return root + " (does not exist, allows nothing)";
         }
     }
 

@@ -141,6 +141,13 @@ class HostPathPolicyTest {
     }
 
     @Test
+    void aRootThatDoesNotExistAllowsNothing() {
+        HostPathPolicy missing = policy(List.of(dir.resolve("not-yet").toString()));
+        assertThatThrownBy(() -> missing.realPathOf(bind(dir.resolve("not-yet/work"))))
+                .hasMessageContaining("not under an allowed root").hasMessageContaining("not-yet (does not exist, allows nothing)");
+    }
+
+    @Test
     void dockersDataRootIsAskedForOnce() {
         AtomicInteger asked = new AtomicInteger();
         HostPathPolicy counting = new HostPathPolicy(List.of(allowed.toString()), "unix://" + socket, () -> {
