@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The original's flags ({@code -a -e -p -l -h}), translated into Spring properties so the same settings
+ * The original's flags ({@code -a -e -p -l -h}) and {@code --bind-roots}, translated into Spring properties so the same settings
  * also work as properties and environment variables. Bad values are refused here with one clear line.
  */
 public final class CommandLine {
@@ -52,6 +52,7 @@ public final class CommandLine {
                 case "--no-auth" -> spring.add("--gda.auth.enabled=false");
                 case "--tls-cert" -> tlsCert = inline != null ? inline : value(args, ++i, flag);
                 case "--tls-key" -> tlsKey = inline != null ? inline : value(args, ++i, flag);
+                case "--bind-roots" -> spring.add("--gda.binds.allowed-roots=" + bindRoots(inline != null ? inline : value(args, ++i, flag)));
                 default -> {
                     if (arg.startsWith("--") && eq > 0) {
                         spring.add(arg); // an ordinary Spring property, e.g. --gda.history.keep=10
@@ -91,11 +92,13 @@ public final class CommandLine {
         out.println("                                with neither, the first start generates one into the state directory");
         out.println("      --no-auth                 no tokens at all: every caller is the admin (loopback addresses only)");
         out.println("      --tls-cert <pem> --tls-key <pem>  serve HTTPS with this certificate chain and private key");
+        out.println("  --bind-roots <dir,...>        host directories binds may mount, comma separated (default none: volumes only)");
         out.println("  -h, --help                    print this help and exit");
         out.println();
         out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");
-        out.println("gda.docker.host (default unix:///var/run/docker.sock), gda.gpu.nvidia-smi, gda.history.keep (default 5);");
-        out.println("as environment variables: GDA_ETCD_ENDPOINTS, GDA_PORTS_RANGE, GDA_DOCKER_HOST, ...");
+        out.println("gda.binds.allowed-roots, gda.docker.host (default unix:///var/run/docker.sock), gda.gpu.nvidia-smi,");
+        out.println("gda.history.keep (default 5), gda.containers.pids-limit (default 4096);");
+        out.println("as environment variables: GDA_ETCD_ENDPOINTS, GDA_PORTS_RANGE, GDA_BINDS_ALLOWED_ROOTS, GDA_DOCKER_HOST, ...");
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -143,6 +146,15 @@ public final class CommandLine {
         } catch (IllegalArgumentException e) {
             throw new InvalidArgumentException(e.getMessage());
         }
+    }
+
+    static String bindRoots(String roots) {
+        for (String root : roots.split(",")) {
+            if (!root.isBlank() && !root.trim().startsWith("/")) {
+                throw new InvalidArgumentException("bind root '" + root.trim() + "' must be an absolute path, e.g. /data");
+            }
+        }
+        return roots;
     }
 
     static String level(String level) {

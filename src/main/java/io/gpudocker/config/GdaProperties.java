@@ -17,6 +17,8 @@ public record GdaProperties(
         @DefaultValue Reconcile reconcile,
         @DefaultValue Metrics metrics,
         @DefaultValue Auth auth,
+        @DefaultValue Binds binds,
+        @DefaultValue Containers containers,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir) {
 
     public record Etcd(
@@ -72,4 +74,28 @@ public record GdaProperties(
      * makes every caller the admin and is refused on any address but loopback.
      */
     public record Auth(@DefaultValue("true") boolean enabled, String adminToken, String adminTokenFile) {}
+
+    /**
+     * The host directories under which a bind may mount a host path. None by default: a fresh install lets
+     * instances mount only managed volumes until the operator lists roots (e.g. /data, /nfs).
+     */
+    public record Binds(@DefaultValue List<String> allowedRoots) {
+        public Binds {
+            allowedRoots = allowedRoots.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+            for (String root : allowedRoots) {
+                if (!root.startsWith("/")) {
+                    throw new IllegalArgumentException("gda.binds.allowed-roots entry '" + root + "' must be an absolute path");
+                }
+            }
+        }
+    }
+
+    /** What every container gets whatever its spec: a ceiling on its processes, so one instance cannot fork-bomb the host. */
+    public record Containers(@DefaultValue("4096") long pidsLimit) {
+        public Containers {
+            if (pidsLimit < 1) {
+                throw new IllegalArgumentException("gda.containers.pids-limit must be at least 1, got " + pidsLimit);
+            }
+        }
+    }
 }

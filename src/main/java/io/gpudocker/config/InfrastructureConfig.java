@@ -8,6 +8,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import io.etcd.jetcd.Client;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerHardening;
 import io.gpudocker.docker.DockerContainerEngine;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
@@ -48,7 +49,8 @@ public class InfrastructureConfig {
 
     @Bean
     ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, GdaProperties props) {
-        return new DockerContainerEngine(docker, http, props.docker().host(), props.docker().stopTimeout());
+        return new DockerContainerEngine(docker, http, props.docker().host(), props.docker().stopTimeout(),
+                new ContainerHardening(props.containers().pidsLimit()));
     }
 
     /** Ends followed log streams as shutdown begins, so the graceful shutdown does not wait for their clients. */

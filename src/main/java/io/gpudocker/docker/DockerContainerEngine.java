@@ -45,12 +45,15 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private final Set<ResultCallback.Adapter<Frame>> openStreams = ConcurrentHashMap.newKeySet();
     private final String host;
     private final Duration stopTimeout;
+    private final ContainerHardening hardening;
 
-    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, Duration stopTimeout) {
+    /** @param hardening applied to every container created here, so no caller can leave it out */
+    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, Duration stopTimeout, ContainerHardening hardening) {
         this.docker = docker;
         this.http = http;
         this.host = host;
         this.stopTimeout = stopTimeout;
+        this.hardening = hardening;
     }
 
     @Override
@@ -76,9 +79,9 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                 exposed.add(port);
                 ports.bind(port, Ports.Binding.bindPort(hostPort));
             });
-            HostConfig hostConfig = HostConfig.newHostConfig()
+            HostConfig hostConfig = hardening.applyTo(HostConfig.newHostConfig()
                     .withPortBindings(ports)
-                    .withBinds(spec.binds().stream().map(Bind::parse).toList());
+                    .withBinds(spec.binds().stream().map(Bind::parse).toList()));
             if (!spec.gpuUuids().isEmpty()) {
                 // UUIDs, never Count alongside them: indexes are renumbered inside containers.
                 hostConfig.withDeviceRequests(List.of(new DeviceRequest()

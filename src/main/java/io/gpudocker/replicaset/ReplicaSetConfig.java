@@ -26,8 +26,13 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    VersionContainers versionContainers(ContainerEngine engine, VolumeQueries volumes, GdaProperties props) {
-        return new VersionContainers(engine, volumes::usableBy, props.etcd().prefix());
+    HostPathPolicy hostPathPolicy(ContainerEngine engine, GdaProperties props) {
+        return new HostPathPolicy(props.binds().allowedRoots(), props.docker().host(), () -> engine.info().dockerRootDir());
+    }
+
+    @Bean
+    VersionContainers versionContainers(ContainerEngine engine, VolumeQueries volumes, HostPathPolicy hostPaths, GdaProperties props) {
+        return new VersionContainers(engine, volumes::usableBy, hostPaths, props.etcd().prefix());
     }
 
     @Bean

@@ -18,6 +18,7 @@ import java.util.Map;
 public class VersionContainers {
     private final ContainerEngine engine;
     private final VolumeLookup volumes;
+    private final HostPathPolicy hostPaths;
     private final String owner;
 
     /**
@@ -28,9 +29,10 @@ public class VersionContainers {
         boolean usableBy(String dockerVolume, String tenant);
     }
 
-    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, String owner) {
+    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, HostPathPolicy hostPaths, String owner) {
         this.engine = engine;
         this.volumes = volumes;
+        this.hostPaths = hostPaths;
         this.owner = owner;
     }
 
@@ -43,7 +45,7 @@ public class VersionContainers {
             env.add("NVIDIA_VISIBLE_DEVICES=void");
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
-                v.spec().binds().stream().map(Bind::asDockerBind).toList(), v.gpus(), v.ports(),
+                v.spec().binds().stream().map(this::dockerBind).toList(), v.gpus(), v.ports(),
                 labels(v, tenant));
     }
 
@@ -65,15 +67,26 @@ public class VersionContainers {
         return engine.listByLabels(ManagedLabels.owner(owner));
     }
 
-    /** Refuses a spec whose image or volumes are not on this host (or not the tenant's), before anything is reserved. */
+    /**
+     * Refuses a spec whose image or volumes are not on this host, or whose host paths this host does not allow,
+     * before anything is reserved, and volumes that are not the tenant's. Every update checks its target spec here, so a rollback to a version whose
+     * binds the operator has since disallowed is refused too.
+     */
     public void requireRunnable(ReplicaSetSpec spec, String tenant) {
         if (!engine.imageExists(spec.image())) {
             throw ApiException.of(ErrorCode.IMAGE_NOT_FOUND, "image '%s' is not present on this host; pull or build it first", spec.image());
         }
         for (Bind b : spec.binds()) {
-            if (!b.isHostPath() && !volumes.usableBy(b.src(), tenant)) {
+            if (b.isHostPath()) {
+                hostPaths.realPathOf(b);
+            } else if (!volumes.usableBy(b.src(), tenant)) {
                 throw ApiException.of(ErrorCode.BIND_INVALID, "bind src '%s' is not one of your volumes (create one with POST /api/v1/volumes and bind a version of it, e.g. data-1, or give an allowed host path)", b.src());
             }
         }
+    }
+
+    /** A host path goes to Docker as the real path the policy checked, so a link swapped in later is not followed. */
+    private String dockerBind(Bind b) {
+        return b.isHostPath() ? hostPaths.realPathOf(b) + ":" + b.dest() : b.asDockerBind();
     }
 }

@@ -1,10 +1,12 @@
 package io.gpudocker.web;
 
-import io.gpudocker.api.ErrorCode;
-import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.validation.ValidationFailure;
 import jakarta.validation.ConstraintViolationException;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
@@ -18,6 +20,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /** Maps every failure to the response envelope and a meaningful HTTP status; user errors log no stack. */
 @RestControllerAdvice
@@ -53,6 +57,9 @@ public class GlobalExceptionHandler {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiResponse<Void>> unreadable(HttpMessageNotReadableException e) {
         Throwable root = e.getMostSpecificCause();
+        if (root instanceof UnrecognizedPropertyException unknown) {
+            return reject(ErrorCode.INVALID_PARAMS, describe(unknown));
+        }
         String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         int cut = detail.indexOf('\n');
         return reject(ErrorCode.INVALID_PARAMS, "malformed JSON body: " + (cut > 0 ? detail.substring(0, cut) : detail));
@@ -86,6 +93,28 @@ public class GlobalExceptionHandler {
 
     private static ResponseEntity<ApiResponse<Void>> reject(ValidationFailure failure) {
         return reject(failure.code(), failure.message());
+    }
+
+    /** Names the field and where it sits, so a typo such as 'gpucount' is not silently dropped (it would mean 0 GPUs). */
+    private static String describe(UnrecognizedPropertyException e) {
+        List<JacksonException.Reference> path = e.getPath();
+        String field = path.isEmpty() ? e.getPropertyName() : pathOf(path);
+        String where = path.size() > 1 ? " of '" + pathOf(path.subList(0, path.size() - 1)) + "'" : "";
+        String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                .collect(Collectors.joining(", "));
+        return "unknown field '" + field + "' in the request body (known fields" + where + ": " + known + ")";
+    }
+
+    private static String pathOf(List<JacksonException.Reference> path) {
+        StringBuilder out = new StringBuilder();
+        for (JacksonException.Reference ref : path) {
+            if (ref.getPropertyName() != null) {
+                out.append(out.isEmpty() ? "" : ".").append(ref.getPropertyName());
+            } else {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.toString();
     }
 
     private static ResponseEntity<ApiResponse<Void>> reject(ErrorCode code, String msg) {

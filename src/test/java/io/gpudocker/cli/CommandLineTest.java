@@ -27,6 +27,13 @@ class CommandLineTest {
     }
 
     @Test
+    void bindRootsMapOntoTheAllowedRootsAndMustBeAbsolute() {
+        assertThat(CommandLine.parse(new String[] {"--bind-roots", "/data,/nfs"}).springArgs()).containsExactly("--gda.binds.allowed-roots=/data,/nfs");
+        assertThat(CommandLine.parse(new String[] {"--bind-roots=/data"}).springArgs()).containsExactly("--gda.binds.allowed-roots=/data");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--bind-roots", "/data,nfs"})).hasMessageContaining("bind root 'nfs' must be an absolute path");
+    }
+
+    @Test
     void malformedValuesAreRefusedWithOneClearLine() {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"-p", "5000-4000"})).hasMessageContaining("inverted");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"-a", "nonsense"})).hasMessageContaining("must look like 0.0.0.0:2378");
@@ -44,6 +51,6 @@ class CommandLineTest {
         CommandLine.printHelp(new PrintStream(out, true, StandardCharsets.UTF_8), new BuildInfo("gpu-docker-api", "1.2.3", "abc1234", "2026-01-01T00:00:00Z"));
         String help = out.toString(StandardCharsets.UTF_8);
         assertThat(help).contains("gpu-docker-api 1.2.3", "commit abc1234", "2026-01-01T00:00:00Z",
-                "0.0.0.0:2378", "127.0.0.1:2379", "40000-65535", "info");
+                "0.0.0.0:2378", "127.0.0.1:2379", "40000-65535", "info", "--bind-roots");
     }
 }

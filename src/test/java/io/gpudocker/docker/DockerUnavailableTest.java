@@ -22,7 +22,8 @@ class DockerUnavailableTest {
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).build();
         try (ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost())
                 .connectionTimeout(Duration.ofSeconds(2)).build()) {
-            ContainerEngine engine = new DockerContainerEngine(DockerClientImpl.getInstance(config, http), http, host, Duration.ofSeconds(1));
+            ContainerEngine engine = new DockerContainerEngine(DockerClientImpl.getInstance(config, http), http, host, Duration.ofSeconds(1),
+                    new ContainerHardening(4096));
             for (Runnable call : List.<Runnable>of(engine::ping, () -> engine.inspect("x-1"), () -> engine.imageExists("busybox"),
                     () -> engine.listByLabels(Map.of("a", "b")))) {
                 assertThatThrownBy(call::run).isInstanceOf(EngineUnavailableException.class)

@@ -32,7 +32,9 @@ import tools.jackson.databind.JsonNode;
         "gda.docker.exec-timeout=5s",
         "gda.history.keep=3",
         "gda.reconcile.period=3s",
-        "gda.auth.admin-token=" + IntegrationTestBase.ADMIN_TOKEN
+        "gda.auth.admin-token=" + IntegrationTestBase.ADMIN_TOKEN,
+        // the tests bind host directories they make under /tmp
+        "gda.binds.allowed-roots=/tmp"
 })
 public abstract class IntegrationTestBase {
     /** The admin token every test's service is started with; tests that need tenants issue them. */

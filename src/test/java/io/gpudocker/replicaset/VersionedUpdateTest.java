@@ -102,7 +102,7 @@ class VersionedUpdateTest {
     }
 
     private UpdatePlans plans(SystemDiskCopier copier) {
-        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, "/test");
+        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test");
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, ports, new NameLocks(Duration.ofSeconds(5)),
                 copier, mock(VersionPruner.class));

@@ -1,0 +1,175 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Which host paths a bind may mount. A host path is compared by its real path, so symbolic links and
+ * {@code ..} cannot lead out: it must lie under one of the roots the operator listed, and it must neither be,
+ * lie under, nor contain the host's root, a system directory, Docker's data root or Docker's socket, even
+ * when a listed root would allow it. Docker is then given that real path, never the path as written, so
+ * what was checked is what is mounted.
+ */
+public class HostPathPolicy {
+    private static final List<String> SYSTEM_DIRECTORIES = List.of("/proc", "/sys", "/dev", "/etc", "/boot", "/var/run", "/run");
+    private static final Path ROOT = Path.of("/");
+
+    private final List<String> allowedRoots;
+    private final List<Forbidden> alwaysRefused;
+    private final Supplier<String> dockerRootDir;
+    private volatile List<Forbidden> dockerDataRoot;
+
+    /** A path no bind may be, lie under, or contain; {@code what} says why in the refusal. */
+    private record Forbidden(Path path, String what) {}
+
+    /**
+     * @param dockerHost    {@code gda.docker.host}; a unix:// socket is refused as a bind
+     * @param dockerRootDir Docker's data root as the engine reports it; asked once, when a host path is first checked
+     */
+    public HostPathPolicy(List<String> allowedRoots, String dockerHost, Supplier<String> dockerRootDir) {
+        this.allowedRoots = List.copyOf(allowedRoots);
+        this.dockerRootDir = dockerRootDir;
+        List<Forbidden> refused = new ArrayList<>(variants(ROOT, "the host's root directory"));
+        SYSTEM_DIRECTORIES.forEach(dir -> refused.addAll(variants(Path.of(dir), "the host system directory " + dir)));
+        if (dockerHost != null && dockerHost.startsWith("unix://")) {
+            String socket = dockerHost.substring("unix://".length());
+            refused.addAll(variants(Path.of(socket), "the Docker socket " + socket));
+        }
+        this.alwaysRefused = List.copyOf(refused);
+    }
+
+    /** The real path to hand Docker for a host-path bind; refuses (1040) a path the operator's roots do not allow. */
+    public Path realPathOf(Bind bind) {
+        Path real = resolve(bind);
+        for (Forbidden f : forbidden()) {
+            if (real.startsWith(f.path()) && (!f.path().equals(ROOT) || real.equals(ROOT))) {
+                throw refuse(bind, real, "which is " + (real.equals(f.path()) ? "" : "inside ") + f.what() + " (never bound)");
+            }
+            if (!real.equals(f.path()) && f.path().startsWith(real)) {
+                throw refuse(bind, real, "which contains " + f.what() + " (never bound)");
+            }
+        }
+        if (allowedRoots.isEmpty()) {
+            throw refuse(bind, real, "and this host allows no host paths, only volumes (an operator lists the allowed roots with "
+                    + "--bind-roots or gda.binds.allowed-roots)");
+        }
+        if (realRoots().stream().noneMatch(real::startsWith)) {
+            throw refuse(bind, real, "which is not under an allowed root");
+        }
+        return real;
+    }
+
+    private Path resolve(Bind bind) {
+        try {
+            return realPath(Path.of(bind.src()));
+        } catch (DanglingLinkException e) {
+            throw refuse(bind, e.link, "a symbolic link whose target does not exist");
+        } catch (IOException | InvalidPathException e) {
+            throw ApiException.of(ErrorCode.BIND_INVALID, "bind '%s' refused: its host path cannot be resolved (%s); allowed roots: %s",
+                    bind.asDockerBind(), e.getMessage(), describeRoots());
+        }
+    }
+
+    /**
+     * The path with every symbolic link and {@code ..} resolved. A path that does not exist yet (Docker would
+     * create it) resolves through its longest existing ancestor, so a link anywhere above it is followed too.
+     */
+    static Path realPath(Path path) throws IOException {
+        try {
+            return path.toRealPath();
+        } catch (NoSuchFileException missing) {
+            Path existing = path.getParent();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing == null) {
+                throw missing;
+            }
+            Path rest = path.subpath(existing.getNameCount(), path.getNameCount());
+            Path firstMissing = existing.resolve(rest.getName(0));
+            if (Files.isSymbolicLink(firstMissing)) {
+                // Docker would create the link's target, wherever it points
+                throw new DanglingLinkException(firstMissing);
+            }
+            return existing.toRealPath().resolve(rest).normalize();
+        }
+    }
+
+    private List<Forbidden> forbidden() {
+        List<Forbidden> dataRoot = dockerDataRoot;
+        if (dataRoot == null) {
+            String dir = dockerRootDir.get();
+            dataRoot = dir == null || dir.isBlank() ? List.of() : variants(Path.of(dir), "the Docker data root " + dir);
+            dockerDataRoot = dataRoot;
+        }
+        List<Forbidden> all = new ArrayList<>(alwaysRefused);
+        all.addAll(dataRoot);
+        return all;
+    }
+
+    /**
+     * The roots as real paths, looked up afresh each time: a root may be a mount that comes and goes. A root
+     * that does not exist, as this service sees the filesystem, allows nothing: links below it could not be
+     * followed (a service in a container must see every root at the host's path).
+     */
+    private List<Path> realRoots() {
+        List<Path> real = new ArrayList<>();
+        for (String root : allowedRoots) {
+            try {
+                real.add(Path.of(root).toRealPath());
+            } catch (IOException | InvalidPathException missing) {
+                // allows nothing until it exists
+            }
+        }
+        return real;
+    }
+
+    /** The path as written and its real path, so a link such as /var/run -> /run is caught under either name. */
+    private static List<Forbidden> variants(Path path, String what) {
+        Set<Path> paths = new LinkedHashSet<>(List.of(path.normalize()));
+        try {
+            paths.add(realPath(path));
+        } catch (IOException | InvalidPathException notThere) {
+            // the name as written still counts
+        }
+        return paths.stream().map(p -> new Forbidden(p, what)).toList();
+    }
+
+    private ApiException refuse(Bind bind, Path real, String why) {
+        return ApiException.of(ErrorCode.BIND_INVALID, "bind '%s' refused: host path '%s' resolves to '%s', %s; allowed roots: %s",
+                bind.asDockerBind(), bind.src(), real, why, describeRoots());
+    }
+
+    private String describeRoots() {
+        return allowedRoots.isEmpty() ? "none" : allowedRoots.stream().map(HostPathPolicy::describeRoot).collect(Collectors.joining(", "));
+    }
+
+    private static String describeRoot(String root) {
+        try {
+            String real = Path.of(root).toRealPath().toString();
+            return real.equals(root) ? root : root + " (" + real + ")";
+        } catch (IOException | InvalidPathException missing) {
+            return root + " (does not exist, allows nothing)";
+        }
+    }
+
+    private static final class DanglingLinkException extends IOException {
+        private final transient Path link;
+
+        DanglingLinkException(Path link) {
+            super(link + " is a symbolic link whose target does not exist");
+            this.link = link;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.gpudocker.replicaset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The host-path policy on a real filesystem: an allowed root holding ordinary directories, links out of it,
+ * and (to prove they are refused even under a root) a stand-in Docker data root and socket.
+ */
+class HostPathPolicyTest {
+    @TempDir
+    Path tmp;
+    private Path dir;
+    private Path allowed;
+    private Path outside;
+    private Path dockerRoot;
+    private Path socket;
+    private HostPathPolicy policy;
+
+    @BeforeEach
+    void anAllowedRootHoldingDockersDataRootAndSocket() throws Exception {
+        dir = tmp.toRealPath();
+        allowed = Files.createDirectories(dir.resolve("allowed"));
+        outside = Files.createDirectories(dir.resolve("outside"));
+        Files.createDirectories(allowed.resolve("work"));
+        Files.createDirectories(allowed.resolve("other"));
+        dockerRoot = Files.createDirectories(allowed.resolve("docker"));
+        Files.createDirectories(dockerRoot.resolve("volumes"));
+        socket = Files.createFile(allowed.resolve("docker.sock"));
+        Files.createSymbolicLink(allowed.resolve("to-root"), Path.of("/"));
+        Files.createSymbolicLink(allowed.resolve("to-etc"), Path.of("/etc"));
+        Files.createSymbolicLink(allowed.resolve("to-outside"), outside);
+        Files.createSymbolicLink(allowed.resolve("to-socket"), socket);
+        Files.createSymbolicLink(allowed.resolve("to-work"), allowed.resolve("work"));
+        Files.createSymbolicLink(allowed.resolve("dangling"), dir.resolve("no-such-target"));
+        policy = policy(List.of(allowed.toString()));
+    }
+
+    /** The links out of the temp dir go first, so its cleanup has nothing outside it to warn about. */
+    @AfterEach
+    void removeLinksOutOfTheTempDir() throws Exception {
+        Files.deleteIfExists(allowed.resolve("to-root"));
+        Files.deleteIfExists(allowed.resolve("to-etc"));
+    }
+
+    @Test
+    void aDirectoryUnderAnAllowedRootIsAllowedAsItsRealPath() {
+        assertThat(policy.realPathOf(bind(allowed.resolve("work")))).isEqualTo(allowed.resolve("work"));
+        assertThat(policy.realPathOf(bind(allowed.resolve("to-work")))).as("a link that stays inside").isEqualTo(allowed.resolve("work"));
+    }
+
+    @Test
+    void aPathOutsideEveryRootIsRefusedNamingTheBindItsRealPathAndTheRoots() {
+        refused(outside).hasMessageContaining("bind '" + outside + ":/mnt' refused")
+                .hasMessageContaining("resolves to '" + outside + "'")
+                .hasMessageContaining("not under an allowed root")
+                .hasMessageContaining("allowed roots: " + allowed);
+    }
+
+    @Test
+    void dotDotIsResolvedBeforeComparing() {
+        refused(allowed + "/work/../../outside").hasMessageContaining("resolves to '" + outside + "'");
+        assertThat(policy.realPathOf(bind(allowed + "/work/../other"))).isEqualTo(allowed.resolve("other"));
+    }
+
+    @Test
+    void linksLeadingOutOfTheRootAreFollowedAndRefused() {
+        refused(allowed.resolve("to-root")).hasMessageContaining("resolves to '/'").hasMessageContaining("the host's root directory");
+        refused(allowed.resolve("to-etc")).hasMessageContaining("resolves to '/etc'").hasMessageContaining("/etc");
+        refused(allowed.resolve("to-etc/passwd")).hasMessageContaining("inside the host system directory /etc");
+        refused(allowed.resolve("to-outside")).hasMessageContaining("not under an allowed root");
+        refused(allowed + "/to-work/../../outside").as("'..' after a link goes up from the link's target")
+                .hasMessageContaining("resolves to '" + outside + "'");
+    }
+
+    @Test
+    void dockersDataRootAndSocketAreRefusedEvenUnderAnAllowedRoot() {
+        refused(dockerRoot).hasMessageContaining("the Docker data root " + dockerRoot);
+        refused(dockerRoot.resolve("volumes")).hasMessageContaining("inside the Docker data root");
+        refused(socket).hasMessageContaining("the Docker socket " + socket);
+        refused(allowed.resolve("to-socket")).hasMessageContaining("the Docker socket");
+        refused(allowed).as("the root itself contains them").hasMessageContaining("contains the Docker");
+    }
+
+    @Test
+    void aPathThatDoesNotExistYetResolvesThroughItsLongestExistingAncestor() {
+        assertThat(policy.realPathOf(bind(allowed.resolve("new/deeper")))).isEqualTo(allowed.resolve("new/deeper"));
+        assertThat(policy.realPathOf(bind(allowed.resolve("to-work/new")))).isEqualTo(allowed.resolve("work/new"));
+        refused(allowed.resolve("to-etc/new")).hasMessageContaining("resolves to '/etc/new'");
+        refused(allowed.resolve("to-root/new")).hasMessageContaining("resolves to '/new'").hasMessageContaining("not under an allowed root");
+        refused(allowed + "/nothing/../../outside/new").hasMessageContaining("resolves to '" + outside.resolve("new") + "'");
+        refused(dockerRoot.resolve("volumes/new")).hasMessageContaining("inside the Docker data root");
+    }
+
+    @Test
+    void aDanglingLinkIsRefusedSinceDockerWouldCreateItsTarget() {
+        refused(allowed.resolve("dangling")).hasMessageContaining("symbolic link whose target does not exist");
+        refused(allowed.resolve("dangling/below")).hasMessageContaining("symbolic link whose target does not exist");
+    }
+
+    @Test
+    void aRootOfSlashStillRefusesTheHostsRootAndSystemDirectoriesAndWhatContainsThem() {
+        HostPathPolicy everything = policy(List.of("/"));
+        for (String path : List.of("/", "/etc", "/etc/shadow", "/proc/1", "/sys", "/dev/sda", "/boot", "/run", "/var/run/docker.sock")) {
+            assertThatThrownBy(() -> everything.realPathOf(bind(path))).as(path).isInstanceOfSatisfying(ApiException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.BIND_INVALID));
+        }
+        assertThatThrownBy(() -> everything.realPathOf(bind("/var"))).hasMessageContaining("contains the host system directory /var/run");
+        assertThatThrownBy(() -> everything.realPathOf(bind(dir.toString()))).hasMessageContaining("contains the Docker");
+        assertThat(everything.realPathOf(bind(allowed.resolve("work")))).isEqualTo(allowed.resolve("work"));
+        assertThat(everything.realPathOf(bind(outside))).isEqualTo(outside);
+    }
+
+    @Test
+    void withNoRootsListedNoHostPathIsAllowed() {
+        HostPathPolicy none = policy(List.of());
+        assertThatThrownBy(() -> none.realPathOf(bind(allowed.resolve("work"))))
+                .hasMessageContaining("allows no host paths, only volumes").hasMessageContaining("--bind-roots")
+                .hasMessageContaining("allowed roots: none");
+    }
+
+    @Test
+    void aRootGivenThroughALinkIsComparedByItsRealPath() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("root-link"), allowed);
+        HostPathPolicy viaLink = policy(List.of(link.toString()));
+        assertThat(viaLink.realPathOf(bind(allowed.resolve("work")))).isEqualTo(allowed.resolve("work"));
+        assertThat(viaLink.realPathOf(bind(link.resolve("work")))).isEqualTo(allowed.resolve("work"));
+        assertThatThrownBy(() -> viaLink.realPathOf(bind(outside))).hasMessageContaining("allowed roots: " + link + " (" + allowed + ")");
+    }
+
+    @Test
+    void aRootThatDoesNotExistAllowsNothing() {
+        HostPathPolicy missing = policy(List.of(dir.resolve("not-yet").toString()));
+        assertThatThrownBy(() -> missing.realPathOf(bind(dir.resolve("not-yet/work"))))
+                .hasMessageContaining("not under an allowed root").hasMessageContaining("not-yet (does not exist, allows nothing)");
+    }
+
+    @Test
+    void dockersDataRootIsAskedForOnce() {
+        AtomicInteger asked = new AtomicInteger();
+        HostPathPolicy counting = new HostPathPolicy(List.of(allowed.toString()), "unix://" + socket, () -> {
+            asked.incrementAndGet();
+            return dockerRoot.toString();
+        });
+        counting.realPathOf(bind(allowed.resolve("work")));
+        counting.realPathOf(bind(allowed.resolve("other")));
+        assertThatThrownBy(() -> counting.realPathOf(bind(dockerRoot))).hasMessageContaining("Docker data root");
+        assertThat(asked).hasValue(1);
+    }
+
+    private HostPathPolicy policy(List<String> roots) {
+        return new HostPathPolicy(roots, "unix://" + socket, () -> dockerRoot.toString());
+    }
+
+    private AbstractThrowableAssert<?, ? extends Throwable> refused(Object path) {
+        return assertThatThrownBy(() -> policy.realPathOf(bind(path))).as(String.valueOf(path))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BIND_INVALID));
+    }
+
+    private static Bind bind(Object src) {
+        return new Bind(src.toString(), "/mnt");
+    }
+}
