@@ -1,10 +1,13 @@
 package io.gpudocker.resource;
 
 import io.gpudocker.api.Caller;
-import java.util.Set;
+import java.util.function.Predicate;
 
-/** The holders (replicaset names) whose names a caller may see: its own, or all for the admin. */
+/**
+ * The holders (replicaset names) whose names a caller may see: its own, or all for the admin, who is answered
+ * from memory alone, so the GPU and port maps still answer while etcd is down.
+ */
 @FunctionalInterface
 public interface HolderVisibility {
-    Set<String> visibleTo(Caller caller);
+    Predicate<String> visibleTo(Caller caller);
 }

@@ -11,7 +11,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Predicate;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -35,7 +35,7 @@ class ResourceController {
     @Operation(summary = "Every GPU: index, UUID, model, memory, whether it is held, and by which of your replicasets (the admin sees every holder)")
     ApiResponse<ResourceViews.Gpus> gpus(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         Map<String, String> holders = gpus.allocations();
-        Set<String> visible = visibility.visibleTo(caller);
+        Predicate<String> visible = visibility.visibleTo(caller);
         List<ResourceViews.GpuView> views = new ArrayList<>();
         for (Gpu g : gpus.inventory()) {
             String holder = holders.remove(g.uuid());
@@ -48,14 +48,14 @@ class ResourceController {
     @GetMapping("/ports")
     @Operation(summary = "The host port range, how many are free, and the ports your replicasets hold (the admin sees all)")
     ApiResponse<ResourceViews.Ports> ports(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        Set<String> visible = visibility.visibleTo(caller);
+        Predicate<String> visible = visibility.visibleTo(caller);
         List<ResourceViews.PortView> used = ports.allocations().entrySet().stream()
-                .filter(e -> visible.contains(e.getValue()))
+                .filter(e -> visible.test(e.getValue()))
                 .map(e -> new ResourceViews.PortView(e.getKey(), e.getValue())).toList();
         return ApiResponse.ok(new ResourceViews.Ports(ports.range().toString(), ports.range().size(), ports.freeCount(), used));
     }
 
-    private static String shown(String holder, Set<String> visible) {
-        return holder != null && visible.contains(holder) ? holder : null;
+    private static String shown(String holder, Predicate<String> visible) {
+        return holder != null && visible.test(holder) ? holder : null;
     }
 }
