@@ -46,6 +46,7 @@ public final class CommandLine {
                 case "-e", "--etcd" -> spring.add("--gda.etcd.endpoints=" + etcd(inline != null ? inline : value(args, ++i, flag)));
                 case "-p", "--portRange" -> spring.add("--gda.ports.range=" + portRange(inline != null ? inline : value(args, ++i, flag)));
                 case "-l", "--logLevel" -> spring.add("--logging.level.io.gpudocker=" + level(inline != null ? inline : value(args, ++i, flag)));
+                case "--recover" -> spring.add("--gda.recover=true");
                 default -> {
                     if (arg.startsWith("--") && eq > 0) {
                         spring.add(arg); // an ordinary Spring property, e.g. --gda.history.keep=10
@@ -67,6 +68,8 @@ public final class CommandLine {
         out.printf("  -e, --etcd <host:port,...>    etcd endpoints, comma separated (default %s)%n", DEFAULT_ETCD);
         out.printf("  -p, --portRange <first-last>  host ports handed to containers (default %s)%n", DEFAULT_PORT_RANGE);
         out.printf("  -l, --logLevel <level>        trace, debug, info, warn, error (default %s)%n", DEFAULT_LOG_LEVEL);
+        out.println("      --recover                 rebuild etcd's records from what Docker holds, where etcd knows none of them");
+        out.println("                                (without it, a start that finds such containers or volumes is refused, exit status 3)");
         out.println("  -h, --help                    print this help and exit");
         out.println();
         out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");

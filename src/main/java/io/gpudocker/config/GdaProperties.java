@@ -15,7 +15,8 @@ public record GdaProperties(
         @DefaultValue Ports ports,
         @DefaultValue History history,
         @DefaultValue Reconcile reconcile,
-        @DefaultValue Metrics metrics) {
+        @DefaultValue Metrics metrics,
+        @DefaultValue("false") boolean recover) {
 
     public record Etcd(
             @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,

@@ -6,8 +6,10 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSpec;
 import io.gpudocker.docker.ContainerView;
+import io.gpudocker.store.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The Docker side of a replicaset's versions: what the container of a version looks like, which containers
@@ -17,20 +19,26 @@ public class VersionContainers {
     private final ContainerEngine engine;
     private final VolumeLookup volumes;
     private final String owner;
+    private final Supplier<String> clusterId;
 
     /** Whether a bind's volume exists, so a typo is a 400 rather than a new empty volume. */
     public interface VolumeLookup {
         boolean exists(String volumeName);
     }
 
-    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, String owner) {
+    /** @param clusterId this deployment's identity, stamped on every container */
+    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, String owner, Supplier<String> clusterId) {
         this.engine = engine;
         this.volumes = volumes;
         this.owner = owner;
+        this.clusterId = clusterId;
     }
 
-    /** The container of one version: its spec, its GPUs and ports, labelled as ours. */
-    public ContainerSpec specOf(ReplicaSetVersion v) {
+    /**
+     * The container of one version: its spec, its GPUs and ports, labelled as ours, with the operation that
+     * makes it and the version's full record (from which a recovery rebuilds etcd).
+     */
+    public ContainerSpec specOf(ReplicaSetVersion v, String operationId) {
         List<String> env = new ArrayList<>(v.spec().env());
         env.add("CONTAINER_VERSION=" + v.version());
         if (v.gpus().isEmpty()) {
@@ -39,7 +47,7 @@ public class VersionContainers {
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
                 v.spec().binds().stream().map(Bind::asDockerBind).toList(), v.gpus(), v.ports(),
-                ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version()));
+                ManagedLabels.stamped(ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version()), clusterId.get(), operationId, Json.write(v)));
     }
 
     /** Every container of the replicaset (any version, running or not). */

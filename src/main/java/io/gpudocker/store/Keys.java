@@ -27,5 +27,13 @@ public final class Keys {
 
     public String ports() { return root + "ports/"; }
 
+    /** This deployment's identity, written once (see {@link ClusterIdentity}). */
+    public String cluster() { return root + "cluster"; }
+
+    /** The intent of one operation that creates or removes Docker objects (see {@link Operations}). */
+    public String operation(String id) { return operations() + id; }
+
+    public String operations() { return root + "operations/"; }
+
     public static String lastSegment(String key) { return key.substring(key.lastIndexOf('/') + 1); }
 }
