@@ -12,8 +12,11 @@ import java.util.stream.Stream;
 /**
  * What Docker holds under this service's prefix that etcd does not account for: containers and volumes with
  * no record and no unfinished operation, or made under a cluster id etcd does not hold.
+ *
+ * @param clashes names of unknown objects that etcd has a record of all the same (made by another
+ *                deployment's etcd under the same name): never rebuilt over, never adopted
  */
-record Census(List<ContainerView> unknownContainers, List<VolumeView> unknownVolumes) {
+record Census(List<ContainerView> unknownContainers, List<VolumeView> unknownVolumes, Set<String> clashes) {
 
     boolean clean() { return unknownContainers.isEmpty() && unknownVolumes.isEmpty(); }
 

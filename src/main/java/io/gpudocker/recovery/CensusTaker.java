@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -47,7 +48,10 @@ class CensusTaker {
         List<VolumeView> vols = engine.listVolumesByLabels(ManagedLabels.owner(owner)).stream()
                 .filter(v -> !known(v.labels(), v.name(), ManagedLabels.VOLUME, Operation.VOLUME, recordedVolumes, intents, cluster))
                 .toList();
-        return new Census(containers, vols);
+        Set<String> clashes = new TreeSet<>();
+        containers.stream().map(c -> c.label(ManagedLabels.REPLICASET)).filter(recordedSets::contains).forEach(n -> clashes.add("replicaset " + n));
+        vols.stream().map(v -> v.labels().get(ManagedLabels.VOLUME)).filter(recordedVolumes::contains).forEach(n -> clashes.add("volume " + n));
+        return new Census(containers, vols, clashes);
     }
 
     private static boolean known(Map<String, String> labels, String objectId, String nameLabel, String kind, Set<String> recorded,

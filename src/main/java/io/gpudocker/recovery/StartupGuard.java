@@ -62,6 +62,12 @@ public class StartupGuard implements StartupCheck {
 
     /** The identity first, adopting the ids the objects carry, then the records: a crash in between is recovered by running again. */
     private void recover(Census found, Optional<Cluster> cluster) {
+        if (!found.clashes().isEmpty()) {
+            String message = String.format("refusing to recover: Docker holds %s under prefix %s, made under cluster id(s) %s, but etcd %s "
+                    + "has records of %s made by another deployment. Nothing was changed.", found.describe(), prefix, found.clusterIds(), etcd, found.clashes());
+            String action = "Check -e and gda.etcd.prefix: this etcd is not the one these instances were made with.";
+            throw new StartRefusedException(message, action);
+        }
         List<String> ids = new ArrayList<>(found.clusterIds());
         log.warn("--recover: rebuilding the records of {} from what Docker holds", found.describe());
         if (cluster.isEmpty()) {
@@ -89,7 +95,6 @@ public class StartupGuard implements StartupCheck {
                 found.describe(), prefix, etcd, why);
         String action = "Either start again with --recover to rebuild their records from what Docker holds, or remove them on purpose with "
                 + "scripts/reset.sh --containers -e " + etcd + " -p " + prefix + " (this deletes the instances and volumes and their data).";
-        log.error("{} {}", message, action);
         return new StartRefusedException(message, action);
     }
 }

@@ -144,6 +144,11 @@ public class Reconciler {
                 log.info("reconcile {}: removed {}, left by an interrupted {} (operation {}; recorded version is {})",
                         name, c.name(), proof.get().action(), proof.get().id(), record.version());
             } else if (v > record.version()) {
+                if (c.running()) {
+                    // no record holds its GPUs and ports: they may be handed to someone else
+                    engine.stop(c.id());
+                    log.info("reconcile {}: stopped {}, whose version is above the recorded {}", name, c.name(), record.version());
+                }
                 reportKept(c, "its version is above the recorded " + record.version() + " and no unfinished operation made it (etcd may be older than Docker)");
             } else if (v == record.version()) {
                 current = Optional.of(c);
