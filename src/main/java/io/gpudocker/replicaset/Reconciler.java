@@ -14,12 +14,10 @@ import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +39,7 @@ public class Reconciler {
     private final VersionContainers containers;
     private final Operations operations;
     private final ClusterIdentity identity;
-    /** Containers already reported as kept for want of a proof, so each is logged once. */
-    private final Set<String> reportedKept = ConcurrentHashMap.newKeySet();
+    private final ContainerProofs proofs;
 
     public Reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports, NameLocks locks,
                       VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity) {
@@ -55,6 +52,7 @@ public class Reconciler {
         this.containers = containers;
         this.operations = operations;
         this.identity = identity;
+        this.proofs = new ContainerProofs(operations);
     }
 
     /** At start, after the start-up checks confirmed this deployment's identity, before the web server opens. */
@@ -62,16 +60,16 @@ public class Reconciler {
         Cluster cluster = identity.cluster();
         Map<String, List<ContainerView>> byName = new HashMap<>();
         for (ContainerView c : containers.all()) {
-            if (ours(c, cluster)) {
+            if (ContainerProofs.ours(c, cluster)) {
                 byName.computeIfAbsent(c.label(ManagedLabels.REPLICASET), n -> new ArrayList<>()).add(c);
             }
         }
-        Set<String> withIntents = namesWithIntents();
+        Set<String> withIntents = proofs.namesWithIntents();
         List<ReplicaSetRecord> records = new ArrayList<>();
         for (ReplicaSetRecord listed : repo.list()) {
             String name = listed.name();
             try (var held = locks.lock(name)) {
-                repo.find(name).map(s -> reconcile(s, byName.getOrDefault(name, List.of()), intentsOf(name, withIntents))).ifPresent(records::add);
+                repo.find(name).map(s -> reconcile(s, byName.getOrDefault(name, List.of()), proofs.intentsOf(name, withIntents))).ifPresent(records::add);
             }
             byName.remove(name);
             withIntents.remove(name);
@@ -109,7 +107,7 @@ public class Reconciler {
             return;
         }
         Cluster cluster = identity.cluster();
-        Set<String> withIntents = namesWithIntents();
+        Set<String> withIntents = proofs.namesWithIntents();
         for (ReplicaSetRecord listed : repo.list()) {
             String name = listed.name();
             try (var held = locks.lock(name)) {
@@ -118,8 +116,8 @@ public class Reconciler {
                     continue;
                 }
                 ReplicaSetRecord before = stored.get().record();
-                List<ContainerView> found = containers.of(name).stream().filter(c -> ours(c, cluster)).toList();
-                ReplicaSetRecord after = reconcile(stored.get(), found, intentsOf(name, withIntents));
+                List<ContainerView> found = containers.of(name).stream().filter(c -> ContainerProofs.ours(c, cluster)).toList();
+                ReplicaSetRecord after = reconcile(stored.get(), found, proofs.intentsOf(name, withIntents));
                 gpus.release(name, before.gpus().stream().filter(g -> !after.gpus().contains(g)).toList());
                 ports.release(name, before.ports().values().stream().filter(p -> !after.ports().containsValue(p)).toList());
             } finally {
@@ -137,7 +135,7 @@ public class Reconciler {
         Optional<ContainerView> current = Optional.empty();
         for (ContainerView c : found) {
             long v = ManagedLabels.version(c.labels());
-            Optional<Operation> proof = proofOfUncommitted(c, intents);
+            Optional<Operation> proof = ContainerProofs.uncommitted(c, intents);
             if (proof.isPresent()) {
                 engine.remove(c.id());
                 interruptedUpdate |= !proof.get().isDelete();
@@ -149,7 +147,7 @@ public class Reconciler {
                     engine.stop(c.id());
                     log.info("reconcile {}: stopped {}, whose version is above the recorded {}", name, c.name(), record.version());
                 }
-                reportKept(c, "its version is above the recorded " + record.version() + " and no unfinished operation made it (etcd may be older than Docker)");
+                proofs.reportKept(c, "its version is above the recorded " + record.version() + " and no unfinished operation made it (etcd may be older than Docker)");
             } else if (v == record.version()) {
                 current = Optional.of(c);
             } else if (c.running()) {
@@ -215,47 +213,18 @@ public class Reconciler {
             Cluster cluster = identity.cluster();
             List<Operation> intents = operations.of(Operation.REPLICASET, name);
             for (ContainerView c : containers.of(name)) {
-                if (!ours(c, cluster)) {
+                if (!ContainerProofs.ours(c, cluster)) {
                     continue;
                 }
-                Optional<Operation> proof = proofOfUncommitted(c, intents);
+                Optional<Operation> proof = ContainerProofs.uncommitted(c, intents);
                 if (proof.isPresent()) {
                     engine.remove(c.id());
                     log.info("reconcile: removed {} of replicaset {}, left by an interrupted {} (operation {})", c.name(), name, proof.get().action(), proof.get().id());
                 } else {
-                    reportKept(c, "replicaset " + name + " has no record and no unfinished operation made it (start with --recover to rebuild its record)");
+                    proofs.reportKept(c, "replicaset " + name + " has no record and no unfinished operation made it (start with --recover to rebuild its record)");
                 }
             }
             intents.forEach(operations::drop);
-        }
-    }
-
-    /** The unfinished operation that made the container, or the delete that was removing it. */
-    private static Optional<Operation> proofOfUncommitted(ContainerView c, List<Operation> intents) {
-        String made = c.label(ManagedLabels.OPERATION);
-        return intents.stream().filter(i -> i.isDelete() ? i.objects().contains(c.id()) : i.id().equals(made)).findFirst();
-    }
-
-    /** Made by this deployment (or adopted by a recovery), or older than the cluster label: only those are ever acted on. */
-    private static boolean ours(ContainerView c, Cluster cluster) {
-        String id = c.label(ManagedLabels.CLUSTER);
-        return id == null || cluster.accepts(id);
-    }
-
-    private Set<String> namesWithIntents() {
-        Set<String> names = new HashSet<>();
-        operations.all().stream().filter(o -> Operation.REPLICASET.equals(o.kind())).forEach(o -> names.add(o.name()));
-        return names;
-    }
-
-    /** Intents are read again under the lock: one seen before it may belong to a call that has committed since. */
-    private List<Operation> intentsOf(String name, Set<String> withIntents) {
-        return withIntents.contains(name) ? operations.of(Operation.REPLICASET, name) : List.of();
-    }
-
-    private void reportKept(ContainerView c, String why) {
-        if (reportedKept.add(c.id())) {
-            log.warn("reconcile: kept container {}: {}; it is never removed on the word of an absent record", c.name(), why);
         }
     }
 
