@@ -12,6 +12,7 @@ import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -146,21 +147,21 @@ public class VolumeJanitor implements AutoCloseable {
             return List.of();
         }
         Cluster cluster = identity.cluster();
-        Map<String, List<VolumeView>> byName = new HashMap<>();
-        for (VolumeView v : engine.listVolumesByLabels(ManagedLabels.owner(owner))) {
-            String name = v.labels() == null ? null : v.labels().get(ManagedLabels.VOLUME);
-            String madeFor = v.labels() == null ? null : v.labels().get(ManagedLabels.CLUSTER);
-            if (name != null && (madeFor == null || cluster.accepts(madeFor))) {
-                byName.computeIfAbsent(name, n -> new ArrayList<>()).add(v);
+        Set<String> withIntents = new HashSet<>();
+        operations.all().stream().filter(o -> Operation.VOLUME.equals(o.kind())).forEach(o -> withIntents.add(o.name()));
+        List<String> removed = new ArrayList<>();
+        for (String name : withIntents) {
+            try (var held = locks.lock(VolumeNames.lockKey(name))) {
+                // listed under the lock, so a volume made after any earlier look is seen before its intent is dropped
+                removed.addAll(removeUncommitted(name, ours(engine.listVolumesByLabels(Map.of(ManagedLabels.OWNER, owner, ManagedLabels.VOLUME, name)), cluster)));
             }
         }
-        operations.all().stream().filter(o -> Operation.VOLUME.equals(o.kind())).forEach(o -> byName.computeIfAbsent(o.name(), n -> new ArrayList<>()));
-        List<String> removed = new ArrayList<>();
-        byName.forEach((name, views) -> {
-            try (var held = locks.lock(VolumeNames.lockKey(name))) {
-                removed.addAll(removeUncommitted(name, views));
-            }
-        });
+        Map<String, List<VolumeView>> byName = new HashMap<>();
+        for (VolumeView v : ours(engine.listVolumesByLabels(ManagedLabels.owner(owner)), cluster)) {
+            byName.computeIfAbsent(v.labels().get(ManagedLabels.VOLUME), n -> new ArrayList<>()).add(v);
+        }
+        byName.keySet().removeAll(withIntents);
+        byName.forEach(this::reportKept);
         if (!removed.isEmpty()) {
             log.info("removed Docker volumes {} left by an interrupted create or resize (their operation never committed)", removed);
         }
@@ -170,9 +171,9 @@ public class VolumeJanitor implements AutoCloseable {
     /** Under the volume's lock, with its intents read under that lock (one seen earlier may have committed since). */
     private List<String> removeUncommitted(String name, List<VolumeView> views) {
         List<Operation> intents = operations.of(Operation.VOLUME, name);
-        long committed = repo.find(name).map(s -> s.record().version()).orElse(0L);
         List<String> removed = new ArrayList<>();
         List<String> unfinished = new ArrayList<>();
+        List<VolumeView> unproven = new ArrayList<>();
         for (VolumeView v : views) {
             String madeBy = v.labels().get(ManagedLabels.OPERATION);
             boolean proven = madeBy != null && intents.stream().anyMatch(o -> o.id().equals(madeBy));
@@ -181,13 +182,35 @@ public class VolumeJanitor implements AutoCloseable {
                 removed.add(v.name());
             } else if (proven) {
                 unfinished.add(madeBy);
-            } else if (ManagedLabels.version(v.labels()) > committed && reportedKept.add(v.name())) {
+            } else {
+                unproven.add(v);
+            }
+        }
+        intents.stream().filter(o -> !unfinished.contains(o.id())).forEach(operations::drop);
+        reportKept(name, unproven);
+        return removed;
+    }
+
+    /** Docker volumes of a version no record commits and no intent explains: kept, and said so once each. */
+    private void reportKept(String name, List<VolumeView> views) {
+        if (views.stream().allMatch(v -> reportedKept.contains(v.name()))) {
+            return;
+        }
+        long committed = repo.find(name).map(s -> s.record().version()).orElse(0L);
+        for (VolumeView v : views) {
+            if (ManagedLabels.version(v.labels()) > committed && reportedKept.add(v.name())) {
                 log.warn("volume {}: kept Docker volume {}: no record commits its version and no unfinished operation made it; "
                         + "it is never removed on the word of an absent record", name, v.name());
             }
         }
-        intents.stream().filter(o -> !unfinished.contains(o.id())).forEach(operations::drop);
-        return removed;
+    }
+
+    /** Volumes of this deployment (or adopted by a recovery, or older than the cluster label): only those are ever acted on. */
+    private static List<VolumeView> ours(List<VolumeView> volumes, Cluster cluster) {
+        return volumes.stream().filter(v -> v.labels() != null && v.labels().get(ManagedLabels.VOLUME) != null).filter(v -> {
+            String madeFor = v.labels().get(ManagedLabels.CLUSTER);
+            return madeFor == null || cluster.accepts(madeFor);
+        }).toList();
     }
 
     @Override

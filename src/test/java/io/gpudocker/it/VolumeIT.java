@@ -311,10 +311,11 @@ class VolumeIT extends IntegrationTestBase {
         String name = volumeName("crashed");
         assertThat(createVolume(name, "1GB").status()).isEqualTo(200);
         // what a create or resize killed before its etcd write leaves: the intent, and a Docker volume made by
-        // it with a version no record commits (one for a recorded volume, one for a name never recorded)
-        engine.createVolume(name + "-2", Map.of(), interrupted(ManagedLabels.volumeVersion(props.etcd().prefix(), name, 2), "resize", name));
+        // it with a version no record commits (one for a recorded volume, one for a name never recorded); the
+        // intents are written last here, so a sweep queued meanwhile cannot take them for calls that made nothing
         String ghost = volumeName("ghost");
-        engine.createVolume(ghost + "-1", Map.of(), interrupted(ManagedLabels.volumeVersion(props.etcd().prefix(), ghost, 1), "create", ghost));
+        interrupted(name, 2, "resize");
+        interrupted(ghost, 1, "create");
         // and one with no record and no intent: it may hold data whose record is missing
         String orphan = volumeName("orphan");
         engine.createVolume(orphan + "-1", Map.of(), ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), orphan, 1),
@@ -332,10 +333,11 @@ class VolumeIT extends IntegrationTestBase {
         }
     }
 
-    /** Writes a volume operation's intent and returns the labels of the Docker volume it made. */
-    private Map<String, String> interrupted(Map<String, String> labels, String action, String volume) {
-        Operation op = Operation.start(Operation.VOLUME, action, volume, ManagedLabels.version(labels));
+    /** The Docker volume a create or resize made before it was killed, and its intent. */
+    private void interrupted(String volume, long version, String action) {
+        Operation op = Operation.start(Operation.VOLUME, action, volume, version);
+        engine.createVolume(volume + "-" + version, Map.of(),
+                ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), volume, version), identity.cluster().id(), op.id(), "{}"));
         assertThat(store.commit(new Txn().put(props.etcd().prefix() + "/apis/v1/operations/" + op.id(), Json.write(op)))).isTrue();
-        return ManagedLabels.stamped(labels, identity.cluster().id(), op.id(), "{}");
     }
 }
