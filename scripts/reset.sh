@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Wipes the service's state: every etcd key under the prefix (default /gpu-docker-api) and the local state of
-# `make run` (.run/: the local etcd's data and logs). Containers are kept unless --containers is given; then
-# only containers labelled io.gpudocker.owner=<prefix> are removed. Stop the service first: a running service
-# keeps its in-memory view and would write it back.
+# `make run` (.run/: the local etcd's data and logs). Containers and volumes are kept unless --containers is
+# given; then the containers and Docker volumes labelled io.gpudocker.owner=<prefix> are removed too, with
+# the data on them. Without --containers, the next start finds instances etcd does not know and refuses to
+# start (exit status 3) until it is run with --recover. Stop the service first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,8 @@ Usage: scripts/reset.sh [-e endpoints] [-p prefix] [-y] [--containers]
   -e, --etcd <host:port,...>   etcd endpoints (default \$GDA_ETCD_ENDPOINTS or 127.0.0.1:2379)
   -p, --prefix <prefix>        etcd prefix the service uses (default /gpu-docker-api)
   -y, --yes                    do not ask for confirmation
-      --containers             also remove the containers this prefix owns (label io.gpudocker.owner=<prefix>)
+      --containers             also remove the containers and Docker volumes this prefix owns
+                               (label io.gpudocker.owner=<prefix>), and the data on them
   -h, --help                   print this help
 USAGE
 }
@@ -45,6 +47,7 @@ echo "etcd $endpoints: $keys key(s) under $prefix/"
 if [ "$containers" = 1 ]; then
   command -v docker >/dev/null || { echo "reset.sh: --containers needs the docker CLI" >&2; exit 1; }
   echo "containers labelled io.gpudocker.owner=$prefix: $(docker ps -aq --filter "label=io.gpudocker.owner=$prefix" | wc -l)"
+  echo "Docker volumes labelled io.gpudocker.owner=$prefix: $(docker volume ls -q --filter "label=io.gpudocker.owner=$prefix" | wc -l)"
 fi
 if [ "$yes" != 1 ]; then
   read -r -p "Delete all of the above? This cannot be undone. [y/N] " answer
@@ -67,5 +70,12 @@ if [ "$containers" = 1 ]; then
     # shellcheck disable=SC2086
     docker rm -f $ids >/dev/null
     echo "removed $(echo "$ids" | wc -l) container(s)"
+  fi
+  # after the containers: a volume still mounted cannot be removed
+  volumes=$(docker volume ls -q --filter "label=io.gpudocker.owner=$prefix")
+  if [ -n "$volumes" ]; then
+    # shellcheck disable=SC2086
+    docker volume rm $volumes >/dev/null
+    echo "removed $(echo "$volumes" | wc -l) Docker volume(s)"
   fi
 fi

@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# `make run`: runs the service. If no etcd answers at the configured endpoint (GDA_ETCD_ENDPOINTS or
-# -e, default 127.0.0.1:2379), starts a local one from the `etcd` binary with its data under .run/etcd.
+# `make run`: runs the service. With no etcd configured (no -e/--etcd, no GDA_ETCD_ENDPOINTS) it uses the
+# default 127.0.0.1:2379 and, if nothing answers there, starts a local etcd from the `etcd` binary with its
+# data kept under .run/etcd. An etcd configured explicitly is never stood in for: if it does not answer,
+# this says so and exits non-zero (a fresh, empty etcd in its place would not know the instances Docker holds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-endpoint=${GDA_ETCD_ENDPOINTS:-127.0.0.1:2379}
+default_endpoint=127.0.0.1:2379
+endpoint=${GDA_ETCD_ENDPOINTS:-}
+explicit=${GDA_ETCD_ENDPOINTS:+GDA_ETCD_ENDPOINTS}
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
-  case "${args[$i]}" in -e|--etcd) endpoint=${args[$((i + 1))]:-$endpoint} ;; --etcd=*) endpoint=${args[$i]#--etcd=} ;; esac
+  case "${args[$i]}" in
+    -e|--etcd) endpoint=${args[$((i + 1))]:-}; explicit=${args[$i]} ;;
+    --etcd=*) endpoint=${args[$i]#--etcd=}; explicit=--etcd ;;
+    --gda.etcd.endpoints=*) endpoint=${args[$i]#--gda.etcd.endpoints=}; explicit=--gda.etcd.endpoints ;;
+  esac
 done
-first=${endpoint%%,*}; first=${first#http://}; host=${first%:*}; port=${first##*:}
+endpoint=${endpoint:-$default_endpoint}
+first=${endpoint%%,*}; first=${first#http://}; first=${first#https://}; host=${first%:*}; port=${first##*:}
+answers() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
 
-if ! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+if ! answers; then
+  if [ -n "$explicit" ]; then
+    echo "run.sh: etcd at $endpoint (set by $explicit) does not answer; start it, or fix the endpoint." >&2
+    echo "run.sh: no local etcd is started in its place: an empty etcd would not know the instances Docker holds." >&2
+    exit 1
+  fi
   command -v etcd >/dev/null || scripts/install-deps.sh run
   mkdir -p .run/etcd
   echo "starting a local etcd at $host:$port (data in .run/etcd, log in .run/etcd.log)"
@@ -19,6 +34,7 @@ if ! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
     --listen-peer-urls "http://127.0.0.1:$((port + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((port + 1))" \
     --initial-cluster "gpu-docker-api=http://127.0.0.1:$((port + 1))" > .run/etcd.log 2>&1 < /dev/null &
   echo $! > .run/etcd.pid
-  for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; sleep 0.25; done
+  for _ in $(seq 1 40); do answers && break; sleep 0.25; done
+  answers || { echo "run.sh: the local etcd did not come up; see .run/etcd.log" >&2; exit 1; }
 fi
 exec java -jar target/gpu-docker-api.jar "$@"

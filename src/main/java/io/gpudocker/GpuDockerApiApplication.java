@@ -3,6 +3,7 @@ package io.gpudocker;
 import io.gpudocker.api.BuildInfo;
 import io.gpudocker.cli.CommandLine;
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.recovery.StartRefusedException;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -27,6 +28,25 @@ public class GpuDockerApiApplication {
             System.exit(0);
             return;
         }
-        SpringApplication.run(GpuDockerApiApplication.class, parsed.springArgs().toArray(String[]::new));
+        try {
+            SpringApplication.run(GpuDockerApiApplication.class, parsed.springArgs().toArray(String[]::new));
+        } catch (RuntimeException e) {
+            StartRefusedException refused = refusal(e);
+            if (refused == null) {
+                throw e;
+            }
+            System.err.println("gpu-docker-api: " + refused.getMessage());
+            System.err.println("gpu-docker-api: " + refused.action());
+            System.exit(StartRefusedException.EXIT_STATUS);
+        }
+    }
+
+    private static StartRefusedException refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StartRefusedException refused) {
+                return refused;
+            }
+        }
+        return null;
     }
 }

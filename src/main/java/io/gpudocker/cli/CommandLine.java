@@ -53,6 +53,7 @@ public final class CommandLine {
                 case "--tls-cert" -> tlsCert = inline != null ? inline : value(args, ++i, flag);
                 case "--tls-key" -> tlsKey = inline != null ? inline : value(args, ++i, flag);
                 case "--bind-roots" -> spring.add("--gda.binds.allowed-roots=" + bindRoots(inline != null ? inline : value(args, ++i, flag)));
+                case "--recover" -> spring.add("--gda.recover=true");
                 default -> {
                     if (arg.startsWith("--") && eq > 0) {
                         spring.add(arg); // an ordinary Spring property, e.g. --gda.history.keep=10
@@ -93,6 +94,8 @@ public final class CommandLine {
         out.println("      --no-auth                 no tokens at all: every caller is the admin (loopback addresses only)");
         out.println("      --tls-cert <pem> --tls-key <pem>  serve HTTPS with this certificate chain and private key");
         out.println("  --bind-roots <dir,...>        host directories binds may mount, comma separated (default none: volumes only)");
+        out.println("      --recover                 rebuild etcd's records from what Docker holds, where etcd knows none of them");
+        out.println("                                (without it, a start that finds such containers or volumes is refused, exit status 3)");
         out.println("  -h, --help                    print this help and exit");
         out.println();
         out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");

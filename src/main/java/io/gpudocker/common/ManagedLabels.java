@@ -15,6 +15,12 @@ public final class ManagedLabels {
     public static final String VOLUME = "io.gpudocker.volume";
     /** Who the object belongs to: the tenant that created it. */
     public static final String TENANT = "io.gpudocker.tenant";
+    /** The deployment (cluster id in etcd) that made the object. */
+    public static final String CLUSTER = "io.gpudocker.cluster";
+    /** The operation that made it: while its intent is in etcd, the object was never committed. */
+    public static final String OPERATION = "io.gpudocker.operation";
+    /** The full record of the version, as JSON, so records can be rebuilt from what Docker holds. */
+    public static final String RECORD = "io.gpudocker.record";
 
     private ManagedLabels() {}
 
@@ -26,6 +32,15 @@ public final class ManagedLabels {
     /** The labels of version {@code version} of volume {@code name}'s Docker volume. */
     public static Map<String, String> volumeVersion(String owner, String name, long version) {
         return versioned(owner, VOLUME, name, version);
+    }
+
+    /** {@code labels} plus the deployment, the operation and the version's record that the object carries. */
+    public static Map<String, String> stamped(Map<String, String> labels, String cluster, String operation, String recordJson) {
+        Map<String, String> stamped = new LinkedHashMap<>(labels);
+        stamped.put(CLUSTER, cluster);
+        stamped.put(OPERATION, operation);
+        stamped.put(RECORD, recordJson);
+        return stamped;
     }
 
     /** Selects everything this service (under this owner) created. */

@@ -19,7 +19,8 @@ public record GdaProperties(
         @DefaultValue Auth auth,
         @DefaultValue Binds binds,
         @DefaultValue Containers containers,
-        @DefaultValue("/var/lib/gpu-docker-api") String stateDir) {
+        @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
+        @DefaultValue("false") boolean recover) {
 
     public record Etcd(
             @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,

@@ -15,7 +15,9 @@ import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.EtcdKeyValueStore;
 import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operations;
 import java.time.Duration;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -80,6 +82,17 @@ public class InfrastructureConfig {
     @Bean
     Keys keys(GdaProperties props) {
         return new Keys(props.etcd().prefix());
+    }
+
+    /** This deployment's identity in etcd, confirmed by the start-up checks before anything is acted on. */
+    @Bean
+    ClusterIdentity clusterIdentity(KeyValueStore store, Keys keys, GdaProperties props) {
+        return new ClusterIdentity(store, keys, String.join(",", props.etcd().endpoints()) + " (prefix " + props.etcd().prefix() + ")");
+    }
+
+    @Bean
+    Operations operations(KeyValueStore store, Keys keys, ClusterIdentity identity) {
+        return new Operations(store, keys, identity);
     }
 
     @Bean

@@ -10,6 +10,8 @@ import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,15 +32,17 @@ public class PowerStates {
     private final GpuScheduler gpus;
     private final PortScheduler ports;
     private final NameLocks locks;
+    private final Operations operations;
 
     public PowerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                       GpuScheduler gpus, PortScheduler ports, NameLocks locks) {
+                       GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
         this.gpus = gpus;
         this.ports = ports;
         this.locks = locks;
+        this.operations = operations;
     }
 
     public void stop(String name, Caller caller) {
@@ -98,17 +102,22 @@ public class PowerStates {
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
-            // forgotten first: containers left by a crash after this point are orphans the reconcile removes
-            repo.delete(stored);
+            List<ContainerView> found = containers.of(name);
+            // forgotten first, with an intent naming the containers: those a crash leaves are removed by the reconcile
+            Operation intent = Operation.deleting(Operation.REPLICASET, name, record.version(), found.stream().map(ContainerView::id).toList());
+            repo.delete(stored, intent);
             release(record);
             List<String> removed = new ArrayList<>();
-            for (ContainerView c : containers.of(name)) {
+            for (ContainerView c : found) {
                 try {
                     engine.remove(c.id());
                     removed.add(c.name());
                 } catch (RuntimeException e) {
                     log.warn("replicaset {} deleted but container {} could not be removed yet ({}); the next reconcile removes it", name, c.name(), e.getMessage());
                 }
+            }
+            if (removed.size() == found.size()) {
+                Undo.quietly(() -> operations.drop(intent));
             }
             log.info("replicaset {} deleted: removed containers {}, released GPUs {} and ports {}", name, removed, record.gpus(), record.ports());
         }

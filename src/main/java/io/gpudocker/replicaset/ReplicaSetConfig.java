@@ -9,10 +9,13 @@ import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Keys;
 import io.gpudocker.volume.VolumeQueries;
 import java.util.Set;
 import java.util.stream.Collectors;
+import io.gpudocker.store.Operations;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -22,8 +25,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class ReplicaSetConfig {
 
     @Bean
-    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys) {
-        return new ReplicaSetRepository(store, keys);
+    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Operations operations) {
+        return new ReplicaSetRepository(store, keys, operations);
     }
 
     @Bean
@@ -32,8 +35,9 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    VersionContainers versionContainers(ContainerEngine engine, VolumeQueries volumes, HostPathPolicy hostPaths, GdaProperties props) {
-        return new VersionContainers(engine, volumes::usableBy, hostPaths, props.etcd().prefix());
+    VersionContainers versionContainers(ContainerEngine engine, VolumeQueries volumes, HostPathPolicy hostPaths, GdaProperties props,
+                                        ClusterIdentity identity) {
+        return new VersionContainers(engine, volumes::usableBy, hostPaths, props.etcd().prefix(), () -> identity.cluster().id());
     }
 
     @Bean
@@ -49,14 +53,14 @@ public class ReplicaSetConfig {
 
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks) {
-        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks);
+                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
+        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks, operations);
     }
 
     @Bean
     VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner) {
-        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner);
+                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations) {
+        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations);
     }
 
     @Bean
@@ -66,8 +70,8 @@ public class ReplicaSetConfig {
 
     @Bean
     PowerStates powerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                            GpuScheduler gpus, PortScheduler ports, NameLocks locks) {
-        return new PowerStates(repo, engine, containers, gpus, ports, locks);
+                            GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
+        return new PowerStates(repo, engine, containers, gpus, ports, locks, operations);
     }
 
     @Bean
@@ -82,8 +86,8 @@ public class ReplicaSetConfig {
 
     @Bean
     Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
-                          NameLocks locks, VersionPruner pruner, VersionContainers containers) {
-        return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers);
+                          NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity) {
+        return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity);
     }
 
     /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */
@@ -98,10 +102,10 @@ public class ReplicaSetConfig {
         };
     }
 
-    /** Before the web server opens: a fresh GPU inventory, and etcd reconciled with Docker. */
+    /** Before the web server opens: a fresh GPU inventory, the start-up checks, and etcd reconciled with Docker. */
     @Bean
-    StartupReconcile startupReconcile(GpuInventoryReader inventory, Reconciler reconciler) {
-        return new StartupReconcile(inventory, reconciler);
+    StartupReconcile startupReconcile(GpuInventoryReader inventory, Reconciler reconciler, ObjectProvider<StartupCheck> checks) {
+        return new StartupReconcile(inventory, reconciler, checks.orderedStream().toList());
     }
 
     @Bean

@@ -10,6 +10,8 @@ import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.replicaset.ReplicaSetViews.Created;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,15 +31,17 @@ public class ReplicaSetCreation {
     private final GpuScheduler gpus;
     private final PortScheduler ports;
     private final NameLocks locks;
+    private final Operations operations;
 
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                              GpuScheduler gpus, PortScheduler ports, NameLocks locks) {
+                              GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
         this.gpus = gpus;
         this.ports = ports;
         this.locks = locks;
+        this.operations = operations;
     }
 
     public Created create(ReplicaSetRequests.Create req, Caller caller) {
@@ -72,15 +76,22 @@ public class ReplicaSetCreation {
     private void run(ReplicaSetVersion first, String tenant) {
         String name = first.replicaSet();
         ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime(), tenant);
+        Operation op = null;
         boolean created = false;
         try {
-            engine.create(containers.specOf(first, tenant));
+            // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
+            op = operations.begin(Operation.start(Operation.REPLICASET, "create", name, 1));
+            engine.create(containers.specOf(first, tenant, op.id()));
             created = true;
             engine.start(first.containerName());
-            repo.create(record, first);
+            repo.create(record, first, op);
         } catch (RuntimeException e) {
             if (created) {
                 Undo.quietly(() -> engine.remove(first.containerName()));
+            }
+            if (op != null) {
+                Operation begun = op;
+                Undo.quietly(() -> operations.drop(begun));
             }
             gpus.release(name, first.gpus());
             ports.release(name, first.ports().values());

@@ -5,11 +5,14 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import io.gpudocker.store.Txn;
 import io.gpudocker.store.VersionedRepository;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,10 +22,12 @@ import java.util.Set;
  */
 public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, ReplicaSetVersion> {
     private final Keys keys;
+    private final Operations operations;
 
-    public ReplicaSetRepository(KeyValueStore store, Keys keys) {
+    public ReplicaSetRepository(KeyValueStore store, Keys keys, Operations operations) {
         super("replicaset", store, keys.replicaSets(), ReplicaSetRecord.class, ReplicaSetVersion.class);
         this.keys = keys;
+        this.operations = operations;
     }
 
     @Override
@@ -41,8 +46,9 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
                 "replicaset " + record.name() + " has no record of its current version " + record.version()));
     }
 
-    public void create(ReplicaSetRecord record, ReplicaSetVersion first) {
-        Txn txn = creating(record.name(), record, first);
+    /** Commits a create: record, version 1 and allocations, dropping the create's intent in the same transaction. */
+    public void create(ReplicaSetRecord record, ReplicaSetVersion first, Operation op) {
+        Txn txn = operations.finish(creating(record.name(), record, first), op);
         claim(txn, record.name(), Set.of(), Set.of(), record);
         if (!store.commit(txn)) {
             throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists (or one of its GPUs/ports was taken by another writer)", record.name());
@@ -51,8 +57,16 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
 
     /** Moves {@code before} to {@code after}, adding {@code newVersion} if given; allocations follow the difference. */
     public void update(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion) {
+        update(before, after, newVersion, null);
+    }
+
+    /**
+     * Moves {@code before} to {@code after}, adding {@code newVersion} if given and dropping the intent of the
+     * operation that made it; allocations follow the difference.
+     */
+    public void update(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion, Operation op) {
         ReplicaSetRecord old = before.record();
-        Txn txn = advancing(old.name(), before, after, newVersion);
+        Txn txn = operations.finish(advancing(old.name(), before, after, newVersion), op);
         Set<String> oldGpus = new HashSet<>(old.gpus());
         Set<Integer> oldPorts = new HashSet<>(old.ports().values());
         claim(txn, old.name(), oldGpus, oldPorts, after);
@@ -69,13 +83,26 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
         commitGuarded(txn, old.name());
     }
 
-    /** Forgets the replicaset: record, every version and its allocations, in one transaction. */
-    public void delete(Stored<ReplicaSetRecord> before) {
+    /**
+     * Forgets the replicaset: record, every version and its allocations, in one transaction that also writes
+     * the delete's intent, so the containers it lists may be removed even if this process dies first.
+     */
+    public void delete(Stored<ReplicaSetRecord> before, Operation intent) {
         ReplicaSetRecord old = before.record();
-        Txn txn = forgetting(old.name(), before);
+        Txn txn = operations.record(forgetting(old.name(), before), intent);
         old.gpus().forEach(g -> txn.delete(keys.gpu(g)));
         old.ports().values().forEach(p -> txn.delete(keys.port(p)));
         commitGuarded(txn, old.name());
+    }
+
+    /**
+     * Writes a replicaset rebuilt from what Docker holds, with the allocations its record holds; false if
+     * etcd already knows it or one of its GPUs or ports is held by another record.
+     */
+    public boolean restore(ReplicaSetRecord record, List<ReplicaSetVersion> versions) {
+        Txn txn = restoring(record.name(), record, versions);
+        claim(txn, record.name(), Set.of(), Set.of(), record);
+        return store.commit(txn);
     }
 
     public Map<String, String> gpuAllocations() {

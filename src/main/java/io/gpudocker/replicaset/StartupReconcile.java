@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
- * Reads the GPU inventory afresh and reconciles etcd with Docker before the web server opens, so no call
- * is served from a stale view. Waits a little for etcd and Docker; fails the start with one clear line if
+ * Reads the GPU inventory afresh, runs the start-up checks (which may refuse the start) and reconciles etcd
+ * with Docker before the web server opens, so no call is served from a stale view. Waits a little for etcd and Docker; fails the start with one clear line if
  * they stay unreachable.
  */
 public class StartupReconcile implements SmartInitializingSingleton {
@@ -20,10 +20,13 @@ public class StartupReconcile implements SmartInitializingSingleton {
 
     private final GpuInventoryReader inventory;
     private final Reconciler reconciler;
+    private final List<StartupCheck> checks;
 
-    public StartupReconcile(GpuInventoryReader inventory, Reconciler reconciler) {
+    /** @param checks run first, in order, inside the same wait for etcd and Docker */
+    public StartupReconcile(GpuInventoryReader inventory, Reconciler reconciler, List<StartupCheck> checks) {
         this.inventory = inventory;
         this.reconciler = reconciler;
+        this.checks = List.copyOf(checks);
     }
 
     @Override
@@ -32,6 +35,7 @@ public class StartupReconcile implements SmartInitializingSingleton {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             try {
+                checks.forEach(StartupCheck::verify);
                 reconciler.reconcile(gpus);
                 return;
             } catch (ApiException e) {

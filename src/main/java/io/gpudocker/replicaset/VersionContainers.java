@@ -6,10 +6,12 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSpec;
 import io.gpudocker.docker.ContainerView;
+import io.gpudocker.store.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The Docker side of a replicaset's versions: what the container of a version looks like, which containers
@@ -20,6 +22,7 @@ public class VersionContainers {
     private final VolumeLookup volumes;
     private final HostPathPolicy hostPaths;
     private final String owner;
+    private final Supplier<String> clusterId;
 
     /**
      * Whether a bind's Docker volume is one of this service's volumes that {@code tenant} may mount, so a typo
@@ -29,15 +32,23 @@ public class VersionContainers {
         boolean usableBy(String dockerVolume, String tenant);
     }
 
-    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, HostPathPolicy hostPaths, String owner) {
+    /**
+     * @param hostPaths the operator's policy for host-path binds
+     * @param clusterId this deployment's identity, stamped on every container
+     */
+    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, HostPathPolicy hostPaths, String owner, Supplier<String> clusterId) {
         this.engine = engine;
         this.volumes = volumes;
         this.hostPaths = hostPaths;
         this.owner = owner;
+        this.clusterId = clusterId;
     }
 
-    /** The container of one version: its spec, its GPUs and ports, labelled as ours and its tenant's. */
-    public ContainerSpec specOf(ReplicaSetVersion v, String tenant) {
+    /**
+     * The container of one version: its spec, its GPUs and ports, labelled as ours and its tenant's, with the
+     * operation that makes it and the version's full record (from which a recovery rebuilds etcd).
+     */
+    public ContainerSpec specOf(ReplicaSetVersion v, String tenant, String operationId) {
         List<String> env = new ArrayList<>(v.spec().env());
         env.add("CONTAINER_VERSION=" + v.version());
         if (v.gpus().isEmpty()) {
@@ -46,11 +57,12 @@ public class VersionContainers {
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
                 v.spec().binds().stream().map(this::dockerBind).toList(), v.gpus(), v.ports(),
-                labels(v, tenant));
+                labels(v, tenant, operationId));
     }
 
-    private Map<String, String> labels(ReplicaSetVersion v, String tenant) {
-        Map<String, String> labels = new LinkedHashMap<>(ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version()));
+    private Map<String, String> labels(ReplicaSetVersion v, String tenant, String operationId) {
+        Map<String, String> labels = ManagedLabels.stamped(ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version()),
+                clusterId.get(), operationId, Json.write(v));
         if (tenant != null) {
             labels.put(ManagedLabels.TENANT, tenant);
         }

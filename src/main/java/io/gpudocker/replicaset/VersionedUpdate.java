@@ -12,6 +12,8 @@ import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +40,7 @@ public class VersionedUpdate {
     private final NameLocks locks;
     private final SystemDiskCopier copier;
     private final VersionPruner pruner;
+    private final Operations operations;
 
     /** What an update turns into: the new spec, and which version's root filesystem it starts from. */
     public record Target(ReplicaSetSpec spec, long filesystemFrom) {}
@@ -56,7 +59,7 @@ public class VersionedUpdate {
     }
 
     public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                           PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner) {
+                           PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -65,6 +68,7 @@ public class VersionedUpdate {
         this.locks = locks;
         this.copier = copier;
         this.pruner = pruner;
+        this.operations = operations;
     }
 
     /**
@@ -127,10 +131,13 @@ public class VersionedUpdate {
     private void switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning) {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
+        Operation op = null;
         boolean created = false;
         boolean stoppedOld = false;
         try {
-            engine.create(containers.specOf(version, record.tenant()));
+            // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
+            op = operations.begin(Operation.start(Operation.REPLICASET, "update", record.name(), version.version()));
+            engine.create(containers.specOf(version, record.tenant(), op.id()));
             created = true;
             if (wasRunning) {
                 engine.stop(currentName);
@@ -142,13 +149,17 @@ public class VersionedUpdate {
                 copier.copy(source, fresh);
             }
             engine.start(version.containerName());
-            repo.update(stored, record.with(version.version(), ReplicaSetState.RUNNING, version.gpus(), version.ports()), version);
+            repo.update(stored, record.with(version.version(), ReplicaSetState.RUNNING, version.gpus(), version.ports()), version, op);
         } catch (RuntimeException e) {
             if (created) {
                 Undo.quietly(() -> engine.remove(version.containerName()));
             }
             if (stoppedOld) {
                 Undo.quietly(() -> engine.start(currentName));
+            }
+            if (op != null) {
+                Operation begun = op;
+                Undo.quietly(() -> operations.drop(begun));
             }
             throw e;
         }

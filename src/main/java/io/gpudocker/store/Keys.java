@@ -35,5 +35,13 @@ public final class Keys {
     /** The same record by the SHA-256 of the token, for checking a bearer in one read. */
     public String tokenHash(String sha256Hex) { return root + "token-hashes/" + sha256Hex; }
 
+    /** This deployment's identity, written once (see {@link ClusterIdentity}). */
+    public String cluster() { return root + "cluster"; }
+
+    /** The intent of one operation that creates or removes Docker objects (see {@link Operations}). */
+    public String operation(String id) { return operations() + id; }
+
+    public String operations() { return root + "operations/"; }
+
     public static String lastSegment(String key) { return key.substring(key.lastIndexOf('/') + 1); }
 }

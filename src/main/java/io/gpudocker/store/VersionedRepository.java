@@ -81,6 +81,17 @@ public abstract class VersionedRepository<R, V extends Versioned> {
                 .put(layout.version(name, first.version()), Json.write(first));
     }
 
+    /**
+     * An object rebuilt from what Docker holds: its record and every version found, if etcd knows none of them.
+     */
+    protected Txn restoring(String name, R record, List<V> versions) {
+        Txn txn = new Txn().requireAbsent(layout.record(name)).put(layout.record(name), Json.write(record));
+        for (V v : versions) {
+            txn.requireAbsent(layout.version(name, v.version())).put(layout.version(name, v.version()), Json.write(v));
+        }
+        return txn;
+    }
+
     /** The record moves to {@code after} (adding {@code newVersion} if given), if no one changed it since it was read. */
     protected Txn advancing(String name, Stored<R> before, R after, V newVersion) {
         Txn txn = new Txn().requireModRevision(layout.record(name), before.modRevision())

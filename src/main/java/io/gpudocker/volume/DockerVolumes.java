@@ -7,11 +7,15 @@ import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.VolumeView;
+import io.gpudocker.store.Json;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,21 +30,30 @@ public class DockerVolumes {
 
     private final ContainerEngine engine;
     private final String owner;
+    private final Supplier<String> clusterId;
+    private final Operations operations;
 
-    public DockerVolumes(ContainerEngine engine, String owner) {
+    /** @param clusterId this deployment's identity, stamped on every volume */
+    public DockerVolumes(ContainerEngine engine, String owner, Supplier<String> clusterId, Operations operations) {
         this.engine = engine;
         this.owner = owner;
+        this.clusterId = clusterId;
+        this.operations = operations;
     }
 
-    /** Creates the Docker volume of one version, with the size option only where the size can be enforced. */
-    public VolumeView create(String name, long version, VolumeSize size, boolean enforced, String tenant) {
+    /**
+     * Creates the Docker volume of one version, with the size option only where the size can be enforced,
+     * labelled as its tenant's, with the operation that makes it and the version's full record (from which a
+     * recovery rebuilds etcd).
+     */
+    public VolumeView create(VolumeVersion v, VolumeSize size, Operation op, String tenant) {
         // Docker's local driver refuses a size it cannot enforce, so the option is only passed where quota works
-        Map<String, String> driverOpts = size != null && enforced ? Map.of("size", Long.toString(size.bytes())) : Map.of();
-        Map<String, String> labels = new LinkedHashMap<>(ManagedLabels.volumeVersion(owner, name, version));
+        Map<String, String> driverOpts = size != null && v.sizeEnforced() ? Map.of("size", Long.toString(size.bytes())) : Map.of();
+        Map<String, String> labels = ManagedLabels.stamped(ManagedLabels.volumeVersion(owner, v.name(), v.version()), clusterId.get(), op.id(), Json.write(v));
         if (tenant != null) {
             labels.put(ManagedLabels.TENANT, tenant);
         }
-        return engine.createVolume(VolumeNames.dockerName(name, version), driverOpts, labels);
+        return engine.createVolume(v.dockerName(), driverOpts, labels);
     }
 
     /** The Docker volume, if it exists and is a version of {@code name} made by this service. */
@@ -68,8 +81,9 @@ public class DockerVolumes {
 
     /**
      * The first version number from {@code from} whose Docker name is free. A volume of ours under that name
-     * that no record knows was left by a call interrupted before its record was written: it is removed and
-     * its number skipped, never re-created. A volume that is not ours is never touched.
+     * that an unfinished operation's intent proves uncommitted is removed; any other is kept (it may hold data
+     * whose record is missing). Either way its number is skipped, never re-created. A volume that is not
+     * ours is never touched.
      */
     public long freeVersion(String name, long from) {
         for (long v = from; v < from + MAX_SKIPPED_VERSIONS; v++) {
@@ -81,9 +95,13 @@ public class DockerVolumes {
             if (!ManagedLabels.isVolumeOf(existing.get().labels(), owner, name)) {
                 throw ApiException.of(ErrorCode.VOLUME_EXISTS, "a Docker volume named '%s' already exists and is not managed by this service; remove or rename it first", dockerName);
             }
-            if (engine.containersUsingVolume(dockerName).isEmpty()) {
-                log.warn("volume {}: removing {}, left by a call interrupted before its record was written; version {} is skipped", name, dockerName, v);
+            String madeBy = existing.get().labels().get(ManagedLabels.OPERATION);
+            boolean uncommitted = madeBy != null && operations.of(Operation.VOLUME, name).stream().anyMatch(o -> o.id().equals(madeBy));
+            if (uncommitted && engine.containersUsingVolume(dockerName).isEmpty()) {
+                log.warn("volume {}: removing {}, left by a call interrupted before its record was written (operation {}); version {} is skipped", name, dockerName, madeBy, v);
                 Undo.quietly(() -> engine.removeVolume(dockerName));
+            } else {
+                log.warn("volume {}: {} exists with no record of it and is kept; version {} is skipped", name, dockerName, v);
             }
         }
         throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s': Docker volumes %s-%d to %s-%d all exist already", name, name, from, name, from + MAX_SKIPPED_VERSIONS - 1);

@@ -4,7 +4,9 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operations;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,8 +17,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class VolumeConfig {
 
     @Bean
-    VolumeRepository volumeRepository(KeyValueStore store, Keys keys) {
-        return new VolumeRepository(store, keys);
+    VolumeRepository volumeRepository(KeyValueStore store, Keys keys, Operations operations) {
+        return new VolumeRepository(store, keys, operations);
     }
 
     @Bean
@@ -30,25 +32,26 @@ public class VolumeConfig {
     }
 
     @Bean(destroyMethod = "close")
-    VolumeJanitor volumeJanitor(VolumeRepository repo, ContainerEngine engine, NameLocks locks, ThreadPoolTaskExecutor workQueue, GdaProperties props) {
-        return new VolumeJanitor(repo, engine, locks, workQueue, props.etcd().prefix());
+    VolumeJanitor volumeJanitor(VolumeRepository repo, ContainerEngine engine, NameLocks locks, ThreadPoolTaskExecutor workQueue, GdaProperties props,
+                                Operations operations, ClusterIdentity identity) {
+        return new VolumeJanitor(repo, engine, locks, workQueue, props.etcd().prefix(), operations, identity);
     }
 
     @Bean
-    DockerVolumes dockerVolumes(ContainerEngine engine, GdaProperties props) {
-        return new DockerVolumes(engine, props.etcd().prefix());
+    DockerVolumes dockerVolumes(ContainerEngine engine, GdaProperties props, ClusterIdentity identity, Operations operations) {
+        return new DockerVolumes(engine, props.etcd().prefix(), () -> identity.cluster().id(), operations);
     }
 
     @Bean
     VolumeLifecycle volumeLifecycle(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                                    VolumeSizeSupport sizeSupport, VolumeJanitor janitor) {
-        return new VolumeLifecycle(repo, engine, dockerVolumes, locks, sizeSupport, janitor);
+                                    VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Operations operations) {
+        return new VolumeLifecycle(repo, engine, dockerVolumes, locks, sizeSupport, janitor, operations);
     }
 
     @Bean
     VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                              VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor) {
-        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor);
+                              VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations) {
+        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations);
     }
 
     @Bean

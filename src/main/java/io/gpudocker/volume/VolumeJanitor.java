@@ -4,12 +4,19 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeView;
+import io.gpudocker.store.Cluster;
+import io.gpudocker.store.ClusterIdentity;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +39,10 @@ public class VolumeJanitor implements AutoCloseable {
     private final NameLocks locks;
     private final Executor workQueue;
     private final String owner;
+    private final Operations operations;
+    private final ClusterIdentity identity;
+    /** Volumes already reported as kept for want of a proof, so each is logged once. */
+    private final Set<String> reportedKept = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean queued = new AtomicBoolean();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "volume-janitor-tick");
@@ -39,12 +50,15 @@ public class VolumeJanitor implements AutoCloseable {
         return t;
     });
 
-    public VolumeJanitor(VolumeRepository repo, ContainerEngine engine, NameLocks locks, Executor workQueue, String owner) {
+    public VolumeJanitor(VolumeRepository repo, ContainerEngine engine, NameLocks locks, Executor workQueue, String owner,
+                         Operations operations, ClusterIdentity identity) {
         this.repo = repo;
         this.engine = engine;
         this.locks = locks;
         this.workQueue = workQueue;
         this.owner = owner;
+        this.operations = operations;
+        this.identity = identity;
     }
 
     /** Starts the periodic sweep; the first one runs now. */
@@ -68,9 +82,16 @@ public class VolumeJanitor implements AutoCloseable {
         }
     }
 
-    /** One sweep: superseded versions of every volume, then Docker volumes no committed record accounts for. */
+    /**
+     * One sweep: superseded versions of every volume, then Docker volumes an unfinished operation proves
+     * uncommitted. Nothing is done before the start-up checks confirmed this deployment's identity, nor while
+     * etcd does not hold it (wiped or replaced under the running service).
+     */
     public void sweepAll() {
         try {
+            if (!identity.holds()) {
+                return;
+            }
             for (VolumeRecord r : repo.list()) {
                 sweep(r.name());
             }
@@ -117,33 +138,79 @@ public class VolumeJanitor implements AutoCloseable {
     }
 
     /**
-     * Removes this service's Docker volumes whose version no record has committed: left by a create or
-     * resize that was killed between creating the Docker volume and writing its record.
+     * Removes this service's Docker volumes that an unfinished operation's intent proves uncommitted: left by a
+     * create or resize killed between creating the Docker volume and writing its record. A volume with no
+     * record and no intent may hold data whose record is missing: it is kept, whatever etcd says.
      */
     public List<String> sweepUncommitted() {
-        Map<String, List<VolumeView>> byName = new HashMap<>();
-        for (VolumeView v : engine.listVolumesByLabels(ManagedLabels.owner(owner))) {
-            String name = v.labels() == null ? null : v.labels().get(ManagedLabels.VOLUME);
-            if (name != null) {
-                byName.computeIfAbsent(name, n -> new ArrayList<>()).add(v);
+        if (!identity.holds()) {
+            return List.of();
+        }
+        Cluster cluster = identity.cluster();
+        Set<String> withIntents = new HashSet<>();
+        operations.all().stream().filter(o -> Operation.VOLUME.equals(o.kind())).forEach(o -> withIntents.add(o.name()));
+        List<String> removed = new ArrayList<>();
+        for (String name : withIntents) {
+            try (var held = locks.lock(VolumeNames.lockKey(name))) {
+                // listed under the lock, so a volume made after any earlier look is seen before its intent is dropped
+                removed.addAll(removeUncommitted(name, ours(engine.listVolumesByLabels(Map.of(ManagedLabels.OWNER, owner, ManagedLabels.VOLUME, name)), cluster)));
             }
         }
-        List<String> removed = new ArrayList<>();
-        byName.forEach((name, views) -> {
-            try (var held = locks.lock(VolumeNames.lockKey(name))) {
-                long committed = repo.find(name).map(s -> s.record().version()).orElse(0L);
-                for (VolumeView v : views) {
-                    if (ManagedLabels.version(v.labels()) > committed && engine.containersUsingVolume(v.name()).isEmpty()) {
-                        engine.removeVolume(v.name());
-                        removed.add(v.name());
-                    }
-                }
-            }
-        });
+        Map<String, List<VolumeView>> byName = new HashMap<>();
+        for (VolumeView v : ours(engine.listVolumesByLabels(ManagedLabels.owner(owner)), cluster)) {
+            byName.computeIfAbsent(v.labels().get(ManagedLabels.VOLUME), n -> new ArrayList<>()).add(v);
+        }
+        byName.keySet().removeAll(withIntents);
+        byName.forEach(this::reportKept);
         if (!removed.isEmpty()) {
-            log.info("removed Docker volumes {} left by an interrupted create or resize (no record committed them)", removed);
+            log.info("removed Docker volumes {} left by an interrupted create or resize (their operation never committed)", removed);
         }
         return removed;
+    }
+
+    /** Under the volume's lock, with its intents read under that lock (one seen earlier may have committed since). */
+    private List<String> removeUncommitted(String name, List<VolumeView> views) {
+        List<Operation> intents = operations.of(Operation.VOLUME, name);
+        List<String> removed = new ArrayList<>();
+        List<String> unfinished = new ArrayList<>();
+        List<VolumeView> unproven = new ArrayList<>();
+        for (VolumeView v : views) {
+            String madeBy = v.labels().get(ManagedLabels.OPERATION);
+            boolean proven = madeBy != null && intents.stream().anyMatch(o -> o.id().equals(madeBy));
+            if (proven && engine.containersUsingVolume(v.name()).isEmpty()) {
+                engine.removeVolume(v.name());
+                removed.add(v.name());
+            } else if (proven) {
+                unfinished.add(madeBy);
+            } else {
+                unproven.add(v);
+            }
+        }
+        intents.stream().filter(o -> !unfinished.contains(o.id())).forEach(operations::drop);
+        reportKept(name, unproven);
+        return removed;
+    }
+
+    /** Docker volumes of a version no record commits and no intent explains: kept, and said so once each. */
+    private void reportKept(String name, List<VolumeView> views) {
+        if (views.stream().allMatch(v -> reportedKept.contains(v.name()))) {
+            return;
+        }
+        long committed = repo.find(name).map(s -> s.record().version()).orElse(0L);
+        for (VolumeView v : views) {
+            if (ManagedLabels.version(v.labels()) > committed && reportedKept.add(v.name())) {
+                log.warn("volume {}: kept Docker volume {}: no record commits its version and no unfinished operation made it; "
+                        + "it is never removed on the word of an absent record", name, v.name());
+            }
+        }
+    }
+
+    /** Volumes of this deployment (or adopted by a recovery, or older than the cluster label): only those are ever acted on. */
+    private static List<VolumeView> ours(List<VolumeView> volumes, Cluster cluster) {
+        return volumes.stream().filter(v -> v.labels() != null && v.labels().get(ManagedLabels.VOLUME) != null).filter(v -> {
+            String madeFor = v.labels().get(ManagedLabels.CLUSTER);
+            return madeFor == null || cluster.accepts(madeFor);
+        }).toList();
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,15 +31,17 @@ public class VolumeLifecycle {
     private final NameLocks locks;
     private final VolumeSizeSupport sizeSupport;
     private final VolumeJanitor janitor;
+    private final Operations operations;
 
     public VolumeLifecycle(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                           VolumeSizeSupport sizeSupport, VolumeJanitor janitor) {
+                           VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Operations operations) {
         this.repo = repo;
         this.engine = engine;
         this.dockerVolumes = dockerVolumes;
         this.locks = locks;
         this.sizeSupport = sizeSupport;
         this.janitor = janitor;
+        this.operations = operations;
     }
 
     public VolumeViews.Created create(VolumeRequests.Create req, Caller caller) {
@@ -54,14 +58,21 @@ public class VolumeLifecycle {
             Long bytes = size == null ? null : size.bytes();
             String text = size == null ? null : size.text();
             VolumeVersion first = new VolumeVersion(name, version, dockerName, bytes, text, enforced, now, "create");
+            Operation op = null;
             boolean created = false;
             try {
-                dockerVolumes.create(name, version, size, enforced, caller.tenantName());
+                // the intent first: a crash after the create leaves a volume the janitor can prove uncommitted
+                op = operations.begin(Operation.start(Operation.VOLUME, "create", name, version));
+                dockerVolumes.create(first, size, op, caller.tenantName());
                 created = true;
-                repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName()), first);
+                repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName()), first, op);
             } catch (RuntimeException e) {
                 if (created) {
                     Undo.quietly(() -> engine.removeVolume(dockerName));
+                }
+                if (op != null) {
+                    Operation begun = op;
+                    Undo.quietly(() -> operations.drop(begun));
                 }
                 throw EngineErrors.translate(e, ErrorCode.VOLUME_CREATE_FAILED, ErrorCode.VOLUME_IN_USE, "create volume '" + name + "'");
             }

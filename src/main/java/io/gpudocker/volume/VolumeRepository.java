@@ -4,17 +4,22 @@ import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import io.gpudocker.store.VersionedRepository;
+import java.util.List;
 
 /**
  * Volume records and their versions in etcd. Each state change is ONE transaction guarded by
  * compare-and-swap on the record; each version is its own key, so a history is one range read.
  */
 public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVersion> {
+    private final Operations operations;
 
-    public VolumeRepository(KeyValueStore store, Keys keys) {
+    public VolumeRepository(KeyValueStore store, Keys keys, Operations operations) {
         super("volume", store, keys.volumes(), VolumeRecord.class, VolumeVersion.class);
+        this.operations = operations;
     }
 
     @Override
@@ -27,15 +32,24 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
         return ApiException.of(ErrorCode.VOLUME_NOT_FOUND, "volume '%s' does not exist", name);
     }
 
-    public void create(VolumeRecord record, VolumeVersion first) {
-        if (!store.commit(creating(record.name(), record, first))) {
+    /** Commits a create, dropping its intent in the same transaction. */
+    public void create(VolumeRecord record, VolumeVersion first, Operation op) {
+        if (!store.commit(operations.finish(creating(record.name(), record, first), op))) {
             throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", record.name());
         }
     }
 
-    /** Moves the record to {@code after} and adds {@code newVersion}, or changes nothing if another writer got there first. */
-    public void resize(Stored<VolumeRecord> before, VolumeRecord after, VolumeVersion newVersion) {
-        commitGuarded(advancing(after.name(), before, after, newVersion), after.name());
+    /**
+     * Moves the record to {@code after} and adds {@code newVersion}, dropping the resize's intent, or changes
+     * nothing if another writer got there first.
+     */
+    public void resize(Stored<VolumeRecord> before, VolumeRecord after, VolumeVersion newVersion, Operation op) {
+        commitGuarded(operations.finish(advancing(after.name(), before, after, newVersion), op), after.name());
+    }
+
+    /** Writes a volume rebuilt from what Docker holds; false if etcd already knows it. */
+    public boolean restore(VolumeRecord record, List<VolumeVersion> versions) {
+        return store.commit(restoring(record.name(), record, versions));
     }
 
     /** Forgets the volume: its record and every version, in one transaction. */

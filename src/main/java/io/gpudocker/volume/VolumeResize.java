@@ -8,6 +8,8 @@ import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.VolumeView;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import java.time.Instant;
 import java.util.List;
@@ -28,9 +30,10 @@ public class VolumeResize {
     private final VolumeSizeSupport sizeSupport;
     private final VolumeDataCopier copier;
     private final VolumeJanitor janitor;
+    private final Operations operations;
 
     public VolumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                        VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor) {
+                        VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations) {
         this.repo = repo;
         this.engine = engine;
         this.dockerVolumes = dockerVolumes;
@@ -38,6 +41,7 @@ public class VolumeResize {
         this.sizeSupport = sizeSupport;
         this.copier = copier;
         this.janitor = janitor;
+        this.operations = operations;
     }
 
     /** @param force copy even while a running container mounts the volume (what it writes meanwhile may be missed) */
@@ -83,19 +87,26 @@ public class VolumeResize {
     /** Creates the new version's Docker volume, copies the data in and records it; on failure removes it again. */
     private long copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeView current, VolumeSize size) {
         String name = version.name();
+        Operation op = null;
         boolean created = false;
         try {
-            VolumeView fresh = dockerVolumes.create(name, version.version(), size, version.sizeEnforced(), stored.record().tenant());
+            // the intent first: a crash after the create leaves a volume the janitor can prove uncommitted
+            op = operations.begin(Operation.start(Operation.VOLUME, "resize", name, version.version()));
+            VolumeView fresh = dockerVolumes.create(version, size, op, stored.record().tenant());
             created = true;
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
                     : engine.inspectVolume(version.dockerName()).map(VolumeView::mountpoint).orElse(null);
             copier.requireVisible(version.dockerName(), target);
             long millis = copier.copy(current.mountpoint(), target);
-            repo.resize(stored, stored.record().resized(version.version(), size, version.sizeEnforced()), version);
+            repo.resize(stored, stored.record().resized(version.version(), size, version.sizeEnforced()), version, op);
             return millis;
         } catch (RuntimeException e) {
             if (created) {
                 Undo.quietly(() -> engine.removeVolume(version.dockerName()));
+            }
+            if (op != null) {
+                Operation begun = op;
+                Undo.quietly(() -> operations.drop(begun));
             }
             throw EngineErrors.translate(e, ErrorCode.VOLUME_PATCH_FAILED, ErrorCode.VOLUME_IN_USE, "resize volume '" + name + "'");
         }

@@ -34,6 +34,12 @@ class CommandLineTest {
     }
 
     @Test
+    void recoverAsksForRecordsToBeRebuilt() {
+        assertThat(CommandLine.parse(new String[] {"--recover"}).springArgs()).containsExactly("--gda.recover=true");
+        assertThat(CommandLine.parse(new String[] {}).springArgs()).doesNotContain("--gda.recover=true");
+    }
+
+    @Test
     void malformedValuesAreRefusedWithOneClearLine() {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"-p", "5000-4000"})).hasMessageContaining("inverted");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"-a", "nonsense"})).hasMessageContaining("must look like 0.0.0.0:2378");

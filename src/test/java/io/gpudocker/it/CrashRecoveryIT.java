@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpudocker.docker.ContainerSpec;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.store.Cluster;
+import io.gpudocker.store.Json;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Txn;
 import java.io.File;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,26 +32,38 @@ import tools.jackson.databind.JsonNode;
 /**
  * Kills the service with SIGKILL (a separate JVM running the real main class) and starts it again: every
  * acknowledged change must still be there, nothing held twice, nothing leaked, half-done work undone.
- * It uses its own etcd prefix and port range, so it never meets the in-process service of the other tests.
+ * Against an etcd that does not know what Docker holds (wiped, under a stopped or a running service) it
+ * removes nothing, refuses to start (exit status 3) and rebuilds the records with --recover.
+ * It uses its own etcd prefix and port range (GDA_IT_CRASH_PORTS), so it never meets the in-process service
+ * of the other tests nor another rig's containers on the host's ports.
  */
 class CrashRecoveryIT extends IntegrationTestBase {
     private static final String PREFIX = "/gpu-docker-api-crash-it";
+    private static final String PORTS = System.getenv().getOrDefault("GDA_IT_CRASH_PORTS", "47000-47999");
     private final List<Process> processes = new ArrayList<>();
+    private final List<File> logs = new ArrayList<>();
     private Api crashApi;
 
+    /** Deletes through the API while the service runs on an intact etcd, then removes whatever a wiped etcd left no record of. */
     @AfterEach
     void cleanUp() throws Exception {
-        if (crashApi == null || !alive()) {
-            startService();
-        }
-        for (JsonNode r : crashApi.get("/replicaSet").data()) {
-            crashApi.delete("/replicaSet/" + r.path("name").asString());
+        if (alive() && store.get(PREFIX + "/apis/v1/cluster").isPresent()) {
+            for (JsonNode r : crashApi.get("/replicaSet").data()) {
+                crashApi.delete("/replicaSet/" + r.path("name").asString());
+            }
+            for (JsonNode v : crashApi.get("/volumes").data()) {
+                crashApi.delete("/volumes/" + v.path("name").asString());
+            }
         }
         processes.forEach(Process::destroyForcibly);
         for (Process p : processes) {
             p.waitFor(30, TimeUnit.SECONDS);
         }
+        engine.listByLabels(ManagedLabels.owner(PREFIX)).forEach(c -> engine.remove(c.id()));
+        engine.listVolumesByLabels(ManagedLabels.owner(PREFIX)).forEach(v -> engine.removeVolume(v.name()));
+        store.commit(new Txn().deletePrefix(PREFIX + "/"));
         assertThat(engine.listByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
+        assertThat(engine.listVolumesByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
         assertThat(store.list(PREFIX + "/")).isEmpty();
     }
 
@@ -65,13 +83,25 @@ class CrashRecoveryIT extends IntegrationTestBase {
         assertThat(crashApi.patch("/replicaSet/" + two + "/pause", null).status()).isEqualTo(200);
 
         killService();
-        // while it is down: one container is removed behind its back, and an update of 'none' is left half
-        // done (new version created, old one stopped, nothing committed), as a crash mid-update leaves it
+        // while it is down: one container is removed behind its back, an update of 'none' is left half done
+        // (intent written, new version created, old one stopped, nothing committed), and a create and a volume
+        // create are left with their intents and no record, as a crash mid-call leaves them
         engine.remove(one + "-1");
+        Operation update = interrupted(Operation.start(Operation.REPLICASET, "update", none, 2));
         engine.create(new ContainerSpec(none + "-2", IMAGE, SLEEP, List.of(), List.of(), List.of(), Map.of(),
-                ManagedLabels.replicaSetVersion(PREFIX, none, 2)));
+                stamped(ManagedLabels.replicaSetVersion(PREFIX, none, 2), update)));
         engine.stop(none + "-1");
+        String ghost = "crashghost" + tag;
+        Operation create = interrupted(Operation.start(Operation.REPLICASET, "create", ghost, 1));
+        engine.create(new ContainerSpec(ghost + "-1", IMAGE, SLEEP, List.of(), List.of(), List.of(), Map.of(),
+                stamped(ManagedLabels.replicaSetVersion(PREFIX, ghost, 1), create)));
+        Operation volumeCreate = interrupted(Operation.start(Operation.VOLUME, "create", ghost, 1));
+        engine.createVolume(ghost + "-1", Map.of(), stamped(ManagedLabels.volumeVersion(PREFIX, ghost, 1), volumeCreate));
         startService();
+
+        assertThat(engine.inspect(ghost + "-1")).as("container of an interrupted create removed").isEmpty();
+        awaitTrue(() -> engine.inspectVolume(ghost + "-1").isEmpty(), "volume of an interrupted create removed");
+        awaitTrue(() -> store.list(PREFIX + "/apis/v1/operations/").isEmpty(), "intents dropped");
 
         JsonNode twoAfter = crashApi.get("/replicaSet/" + two).data();
         assertThat(twoAfter.path("state").asString()).isEqualTo("paused");
@@ -143,6 +173,112 @@ class CrashRecoveryIT extends IntegrationTestBase {
         assertThat(store.list(PREFIX + "/apis/v1/ports/")).hasSize(seenPorts.size());
     }
 
+    @Test
+    void aWipedEtcdChangesNothingAndRefusesToStartThenRecoverRebuildsEveryRecord() throws Exception {
+        startService();
+        String tag = UUID.randomUUID().toString().substring(0, 6).replace("-", "");
+        String vol = "crashvol" + tag;
+        String disk = "crashdisk" + tag;
+        String twice = "crashtwice" + tag;
+        assertThat(crashApi.post("/volumes", Map.of("name", vol)).status()).isEqualTo(200);
+        Map<String, Object> body = createBody(disk, 1, SLEEP, List.of("22"));
+        body.put("binds", List.of(Map.of("src", vol + "-1", "dest", "/data")));
+        assertThat(crashApi.post("/replicaSet", body).status()).isEqualTo(200);
+        execOn(disk, "echo on-the-system-disk > /root/sysfile && echo on-the-volume > /data/f");
+        createOn(twice, 2);
+        Api.Reply patched = crashApi.patch("/replicaSet/" + twice, Map.of("gpuPatch", Map.of("gpuCount", 1)));
+        assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
+        Map<String, JsonNode> before = snapshot(disk, twice, vol);
+
+        stopService();
+        store.commit(new Txn().deletePrefix(PREFIX + "/"));
+        Exit refused = runToExit();
+
+        assertThat(refused.status()).as(refused.output()).isEqualTo(3);
+        assertThat(refused.output()).contains("refusing to start", "2 instance(s)", "3 container(s)", "1 volume(s)", "--recover", "scripts/reset.sh --containers");
+        assertThat(engine.inspect(disk + "-1").orElseThrow().running()).isTrue();
+        assertThat(engine.inspect(twice + "-1")).as("the superseded version is kept").isPresent();
+        assertThat(engine.inspect(twice + "-2").orElseThrow().running()).isTrue();
+        assertThat(engine.inspectVolume(vol + "-1")).isPresent();
+        assertThat(store.list(PREFIX + "/")).as("nothing written to etcd").isEmpty();
+
+        startService("--recover");
+        Map<String, JsonNode> after = snapshot(disk, twice, vol);
+        assertThat(after).isEqualTo(before);
+        assertThat(execOn(disk, "cat /root/sysfile /data/f")).isEqualTo("on-the-system-disk\non-the-volume\n");
+        Api.Reply rollback = crashApi.patch("/replicaSet/" + twice + "/rollback", Map.of("version", 1));
+        assertThat(rollback.status()).as(rollback.toString()).isEqualTo(200);
+        assertThat(crashApi.get("/replicaSet/" + twice).data().path("version").asLong()).isEqualTo(3);
+        assertThat(gpus(twice)).hasSize(2);
+
+        stopService();
+        startService(); // the adopted objects are this deployment's now: no --recover needed again
+        assertThat(crashApi.get("/replicaSet/" + disk).data().path("state").asString()).isEqualTo("running");
+    }
+
+    @Test
+    void etcdWipedUnderARunningServiceRemovesNothing() throws Exception {
+        startService("--gda.reconcile.period=1s");
+        String tag = UUID.randomUUID().toString().substring(0, 6).replace("-", "");
+        String name = "crashlive" + tag;
+        String vol = "crashlivevol" + tag;
+        assertThat(crashApi.post("/volumes", Map.of("name", vol)).status()).isEqualTo(200);
+        createOn(name, 1);
+        Api.Reply patched = crashApi.patch("/replicaSet/" + name, Map.of());
+        assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
+
+        store.commit(new Txn().deletePrefix(PREFIX + "/"));
+        crashApi.get("/volumes"); // queues a volume sweep
+        Thread.sleep(4000); // several reconcile periods
+        Api.Reply refused = crashApi.post("/replicaSet", createBody("crashlate" + tag, 0, SLEEP, List.of()));
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.msg()).contains("no longer holds this deployment's cluster id");
+        assertThat(engine.inspect(name + "-1")).as("superseded version kept").isPresent();
+        assertThat(engine.inspect(name + "-2").orElseThrow().running()).isTrue();
+        assertThat(engine.inspectVolume(vol + "-1")).isPresent();
+        assertThat(engine.inspect("crashlate" + tag + "-1")).isEmpty();
+        assertThat(store.list(PREFIX + "/")).as("nothing written into the wiped etcd").isEmpty();
+        assertThat(Files.readString(logs.get(logs.size() - 1).toPath())).containsOnlyOnce("the reconcile and the volume janitor remove nothing");
+    }
+
+    /** What a user sees of two replicasets and a volume, less the times a rebuild cannot know (last update, live status). */
+    private Map<String, JsonNode> snapshot(String first, String second, String vol) {
+        Map<String, JsonNode> m = new HashMap<>();
+        for (String name : List.of(first, second)) {
+            tools.jackson.databind.node.ObjectNode detail = (tools.jackson.databind.node.ObjectNode) crashApi.get("/replicaSet/" + name).data();
+            detail.remove("updateTime");
+            m.put(name, detail);
+            m.put(name + " history", crashApi.get("/replicaSet/" + name + "/history").data());
+        }
+        tools.jackson.databind.node.ObjectNode volume = (tools.jackson.databind.node.ObjectNode) crashApi.get("/volumes/" + vol).data();
+        volume.remove("updateTime");
+        m.put(vol, volume);
+        m.put(vol + " history", crashApi.get("/volumes/" + vol + "/history").data());
+        m.put("gpus", crashApi.get("/resources/gpus").data());
+        m.put("ports", crashApi.get("/resources/ports").data());
+        return m;
+    }
+
+    /** Writes the intent a call writes before it creates anything, as a call killed after creating leaves it. */
+    private Operation interrupted(Operation op) {
+        assertThat(store.commit(new Txn().put(PREFIX + "/apis/v1/operations/" + op.id(), Json.write(op)))).isTrue();
+        return op;
+    }
+
+    private Map<String, String> stamped(Map<String, String> labels, Operation op) {
+        String cluster = Json.read(store.get(PREFIX + "/apis/v1/cluster").orElseThrow().value(), Cluster.class).id();
+        return ManagedLabels.stamped(labels, cluster, op.id(), "{}");
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
     // ---- the service as a separate process ------------------------------------------------------------
 
     private void createOn(String name, int gpus) {
@@ -174,25 +310,48 @@ class CrashRecoveryIT extends IntegrationTestBase {
         return !processes.isEmpty() && processes.get(processes.size() - 1).isAlive();
     }
 
-    private void startService() throws Exception {
+    private String execOn(String name, String script) {
+        Api.Reply r = crashApi.post("/replicaSet/" + name + "/execute", Map.of("cmd", List.of("sh", "-c", script)));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.data().path("stdout").asString();
+    }
+
+    /** How a start that was refused ended: its exit status and what it printed. */
+    private record Exit(int status, String output) {}
+
+    private Process launch(String... extra) throws Exception {
         int httpPort;
         try (ServerSocket s = new ServerSocket(0)) {
             httpPort = s.getLocalPort();
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"), "io.gpudocker.GpuDockerApiApplication",
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.gpudocker.GpuDockerApiApplication",
                 "-a", "127.0.0.1:" + httpPort,
                 "-e", String.join(",", props.etcd().endpoints()),
-                "-p", "47000-47999",
+                "-p", PORTS,
                 "--gda.etcd.prefix=" + PREFIX,
                 "--gda.docker.host=" + props.docker().host(),
                 "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
                 "--gda.docker.stop-timeout=1s",
-                "--gda.auth.admin-token=" + ADMIN_TOKEN);
+                "--gda.auth.admin-token=" + ADMIN_TOKEN));
+        cmd.addAll(Arrays.asList(extra));
         File log = new File("target/crash-recovery-it-" + System.currentTimeMillis() + "-" + processes.size() + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
         processes.add(p);
+        logs.add(log);
         crashApi = new Api("http://127.0.0.1:" + httpPort + "/api/v1", ADMIN_TOKEN);
+        return p;
+    }
+
+    private Exit runToExit(String... extra) throws Exception {
+        Process p = launch(extra);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the refused start ends").isTrue();
+        return new Exit(p.exitValue(), Files.readString(logs.get(logs.size() - 1).toPath()));
+    }
+
+    private void startService(String... extra) throws Exception {
+        Process p = launch(extra);
+        File log = logs.get(logs.size() - 1);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(p.isAlive()).as("service process exited; see %s", log).isTrue();
@@ -206,6 +365,13 @@ class CrashRecoveryIT extends IntegrationTestBase {
             Thread.sleep(250);
         }
         throw new AssertionError("service did not come up within 90 s; see " + log);
+    }
+
+    /** A graceful stop (SIGTERM), as an operator stops the service. */
+    private void stopService() throws InterruptedException {
+        Process p = processes.get(processes.size() - 1);
+        p.destroy();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
 
     private void killService() throws InterruptedException {

@@ -7,6 +7,10 @@ import io.gpudocker.docker.VolumeView;
 import io.gpudocker.volume.VolumeJanitor;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.volume.VolumeSizeSupport;
+import io.gpudocker.store.ClusterIdentity;
+import io.gpudocker.store.Json;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Txn;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -35,6 +39,8 @@ class VolumeIT extends IntegrationTestBase {
     VolumeSizeSupport sizeSupport;
     @Autowired
     VolumeJanitor janitor;
+    @Autowired
+    ClusterIdentity identity;
 
     private final List<String> volumes = new ArrayList<>();
     private final List<String> ownReplicaSets = new ArrayList<>();
@@ -301,19 +307,37 @@ class VolumeIT extends IntegrationTestBase {
     }
 
     @Test
-    void dockerVolumesNoRecordCommittedAreSweptAway() {
+    void dockerVolumesAnUnfinishedOperationProvesUncommittedAreSweptAwayAndNoOthers() {
         String name = volumeName("crashed");
         assertThat(createVolume(name, "1GB").status()).isEqualTo(200);
-        // what a create or resize killed before its etcd write leaves: Docker volumes of this service with
-        // versions no record has committed (one for a recorded volume, one for a name never recorded)
-        engine.createVolume(name + "-2", Map.of(), ManagedLabels.volumeVersion(props.etcd().prefix(), name, 2));
+        // what a create or resize killed before its etcd write leaves: the intent, and a Docker volume made by
+        // it with a version no record commits (one for a recorded volume, one for a name never recorded); the
+        // intents are written last here, so a sweep queued meanwhile cannot take them for calls that made nothing
         String ghost = volumeName("ghost");
-        engine.createVolume(ghost + "-1", Map.of(), ManagedLabels.volumeVersion(props.etcd().prefix(), ghost, 1));
+        interrupted(name, 2, "resize");
+        interrupted(ghost, 1, "create");
+        // and one with no record and no intent: it may hold data whose record is missing
+        String orphan = volumeName("orphan");
+        engine.createVolume(orphan + "-1", Map.of(), ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), orphan, 1),
+                identity.cluster().id(), "0000000000000000", "{}"));
+        try {
+            janitor.sweepUncommitted(); // volume calls also queue a sweep, which may get there first
+            assertThat(engine.inspectVolume(name + "-2")).isEmpty();
+            assertThat(engine.inspectVolume(ghost + "-1")).isEmpty();
+            assertThat(engine.inspectVolume(name + "-1")).as("the committed version stays").isPresent();
+            assertThat(engine.inspectVolume(orphan + "-1")).as("no record is no proof").isPresent();
+            assertThat(api.get("/volumes/" + name).data().path("version").asLong()).isEqualTo(1);
+            assertThat(store.list(props.etcd().prefix() + "/apis/v1/operations/")).as("intents dropped").isEmpty();
+        } finally {
+            engine.removeVolume(orphan + "-1");
+        }
+    }
 
-        janitor.sweepUncommitted(); // volume calls also queue a sweep, which may get there first
-        assertThat(engine.inspectVolume(name + "-2")).isEmpty();
-        assertThat(engine.inspectVolume(ghost + "-1")).isEmpty();
-        assertThat(engine.inspectVolume(name + "-1")).as("the committed version stays").isPresent();
-        assertThat(api.get("/volumes/" + name).data().path("version").asLong()).isEqualTo(1);
+    /** The Docker volume a create or resize made before it was killed, and its intent. */
+    private void interrupted(String volume, long version, String action) {
+        Operation op = Operation.start(Operation.VOLUME, action, volume, version);
+        engine.createVolume(volume + "-" + version, Map.of(),
+                ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), volume, version), identity.cluster().id(), op.id(), "{}"));
+        assertThat(store.commit(new Txn().put(props.etcd().prefix() + "/apis/v1/operations/" + op.id(), Json.write(op)))).isTrue();
     }
 }

@@ -20,6 +20,8 @@ import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +51,7 @@ class VersionedUpdateTest {
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final ReplicaSetRepository repo = mock(ReplicaSetRepository.class);
     private final GpuScheduler gpus = new GpuScheduler();
+    private final Operations operations = mock(Operations.class);
     private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now(), "alice");
 
     @BeforeEach
@@ -58,6 +61,7 @@ class VersionedUpdateTest {
         when(repo.current(record)).thenReturn(version(2));
         when(repo.version("foo", 1)).thenReturn(Optional.of(version(1)));
         when(engine.imageExists("img")).thenReturn(true);
+        when(operations.begin(any())).thenAnswer(call -> call.getArgument(0));
         when(engine.inspect("foo-1")).thenReturn(Optional.of(container("foo-1", false)));
         when(engine.inspect("foo-2")).thenReturn(Optional.of(container("foo-2", true)));
         when(engine.inspect("foo-3")).thenReturn(Optional.of(container("foo-3", false)));
@@ -97,15 +101,16 @@ class VersionedUpdateTest {
     private void assertPutBack() {
         verify(engine).remove("foo-3");
         verify(engine).start("foo-2");
-        verify(repo, never()).update(any(), any(), any());
+        verify(repo, never()).update(any(), any(), any(), any());
+        verify(operations).drop(any(Operation.class));
         assertThat(gpus.allocations()).containsExactly(Map.entry("GPU-0", "foo"));
     }
 
     private UpdatePlans plans(SystemDiskCopier copier) {
-        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test");
+        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, ports, new NameLocks(Duration.ofSeconds(5)),
-                copier, mock(VersionPruner.class));
+                copier, mock(VersionPruner.class), operations);
         return new UpdatePlans(update, repo, gpus);
     }
 

@@ -1,0 +1,60 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.docker.ContainerView;
+import io.gpudocker.store.Cluster;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the reconcile accepts as proof that a container was never committed: an intent of an unfinished
+ * operation that made it, or of a delete that was removing it. Containers without such a proof are kept,
+ * and reported once each.
+ */
+class ContainerProofs {
+    private static final Logger log = LoggerFactory.getLogger(ContainerProofs.class);
+
+    private final Operations operations;
+    private final Set<String> reportedKept = ConcurrentHashMap.newKeySet();
+
+    ContainerProofs(Operations operations) {
+        this.operations = operations;
+    }
+
+    /** The unfinished operation that made the container, or the delete that was removing it. */
+    static Optional<Operation> uncommitted(ContainerView c, List<Operation> intents) {
+        String made = c.label(ManagedLabels.OPERATION);
+        return intents.stream().filter(i -> i.isDelete() ? i.objects().contains(c.id()) : i.id().equals(made)).findFirst();
+    }
+
+    /** Made by this deployment (or adopted by a recovery), or older than the cluster label: only those are ever acted on. */
+    static boolean ours(ContainerView c, Cluster cluster) {
+        String id = c.label(ManagedLabels.CLUSTER);
+        return id == null || cluster.accepts(id);
+    }
+
+    /** The replicasets with unfinished operations, read in one round trip. */
+    Set<String> namesWithIntents() {
+        Set<String> names = new HashSet<>();
+        operations.all().stream().filter(o -> Operation.REPLICASET.equals(o.kind())).forEach(o -> names.add(o.name()));
+        return names;
+    }
+
+    /** Read again under the replicaset's lock: an intent seen before it may belong to a call that has committed since. */
+    List<Operation> intentsOf(String name, Set<String> withIntents) {
+        return withIntents.contains(name) ? operations.of(Operation.REPLICASET, name) : List.of();
+    }
+
+    void reportKept(ContainerView c, String why) {
+        if (reportedKept.add(c.id())) {
+            log.warn("reconcile: kept container {}: {}; it is never removed on the word of an absent record", c.name(), why);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.gpudocker.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The intent of one operation, written to etcd before it creates or removes a Docker object and dropped in
+ * the transaction that commits it. While it exists, what carries its id (or, for a delete, what it lists)
+ * was never committed: the reconcile may remove it. Nothing else is ever removed for want of a record.
+ *
+ * @param kind    "replicaset" or "volume"
+ * @param action  "create", "update", "resize" or "delete"
+ * @param objects for a delete, the ids of the Docker objects it removes
+ */
+public record Operation(String id, String kind, String action, String name, long version, List<String> objects, Instant createTime) {
+    public static final String REPLICASET = "replicaset";
+    public static final String VOLUME = "volume";
+    public static final String DELETE = "delete";
+
+    public Operation {
+        objects = objects == null ? List.of() : List.copyOf(objects);
+    }
+
+    public static Operation start(String kind, String action, String name, long version) {
+        return new Operation(newId(), kind, action, name, version, List.of(), Instant.now());
+    }
+
+    public static Operation deleting(String kind, String name, long version, List<String> objects) {
+        return new Operation(newId(), kind, DELETE, name, version, objects, Instant.now());
+    }
+
+    public boolean isDelete() { return DELETE.equals(action); }
+
+    /** Whether this operation is about {@code name} of {@code kind}. */
+    public boolean concerns(String kind, String name) {
+        return this.kind.equals(kind) && this.name.equals(name);
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+}
