@@ -61,6 +61,13 @@ public class SecurityConfig {
                 .requestCache(AbstractHttpConfigurer::disable)
                 .exceptionHandling(e -> e.authenticationEntryPoint(EnvelopeResponses.unauthenticated())
                         .accessDeniedHandler(EnvelopeResponses.forbidden()));
+        List<String> origins = props.cors().allowedOrigins();
+        if (origins.isEmpty()) {
+            http.cors(AbstractHttpConfigurer::disable);
+        } else {
+            // before authentication: a browser's preflight carries no token and is answered here
+            http.cors(c -> c.configurationSource(CorsPolicy.forOrigins(origins)));
+        }
         if (!props.auth().enabled()) {
             requireLoopback(env.getProperty("server.address", "0.0.0.0"));
             return http.anonymous(a -> a.principal(Caller.ADMIN)

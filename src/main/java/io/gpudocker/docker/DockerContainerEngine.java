@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -216,10 +217,12 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
-    public void logs(String nameOrId, int tail, boolean follow, OutputStream out) {
+    public void logs(String nameOrId, int tail, boolean follow, Duration idleTimeout, OutputStream out) {
+        AtomicLong lastOutput = new AtomicLong(System.nanoTime());
         ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
             @Override
             public void onNext(Frame frame) {
+                lastOutput.set(System.nanoTime());
                 try {
                     out.write(frame.getPayload());
                     out.flush();
@@ -237,12 +240,27 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                 }
                 return cmd.exec(callback);
             });
-            callback.awaitCompletion();
+            awaitUnlessIdle(callback, lastOutput, idleTimeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             openStreams.remove(callback);
             closeQuietly(callback);
+        }
+    }
+
+    /**
+     * A client that left is only noticed when a write fails, so a silent container would hold the stream (and the
+     * caller's worker thread) forever: a stream that carried nothing for {@code idleTimeout} ends here.
+     */
+    private static void awaitUnlessIdle(ResultCallback.Adapter<Frame> callback, AtomicLong lastOutput, Duration idleTimeout)
+            throws InterruptedException {
+        long idleNanos = idleTimeout.toNanos();
+        long checkMillis = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 10));
+        while (!callback.awaitCompletion(checkMillis, TimeUnit.MILLISECONDS)) {
+            if (System.nanoTime() - lastOutput.get() >= idleNanos) {
+                return;
+            }
         }
     }
 

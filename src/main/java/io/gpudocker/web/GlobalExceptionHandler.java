@@ -52,6 +52,10 @@ public class GlobalExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiResponse<Void>> unreadable(HttpMessageNotReadableException e) {
+        BodySizeLimit.TooLarge tooLarge = BodySizeLimit.find(e);
+        if (tooLarge != null) {
+            return reject(ErrorCode.BODY_TOO_LARGE, tooLarge.getMessage());
+        }
         Throwable root = e.getMostSpecificCause();
         String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         int cut = detail.indexOf('\n');
