@@ -17,7 +17,9 @@ fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp -t gda-openapi.XXXXXX.log)
+# a throwaway admin token, so that no token file is generated into the state directory
 java -jar "$jar" --server.address=127.0.0.1 --server.port="$port" \
+  --gda.auth.admin-token="openapi-export-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
   --gda.etcd.prefix=/gpu-docker-api-openapi-export --gda.ports.range=65000-65010 >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
