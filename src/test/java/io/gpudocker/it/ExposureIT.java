@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class ExposureIT extends IntegrationTestBase {
             assertThat(refused.status()).as(endpoint).isEqualTo(403);
             assertThat(refused.code()).isEqualTo(1061);
             assertThat(refused.msg()).isEqualTo("only the admin token may call GET " + endpoint);
-            assertThat(TlsIT.status(http, baseUrlOfThis() + endpoint, ADMIN_TOKEN)).as(endpoint).isEqualTo(200);
+            assertThat(TlsIT.status(http, base() + endpoint, ADMIN_TOKEN)).as(endpoint).isEqualTo(200);
         }
 
         JsonNode doc = Api.JSON.readTree(anonymous.text("/v3/api-docs"));
@@ -159,7 +160,7 @@ class ExposureIT extends IntegrationTestBase {
         assertThat(allowed.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("GET", "POST", "PATCH", "DELETE");
         assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase()).contains("authorization", "content-type");
 
-        HttpResponse<String> call = send(HttpRequest.newBuilder(URI.create(baseUrlOfThis() + "/api/v1/replicaSet")).timeout(Duration.ofSeconds(10))
+        HttpResponse<String> call = send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/replicaSet")).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Origin", CONSOLE).build());
         assertThat(call.statusCode()).isEqualTo(200);
         assertThat(call.headers().firstValue("Access-Control-Allow-Origin")).hasValue(CONSOLE);
@@ -170,7 +171,7 @@ class ExposureIT extends IntegrationTestBase {
     }
 
     private HttpRequest preflight(String origin) {
-        return HttpRequest.newBuilder(URI.create(baseUrlOfThis() + "/api/v1/replicaSet")).timeout(Duration.ofSeconds(10))
+        return HttpRequest.newBuilder(URI.create(base() + "/api/v1/replicaSet")).timeout(Duration.ofSeconds(10))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", origin)
                 .header("Access-Control-Request-Method", "POST")
@@ -188,7 +189,7 @@ class ExposureIT extends IntegrationTestBase {
     /** Issues a token for a fresh tenant (revoked after the test). */
     private String tenant(String base) {
         String tenantName = base + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        Api.Reply r = api.post("/tokens", java.util.Map.of("name", tenantName));
+        Api.Reply r = api.post("/tokens", Map.of("name", tenantName));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         tenants.add(tenantName);
         return r.data().path("token").asString();
@@ -211,17 +212,17 @@ class ExposureIT extends IntegrationTestBase {
         return new Api("http://127.0.0.1:" + port, token);
     }
 
-    private String baseUrlOfThis() {
+    private String base() {
         return "http://127.0.0.1:" + port;
     }
 
     private HttpRequest post(String path, String token, HttpRequest.BodyPublisher body) {
-        return HttpRequest.newBuilder(URI.create(baseUrlOfThis() + path)).timeout(Duration.ofSeconds(60))
+        return HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json").POST(body).build();
     }
 
     private HttpRequest get(String path, String token) {
-        return HttpRequest.newBuilder(URI.create(baseUrlOfThis() + path)).timeout(Duration.ofSeconds(30))
+        return HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token).build();
     }
 
