@@ -17,6 +17,7 @@ fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp -t gda-openapi.XXXXXX.log)
+# a throwaway admin token, so that no token file is generated into the state directory
 java -jar "$jar" --server.address=127.0.0.1 --server.port="$port" \
   --gda.etcd.prefix=/gpu-docker-api-openapi-export --gda.ports.range=65000-65010 --no-auth >"$log" 2>&1 &
 pid=$!

@@ -3,6 +3,8 @@
 # default 127.0.0.1:2379 and, if nothing answers there, starts a local etcd from the `etcd` binary with its
 # data kept under .run/etcd. An etcd configured explicitly is never stood in for: if it does not answer,
 # this says so and exits non-zero (a fresh, empty etcd in its place would not know the instances Docker holds).
+# The service's state directory is .run/ (GDA_STATE_DIR overrides it): the admin token generated at the first
+# start is written there, as .run/admin-token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 default_endpoint=127.0.0.1:2379
@@ -36,5 +38,25 @@ if ! answers; then
   echo $! > .run/etcd.pid
   for _ in $(seq 1 40); do answers && break; sleep 0.25; done
   answers || { echo "run.sh: the local etcd did not come up; see .run/etcd.log" >&2; exit 1; }
+fi
+export GDA_STATE_DIR=${GDA_STATE_DIR:-$PWD/.run}
+mkdir -p "$GDA_STATE_DIR"
+token_file=
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --admin-token-file) token_file=${args[$((i + 1))]:-} ;;
+    --admin-token-file=*) token_file=${args[$i]#--admin-token-file=} ;;
+    --no-auth) token_file=none ;;
+  esac
+done
+if [ "$token_file" = none ]; then
+  echo "no tokens (--no-auth): every caller is the admin; refused unless -a names a loopback address"
+elif [ -n "${GDA_ADMIN_TOKEN:-}" ]; then
+  echo "admin token: the value of GDA_ADMIN_TOKEN"
+elif [ -n "$token_file" ]; then
+  echo "admin token: the contents of $token_file"
+else
+  echo "admin token: cat $GDA_STATE_DIR/admin-token   (generated at the first start; only its hash is kept in etcd)"
+  echo "  e.g. TOKEN=\$(cat $GDA_STATE_DIR/admin-token); curl -H \"Authorization: Bearer \$TOKEN\" localhost:2378/api/v1/replicaSet"
 fi
 exec java -jar target/gpu-docker-api.jar "$@"

@@ -1,10 +1,13 @@
 package io.gpudocker.auth;
 
+import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -52,9 +55,14 @@ final class BearerAuthentication {
         return new AuthenticationProvider() {
             @Override
             public Authentication authenticate(Authentication presented) {
-                Caller caller = tokens.authenticate((String) presented.getCredentials())
-                        .orElseThrow(() -> new BadCredentialsException("the bearer token is unknown or revoked"));
-                return authenticated(caller);
+                Optional<Caller> caller;
+                try {
+                    caller = tokens.authenticate((String) presented.getCredentials());
+                } catch (ApiException unavailable) {
+                    // etcd could not say: the caller hears that (503), not that its token is bad
+                    throw new AuthenticationServiceException(unavailable.getMessage(), unavailable);
+                }
+                return authenticated(caller.orElseThrow(() -> new BadCredentialsException("the bearer token is unknown or revoked")));
             }
 
             @Override

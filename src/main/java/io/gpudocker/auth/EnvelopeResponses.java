@@ -1,5 +1,6 @@
 package io.gpudocker.auth;
 
+import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.ErrorCode;
 import jakarta.servlet.http.HttpServletResponse;
@@ -7,7 +8,9 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,6 +30,22 @@ final class EnvelopeResponses {
             response.setHeader("WWW-Authenticate", "Bearer");
             write(response, ErrorCode.UNAUTHENTICATED, msg);
             log.info("rejected {} {}: {}", request.getMethod(), request.getRequestURI(), msg);
+        };
+    }
+
+    /**
+     * A token that could not be checked because etcd did not answer is a 503 with etcd's code, like every other
+     * call that needs etcd then; an unknown or revoked one is a 401.
+     */
+    static AuthenticationFailureHandler failedAuthentication() {
+        AuthenticationEntryPoint unauthenticated = unauthenticated();
+        return (request, response, e) -> {
+            if (e instanceof AuthenticationServiceException && e.getCause() instanceof ApiException api) {
+                write(response, api.code(), api.getMessage());
+                log.warn("could not check the token of {} {}: {}", request.getMethod(), request.getRequestURI(), api.getMessage());
+                return;
+            }
+            unauthenticated.commence(request, response, e);
         };
     }
 

@@ -18,7 +18,6 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
@@ -61,6 +60,13 @@ public class SecurityConfig {
                 .requestCache(AbstractHttpConfigurer::disable)
                 .exceptionHandling(e -> e.authenticationEntryPoint(EnvelopeResponses.unauthenticated())
                         .accessDeniedHandler(EnvelopeResponses.forbidden()));
+        List<String> origins = props.cors().allowedOrigins();
+        if (origins.isEmpty()) {
+            http.cors(AbstractHttpConfigurer::disable);
+        } else {
+            // before authentication: a browser's preflight carries no token and is answered here
+            http.cors(c -> c.configurationSource(CorsPolicy.forOrigins(origins)));
+        }
         if (!props.auth().enabled()) {
             requireLoopback(env.getProperty("server.address", "0.0.0.0"));
             return http.anonymous(a -> a.principal(Caller.ADMIN)
@@ -70,7 +76,7 @@ public class SecurityConfig {
         }
         AuthenticationFilter bearer = new AuthenticationFilter(new ProviderManager(BearerAuthentication.provider(tokens)), BearerAuthentication.converter());
         bearer.setSuccessHandler((request, response, authentication) -> { });
-        bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(EnvelopeResponses.unauthenticated()));
+        bearer.setFailureHandler(EnvelopeResponses.failedAuthentication());
         bearer.setSecurityContextRepository(new RequestAttributeSecurityContextRepository());
         return http.addFilterBefore(bearer, AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a

@@ -23,13 +23,19 @@ public class Tokens {
         this.configuredAdminHash = configuredAdminToken == null ? null : TokenSecrets.sha256(configuredAdminToken);
     }
 
-    /** Who a bearer token belongs to; empty for an unknown or revoked one. Reads etcd, so a revocation counts at once. */
+    /**
+     * Who a bearer token belongs to; empty for an unknown or revoked one. Reads etcd, so a revocation counts at
+     * once. Once the operator configures the admin token, one generated earlier and kept in etcd stops counting.
+     */
     public Optional<Caller> authenticate(String token) {
         String hash = TokenSecrets.sha256(token);
         if (configuredAdminHash != null && TokenSecrets.sameHash(configuredAdminHash, hash)) {
             return Optional.of(Caller.ADMIN);
         }
-        return repo.byHash(hash).filter(t -> TokenSecrets.sameHash(t.sha256(), hash)).map(TokenRecord::caller);
+        return repo.byHash(hash)
+                .filter(t -> TokenSecrets.sameHash(t.sha256(), hash))
+                .filter(t -> configuredAdminHash == null || t.role() != TokenRecord.Role.ADMIN)
+                .map(TokenRecord::caller);
     }
 
     public TokenViews.Issued issue(TokenViews.Create req) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /** Every setting of the service; command-line flags map onto these (see {@code CommandLine}). */
 @ConfigurationProperties("gda")
@@ -19,6 +20,9 @@ public record GdaProperties(
         @DefaultValue Auth auth,
         @DefaultValue Binds binds,
         @DefaultValue Containers containers,
+        @DefaultValue Limits limits,
+        @DefaultValue Logs logs,
+        @DefaultValue Cors cors,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
         @DefaultValue("false") boolean recover) {
 
@@ -97,6 +101,42 @@ public record GdaProperties(
             if (pidsLimit < 1) {
                 throw new IllegalArgumentException("gda.containers.pids-limit must be at least 1, got " + pidsLimit);
             }
+        }
+    }
+
+    /** The largest request body accepted; a larger one is refused (413) before it is read to the end. */
+    public record Limits(@DefaultValue("1MB") DataSize maxBodySize) {
+        public Limits {
+            if (maxBodySize.toBytes() < 1024) {
+                throw new IllegalArgumentException("gda.limits.max-body-size " + maxBodySize + " is below 1KB; no request would fit");
+            }
+        }
+    }
+
+    /**
+     * Followed logs each hold a worker thread and a Docker stream: at most {@code maxFollowsPerTenant} per tenant and
+     * {@code maxFollows} in all; one that carried no output for {@code followIdleTimeout} ends.
+     */
+    public record Logs(
+            @DefaultValue("4") int maxFollowsPerTenant,
+            @DefaultValue("64") int maxFollows,
+            @DefaultValue("10m") Duration followIdleTimeout) {
+        public Logs {
+            if (maxFollowsPerTenant < 1 || maxFollows < maxFollowsPerTenant) {
+                throw new IllegalArgumentException("gda.logs.max-follows-per-tenant (" + maxFollowsPerTenant
+                        + ") must be at least 1 and at most gda.logs.max-follows (" + maxFollows + ")");
+            }
+            if (followIdleTimeout.isNegative() || followIdleTimeout.isZero()) {
+                throw new IllegalArgumentException("gda.logs.follow-idle-timeout must be positive");
+            }
+        }
+    }
+
+    /** Browser origins allowed to call the API (CORS); empty: no cross-origin calls, and no CORS headers at all. */
+    public record Cors(List<String> allowedOrigins) {
+        public Cors {
+            allowedOrigins = allowedOrigins == null ? List.of()
+                    : allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
     }
 }

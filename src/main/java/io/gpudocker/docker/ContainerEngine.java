@@ -37,8 +37,11 @@ public interface ContainerEngine {
     /** Saves the container's filesystem (not its volumes) as an image; returns the image id. */
     String commit(String nameOrId, String imageName);
 
-    /** Copies the container's stdout/stderr to {@code out}; with {@code follow}, until the container stops or the stream fails. */
-    void logs(String nameOrId, int tail, boolean follow, OutputStream out);
+    /**
+     * Copies the container's stdout/stderr to {@code out}; with {@code follow}, until the container stops, the stream
+     * fails, or nothing arrived for {@code idleTimeout}.
+     */
+    void logs(String nameOrId, int tail, boolean follow, Duration idleTimeout, OutputStream out);
 
     EngineInfo info();
 

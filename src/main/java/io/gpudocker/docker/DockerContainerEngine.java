@@ -29,7 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -219,33 +221,73 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
-    public void logs(String nameOrId, int tail, boolean follow, OutputStream out) {
-        ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(Frame frame) {
-                try {
-                    out.write(frame.getPayload());
-                    out.flush();
-                } catch (IOException clientLeft) {
-                    closeQuietly(this);
-                }
-            }
-        };
-        openStreams.add(callback);
+    public void logs(String nameOrId, int tail, boolean follow, Duration idleTimeout, OutputStream out) {
+        LogCopy copy = new LogCopy(out);
+        openStreams.add(copy);
         try {
             call("logs of " + nameOrId, () -> {
                 var cmd = docker.logContainerCmd(nameOrId).withStdOut(true).withStdErr(true).withFollowStream(follow);
                 if (tail >= 0) {
                     cmd.withTail(tail);
                 }
-                return cmd.exec(callback);
+                return cmd.exec(copy);
             });
-            callback.awaitCompletion();
+            if (copy.endsBeforeIdle(idleTimeout)) {
+                copy.awaitCompletion(); // passes on a failure of the stream
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            openStreams.remove(callback);
-            closeQuietly(callback);
+            openStreams.remove(copy);
+            closeQuietly(copy);
+        }
+    }
+
+    /**
+     * Copies frames to the client and notes when the last one came. A client that left is only noticed when a
+     * write fails, so a silent container would hold the stream (and the caller's worker thread) forever: the
+     * caller gives up after an idle timeout.
+     */
+    private static final class LogCopy extends ResultCallback.Adapter<Frame> {
+        private final OutputStream out;
+        private final AtomicLong lastOutput = new AtomicLong(System.nanoTime());
+        // docker-java's timed awaitCompletion closes the stream when it times out, so the end is watched here
+        private final CountDownLatch ended = new CountDownLatch(1);
+
+        LogCopy(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            lastOutput.set(System.nanoTime());
+            try {
+                out.write(frame.getPayload());
+                out.flush();
+            } catch (IOException clientLeft) {
+                closeQuietly(this);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                super.close(); // also what completion, a failure and closeQuietly end in
+            } finally {
+                ended.countDown();
+            }
+        }
+
+        /** Waits for the end of the stream: true when it ended, false when nothing came for {@code idleTimeout}. */
+        boolean endsBeforeIdle(Duration idleTimeout) throws InterruptedException {
+            long idleNanos = idleTimeout.toNanos();
+            long checkMillis = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 10));
+            while (!ended.await(checkMillis, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() - lastOutput.get() >= idleNanos) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

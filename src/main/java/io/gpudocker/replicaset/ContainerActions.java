@@ -9,6 +9,7 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.ExecResult;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Objects;
@@ -24,9 +25,20 @@ public class ContainerActions {
     private final NameLocks locks;
     private final Duration execTimeout;
     private final String owner;
+    private final FollowSlots follows;
+    private final Duration followIdleTimeout;
 
-    public ContainerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, Duration execTimeout, String owner) {
+    /** Starts the response and hands over its body; called only once a followed log has its slot. */
+    @FunctionalInterface
+    public interface LogOutput {
+        OutputStream open() throws IOException;
+    }
+
+    public ContainerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, Duration execTimeout, String owner,
+                            FollowSlots follows, Duration followIdleTimeout) {
         this.owner = owner;
+        this.follows = follows;
+        this.followIdleTimeout = followIdleTimeout;
         this.repo = repo;
         this.engine = engine;
         this.locks = locks;
@@ -81,8 +93,17 @@ public class ContainerActions {
         });
     }
 
-    /** Copies a container's output to {@code out}; the container was found by {@link ReplicaSetQueries#logsContainer}. */
-    public void streamLogs(String container, int tail, boolean follow, OutputStream out) {
-        engine.logs(container, tail, follow, out);
+    /**
+     * Copies a container's output to the response; the container was found by {@link ReplicaSetQueries#logsContainer}.
+     * A followed log first takes one of the caller's slots (or is refused with 429 before anything is written) and
+     * gives it back however it ends: the client left, the container stopped, or no output came for the idle timeout.
+     */
+    public void streamLogs(String container, int tail, boolean follow, Caller caller, LogOutput output) throws IOException {
+        try (FollowSlots.Slot slot = follow ? follows.acquire(caller.tenantName()) : null) {
+            engine.logs(container, tail, follow, followIdleTimeout, output.open());
+        }
+        if (follow) {
+            log.debug("followed log of {} for {} ended", container, caller.name());
+        }
     }
 }

@@ -76,7 +76,8 @@ public class ReplicaSetConfig {
 
     @Bean
     ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props) {
-        return new ContainerActions(repo, engine, locks, props.docker().execTimeout(), props.etcd().prefix());
+        return new ContainerActions(repo, engine, locks, props.docker().execTimeout(), props.etcd().prefix(),
+                new FollowSlots(props.logs().maxFollowsPerTenant(), props.logs().maxFollows()), props.logs().followIdleTimeout());
     }
 
     @Bean

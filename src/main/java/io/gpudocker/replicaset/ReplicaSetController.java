@@ -119,6 +119,8 @@ class ReplicaSetController {
 
     @GetMapping(value = "/{name}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
     @Operation(summary = "The container's stdout and stderr as text; follow=true streams until the client leaves",
+            description = "A followed log also ends after gda.logs.follow-idle-timeout (default 10m) without output. A tenant may follow at most "
+                    + "gda.logs.max-follows-per-tenant logs at once (default 4), the service gda.logs.max-follows (default 64); beyond: 429, code 1065.",
             responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the log lines, streamed",
                     content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", example = "tick-0\nerr-0\ntick-1\n"))))
     void logs(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
@@ -127,10 +129,12 @@ class ReplicaSetController {
                                                       @Parameter(description = "version whose container to read; default the current one") @RequestParam(required = false) Long version,
                                                       HttpServletResponse response, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) throws IOException {
         String container = queries.logsContainer(name, version, caller);
-        response.setContentType(MediaType.TEXT_PLAIN_VALUE + ";charset=UTF-8");
-        // written on this request's own thread and flushed chunk by chunk, so a followed log arrives line by line
-        response.flushBuffer();
-        actions.streamLogs(container, tail, follow, response.getOutputStream());
+        actions.streamLogs(container, tail, follow, caller, () -> {
+            response.setContentType(MediaType.TEXT_PLAIN_VALUE + ";charset=UTF-8");
+            // written on this request's own thread and flushed chunk by chunk, so a followed log arrives line by line
+            response.flushBuffer();
+            return response.getOutputStream();
+        });
     }
 
     @DeleteMapping("/{name}")

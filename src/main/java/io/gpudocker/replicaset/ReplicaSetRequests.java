@@ -19,6 +19,12 @@ import java.util.List;
  * the fields matters: when several are invalid, the first one's error code is the answer.
  */
 public final class ReplicaSetRequests {
+    /** Bounds on what a command or environment may hold: far above any real use, far below what would strain Docker. */
+    static final int MAX_ENTRIES = 256;
+    static final int MAX_CHARS = 4096;
+    private static final String ENTRIES = "must have at most {max} entries";
+    private static final String CHARS = "must be at most {max} characters";
+
     private ReplicaSetRequests() {}
 
     @Schema(description = "Create a replicaset and start version 1")
@@ -27,8 +33,8 @@ public final class ReplicaSetRequests {
             @ReplicaSetName @Schema(example = "foo") String replicaSetName,
             @GpuCount @Schema(example = "2") Integer gpuCount,
             @Valid @Size(max = 64) @DistinctDests @Schema(example = "[{\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}]") List<@BindSpec Bind> binds,
-            @Size(max = 256) @EnvEntries @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<String> env,
-            @Size(max = 256) @CommandArgs @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
+            @Size(max = MAX_ENTRIES, message = ENTRIES) @EnvEntries @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<@Size(max = MAX_CHARS, message = CHARS) String> env,
+            @Size(max = MAX_ENTRIES, message = ENTRIES) @CommandArgs @Schema(example = "[\"sleep\", \"infinity\"]") List<@Size(max = MAX_CHARS, message = CHARS) String> cmd,
             @Size(max = 64) @ContainerPorts @Schema(example = "[\"22\", \"8888\"]") List<String> containerPorts) {}
 
     public record GpuPatch(@GpuCount @Schema(example = "4") Integer gpuCount) {}
@@ -42,8 +48,9 @@ public final class ReplicaSetRequests {
     public record Rollback(@PositiveVersion @Schema(example = "1") Long version) {}
 
     public record Execute(
-            @AbsolutePath @Schema(example = "/root") String workDir,
-            @CommandArgs(required = true) @Schema(example = "[\"nvidia-smi\"]") List<String> cmd) {}
+            @AbsolutePath @Size(max = MAX_CHARS, message = CHARS) @Schema(example = "/root") String workDir,
+            @Size(max = MAX_ENTRIES, message = ENTRIES) @CommandArgs(required = true) @Schema(example = "[\"nvidia-smi\"]")
+            List<@Size(max = MAX_CHARS, message = CHARS) String> cmd) {}
 
     public record Commit(@NewImageName @Schema(example = "foo-snapshot:v1") String newImageName) {}
 }

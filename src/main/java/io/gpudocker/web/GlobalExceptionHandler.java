@@ -56,6 +56,10 @@ public class GlobalExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiResponse<Void>> unreadable(HttpMessageNotReadableException e) {
+        BodySizeLimit.TooLarge tooLarge = BodySizeLimit.find(e);
+        if (tooLarge != null) {
+            return reject(ErrorCode.BODY_TOO_LARGE, tooLarge.getMessage());
+        }
         Throwable root = e.getMostSpecificCause();
         if (root instanceof UnrecognizedPropertyException unknown) {
             return reject(ErrorCode.INVALID_PARAMS, describe(unknown));

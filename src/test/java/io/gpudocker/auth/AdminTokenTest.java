@@ -72,6 +72,14 @@ class AdminTokenTest {
         assertThat(tokens.authenticate("operator-token-0123456788")).isEmpty();
     }
 
+    @Test
+    void aGeneratedAdminTokenStopsCountingOnceTheOperatorConfiguresOne() {
+        String generated = TokenSecrets.newToken();
+        TokenRecord stored = new TokenRecord(Caller.ADMIN_NAME, TokenRecord.Role.ADMIN, TokenSecrets.sha256(generated), Instant.now());
+        assertThat(new Tokens(repoKnowing(stored), null).authenticate(generated)).contains(Caller.ADMIN);
+        assertThat(new Tokens(repoKnowing(stored), "operator-token-0123456789").authenticate(generated)).isEmpty();
+    }
+
     private static TokenRepository repoKnowing(TokenRecord record) {
         TokenRepository repo = mock(TokenRepository.class);
         when(repo.byHash(record.sha256())).thenReturn(Optional.of(record));

@@ -51,6 +51,24 @@ class CommandLineTest {
     }
 
     @Test
+    void tlsFlagsBecomeAnSslBundleOfThePemFiles() {
+        var parsed = CommandLine.parse(new String[] {"--tls-cert", "/etc/gda/cert.pem", "--tls-key=/etc/gda/key.pem", "--no-auth"});
+        assertThat(parsed.springArgs()).containsExactly("--gda.auth.enabled=false",
+                "--spring.ssl.bundle.pem.gda.keystore.certificate=file:/etc/gda/cert.pem",
+                "--spring.ssl.bundle.pem.gda.keystore.private-key=file:/etc/gda/key.pem",
+                "--server.ssl.bundle=gda");
+    }
+
+    @Test
+    void tlsNeedsBothTheCertificateAndTheKey() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--tls-cert", "/etc/gda/cert.pem"}))
+                .isInstanceOf(CommandLine.InvalidArgumentException.class).hasMessage("HTTPS needs both --tls-cert and --tls-key");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--tls-key", "/etc/gda/key.pem"}))
+                .isInstanceOf(CommandLine.InvalidArgumentException.class).hasMessage("HTTPS needs both --tls-cert and --tls-key");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--tls-cert"})).hasMessageContaining("needs a value");
+    }
+
+    @Test
     void helpNamesVersionCommitAndDefaults() {
         assertThat(CommandLine.parse(new String[] {"-h"}).help()).isTrue();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -63,6 +63,8 @@ class EtcdOutageIT extends IntegrationTestBase {
         create(running, 1);
         List<String> gpus = gpusOf(running);
         String newcomer = name("newcomer");
+        String tenant = "outage" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        Api tenantApi = api.as(api.post("/tokens", Map.of("name", tenant)).data().path("token").asString());
 
         etcd.destroyForcibly().waitFor();
 
@@ -75,6 +77,7 @@ class EtcdOutageIT extends IntegrationTestBase {
         assertThat(components.path("docker").path("status").asString()).isEqualTo("UP");
 
         expectEtcdDown(timed("get", () -> api.get("/replicaSet/" + running)));
+        expectEtcdDown(timed("a tenant's token cannot be checked", () -> tenantApi.get("/replicaSet")));
         expectEtcdDown(timed("list", () -> api.get("/replicaSet")));
         expectEtcdDown(timed("history", () -> api.get("/replicaSet/" + running + "/history")));
         expectEtcdDown(timed("create", () -> api.post("/replicaSet", createBody(newcomer, 1, SLEEP, List.of("22")))));

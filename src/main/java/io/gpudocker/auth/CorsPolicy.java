@@ -1,0 +1,30 @@
+package io.gpudocker.auth;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+/**
+ * Which browser pages may call the API: only the operator's listed origins, with the methods and headers the API
+ * uses. No cookies are involved (the token travels in a header), so credentials stay off.
+ */
+final class CorsPolicy {
+    static final List<String> METHODS = List.of("GET", "POST", "PATCH", "DELETE");
+    static final List<String> HEADERS = List.of("Authorization", "Content-Type");
+
+    private CorsPolicy() {}
+
+    static CorsConfigurationSource forOrigins(List<String> allowedOrigins) {
+        CorsConfiguration config = new CorsConfiguration();
+        config.setAllowedOrigins(allowedOrigins);
+        config.setAllowedMethods(METHODS);
+        config.setAllowedHeaders(HEADERS);
+        config.setAllowCredentials(false);
+        config.setMaxAge(Duration.ofHours(1));
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/**", config);
+        return source;
+    }
+}

@@ -1,0 +1,91 @@
+package io.gpudocker.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The service as an operator starts it: the main class in a child process, with the command-line flags, against
+ * the test rig (etcd, Docker and the nvidia-smi stand-in come from the environment the rig exports), under an
+ * etcd prefix of its own so it sees nothing of the other tests.
+ */
+final class ServiceProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private ServiceProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static ServiceProcess start(String name, String prefix, List<String> flags) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.gpudocker.GpuDockerApiApplication",
+                "-e", System.getenv().getOrDefault("GDA_ETCD_ENDPOINTS", "127.0.0.1:2379"),
+                // no test here maps container ports; the range only has to lie inside the rig's
+                "-p", "46800-46899",
+                "--gda.etcd.prefix=" + prefix,
+                "--gda.docker.stop-timeout=1s"));
+        cmd.addAll(flags);
+        Path log = Path.of("target", name + "-" + System.currentTimeMillis() + ".log");
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ServiceProcess(p, log);
+    }
+
+    /** Waits until {@code up} holds; fails if the process exits first or 180 s pass (a loaded machine starts slowly). */
+    void awaitUp(BooleanSupplier up) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the service exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (up.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the service did not come up within 180 s; see " + log);
+    }
+
+    /** The exit status, once the process has ended by itself within {@code limit}. */
+    int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the service still runs after " + limit + "; see " + log);
+        }
+        return process.exitValue();
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    File logFile() {
+        return log.toFile();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
