@@ -19,6 +19,7 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     private final String kind;
     private final Class<R> recordType;
     private final Class<V> versionType;
+    private final ConfirmedCommit commits;
 
     /** @param kind what the records are, as a user calls them (e.g. "replicaset") */
     protected VersionedRepository(String kind, KeyValueStore store, RecordLayout layout, Class<R> recordType, Class<V> versionType) {
@@ -27,6 +28,7 @@ public abstract class VersionedRepository<R, V extends Versioned> {
         this.layout = layout;
         this.recordType = recordType;
         this.versionType = versionType;
+        this.commits = new ConfirmedCommit(store);
     }
 
     /** The refusal for a name that has no record. */
@@ -82,9 +84,17 @@ public abstract class VersionedRepository<R, V extends Versioned> {
                 .deletePrefix(layout.versionsOf(name));
     }
 
+    /**
+     * Commits a transaction that puts or deletes the record of {@code name}; an unanswered commit is read back
+     * (see {@link ConfirmedCommit}), so a write that landed counts as done. False when a guard did not hold.
+     */
+    protected boolean commit(Txn txn, String name) {
+        return commits.commit(txn, layout.record(name));
+    }
+
     /** Commits a transaction guarded on the record; a lost race changes nothing and says so. */
     protected void commitGuarded(Txn txn, String name) {
-        if (!store.commit(txn)) {
+        if (!commit(txn, name)) {
             throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "%s '%s' was changed by another writer during this call; nothing was changed, retry", kind, name);
         }
     }

@@ -61,7 +61,7 @@ public class VolumeLifecycle {
                 repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now), first);
             } catch (RuntimeException e) {
                 if (created) {
-                    Undo.quietly(() -> engine.removeVolume(dockerName));
+                    Undo.after(e, () -> engine.removeVolume(dockerName));
                 }
                 throw EngineErrors.translate(e, ErrorCode.VOLUME_CREATE_FAILED, ErrorCode.VOLUME_IN_USE, "create volume '" + name + "'");
             }

@@ -23,7 +23,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
     }
 
     public void create(VolumeRecord record, VolumeVersion first) {
-        if (!store.commit(creating(record.name(), record, first))) {
+        if (!commit(creating(record.name(), record, first), record.name())) {
             throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", record.name());
         }
     }
