@@ -33,11 +33,27 @@ public record GdaProperties(
         }
     }
 
+    /**
+     * The Docker engine and how long to wait for it: {@code responseTimeout} bounds calls Docker answers at
+     * once, {@code workTimeout} (plus {@code stopTimeout}) those where it works first (start, stop, remove);
+     * see {@code DockerConnections}.
+     */
     public record Docker(
             @DefaultValue("unix:///var/run/docker.sock") String host,
             @DefaultValue("10s") Duration stopTimeout,
             @DefaultValue("60s") Duration execTimeout,
-            @DefaultValue("2s") Duration pingTimeout) {}
+            @DefaultValue("2s") Duration pingTimeout,
+            @DefaultValue("2s") Duration connectTimeout,
+            @DefaultValue("5s") Duration responseTimeout,
+            @DefaultValue("2m") Duration workTimeout) {
+        public Docker {
+            for (Duration d : List.of(connectTimeout, responseTimeout, workTimeout)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("gda.docker connect-timeout, response-timeout and work-timeout must be positive");
+                }
+            }
+        }
+    }
 
     public record Gpu(@DefaultValue("nvidia-smi") String nvidiaSmi) {}
 

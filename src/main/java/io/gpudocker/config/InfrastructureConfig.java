@@ -9,6 +9,7 @@ import io.etcd.jetcd.Client;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.DockerContainerEngine;
+import io.gpudocker.docker.DockerTimeouts;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -32,12 +33,12 @@ public class InfrastructureConfig {
     }
 
     @Bean(destroyMethod = "close")
-    DockerHttpClient dockerHttpClient(DefaultDockerClientConfig config) {
+    DockerHttpClient dockerHttpClient(DefaultDockerClientConfig config, GdaProperties props) {
         return new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
                 .maxConnections(200)
-                .connectionTimeout(Duration.ofSeconds(2))
+                .connectionTimeout(props.docker().connectTimeout())
                 .build();
     }
 
@@ -48,7 +49,8 @@ public class InfrastructureConfig {
 
     @Bean
     ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, GdaProperties props) {
-        return new DockerContainerEngine(docker, http, props.docker().host(), props.docker().stopTimeout());
+        GdaProperties.Docker d = props.docker();
+        return new DockerContainerEngine(docker, http, d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()));
     }
 
     /** Ends followed log streams as shutdown begins, so the graceful shutdown does not wait for their clients. */
