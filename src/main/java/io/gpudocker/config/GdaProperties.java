@@ -65,11 +65,17 @@ public record GdaProperties(
         public PortRange parsed() { return PortRange.parse(range); }
     }
 
-    /** How many versions of each replicaset keep their container (filesystem snapshot). */
-    public record History(@DefaultValue("5") int keep) {
+    /**
+     * How many versions of each replicaset keep their container (filesystem snapshot), and how many version
+     * records are kept at most (the oldest whose container is gone are dropped, so etcd cannot fill up).
+     */
+    public record History(@DefaultValue("5") int keep, @DefaultValue("1000") int maxRecords) {
         public History {
             if (keep < 2) {
                 throw new IllegalArgumentException("gda.history.keep must be at least 2 (the current version and one to roll back to)");
+            }
+            if (maxRecords < keep) {
+                throw new IllegalArgumentException("gda.history.max-records (" + maxRecords + ") must be at least gda.history.keep (" + keep + ")");
             }
         }
     }

@@ -2,6 +2,7 @@ package io.gpudocker.store;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +53,21 @@ public abstract class VersionedRepository<R, V extends Versioned> {
                 .map(kv -> Json.read(kv.value(), versionType))
                 .sorted(Comparator.comparingLong(Versioned::version).reversed())
                 .toList();
+    }
+
+    /** The version numbers that still have a record, oldest first; keys only, one round trip. */
+    public List<Long> recordedVersions(String name) {
+        return store.keys(layout.versionsOf(name)).stream().map(k -> Long.parseLong(Keys.lastSegment(k))).sorted().toList();
+    }
+
+    /**
+     * Forgets the records of the given versions, if the object's record is still as read (so a version an
+     * update just made current is never among them). False when it changed meanwhile: nothing was deleted.
+     */
+    public boolean forgetVersions(Stored<R> current, String name, Collection<Long> versions) {
+        Txn txn = new Txn().requireModRevision(layout.record(name), current.modRevision());
+        versions.forEach(v -> txn.delete(layout.version(name, v)));
+        return store.commit(txn);
     }
 
     public Optional<V> version(String name, long version) {
