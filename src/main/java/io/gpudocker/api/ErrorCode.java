@@ -49,7 +49,10 @@ public enum ErrorCode {
     CONCURRENT_MODIFICATION(1045, HttpStatus.CONFLICT, "The record changed under this call; retry"),
     BUSY(1046, HttpStatus.CONFLICT, "Another operation on this name is still running"),
     ETCD_UNAVAILABLE(1050, HttpStatus.SERVICE_UNAVAILABLE, "etcd is unreachable"),
-    DOCKER_UNAVAILABLE(1051, HttpStatus.SERVICE_UNAVAILABLE, "The Docker engine is unreachable");
+    DOCKER_UNAVAILABLE(1051, HttpStatus.SERVICE_UNAVAILABLE, "The Docker engine is unreachable"),
+    DOCKER_NOT_FOUND(1060, HttpStatus.NOT_FOUND, "The Docker engine has no such object"),
+    DOCKER_CONFLICT(1061, HttpStatus.CONFLICT, "The Docker engine refused: conflict with its current state"),
+    DOCKER_FAILED(1062, HttpStatus.BAD_GATEWAY, "The Docker engine failed the request");
 
     private final int code;
     private final HttpStatus status;

@@ -35,8 +35,8 @@ public record GdaProperties(
 
     /**
      * The Docker engine and how long to wait for it: {@code responseTimeout} bounds calls Docker answers at
-     * once, {@code workTimeout} (plus {@code stopTimeout}) those where it works first (start, stop, remove);
-     * see {@code DockerConnections}.
+     * once, {@code workTimeout} (plus {@code stopTimeout}) those where it works first (create, start, stop,
+     * remove); see {@code DockerTimeouts}.
      */
     public record Docker(
             @DefaultValue("unix:///var/run/docker.sock") String host,
@@ -44,7 +44,7 @@ public record GdaProperties(
             @DefaultValue("60s") Duration execTimeout,
             @DefaultValue("2s") Duration pingTimeout,
             @DefaultValue("2s") Duration connectTimeout,
-            @DefaultValue("5s") Duration responseTimeout,
+            @DefaultValue("3s") Duration responseTimeout,
             @DefaultValue("2m") Duration workTimeout) {
         public Docker {
             for (Duration d : List.of(connectTimeout, responseTimeout, workTimeout)) {

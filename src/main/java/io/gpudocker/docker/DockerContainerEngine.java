@@ -72,7 +72,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public String create(ContainerSpec spec) {
-        return call("create container " + spec.name(), () -> {
+        return call("create container " + spec.name(), timeouts.work(), () -> {
             Ports ports = new Ports();
             List<ExposedPort> exposed = new ArrayList<>();
             spec.portBindings().forEach((containerPort, hostPort) -> {
@@ -283,7 +283,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public VolumeView createVolume(String name, Map<String, String> driverOpts, Map<String, String> labels) {
-        return call("create volume " + name, () -> {
+        return call("create volume " + name, timeouts.work(), () -> {
             var r = docker.createVolumeCmd().withName(name).withDriver("local").withDriverOpts(driverOpts).withLabels(labels).exec();
             return new VolumeView(r.getName(), r.getDriver(), r.getMountpoint(), labels, driverOpts);
         });
