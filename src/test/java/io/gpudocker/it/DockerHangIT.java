@@ -26,7 +26,7 @@ class DockerHangIT extends IntegrationTestBase {
     void aStoppedDaemonIsAPrompt503AndEverythingRecoversWhenItContinues() throws Exception {
         String name = name("hang");
         create(name, 1);
-        long dockerd = Long.parseLong(Files.readString(Path.of(System.getenv("GDA_TEST_DIR"), "docker.pid")).trim());
+        long dockerd = Long.parseLong(Files.readString(Path.of(System.getenv().getOrDefault("GDA_TEST_DIR", "/tmp/gda-test"), "docker.pid")).trim());
         try {
             signal("STOP", dockerd);
             Api.Reply get = timed("GET while dockerd is stopped", () -> api.get("/replicaSet/" + name));
