@@ -1,0 +1,96 @@
+package io.gpudocker.volume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.OutcomeUnknown;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.VolumeView;
+import io.gpudocker.store.InMemoryKeyValueStore;
+import io.gpudocker.store.InMemoryKeyValueStore.Fault;
+import io.gpudocker.store.Keys;
+import io.gpudocker.store.StoreUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A resize whose record write gets no answer. Removing the new Docker volume then was the worst possible
+ * undo when the write had landed: the record named the removed volume and the janitor removed the old one
+ * as superseded. Now the new volume stays unless the record is known not to name it.
+ */
+class ResizeAnswerLostTest {
+    @TempDir
+    Path dir;
+    private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
+    private final VolumeRepository repo = new VolumeRepository(store, new Keys("/t"));
+    private final ContainerEngine engine = mock(ContainerEngine.class);
+    private VolumeResize resize;
+
+    @BeforeEach
+    void versionOneWithData() throws Exception {
+        Path one = Files.createDirectories(dir.resolve("data-1"));
+        Files.writeString(one.resolve("file"), "kept");
+        Path two = Files.createDirectories(dir.resolve("data-2"));
+        repo.create(new VolumeRecord("data", 1, null, null, false, Instant.now(), Instant.now()),
+                new VolumeVersion("data", 1, "data-1", null, null, false, Instant.now(), "create"));
+        when(engine.inspectVolume("data-1")).thenReturn(Optional.of(volume("data-1", one, 1)));
+        when(engine.inspectVolume("data-2")).thenReturn(Optional.empty());
+        when(engine.containersUsingVolume(anyString())).thenReturn(List.of());
+        when(engine.createVolume(eq("data-2"), any(), any())).thenReturn(volume("data-2", two, 2));
+        VolumeSizeSupport sizes = mock(VolumeSizeSupport.class);
+        resize = new VolumeResize(repo, engine, new DockerVolumes(engine, "/t"), new NameLocks(Duration.ofSeconds(5)), sizes,
+                new VolumeDataCopier("cp", "du"), mock(VolumeJanitor.class));
+    }
+
+    @Test
+    void aRecordWriteThatLandedIsASuccessAndTheNewVolumeStays() {
+        store.failNextCommit(Fault.APPLY_THEN_TIME_OUT);
+
+        assertThat(resize.resize("data", new VolumeRequests.Resize("1GB"), false).name()).isEqualTo("data-2");
+        assertThat(repo.require("data").record().version()).isEqualTo(2);
+        verify(engine, never()).removeVolume(anyString());
+    }
+
+    @Test
+    void aRecordWriteThatDidNotLandRemovesTheNewVolume() {
+        store.failNextCommit(Fault.TIME_OUT_WITHOUT_APPLYING);
+
+        assertThatThrownBy(() -> resize.resize("data", new VolumeRequests.Resize("1GB"), false))
+                .isInstanceOf(StoreUnavailableException.class).isNotInstanceOf(OutcomeUnknown.class);
+        assertThat(repo.require("data").record().version()).isEqualTo(1);
+        verify(engine).removeVolume("data-2");
+    }
+
+    @Test
+    void whenItCannotBeToldTheNewVolumeStaysForTheJanitorToJudge() {
+        store.failNextCommit(Fault.APPLY_THEN_TIME_OUT);
+        when(engine.createVolume(eq("data-2"), any(), any())).thenAnswer(call -> {
+            store.failReads(true);
+            return volume("data-2", dir.resolve("data-2"), 2);
+        });
+
+        assertThatThrownBy(() -> resize.resize("data", new VolumeRequests.Resize("1GB"), false)).isInstanceOf(OutcomeUnknown.class);
+        verify(engine, never()).removeVolume(anyString());
+    }
+
+    private static VolumeView volume(String dockerName, Path mountpoint, long version) {
+        return new VolumeView(dockerName, "local", mountpoint.toString(), ManagedLabels.volumeVersion("/t", "data", version), Map.of());
+    }
+}
