@@ -107,6 +107,20 @@ class FuzzIT extends IntegrationTestBase {
         assertThat(failures).as("seed %d", SEED).isEmpty();
     }
 
+    /** Names and references Docker itself rejects are the user's doing: 400, never a 5xx, and nothing is made. */
+    @Test
+    void referencesAndNamesDockerRejectsAreRefusedAs4xx() {
+        for (String image : List.of("Ubuntu", "a:b:c", "UPPER:latest")) {
+            Map<String, Object> body = createBody(name("refused"), 0, SLEEP, List.of());
+            body.put("imageName", image);
+            Api.Reply r = api.post("/replicaSet", body);
+            assertThat(r.status()).as("image %s: %s", image, r).isEqualTo(400);
+        }
+        Api.Reply volume = api.post("/volumes", Map.of("name", "_data"));
+        assertThat(volume.status()).as(volume.toString()).isBetween(400, 499);
+        assertThat(engine.listVolumesByLabels(ManagedLabels.owner(props.etcd().prefix()))).isEmpty();
+    }
+
     /** Every path and method of the document, with the schema of its body ("" when it takes none). */
     private List<String[]> operations() {
         List<String[]> ops = new ArrayList<>();
