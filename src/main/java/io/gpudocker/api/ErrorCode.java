@@ -48,6 +48,8 @@ public enum ErrorCode {
     SYSTEM_DISK_UNSUPPORTED(1044, HttpStatus.CONFLICT, "The Docker engine cannot carry the system disk over"),
     CONCURRENT_MODIFICATION(1045, HttpStatus.CONFLICT, "The record changed under this call; retry"),
     BUSY(1046, HttpStatus.CONFLICT, "Another operation on this name is still running"),
+    ETCD_UNAVAILABLE(1050, HttpStatus.SERVICE_UNAVAILABLE, "etcd is unreachable"),
+    DOCKER_UNAVAILABLE(1051, HttpStatus.SERVICE_UNAVAILABLE, "The Docker engine is unreachable"),
     UNAUTHENTICATED(1060, HttpStatus.UNAUTHORIZED, "A valid bearer token is required"),
     FORBIDDEN(1061, HttpStatus.FORBIDDEN, "This token may not do that"),
     TOKEN_EXISTS(1062, HttpStatus.CONFLICT, "A token of that name exists"),
@@ -55,8 +57,9 @@ public enum ErrorCode {
     BODY_TOO_LARGE(1064, HttpStatus.CONTENT_TOO_LARGE, "The request body is too large"),
     TOO_MANY_STREAMS(1065, HttpStatus.TOO_MANY_REQUESTS, "Too many followed logs are open"),
     IMAGE_NOT_YOURS(1066, HttpStatus.CONFLICT, "The image name belongs to an image this tenant did not commit"),
-    ETCD_UNAVAILABLE(1050, HttpStatus.SERVICE_UNAVAILABLE, "etcd is unreachable"),
-    DOCKER_UNAVAILABLE(1051, HttpStatus.SERVICE_UNAVAILABLE, "The Docker engine is unreachable");
+    DOCKER_NOT_FOUND(1070, HttpStatus.NOT_FOUND, "The Docker engine has no such object"),
+    DOCKER_CONFLICT(1071, HttpStatus.CONFLICT, "The Docker engine refused: conflict with its current state"),
+    DOCKER_FAILED(1072, HttpStatus.BAD_GATEWAY, "The Docker engine failed the request");
 
     private final int code;
     private final HttpStatus status;

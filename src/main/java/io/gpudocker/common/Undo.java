@@ -21,12 +21,26 @@ public final class Undo {
         }
     }
 
-    /** Runs the record write; if it fails, runs {@code undo} so nothing is left half changed, then rethrows. */
+    /**
+     * Runs a cleanup step after {@code failure}, unless that failure leaves open whether the change was
+     * recorded: then what the operation made stays, since the record may now point to it.
+     */
+    public static void after(RuntimeException failure, Runnable step) {
+        if (OutcomeUnknown.isOutcomeUnknown(failure)) {
+            return;
+        }
+        quietly(step);
+    }
+
+    /**
+     * Runs the record write; if it fails, runs {@code undo} so nothing is left half changed, then rethrows.
+     * A write whose outcome is unknown is not undone (see {@link OutcomeUnknown}).
+     */
     public static void onFailure(Runnable write, Runnable undo) {
         try {
             write.run();
         } catch (RuntimeException e) {
-            quietly(undo);
+            after(e, undo);
             throw e;
         }
     }

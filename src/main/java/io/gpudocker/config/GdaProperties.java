@@ -42,11 +42,27 @@ public record GdaProperties(
         }
     }
 
+    /**
+     * The Docker engine and how long to wait for it: {@code responseTimeout} bounds calls Docker answers at
+     * once, {@code workTimeout} (plus {@code stopTimeout}) those where it works first (create, start, stop,
+     * remove); see {@code DockerTimeouts}.
+     */
     public record Docker(
             @DefaultValue("unix:///var/run/docker.sock") String host,
             @DefaultValue("10s") Duration stopTimeout,
             @DefaultValue("60s") Duration execTimeout,
-            @DefaultValue("2s") Duration pingTimeout) {}
+            @DefaultValue("2s") Duration pingTimeout,
+            @DefaultValue("2s") Duration connectTimeout,
+            @DefaultValue("3s") Duration responseTimeout,
+            @DefaultValue("2m") Duration workTimeout) {
+        public Docker {
+            for (Duration d : List.of(connectTimeout, responseTimeout, workTimeout)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("gda.docker connect-timeout, response-timeout and work-timeout must be positive");
+                }
+            }
+        }
+    }
 
     public record Gpu(@DefaultValue("nvidia-smi") String nvidiaSmi) {}
 
@@ -58,11 +74,17 @@ public record GdaProperties(
         public PortRange parsed() { return PortRange.parse(range); }
     }
 
-    /** How many versions of each replicaset keep their container (filesystem snapshot). */
-    public record History(@DefaultValue("5") int keep) {
+    /**
+     * How many versions of each replicaset keep their container (filesystem snapshot), and how many version
+     * records are kept at most (the oldest whose container is gone are dropped, so etcd cannot fill up).
+     */
+    public record History(@DefaultValue("5") int keep, @DefaultValue("1000") int maxRecords) {
         public History {
             if (keep < 2) {
                 throw new IllegalArgumentException("gda.history.keep must be at least 2 (the current version and one to roll back to)");
+            }
+            if (maxRecords < keep) {
+                throw new IllegalArgumentException("gda.history.max-records (" + maxRecords + ") must be at least gda.history.keep (" + keep + ")");
             }
         }
     }

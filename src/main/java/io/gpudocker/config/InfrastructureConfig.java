@@ -10,6 +10,7 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
 import io.gpudocker.docker.DockerContainerEngine;
+import io.gpudocker.docker.DockerTimeouts;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -35,12 +36,12 @@ public class InfrastructureConfig {
     }
 
     @Bean(destroyMethod = "close")
-    DockerHttpClient dockerHttpClient(DefaultDockerClientConfig config) {
+    DockerHttpClient dockerHttpClient(DefaultDockerClientConfig config, GdaProperties props) {
         return new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
                 .maxConnections(200)
-                .connectionTimeout(Duration.ofSeconds(2))
+                .connectionTimeout(props.docker().connectTimeout())
                 .build();
     }
 
@@ -51,7 +52,8 @@ public class InfrastructureConfig {
 
     @Bean
     ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, GdaProperties props) {
-        return new DockerContainerEngine(docker, http, props.docker().host(), props.docker().stopTimeout(),
+        GdaProperties.Docker d = props.docker();
+        return new DockerContainerEngine(docker, http, d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()),
                 new ContainerHardening(props.containers().pidsLimit()));
     }
 

@@ -32,11 +32,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@link ContainerEngine} on docker-java. Connectivity failures become {@link EngineUnavailableException} (503). */
+/**
+ * {@link ContainerEngine} on docker-java. Connectivity failures, and answers that do not come within the call's
+ * bound ({@link DockerTimeouts}), become {@link EngineUnavailableException} (503).
+ */
 public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private static final int MAX_EXEC_OUTPUT = 1 << 20;
 
@@ -45,16 +49,17 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private final DockerClient docker;
     private final DockerHttpClient http;
     private final Set<ResultCallback.Adapter<Frame>> openStreams = ConcurrentHashMap.newKeySet();
+    private final BoundedCalls bounded = new BoundedCalls();
     private final String host;
-    private final Duration stopTimeout;
+    private final DockerTimeouts timeouts;
     private final ContainerHardening hardening;
 
     /** @param hardening applied to every container created here, so no caller can leave it out */
-    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, Duration stopTimeout, ContainerHardening hardening) {
+    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, DockerTimeouts timeouts, ContainerHardening hardening) {
         this.docker = docker;
         this.http = http;
         this.host = host;
-        this.stopTimeout = stopTimeout;
+        this.timeouts = timeouts;
         this.hardening = hardening;
     }
 
@@ -73,7 +78,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public String create(ContainerSpec spec) {
-        return call("create container " + spec.name(), () -> {
+        return call("create container " + spec.name(), timeouts.work(), () -> {
             Ports ports = new Ports();
             List<ExposedPort> exposed = new ArrayList<>();
             spec.portBindings().forEach((containerPort, hostPort) -> {
@@ -108,7 +113,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void start(String nameOrId) {
-        call("start container " + nameOrId, () -> {
+        call("start container " + nameOrId, timeouts.work(), () -> {
             try {
                 docker.startContainerCmd(nameOrId).exec();
             } catch (NotModifiedException alreadyRunning) {
@@ -120,9 +125,9 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void stop(String nameOrId) {
-        call("stop container " + nameOrId, () -> {
+        call("stop container " + nameOrId, timeouts.stopping(), () -> {
             try {
-                docker.stopContainerCmd(nameOrId).withTimeout((int) stopTimeout.toSeconds()).exec();
+                docker.stopContainerCmd(nameOrId).withTimeout((int) timeouts.stop().toSeconds()).exec();
             } catch (NotModifiedException alreadyStopped) {
                 // stopping a stopped container is a no-op
             }
@@ -132,7 +137,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void remove(String nameOrId) {
-        call("remove container " + nameOrId, () -> {
+        call("remove container " + nameOrId, timeouts.work(), () -> {
             try {
                 docker.removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(false).exec();
             } catch (NotFoundException gone) {
@@ -175,12 +180,15 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public ExecResult exec(String nameOrId, String workDir, List<String> cmd, Duration timeout) {
-        return call("exec in " + nameOrId, () -> {
+        ExecCreateCmdResponse exec = call("exec in " + nameOrId, () -> {
             var create = docker.execCreateCmd(nameOrId).withAttachStdout(true).withAttachStderr(true).withCmd(cmd.toArray(String[]::new));
             if (workDir != null && !workDir.isBlank()) {
                 create.withWorkingDir(workDir);
             }
-            ExecCreateCmdResponse exec = create.exec();
+            return create.exec();
+        });
+        // the output streams for as long as the command runs, bounded by its own timeout
+        return call("exec in " + nameOrId, null, () -> {
             StringBuilder out = new StringBuilder();
             ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
                 @Override
@@ -202,7 +210,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
             } finally {
                 closeQuietly(callback);
             }
-            Long exit = done ? docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong() : null;
+            Long exit = done ? call("exit code of exec in " + nameOrId, () -> docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong()) : null;
             synchronized (out) {
                 return new ExecResult(out.toString(), exit == null ? -1 : exit, !done);
             }
@@ -211,7 +219,8 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public String commit(String nameOrId, String imageName) {
-        return call("commit " + nameOrId, () -> {
+        // as long as the container's changes are large: not bounded (the replicaset's lock is held meanwhile)
+        return call("commit " + nameOrId, null, () -> {
             int colon = imageName.lastIndexOf(':');
             boolean hasTag = colon > imageName.lastIndexOf('/');
             var cmd = docker.commitCmd(nameOrId).withRepository(hasTag ? imageName.substring(0, colon) : imageName)
@@ -225,7 +234,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         LogCopy copy = new LogCopy(out);
         openStreams.add(copy);
         try {
-            call("logs of " + nameOrId, () -> {
+            call("logs of " + nameOrId, null, () -> {
                 var cmd = docker.logContainerCmd(nameOrId).withStdOut(true).withStdErr(true).withFollowStream(follow);
                 if (tail >= 0) {
                     cmd.withTail(tail);
@@ -320,7 +329,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public VolumeView createVolume(String name, Map<String, String> driverOpts, Map<String, String> labels) {
-        return call("create volume " + name, () -> {
+        return call("create volume " + name, timeouts.work(), () -> {
             var r = docker.createVolumeCmd().withName(name).withDriver("local").withDriverOpts(driverOpts).withLabels(labels).exec();
             return new VolumeView(r.getName(), r.getDriver(), r.getMountpoint(), labels, driverOpts);
         });
@@ -340,7 +349,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void removeVolume(String name) {
-        call("remove volume " + name, () -> {
+        call("remove volume " + name, timeouts.work(), () -> {
             try {
                 docker.removeVolumeCmd(name).exec();
             } catch (NotFoundException gone) {
@@ -392,9 +401,17 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         }
     }
 
+    /** A call Docker answers at once: bounded by the response timeout. */
     private <T> T call(String what, Supplier<T> action) {
+        return call(what, timeouts.response(), action);
+    }
+
+    /** @param bound how long to wait for the answer; null for a call whose length follows the data */
+    private <T> T call(String what, Duration bound, Supplier<T> action) {
         try {
-            return action.get();
+            return bound == null ? action.get() : bounded.call(bound, action);
+        } catch (TimeoutException e) {
+            throw new EngineUnavailableException("the Docker engine at " + host + " did not answer within " + bound.toMillis() + " ms (" + what + ")", e);
         } catch (DockerException e) {
             throw new EngineException(e.getHttpStatus(), "Docker refused to " + what + ": " + firstLine(e.getMessage()), e);
         } catch (RuntimeException e) {

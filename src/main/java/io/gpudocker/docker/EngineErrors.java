@@ -6,7 +6,7 @@ import io.gpudocker.api.ErrorCode;
 /**
  * Turns whatever a step of an operation threw into the operation's answer: a refusal already phrased for
  * the user passes through, an engine refusal keeps its meaning (a host port taken, a name taken, bad
- * input), and anything else fails with the code of the operation that was attempted.
+ * input, no such object), and anything else fails with the code of the operation that was attempted.
  */
 public final class EngineErrors {
     private EngineErrors() {}
@@ -28,8 +28,8 @@ public final class EngineErrors {
             if (ee.status() == 409) {
                 return new ApiException(conflict, "cannot " + what + ": " + msg, e);
             }
-            if (ee.status() == 400) {
-                return new ApiException(ErrorCode.INVALID_PARAMS, "failed to " + what + ": " + msg, e);
+            if (ee.status() == 400 || ee.status() == 404) {
+                return new ApiException(ee.code(), "failed to " + what + ": " + msg, e);
             }
             return new ApiException(failure, "failed to " + what + ": " + msg, e);
         }

@@ -48,7 +48,7 @@ public class ReplicaSetConfig {
     @Bean
     VersionPruner versionPruner(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, NameLocks locks,
                                 ThreadPoolTaskExecutor workQueue, GdaProperties props) {
-        return new VersionPruner(repo, engine, containers, locks, workQueue, props.history().keep());
+        return new VersionPruner(repo, engine, containers, locks, workQueue, props.history().keep(), props.history().maxRecords());
     }
 
     @Bean

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates a replicaset and starts its version 1. The record is written in one transaction with the GPUs and
- * ports it takes, after the container runs; a failure removes the container and releases what was reserved.
+ * ports it takes, after the container runs; a failure removes the container and releases what was reserved,
+ * unless the record may have been written (then both stay, for the reconcile to settle).
  */
 public class ReplicaSetCreation {
     private static final Logger log = LoggerFactory.getLogger(ReplicaSetCreation.class);
@@ -87,14 +88,16 @@ public class ReplicaSetCreation {
             repo.create(record, first, op);
         } catch (RuntimeException e) {
             if (created) {
-                Undo.quietly(() -> engine.remove(first.containerName()));
+                Undo.after(e, () -> engine.remove(first.containerName()));
             }
-            if (op != null) {
-                Operation begun = op;
-                Undo.quietly(() -> operations.drop(begun));
-            }
-            gpus.release(name, first.gpus());
-            ports.release(name, first.ports().values());
+            Operation begun = op;
+            Undo.after(e, () -> {
+                if (begun != null) {
+                    Undo.quietly(() -> operations.drop(begun));
+                }
+                gpus.release(name, first.gpus());
+                ports.release(name, first.ports().values());
+            });
             throw EngineErrors.translate(e, ErrorCode.CONTAINER_RUN_FAILED, ErrorCode.REPLICASET_EXISTS, "create replicaset '" + name + "'");
         }
     }

@@ -50,7 +50,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     public void create(ReplicaSetRecord record, ReplicaSetVersion first, Operation op) {
         Txn txn = operations.finish(creating(record.name(), record, first), op);
         claim(txn, record.name(), Set.of(), Set.of(), record);
-        if (!store.commit(txn)) {
+        if (!commit(txn, record.name())) {
             throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists (or one of its GPUs/ports was taken by another writer)", record.name());
         }
     }

@@ -93,8 +93,10 @@ public class VersionedUpdate {
             try {
                 switchOver(stored, version, source, wasRunning);
             } catch (RuntimeException e) {
-                gpus.release(name, reservation.addedGpus());
-                ports.release(name, reservation.addedPorts());
+                Undo.after(e, () -> {
+                    gpus.release(name, reservation.addedGpus());
+                    ports.release(name, reservation.addedPorts());
+                });
                 throw EngineErrors.translate(e, failure, ErrorCode.REPLICASET_EXISTS, "update replicaset '" + name + "' (" + cause + ")");
             }
             gpus.release(name, reservation.droppedGpus());
@@ -151,11 +153,12 @@ public class VersionedUpdate {
             engine.start(version.containerName());
             repo.update(stored, record.with(version.version(), ReplicaSetState.RUNNING, version.gpus(), version.ports()), version, op);
         } catch (RuntimeException e) {
+            // a record write that may have landed undoes nothing: the record may already name the new container
             if (created) {
-                Undo.quietly(() -> engine.remove(version.containerName()));
+                Undo.after(e, () -> engine.remove(version.containerName()));
             }
             if (stoppedOld) {
-                Undo.quietly(() -> engine.start(currentName));
+                Undo.after(e, () -> engine.start(currentName));
             }
             if (op != null) {
                 Operation begun = op;

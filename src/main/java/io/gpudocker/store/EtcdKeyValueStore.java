@@ -45,6 +45,14 @@ public class EtcdKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public List<String> keys(String prefix) {
+        GetOption option = GetOption.builder().isPrefix(true).withKeysOnly(true)
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
+        GetResponse r = await(kv.get(bytes(prefix), option), "list keys " + prefix);
+        return r.getKvs().stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8)).toList();
+    }
+
+    @Override
     public boolean commit(Txn txn) {
         io.etcd.jetcd.Txn etcdTxn = kv.txn();
         etcdTxn.If(txn.guards().stream().map(EtcdKeyValueStore::toCmp).toArray(Cmp[]::new));

@@ -11,6 +11,11 @@ public interface KeyValueStore {
     /** Every key under the prefix, sorted by key, in one round trip. */
     List<KeyValue> list(String prefix);
 
+    /** Every key under the prefix, sorted, without values: for counting and trimming records. */
+    default List<String> keys(String prefix) {
+        return list(prefix).stream().map(KeyValue::key).toList();
+    }
+
     /** Applies the transaction atomically; false when a guard did not hold (nothing was written). */
     boolean commit(Txn txn);
 

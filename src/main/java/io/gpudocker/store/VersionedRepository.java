@@ -3,6 +3,7 @@ package io.gpudocker.store;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,7 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     private final String kind;
     private final Class<R> recordType;
     private final Class<V> versionType;
+    private final ConfirmedCommit commits;
 
     /** @param kind what the records are, as a user calls them (e.g. "replicaset") */
     protected VersionedRepository(String kind, KeyValueStore store, RecordLayout layout, Class<R> recordType, Class<V> versionType) {
@@ -28,6 +30,7 @@ public abstract class VersionedRepository<R, V extends Versioned> {
         this.layout = layout;
         this.recordType = recordType;
         this.versionType = versionType;
+        this.commits = new ConfirmedCommit(store);
     }
 
     /** The refusal for a name that has no record. */
@@ -67,6 +70,21 @@ public abstract class VersionedRepository<R, V extends Versioned> {
                 .map(kv -> Json.read(kv.value(), versionType))
                 .sorted(Comparator.comparingLong(Versioned::version).reversed())
                 .toList();
+    }
+
+    /** The version numbers that still have a record, oldest first; keys only, one round trip. */
+    public List<Long> recordedVersions(String name) {
+        return store.keys(layout.versionsOf(name)).stream().map(k -> Long.parseLong(Keys.lastSegment(k))).sorted().toList();
+    }
+
+    /**
+     * Forgets the records of the given versions, if the object's record is still as read (so a version an
+     * update just made current is never among them). False when it changed meanwhile: nothing was deleted.
+     */
+    public boolean forgetVersions(Stored<R> current, String name, Collection<Long> versions) {
+        Txn txn = new Txn().requireModRevision(layout.record(name), current.modRevision());
+        versions.forEach(v -> txn.delete(layout.version(name, v)));
+        return store.commit(txn);
     }
 
     public Optional<V> version(String name, long version) {
@@ -110,9 +128,17 @@ public abstract class VersionedRepository<R, V extends Versioned> {
                 .deletePrefix(layout.versionsOf(name));
     }
 
+    /**
+     * Commits a transaction that puts or deletes the record of {@code name}; an unanswered commit is read back
+     * (see {@link ConfirmedCommit}), so a write that landed counts as done. False when a guard did not hold.
+     */
+    protected boolean commit(Txn txn, String name) {
+        return commits.commit(txn, layout.record(name));
+    }
+
     /** Commits a transaction guarded on the record; a lost race changes nothing and says so. */
     protected void commitGuarded(Txn txn, String name) {
-        if (!store.commit(txn)) {
+        if (!commit(txn, name)) {
             throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "%s '%s' was changed by another writer during this call; nothing was changed, retry", kind, name);
         }
     }

@@ -68,7 +68,7 @@ public class VolumeLifecycle {
                 repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName()), first, op);
             } catch (RuntimeException e) {
                 if (created) {
-                    Undo.quietly(() -> engine.removeVolume(dockerName));
+                    Undo.after(e, () -> engine.removeVolume(dockerName));
                 }
                 if (op != null) {
                     Operation begun = op;

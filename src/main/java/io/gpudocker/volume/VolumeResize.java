@@ -102,7 +102,8 @@ public class VolumeResize {
             return millis;
         } catch (RuntimeException e) {
             if (created) {
-                Undo.quietly(() -> engine.removeVolume(version.dockerName()));
+                // never when the record may already name it: the janitor would then remove the old version too
+                Undo.after(e, () -> engine.removeVolume(version.dockerName()));
             }
             if (op != null) {
                 Operation begun = op;

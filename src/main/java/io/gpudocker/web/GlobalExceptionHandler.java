@@ -2,6 +2,7 @@ package io.gpudocker.web;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.CodedFailure;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.validation.ValidationFailure;
 import jakarta.validation.ConstraintViolationException;
@@ -89,8 +90,16 @@ public class GlobalExceptionHandler {
         return ResponseEntity.status(404).body(ApiResponse.error(ErrorCode.INVALID_PARAMS, "no such endpoint: " + e.getResourcePath()));
     }
 
+    /** Only bugs answer 500; a failure that knows its code (see {@link CodedFailure}) answers with it. */
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiResponse<Void>> bug(Exception e) {
+        if (e instanceof CodedFailure coded) {
+            if (coded.code().status().is5xxServerError()) {
+                log.warn("{} ({}): {}", coded.code(), coded.code().code(), e.getMessage());
+                return respond(coded.code(), e.getMessage());
+            }
+            return reject(coded.code(), e.getMessage());
+        }
         log.error("unexpected failure", e);
         return respond(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
     }
