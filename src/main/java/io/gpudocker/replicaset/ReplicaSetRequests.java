@@ -21,7 +21,7 @@ import java.util.List;
 public final class ReplicaSetRequests {
     private ReplicaSetRequests() {}
 
-    @Schema(description = "Create a replicaset and start version 1")
+    @Schema(name = "ReplicaSetCreateRequest", description = "Create a replicaset and start version 1")
     public record Create(
             @ImageReference @Schema(example = "gda-test:latest") String imageName,
             @ReplicaSetName @Schema(example = "foo") String replicaSetName,
@@ -31,19 +31,23 @@ public final class ReplicaSetRequests {
             @Size(max = 256) @CommandArgs @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
             @Size(max = 64) @ContainerPorts @Schema(example = "[\"22\", \"8888\"]") List<String> containerPorts) {}
 
+    @Schema(name = "ReplicaSetGpuPatch")
     public record GpuPatch(@GpuCount @Schema(example = "4") Integer gpuCount) {}
 
-    @Schema(description = "Replaces the bind equal to oldBind with newBind", example = "{\"oldBind\": {\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}, \"newBind\": {\"src\": \"/srv\", \"dest\": \"/root/foo-fs\"}}")
+    @Schema(name = "ReplicaSetVolumePatch", description = "Replaces the bind equal to oldBind with newBind", example = "{\"oldBind\": {\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}, \"newBind\": {\"src\": \"/srv\", \"dest\": \"/root/foo-fs\"}}")
     public record VolumePatch(@Valid @BindSpec Bind oldBind, @Valid @BindSpec Bind newBind) {}
 
-    @Schema(description = "Either patch, both, or {} to recreate with the same spec", example = "{\"gpuPatch\": {\"gpuCount\": 1}}")
+    @Schema(name = "ReplicaSetPatchRequest", description = "Either patch, both, or {} to recreate with the same spec", example = "{\"gpuPatch\": {\"gpuCount\": 1}}")
     public record Patch(@Valid GpuPatch gpuPatch, @Valid VolumePatch volumePatch) {}
 
+    @Schema(name = "ReplicaSetRollbackRequest")
     public record Rollback(@PositiveVersion @Schema(example = "1") Long version) {}
 
+    @Schema(name = "ReplicaSetExecuteRequest")
     public record Execute(
             @AbsolutePath @Schema(example = "/root") String workDir,
             @CommandArgs(required = true) @Schema(example = "[\"nvidia-smi\"]") List<String> cmd) {}
 
+    @Schema(name = "ReplicaSetCommitRequest")
     public record Commit(@NewImageName @Schema(example = "foo-snapshot:v1") String newImageName) {}
 }

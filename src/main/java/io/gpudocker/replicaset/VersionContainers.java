@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The Docker side of a replicaset's versions: what the container of a version looks like, which containers
@@ -38,6 +39,18 @@ public class VersionContainers {
 
     /** The container of one version: its spec, its GPUs and ports, labelled as ours and its tenant's. */
     public ContainerSpec specOf(ReplicaSetVersion v, String tenant) {
+        return specOf(v, tenant, this::dockerBind);
+    }
+
+    /**
+     * The same container as {@link #specOf}, with binds as recorded rather than resolved on this host: what a
+     * version's container was made of, for showing without asking the filesystem or Docker.
+     */
+    public ContainerSpec recordedSpecOf(ReplicaSetVersion v, String tenant) {
+        return specOf(v, tenant, Bind::asDockerBind);
+    }
+
+    private ContainerSpec specOf(ReplicaSetVersion v, String tenant, Function<Bind, String> dockerBind) {
         List<String> env = new ArrayList<>(v.spec().env());
         env.add("CONTAINER_VERSION=" + v.version());
         if (v.gpus().isEmpty()) {
@@ -45,7 +58,7 @@ public class VersionContainers {
             env.add("NVIDIA_VISIBLE_DEVICES=void");
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
-                v.spec().binds().stream().map(this::dockerBind).toList(), v.gpus(), v.ports(),
+                v.spec().binds().stream().map(dockerBind).toList(), v.gpus(), v.ports(),
                 labels(v, tenant));
     }
 

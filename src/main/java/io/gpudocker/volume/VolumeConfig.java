@@ -48,7 +48,7 @@ public class VolumeConfig {
     @Bean
     VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                               VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor) {
-        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor);
+        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, new ContainerFreeze(engine));
     }
 
     @Bean
