@@ -2,7 +2,9 @@ package io.gpudocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpudocker.replicaset.StartupReconcile;
 import io.gpudocker.resource.port.PortRange;
+import io.gpudocker.store.Txn;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,17 +15,21 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
  * A client of the original project, replayed: its 19 operations in the order its users run them, with its
  * request bodies, reading the response fields its API document promises ({@code data.info.hostConfig.PortBindings},
  * {@code data.Info.opt}, history {@code status}, the GPU map, the ports object), some bodies sent as its
- * clients do, without a JSON content type.
+ * clients do, without a JSON content type. Keys of the original's etcd layout never stop the service starting.
  */
 class OriginalClientIT extends IntegrationTestBase {
     private static final String ORIGINAL_TIME = "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}";
     private static final String DEST = "/root/foo-tmp";
+
+    @Autowired
+    StartupReconcile startup;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String volume;
@@ -152,6 +158,30 @@ class OriginalClientIT extends IntegrationTestBase {
         assertThat(engine.inspectVolume(volume + "-1")).isEmpty();
         assertThat(engine.inspectVolume(volume + "-2")).isEmpty();
         volume = null;
+    }
+
+    @Test
+    void keysTheOriginalLeftUnderThePrefixNeverStopStartUp() {
+        String root = props.etcd().prefix() + "/apis/v1/";
+        Map<String, String> leftovers = Map.of(
+                root + "ports/usedPortSetKey", "{\"40000\":{},\"40001\":{}}",
+                root + "gpus/gpuStatusMapKey", "{\"GPU-00000000-0000-4000-8000-000000000000\":1}",
+                root + "versions/containerVersionMapKey", "{\"foo\":2}",
+                root + "replicasets/containerVersionMapKey", "not a record");
+        Txn seed = new Txn();
+        leftovers.forEach(seed::put);
+        assertThat(store.commit(seed)).isTrue();
+        try {
+            startup.afterSingletonsInstantiated();
+            assertThat(ok(api.get("/resources/ports")).path("ports").path("UsedPortSet").has("usedPortSetKey")).isFalse();
+            assertThat(ok(api.get("/resources/gpus")).path("gpus").path("GPU-00000000-0000-4000-8000-000000000000").asInt()).isZero();
+            assertThat(ok(api.get("/replicaSet")).findValuesAsString("name")).doesNotContain("containerVersionMapKey");
+            leftovers.keySet().forEach(k -> assertThat(store.get(k)).as("%s is left as it is", k).isPresent());
+        } finally {
+            Txn clean = new Txn();
+            leftovers.keySet().forEach(clean::delete);
+            store.commit(clean);
+        }
     }
 
     private static JsonNode ok(Api.Reply reply) {
