@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +19,8 @@ public final class CommandLine {
     public static final String DEFAULT_PORT_RANGE = "40000-65535";
     public static final String DEFAULT_LOG_LEVEL = "info";
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
+    /** The original's spellings: its help suggests release (gin's mode) for production, and logrus names. */
+    private static final Map<String, String> ORIGINAL_LEVELS = Map.of("release", "info", "warning", "warn", "fatal", "error", "panic", "error");
 
     /** What to do after parsing: run with these Spring arguments, or print help and exit. */
     public record Parsed(boolean help, List<String> springArgs) {}
@@ -38,7 +41,8 @@ public final class CommandLine {
             String flag = arg;
             String inline = null;
             int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
+            // -a=host:port as well as --addr=host:port: Go's flag package, which the original used, takes both
+            if (arg.startsWith("-") && eq > 0) {
                 flag = arg.substring(0, eq);
                 inline = arg.substring(eq + 1);
             }
@@ -88,7 +92,7 @@ public final class CommandLine {
         out.printf("  -a, --addr <host:port>        listen address (default %s)%n", DEFAULT_ADDR);
         out.printf("  -e, --etcd <host:port,...>    etcd endpoints, comma separated (default %s)%n", DEFAULT_ETCD);
         out.printf("  -p, --portRange <first-last>  host ports handed to containers (default %s)%n", DEFAULT_PORT_RANGE);
-        out.printf("  -l, --logLevel <level>        trace, debug, info, warn, error (default %s)%n", DEFAULT_LOG_LEVEL);
+        out.printf("  -l, --logLevel <level>        trace, debug, info, warn, error; release means info (default %s)%n", DEFAULT_LOG_LEVEL);
         out.println("      --admin-token-file <path>  read the admin token from this file (or set GDA_ADMIN_TOKEN);");
         out.println("                                with neither, the first start generates one into the state directory");
         out.println("      --no-auth                 no tokens at all: every caller is the admin (loopback addresses only)");
@@ -161,9 +165,11 @@ public final class CommandLine {
     }
 
     static String level(String level) {
-        String l = level.toLowerCase(Locale.ROOT);
+        String given = level.toLowerCase(Locale.ROOT);
+        String l = ORIGINAL_LEVELS.getOrDefault(given, given);
         if (!LEVELS.contains(l)) {
-            throw new InvalidArgumentException("log level '" + level + "' must be one of " + String.join(", ", LEVELS.stream().sorted().toList()));
+            throw new InvalidArgumentException("log level '" + level + "' must be one of " + String.join(", ", LEVELS.stream().sorted().toList())
+                    + " (or the original's release, warning, fatal, panic)");
         }
         return l;
     }

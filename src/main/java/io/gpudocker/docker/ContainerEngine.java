@@ -27,6 +27,12 @@ public interface ContainerEngine {
     /** Removes a container if it exists (force); its named volumes stay. */
     void remove(String nameOrId);
 
+    /** Freezes every process of a running container (cgroup freezer); a paused container is fine. */
+    void pause(String nameOrId);
+
+    /** Thaws a paused container; one that is not paused is fine. */
+    void unpause(String nameOrId);
+
     Optional<ContainerView> inspect(String nameOrId);
 
     /** Every container (running or not) carrying all of these labels. */

@@ -136,6 +136,30 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
+    public void pause(String nameOrId) {
+        call("pause container " + nameOrId, () -> {
+            try {
+                docker.pauseContainerCmd(nameOrId).exec();
+            } catch (NotModifiedException alreadyPaused) {
+                // pausing a paused container is a no-op
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void unpause(String nameOrId) {
+        call("unpause container " + nameOrId, () -> {
+            try {
+                docker.unpauseContainerCmd(nameOrId).exec();
+            } catch (NotModifiedException notPaused) {
+                // thawing a container that is not paused is a no-op
+            }
+            return null;
+        });
+    }
+
+    @Override
     public void remove(String nameOrId) {
         call("remove container " + nameOrId, timeouts.work(), () -> {
             try {

@@ -29,7 +29,8 @@ public class ReplicaSetQueries {
         ReplicaSetSpec spec = current.spec();
         return new ReplicaSetViews.Detail(name, record.version(), record.containerName(), record.state().name().toLowerCase(), status,
                 record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
-                spec.binds(), spec.env(), spec.cmd(), record.state().holdsResources() ? record.ports() : current.ports());
+                spec.binds(), spec.env(), spec.cmd(), record.state().holdsResources() ? record.ports() : current.ports(),
+                originalInfo(current, record.tenant()));
     }
 
     public List<ReplicaSetViews.Summary> list(Caller caller) {
@@ -39,11 +40,16 @@ public class ReplicaSetQueries {
 
     /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */
     public ReplicaSetViews.History history(String name, Caller caller) {
-        repo.require(name, caller);
+        String tenant = repo.require(name, caller).record().tenant();
         Set<String> present = containers.of(name).stream().map(ContainerView::name).collect(Collectors.toSet());
         return new ReplicaSetViews.History(repo.history(name).stream()
-                .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(), present.contains(v.containerName()), v))
+                .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(), present.contains(v.containerName()),
+                        ReplicaSetViews.VersionStatus.of(v, originalInfo(v, tenant))))
                 .toList());
+    }
+
+    private OriginalContainerInfo originalInfo(ReplicaSetVersion v, String tenant) {
+        return OriginalContainerInfo.of(v, containers.recordedSpecOf(v, tenant));
     }
 
     /** The container whose logs to stream: the current version's, or version {@code version}'s if given. */

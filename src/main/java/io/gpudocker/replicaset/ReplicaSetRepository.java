@@ -2,6 +2,7 @@ package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.api.validation.NameSyntax;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
@@ -15,12 +16,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replicaset records, their versions and their GPU/port allocations in etcd. Each state change is ONE
  * transaction guarded by compare-and-swap on the record, carrying the allocation keys it takes or frees.
  */
 public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, ReplicaSetVersion> {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaSetRepository.class);
+    /** The key under which the original project kept its whole GPU map. */
+    static final String ORIGINAL_GPU_MAP_KEY = "gpuStatusMapKey";
+
     private final Keys keys;
     private final Operations operations;
 
@@ -105,20 +112,47 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
         return store.commit(txn);
     }
 
+    /**
+     * GPU UUID to holder. Keys that are not an allocation (the original project's {@code gpus/gpuStatusMapKey},
+     * holding its whole map) are skipped and left alone: they are not this service's to read or delete.
+     */
     public Map<String, String> gpuAllocations() {
         Map<String, String> result = new LinkedHashMap<>();
         for (KeyValue kv : store.list(keys.gpus())) {
-            result.put(Keys.lastSegment(kv.key()), kv.value());
+            String uuid = Keys.lastSegment(kv.key());
+            if (isAllocation(kv, !uuid.isEmpty() && !uuid.equals(ORIGINAL_GPU_MAP_KEY))) {
+                result.put(uuid, kv.value());
+            }
         }
         return result;
     }
 
+    /** Host port to holder; keys that are not a port (the original's {@code ports/usedPortSetKey}) are skipped as above. */
     public Map<Integer, String> portAllocations() {
         Map<Integer, String> result = new LinkedHashMap<>();
         for (KeyValue kv : store.list(keys.ports())) {
-            result.put(Integer.parseInt(Keys.lastSegment(kv.key())), kv.value());
+            Integer port = portOf(Keys.lastSegment(kv.key()));
+            if (isAllocation(kv, port != null)) {
+                result.put(port, kv.value());
+            }
         }
         return result;
+    }
+
+    private static boolean isAllocation(KeyValue kv, boolean keyWellFormed) {
+        if (keyWellFormed && NameSyntax.wellFormed(kv.value())) {
+            return true;
+        }
+        log.warn("skipping {} under the allocation keys: not an allocation of this service (a key of the original project's layout?); it is left as it is", kv.key());
+        return false;
+    }
+
+    private static Integer portOf(String segment) {
+        if (!segment.matches("\\d{1,5}")) {
+            return null;
+        }
+        int port = Integer.parseInt(segment);
+        return port >= 1 && port <= 65535 ? port : null;
     }
 
     /** Drops allocation keys that no record accounts for (left by a writer that died between steps). */

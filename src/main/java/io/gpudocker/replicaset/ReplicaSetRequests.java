@@ -27,7 +27,7 @@ public final class ReplicaSetRequests {
 
     private ReplicaSetRequests() {}
 
-    @Schema(description = "Create a replicaset and start version 1")
+    @Schema(name = "ReplicaSetCreateRequest", description = "Create a replicaset and start version 1")
     public record Create(
             @ImageReference @Schema(example = "gda-test:latest") String imageName,
             @ReplicaSetName @Schema(example = "foo") String replicaSetName,
@@ -37,20 +37,24 @@ public final class ReplicaSetRequests {
             @Size(max = MAX_ENTRIES, message = ENTRIES) @CommandArgs @Schema(example = "[\"sleep\", \"infinity\"]") List<@Size(max = MAX_CHARS, message = CHARS) String> cmd,
             @Size(max = 64) @ContainerPorts @Schema(example = "[\"22\", \"8888\"]") List<String> containerPorts) {}
 
+    @Schema(name = "ReplicaSetGpuPatch")
     public record GpuPatch(@GpuCount @Schema(example = "4") Integer gpuCount) {}
 
-    @Schema(description = "Replaces the bind equal to oldBind with newBind", example = "{\"oldBind\": {\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}, \"newBind\": {\"src\": \"/srv\", \"dest\": \"/root/foo-fs\"}}")
+    @Schema(name = "ReplicaSetVolumePatch", description = "Replaces the bind equal to oldBind with newBind", example = "{\"oldBind\": {\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}, \"newBind\": {\"src\": \"/srv\", \"dest\": \"/root/foo-fs\"}}")
     public record VolumePatch(@Valid @BindSpec Bind oldBind, @Valid @BindSpec Bind newBind) {}
 
-    @Schema(description = "Either patch, both, or {} to recreate with the same spec", example = "{\"gpuPatch\": {\"gpuCount\": 1}}")
+    @Schema(name = "ReplicaSetPatchRequest", description = "Either patch, both, or {} to recreate with the same spec", example = "{\"gpuPatch\": {\"gpuCount\": 1}}")
     public record Patch(@Valid GpuPatch gpuPatch, @Valid VolumePatch volumePatch) {}
 
+    @Schema(name = "ReplicaSetRollbackRequest")
     public record Rollback(@PositiveVersion @Schema(example = "1") Long version) {}
 
+    @Schema(name = "ReplicaSetExecuteRequest")
     public record Execute(
             @AbsolutePath @Size(max = MAX_CHARS, message = CHARS) @Schema(example = "/root") String workDir,
             @Size(max = MAX_ENTRIES, message = ENTRIES) @CommandArgs(required = true) @Schema(example = "[\"nvidia-smi\"]")
             List<@Size(max = MAX_CHARS, message = CHARS) String> cmd) {}
 
+    @Schema(name = "ReplicaSetCommitRequest")
     public record Commit(@NewImageName @Schema(example = "foo-snapshot:v1") String newImageName) {}
 }

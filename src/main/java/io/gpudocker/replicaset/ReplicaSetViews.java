@@ -9,6 +9,7 @@ import java.util.Map;
 public final class ReplicaSetViews {
     private ReplicaSetViews() {}
 
+    @Schema(name = "ReplicaSetCreated")
     public record Created(
             @Schema(description = "the container of version 1", example = "foo-1") String name,
             @Schema(example = "foo") String replicaSetName,
@@ -16,9 +17,14 @@ public final class ReplicaSetViews {
             @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\", \"GPU-00000000-0000-4000-8000-000000000001\"]") List<String> gpus,
             @Schema(description = "container port to host port", example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
 
+    @Schema(name = "ReplicaSetContainerName")
     public record ContainerNameView(@Schema(description = "the new version's container", example = "foo-2") String containerName) {}
 
-    /** The current version as the user sees it, with Docker's live status next to the recorded state. */
+    /**
+     * The current version as the user sees it, with Docker's live status next to the recorded state, and
+     * {@code info}, the original project's shape of it.
+     */
+    @Schema(name = "ReplicaSetDetail")
     public record Detail(
             @Schema(example = "foo") String name,
             @Schema(example = "2") long version,
@@ -34,8 +40,10 @@ public final class ReplicaSetViews {
             List<Bind> binds,
             @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<String> env,
             @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
-            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
+            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
+            @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info) {}
 
+    @Schema(name = "ReplicaSetSummary")
     public record Summary(
             @Schema(example = "foo") String name,
             @Schema(example = "2") long version,
@@ -45,19 +53,48 @@ public final class ReplicaSetViews {
             @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\", \"GPU-00000000-0000-4000-8000-000000000001\"]") List<String> gpus,
             @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
 
+    @Schema(name = "ReplicaSetHistoryItem")
     public record HistoryItem(
             @Schema(example = "1") long version,
             @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
             @Schema(description = "whether the version's container (its filesystem) still exists; false once pruned by the history limit", example = "true") boolean snapshotAvailable,
-            @Schema(description = "the version's full record: spec, GPUs and ports it had") ReplicaSetVersion status) {}
+            @Schema(description = "the version's full record (spec, GPUs and ports it had) and, original-compatible, Docker's Config and HostConfig of its container") VersionStatus status) {}
 
+    /**
+     * One version's record beside the original project's fields of it. {@code createTime} is in the original's
+     * format here; the item around it carries the same instant in ISO-8601.
+     */
+    @Schema(name = "ReplicaSetVersionStatus")
+    public record VersionStatus(
+            @Schema(example = "foo") String replicaSet,
+            @Schema(example = "1") long version,
+            @Schema(example = "foo-1") String containerName,
+            @Schema(description = "the original's time format, host local time", example = "2025-01-01 08:00:00") String createTime,
+            @Schema(description = "what made the version: create, patch, recreate, restart, rollback to K", example = "create") String cause,
+            ReplicaSetSpec spec,
+            @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\"]") List<String> gpus,
+            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
+            OriginalContainerInfo.DockerConfig config,
+            OriginalContainerInfo.DockerHostConfig hostConfig,
+            OriginalContainerInfo.DockerNetworkingConfig networkingConfig,
+            @Schema(description = "always null, as in the original", nullable = true) Object platform) {
+
+        static VersionStatus of(ReplicaSetVersion v, OriginalContainerInfo info) {
+            return new VersionStatus(v.replicaSet(), v.version(), v.containerName(), info.createTime(), v.cause(), v.spec(), v.gpus(), v.ports(),
+                    info.config(), info.hostConfig(), info.networkingConfig(), info.platform());
+        }
+    }
+
+    @Schema(name = "ReplicaSetHistory")
     public record History(List<HistoryItem> history) {}
 
+    @Schema(name = "ReplicaSetExecuteResult")
     public record ExecuteResult(
             @Schema(description = "stdout and stderr, interleaved", example = "/root\n") String stdout,
             @Schema(example = "0") long exitCode,
             @Schema(description = "true when the command outran the exec timeout (default 60s) and was abandoned", example = "false") boolean timedOut) {}
 
+    @Schema(name = "ReplicaSetCommitResult")
     public record CommitResult(
             @Schema(example = "foo-snapshot:v1") String imageName,
             @Schema(example = "sha256:5b0d5e3b9f2f4c8e7d1a6b3c2e9f8a7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f") String imageId) {}

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The Docker side of a replicaset's versions: what the container of a version looks like, which containers
@@ -49,6 +50,18 @@ public class VersionContainers {
      * operation that makes it and the version's full record (from which a recovery rebuilds etcd).
      */
     public ContainerSpec specOf(ReplicaSetVersion v, String tenant, String operationId) {
+        return specOf(v, tenant, operationId, this::dockerBind);
+    }
+
+    /**
+     * What a version's container was made of, with binds as recorded rather than resolved on this host and
+     * without the bookkeeping labels: for showing, without asking the filesystem or Docker.
+     */
+    public ContainerSpec recordedSpecOf(ReplicaSetVersion v, String tenant) {
+        return specOf(v, tenant, null, Bind::asDockerBind);
+    }
+
+    private ContainerSpec specOf(ReplicaSetVersion v, String tenant, String operationId, Function<Bind, String> dockerBind) {
         List<String> env = new ArrayList<>(v.spec().env());
         env.add("CONTAINER_VERSION=" + v.version());
         if (v.gpus().isEmpty()) {
@@ -56,13 +69,14 @@ public class VersionContainers {
             env.add("NVIDIA_VISIBLE_DEVICES=void");
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
-                v.spec().binds().stream().map(this::dockerBind).toList(), v.gpus(), v.ports(),
+                v.spec().binds().stream().map(dockerBind).toList(), v.gpus(), v.ports(),
                 labels(v, tenant, operationId));
     }
 
     private Map<String, String> labels(ReplicaSetVersion v, String tenant, String operationId) {
-        Map<String, String> labels = ManagedLabels.stamped(ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version()),
-                clusterId.get(), operationId, Json.write(v));
+        Map<String, String> base = ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version());
+        Map<String, String> labels = operationId == null ? new LinkedHashMap<>(base)
+                : ManagedLabels.stamped(base, clusterId.get(), operationId, Json.write(v));
         if (tenant != null) {
             labels.put(ManagedLabels.TENANT, tenant);
         }
@@ -80,9 +94,9 @@ public class VersionContainers {
     }
 
     /**
-     * Refuses a spec whose image or volumes are not on this host, or whose host paths this host does not allow,
-     * before anything is reserved, and volumes that are not the tenant's. Every update checks its target spec here, so a rollback to a version whose
-     * binds the operator has since disallowed is refused too.
+     * Refuses a spec whose image is not on this host, whose volumes are not the tenant's, or whose host paths
+     * this host does not allow, before anything is reserved. Every update checks its target spec here, so a
+     * rollback to a version whose binds the operator has since disallowed is refused too.
      */
     public void requireRunnable(ReplicaSetSpec spec, String tenant) {
         if (!engine.imageExists(spec.image())) {

@@ -4,11 +4,13 @@ import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -32,17 +34,20 @@ class ResourceController {
     }
 
     @GetMapping("/gpus")
-    @Operation(summary = "Every GPU: index, UUID, model, memory, whether it is held, and by which of your replicasets (the admin sees every holder)")
+    @Operation(summary = "Every GPU: UUID to 0/1 (gpus, as the original), and index, UUID, model, memory, whether it is held, and by which of your replicasets (inventory; the admin sees every holder)")
     ApiResponse<ResourceViews.Gpus> gpus(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         Map<String, String> holders = gpus.allocations();
         Predicate<String> visible = visibility.visibleTo(caller);
         List<ResourceViews.GpuView> views = new ArrayList<>();
+        // held or free reveals no name, so every caller sees every GPU's state, as in the original's map
+        Map<String, Integer> used = new LinkedHashMap<>();
         for (Gpu g : gpus.inventory()) {
             String holder = holders.remove(g.uuid());
             views.add(new ResourceViews.GpuView(g.index(), g.uuid(), g.model(), g.memoryMiB(), shown(holder, visible), holder != null, true));
+            used.put(g.uuid(), holder == null ? 0 : 1);
         }
         holders.forEach((uuid, holder) -> views.add(new ResourceViews.GpuView(null, uuid, null, null, shown(holder, visible), true, false)));
-        return ApiResponse.ok(new ResourceViews.Gpus(gpus.total(), gpus.free().size(), views));
+        return ApiResponse.ok(new ResourceViews.Gpus(gpus.total(), gpus.free().size(), used, views));
     }
 
     @GetMapping("/ports")
@@ -52,7 +57,12 @@ class ResourceController {
         List<ResourceViews.PortView> used = ports.allocations().entrySet().stream()
                 .filter(e -> visible.test(e.getValue()))
                 .map(e -> new ResourceViews.PortView(e.getKey(), e.getValue())).toList();
-        return ApiResponse.ok(new ResourceViews.Ports(ports.range().toString(), ports.range().size(), ports.freeCount(), used));
+        Map<String, Map<String, Object>> usedSet = new LinkedHashMap<>();
+        used.forEach(p -> usedSet.put(Integer.toString(p.port()), Map.of()));
+        PortRange range = ports.range();
+        int free = ports.freeCount();
+        return ApiResponse.ok(new ResourceViews.Ports(range.toString(), range.size(), free, used,
+                new ResourceViews.OriginalPorts(range.first(), range.last(), free, usedSet)));
     }
 
     private static String shown(String holder, Predicate<String> visible) {

@@ -3,10 +3,13 @@ package io.gpudocker.store;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records of one kind of versioned object and their versions. Reads are one round trip each; every write
@@ -16,6 +19,7 @@ import java.util.Optional;
  * @param <V> one version of it
  */
 public abstract class VersionedRepository<R, V extends Versioned> {
+    private static final Logger log = LoggerFactory.getLogger(VersionedRepository.class);
     protected final KeyValueStore store;
     protected final RecordLayout layout;
     private final String kind;
@@ -60,8 +64,17 @@ public abstract class VersionedRepository<R, V extends Versioned> {
         return list().stream().filter(r -> caller.owns(tenantOf(r))).toList();
     }
 
+    /** Every record; a value that is not one (a key of the original project's layout, say) is skipped and logged. */
     public List<R> list() {
-        return store.list(layout.records()).stream().map(kv -> Json.read(kv.value(), recordType)).toList();
+        List<R> records = new ArrayList<>();
+        for (KeyValue kv : store.list(layout.records())) {
+            try {
+                records.add(Json.read(kv.value(), recordType));
+            } catch (RuntimeException e) {
+                log.warn("skipping {}: not a {} record of this service ({}); it is left as it is", kv.key(), kind, e.getMessage());
+            }
+        }
+        return records;
     }
 
     /** Every version, newest first, in one range read. */

@@ -51,7 +51,7 @@ public class VolumeConfig {
     @Bean
     VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                               VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations) {
-        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations);
+        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine));
     }
 
     @Bean

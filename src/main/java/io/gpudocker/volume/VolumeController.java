@@ -58,9 +58,9 @@ class VolumeController {
     }
 
     @PatchMapping("/{name}/size")
-    @Operation(summary = "New version with the new size and a copy of the data; refused while a running container mounts it, unless force=true")
+    @Operation(summary = "New version with the new size and a copy of the data; running containers that mount it are paused for the copy and resumed after")
     ApiResponse<VolumeViews.Resized> resize(@PathVariable @VolumeName String name, @Valid @RequestBody(required = false) VolumeRequests.Resize body,
-                                                   @Parameter(description = "copy even while a running container mounts the volume")
+                                                   @Parameter(description = "copy beside the running containers without pausing them (what they write meanwhile may be missed)")
                                                    @RequestParam(defaultValue = "false") boolean force, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(resizes.resize(name, body, force, caller));
     }

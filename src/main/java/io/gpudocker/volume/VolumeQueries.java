@@ -38,7 +38,13 @@ public class VolumeQueries {
         Optional<VolumeView> docker = engine.inspectVolume(r.dockerName());
         List<String> users = docker.isPresent() ? engine.containersUsingVolume(r.dockerName()) : List.of();
         return new VolumeViews.Detail(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(), r.sizeEnforced(),
-                r.createTime(), r.updateTime(), docker.map(VolumeView::mountpoint).orElse(null), docker.isPresent(), users);
+                r.createTime(), r.updateTime(), docker.map(VolumeView::mountpoint).orElse(null), docker.isPresent(), users,
+                VolumeViews.OriginalVolumeInfo.of(r.version(), versionCreateTime(r), r.dockerName(), r.size()));
+    }
+
+    /** When the current version was made, from its own record (the volume's record says when the volume was). */
+    private java.time.Instant versionCreateTime(VolumeRecord r) {
+        return repo.version(r.name(), r.version()).map(VolumeVersion::createTime).orElse(r.createTime());
     }
 
     public List<VolumeViews.Summary> list(Caller caller) {
@@ -51,7 +57,8 @@ public class VolumeQueries {
         repo.require(name, caller);
         return new VolumeViews.History(repo.history(name).stream()
                 .map(v -> new VolumeViews.HistoryItem(v.version(), v.createTime(), v.size(), v.sizeBytes(), v.sizeEnforced(),
-                        v.dockerName(), v.cause(), engine.inspectVolume(v.dockerName()).isPresent()))
+                        v.dockerName(), v.cause(), engine.inspectVolume(v.dockerName()).isPresent(),
+                        VolumeViews.OriginalVolumeInfo.of(v.version(), v.createTime(), v.dockerName(), v.size())))
                 .toList());
     }
 }

@@ -10,11 +10,11 @@ import io.swagger.v3.oas.annotations.media.Schema;
 public final class VolumeRequests {
     private VolumeRequests() {}
 
-    @Schema(description = "Create version 1 of a volume; size is optional")
+    @Schema(name = "VolumeCreateRequest", description = "Create version 1 of a volume; size is optional")
     public record Create(
             @VolumeName @Schema(example = "data") String name,
             @VolumeSizeText @Schema(example = "20GB") String size) {}
 
-    @Schema(description = "Give the volume a new size: a new version with the data copied")
+    @Schema(name = "VolumeResizeRequest", description = "Give the volume a new size: a new version with the data copied")
     public record Resize(@VolumeSizeText(required = true) @Schema(example = "50GB") String size) {}
 }

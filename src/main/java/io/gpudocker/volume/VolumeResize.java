@@ -17,8 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A size change: version N+1 with the new size and a copy of the data. The old version stays until nothing
- * is bound to it (the janitor removes it then); a failed resize removes the new Docker volume and changes no record.
+ * A size change: version N+1 with the new size and a copy of the data. Running containers that mount the
+ * volume are frozen (paused) for the copy and thawed after, so the copy is the volume at one instant and the
+ * instance keeps running. The old version stays until nothing is bound to it (the janitor removes it then), so
+ * the rebind of an instance onto the new version finds both; a failed resize removes the new Docker volume and
+ * changes no record.
  */
 public class VolumeResize {
     private static final Logger log = LoggerFactory.getLogger(VolumeResize.class);
@@ -31,9 +34,11 @@ public class VolumeResize {
     private final VolumeDataCopier copier;
     private final VolumeJanitor janitor;
     private final Operations operations;
+    private final ContainerFreeze freeze;
 
     public VolumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                        VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations) {
+                        VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations,
+                        ContainerFreeze freeze) {
         this.repo = repo;
         this.engine = engine;
         this.dockerVolumes = dockerVolumes;
@@ -42,9 +47,13 @@ public class VolumeResize {
         this.copier = copier;
         this.janitor = janitor;
         this.operations = operations;
+        this.freeze = freeze;
     }
 
-    /** @param force copy even while a running container mounts the volume (what it writes meanwhile may be missed) */
+    /**
+     * @param force copy beside running containers without freezing them (what they write meanwhile may be missed,
+     *              or caught half written); otherwise they are paused for the copy
+     */
     public VolumeViews.Resized resize(String name, VolumeRequests.Resize req, boolean force, Caller caller) {
         VolumeSize size = VolumeSize.parse(req == null ? null : req.size());
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
@@ -58,11 +67,6 @@ public class VolumeResize {
                     "the Docker volume %s of the current version of '%s' is missing; its data cannot be copied", currentName, name));
             copier.requireVisible(currentName, current.mountpoint());
             List<String> running = dockerVolumes.runningUsers(currentName);
-            if (!running.isEmpty() && !force) {
-                throw ApiException.of(ErrorCode.VOLUME_IN_USE,
-                        "volume '%s' (%s) is mounted by the running container(s) %s; pause or stop them first, or add ?force=true to copy while they run (what they write during the copy may be missing from the copy)",
-                        name, currentName, running);
-            }
             long used = copier.bytesInUse(current.mountpoint());
             if (size.bytes() < used) {
                 throw ApiException.of(ErrorCode.VOLUME_SHRINK_BELOW_USED,
@@ -71,14 +75,20 @@ public class VolumeResize {
             boolean enforced = sizeSupport.enforced();
             long next = dockerVolumes.freeVersion(name, record.version() + 1);
             VolumeVersion version = new VolumeVersion(name, next, VolumeNames.dockerName(name, next), size.bytes(), size.text(), enforced, Instant.now(),
-                    "resize from " + (record.size() == null ? "unlimited" : record.size()) + (running.isEmpty() ? "" : " (forced while " + running + " ran)"));
-            long millis = copyInto(stored, version, current, size);
-            String warning = running.isEmpty() ? null : String.format(
+                    "resize from " + (record.size() == null ? "unlimited" : record.size())
+                            + (running.isEmpty() ? "" : force ? " (forced while " + running + " ran)" : " (copied with " + running + " frozen)"));
+            long millis;
+            List<String> frozen;
+            try (ContainerFreeze.Frozen paused = force ? freeze.none() : freeze.freeze(running)) {
+                frozen = paused.containers();
+                millis = copyInto(stored, version, current, size);
+            }
+            String warning = running.isEmpty() || !force ? null : String.format(
                     "copied while %s kept running with %s mounted; what they wrote during the copy may be missing from %s", running, currentName, version.dockerName());
-            log.info("volume {} resized: {} -> {} ({} -> {}{}), {} bytes in use copied in {} ms{}", name, currentName, version.dockerName(),
+            log.info("volume {} resized: {} -> {} ({} -> {}{}), {} bytes in use copied in {} ms{}{}", name, currentName, version.dockerName(),
                     record.size() == null ? "unlimited" : record.size(), size, enforced ? ", enforced" : ", declared, not enforced",
-                    used, millis, warning == null ? "" : "; FORCED: " + warning);
-            return new VolumeViews.Resized(version.dockerName(), name, next, size.text(), size.bytes(), enforced, currentName, used, millis, warning);
+                    used, millis, frozen.isEmpty() ? "" : " with " + frozen + " frozen", warning == null ? "" : "; FORCED: " + warning);
+            return new VolumeViews.Resized(version.dockerName(), name, next, size.text(), size.bytes(), enforced, currentName, used, millis, frozen, warning);
         } finally {
             janitor.schedule();
         }

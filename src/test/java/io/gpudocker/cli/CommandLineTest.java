@@ -27,6 +27,17 @@ class CommandLineTest {
     }
 
     @Test
+    void theOriginalsSpellingsWork() {
+        var parsed = CommandLine.parse(new String[] {"-a=127.0.0.1:9000", "-e=10.0.0.1:2379", "-p=45000-46000", "-l=release"});
+        assertThat(parsed.springArgs()).containsExactly("--server.address=127.0.0.1", "--server.port=9000",
+                "--gda.etcd.endpoints=10.0.0.1:2379", "--gda.ports.range=45000-46000", "--logging.level.io.gpudocker=info");
+        assertThat(CommandLine.parse(new String[] {"-l", "release"}).springArgs()).containsExactly("--logging.level.io.gpudocker=info");
+        assertThat(CommandLine.parse(new String[] {"-l", "warning"}).springArgs()).containsExactly("--logging.level.io.gpudocker=warn");
+        assertThat(CommandLine.parse(new String[] {"--logLevel=Debug"}).springArgs()).containsExactly("--logging.level.io.gpudocker=debug");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"-x=1"})).hasMessageContaining("unknown argument '-x=1'");
+    }
+
+    @Test
     void bindRootsMapOntoTheAllowedRootsAndMustBeAbsolute() {
         assertThat(CommandLine.parse(new String[] {"--bind-roots", "/data,/nfs"}).springArgs()).containsExactly("--gda.binds.allowed-roots=/data,/nfs");
         assertThat(CommandLine.parse(new String[] {"--bind-roots=/data"}).springArgs()).containsExactly("--gda.binds.allowed-roots=/data");

@@ -298,7 +298,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
 
     private Map<String, String> holders() {
         Map<String, String> m = new HashMap<>();
-        for (JsonNode g : crashApi.get("/resources/gpus").data().path("gpus")) {
+        for (JsonNode g : crashApi.get("/resources/gpus").data().path("inventory")) {
             if (!g.path("holder").isNull()) {
                 m.put(g.path("uuid").asString(), g.path("holder").asString());
             }

@@ -121,7 +121,7 @@ public abstract class IntegrationTestBase {
 
     protected Map<String, String> gpuHolders() {
         Map<String, String> m = new HashMap<>();
-        for (JsonNode g : api.get("/resources/gpus").data().path("gpus")) {
+        for (JsonNode g : api.get("/resources/gpus").data().path("inventory")) {
             if (!g.path("holder").isNull()) {
                 m.put(g.path("uuid").asString(), g.path("holder").asString());
             }

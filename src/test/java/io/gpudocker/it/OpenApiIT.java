@@ -31,6 +31,27 @@ class OpenApiIT extends IntegrationTestBase {
     }
 
     @Test
+    void eachRequestBodyAndResponseHasItsOwnSchema() {
+        JsonNode paths = Api.JSON.readTree(new Api("http://127.0.0.1:" + port).text("/v3/api-docs")).path("paths");
+        assertThat(requestSchema(paths, "/api/v1/replicaSet", "post")).isEqualTo("#/components/schemas/ReplicaSetCreateRequest");
+        assertThat(requestSchema(paths, "/api/v1/volumes", "post")).isEqualTo("#/components/schemas/VolumeCreateRequest");
+        assertThat(requestSchema(paths, "/api/v1/replicaSet/{name}", "patch")).isEqualTo("#/components/schemas/ReplicaSetPatchRequest");
+        assertThat(requestSchema(paths, "/api/v1/volumes/{name}/size", "patch")).isEqualTo("#/components/schemas/VolumeResizeRequest");
+        assertThat(okSchema(paths, "/api/v1/replicaSet/{name}")).contains("ReplicaSetDetail");
+        assertThat(okSchema(paths, "/api/v1/volumes/{name}")).contains("VolumeDetail");
+        assertThat(okSchema(paths, "/api/v1/replicaSet/{name}/history")).contains("ReplicaSetHistory");
+        assertThat(okSchema(paths, "/api/v1/volumes/{name}/history")).contains("VolumeHistory");
+    }
+
+    private static String requestSchema(JsonNode paths, String path, String method) {
+        return paths.path(path).path(method).path("requestBody").path("content").path("application/json").path("schema").path("$ref").asString();
+    }
+
+    private static String okSchema(JsonNode paths, String path) {
+        return paths.path(path).path("get").path("responses").path("200").path("content").path("application/json").path("schema").path("$ref").asString();
+    }
+
+    @Test
     void documentCoversEveryEndpointAndSwaggerUiIsServed() {
         JsonNode doc = Api.JSON.readTree(new Api("http://127.0.0.1:" + port).text("/v3/api-docs"));
         assertThat(doc.path("paths").propertyNames()).contains(

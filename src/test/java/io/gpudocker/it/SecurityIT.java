@@ -155,16 +155,16 @@ class SecurityIT extends IntegrationTestBase {
         List<String> aliceGpus = new ArrayList<>();
         api.get("/replicaSet/" + rs).data().path("gpus").forEach(g -> aliceGpus.add(g.asString()));
 
-        for (JsonNode g : bob.get("/resources/gpus").data().path("gpus")) {
+        for (JsonNode g : bob.get("/resources/gpus").data().path("inventory")) {
             if (aliceGpus.contains(g.path("uuid").asString())) {
                 assertThat(g.path("held").asBoolean()).isTrue();
                 assertThat(g.path("holder").isNull()).as("bob does not learn alice's names").isTrue();
             }
         }
         assertThat(bob.get("/resources/ports").data().path("used").findValuesAsString("holder")).doesNotContain(rs);
-        assertThat(alice.get("/resources/gpus").data().path("gpus").findValuesAsString("holder")).contains(rs);
+        assertThat(alice.get("/resources/gpus").data().path("inventory").findValuesAsString("holder")).contains(rs);
         assertThat(alice.get("/resources/ports").data().path("used").findValuesAsString("holder")).contains(rs);
-        assertThat(api.get("/resources/gpus").data().path("gpus").findValuesAsString("holder")).contains(rs);
+        assertThat(api.get("/resources/gpus").data().path("inventory").findValuesAsString("holder")).contains(rs);
     }
 
     @Test

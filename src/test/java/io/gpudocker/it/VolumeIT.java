@@ -187,12 +187,6 @@ class VolumeIT extends IntegrationTestBase {
         }
         boolean xattrs = writeXattr(v1.resolve("private"), "user.gda", "kept");
 
-        Api.Reply whileRunning = resize(vol, "20MB", false);
-        assertThat(whileRunning.status()).as(whileRunning.toString()).isEqualTo(409);
-        assertThat(whileRunning.code()).isEqualTo(1043);
-        assertThat(whileRunning.msg()).contains(rs + "-1").contains("force=true");
-        assertThat(engine.inspectVolume(vol + "-2")).isEmpty();
-
         assertThat(api.patch("/replicaSet/" + rs + "/pause", null).status()).isEqualTo(200);
         Api.Reply grown = resize(vol, "20MB", false);
         assertThat(grown.status()).as(grown.toString()).isEqualTo(200);
