@@ -3,6 +3,7 @@ package io.gpudocker.volume;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
@@ -68,20 +69,21 @@ public class VolumeResize {
             long next = dockerVolumes.freeVersion(name, record.version() + 1);
             VolumeVersion version = new VolumeVersion(name, next, VolumeNames.dockerName(name, next), size.bytes(), size.text(), enforced, Instant.now(),
                     "resize from " + (record.size() == null ? "unlimited" : record.size()) + (running.isEmpty() ? "" : " (forced while " + running + " ran)"));
-            long millis = copyInto(stored, version, current, size);
+            CopyReport copy = copyInto(stored, version, current, size, used);
             String warning = running.isEmpty() ? null : String.format(
                     "copied while %s kept running with %s mounted; what they wrote during the copy may be missing from %s", running, currentName, version.dockerName());
-            log.info("volume {} resized: {} -> {} ({} -> {}{}), {} bytes in use copied in {} ms{}", name, currentName, version.dockerName(),
+            log.info("volume {} resized: {} -> {} ({} -> {}{}), {} bytes in use copied by {} in {} ms{}", name, currentName, version.dockerName(),
                     record.size() == null ? "unlimited" : record.size(), size, enforced ? ", enforced" : ", declared, not enforced",
-                    used, millis, warning == null ? "" : "; FORCED: " + warning);
-            return new VolumeViews.Resized(version.dockerName(), name, next, size.text(), size.bytes(), enforced, currentName, used, millis, warning);
+                    used, copy.method().label(), copy.millis(), warning == null ? "" : "; FORCED: " + warning);
+            return new VolumeViews.Resized(version.dockerName(), name, next, size.text(), size.bytes(), enforced, currentName, used,
+                    copy.millis(), copy.method().label(), warning);
         } finally {
             janitor.schedule();
         }
     }
 
     /** Creates the new version's Docker volume, copies the data in and records it; on failure removes it again. */
-    private long copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeView current, VolumeSize size) {
+    private CopyReport copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeView current, VolumeSize size, long used) {
         String name = version.name();
         boolean created = false;
         try {
@@ -90,9 +92,9 @@ public class VolumeResize {
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
                     : engine.inspectVolume(version.dockerName()).map(VolumeView::mountpoint).orElse(null);
             copier.requireVisible(version.dockerName(), target);
-            long millis = copier.copy(current.mountpoint(), target);
+            CopyReport copy = copier.copy(current.mountpoint(), target, used);
             repo.resize(stored, stored.record().resized(version.version(), size, version.sizeEnforced()), version);
-            return millis;
+            return copy;
         } catch (RuntimeException e) {
             if (created) {
                 Undo.quietly(() -> engine.removeVolume(version.dockerName()));

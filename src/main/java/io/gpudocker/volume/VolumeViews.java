@@ -12,9 +12,12 @@ public final class VolumeViews {
 
     public record Created(String name, String volumeName, long version, String size, Long sizeBytes, boolean sizeEnforced) {}
 
-    /** A resize: the new version, the bytes copied, and a warning when the copy raced a running container. */
+    /**
+     * A resize: the new version, the bytes copied, how ({@code copyMethod}: {@code reflink} where the filesystem
+     * clones files, else {@code bytes}) and in how long, and a warning when the copy raced a running container.
+     */
     public record Resized(String name, String volumeName, long version, String size, Long sizeBytes, boolean sizeEnforced,
-                          String previous, long bytesInUse, long copyMillis, String warning) {}
+                          String previous, long bytesInUse, long copyMillis, String copyMethod, String warning) {}
 
     public record Detail(String name, long version, String dockerName, String size, Long sizeBytes, boolean sizeEnforced,
                          Instant createTime, Instant updateTime, String mountpoint, boolean present, List<String> usedBy) {}
