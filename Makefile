@@ -35,11 +35,13 @@ openapi: ## regenerate api/gpu-docker-api.openapi.json from the running code
 image: build ## the service's container image (needs a Docker engine that can pull the base image)
 	docker build -t gpu-docker-api:$(GIT_COMMIT) -t gpu-docker-api:latest .
 
-bench-update:
+bench-update: ## patch time vs image size and by hand; then vs own changes on the machine's filesystem and on XFS
 	scripts/bench-update.sh
+	scripts/bench-copy.sh update
 
-bench-volume:
+bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's filesystem and on XFS
 	scripts/bench-volume.sh
+	scripts/bench-copy.sh volume
 
 clean:
 	$(MVN) clean

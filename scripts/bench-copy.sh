@@ -15,7 +15,7 @@ if [ "$(id -u)" != 0 ]; then echo "bench-copy needs root: it starts dockerd rigs
 REPS=${GDA_BENCH_REPS:-3}
 LARGE_GIB=${GDA_BENCH_LARGE_GIB:-4}
 FILESYSTEMS=${GDA_BENCH_FILESYSTEMS:-host xfs}
-PORT=${GDA_BENCH_PORT:-43991}
+PORT=${GDA_BENCH_PORT:-48990}
 API=http://127.0.0.1:$PORT/api/v1
 JAR=target/gpu-docker-api.jar
 OUT=docs/benchmarks.md
@@ -37,8 +37,8 @@ stop_service() {
 }
 rig_env() { # fs -> exports for its own rig
   local fs=$1 n; n=$([ "$fs" = xfs ] && echo 2 || echo 1)
-  export GDA_TEST_DIR=/tmp/gda-bench-$fs GDA_TEST_BRIDGE=gdabench$n GDA_TEST_BRIDGE_CIDR=10.215.$n.1/24
-  export GDA_TEST_ETCD_PORT=$((23990 + n * 20)) GDA_TEST_DATA_FS=$([ "$fs" = xfs ] && echo xfs || echo "")
+  export GDA_TEST_DIR=/tmp/gda-bench-$fs GDA_TEST_BRIDGE=gdabench$n GDA_TEST_BRIDGE_CIDR=10.219.$((n + 1)).1/24
+  export GDA_TEST_ETCD_PORT=$((29810 + n * 20)) GDA_TEST_DATA_FS=$([ "$fs" = xfs ] && echo xfs || echo "")
 }
 rig_down() { [ -n "$RIG" ] || return 0; rig_env "$RIG"; scripts/test-env.sh down || true; RIG=; }
 cleanup() { set +e; stop_service; rig_down; rm -rf "$WORK"; }
@@ -62,7 +62,7 @@ start_rig_and_service() { # fs
   # shellcheck disable=SC1091
   source "$GDA_TEST_DIR/env"
   export DOCKER_HOST=$GDA_DOCKER_HOST
-  java -jar "$JAR" --no-auth -a "127.0.0.1:$PORT" -e "$GDA_ETCD_ENDPOINTS" -p 43950-43989 \
+  java -jar "$JAR" --no-auth -a "127.0.0.1:$PORT" -e "$GDA_ETCD_ENDPOINTS" -p 48900-48949 \
     --gda.etcd.prefix=/gda-bench-copy --gda.docker.host="$GDA_DOCKER_HOST" --gda.gpu.nvidia-smi="$GDA_GPU_NVIDIA_SMI" \
     --gda.docker.stop-timeout=1s --gda.docker.exec-timeout=900s --gda.history.keep=2 --gda.state-dir="$WORK/state" > "$WORK/service-$1.log" 2>&1 &
   SERVICE_PID=$!
@@ -72,7 +72,12 @@ start_rig_and_service() { # fs
 
 # The data is on disk before every timed call (a clone of dirty data waits for its writeback first), and
 # the pruner or janitor has finished with the superseded version, so no run pays for the one before.
-settle() { sync; sleep 2; sync; }
+settle() {
+  for _ in $(seq 1 120); do
+    [ "$(docker ps -aq --filter label=io.gpudocker.replicaset=benchcopy | wc -l)" -le 2 ] && break; sleep 0.5
+  done
+  sync; sleep 1; sync
+}
 
 patch_runs() { # replicaset -> "seconds seconds ..." and the copy methods seen
   local t=() methods=() a data
@@ -132,7 +137,7 @@ bench_volume() { # fs -> rows
 declare -A ROWS FSNAME
 for fs in $FILESYSTEMS; do
   start_rig_and_service "$fs"
-  FSNAME[$fs]="$(stat -f -c %T "$GDA_TEST_DIR/docker")"
+  FSNAME[$fs]="$(findmnt -n -o FSTYPE -T "$GDA_TEST_DIR/docker")"
   [ "$fs" = xfs ] && FSNAME[$fs]="xfs (loop image, reflink=1)"
   ROWS[$fs]=$(bench_$KIND "$fs")
   stop_service
