@@ -24,7 +24,7 @@ public final class ReplicaSetViews {
     public record CopyView(
             @Schema(example = "reflink", allowableValues = {"reflink", "bytes"}) String method,
             @Schema(description = "how long the copy took", example = "3") long millis,
-            @Schema(description = "bytes copied, where measured", example = "null") Long bytes) {}
+            @Schema(description = "bytes copied, where measured; null for a system disk (measuring it would cost a walk of the layer)") Long bytes) {}
 
     /** The current version as the user sees it, with Docker's live status next to the recorded state. */
     public record Detail(
