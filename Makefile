@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
+.PHONY: build run test test-xfs unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
 
 build: ## compile and package the runnable jar
 	scripts/install-deps.sh run
@@ -16,6 +16,9 @@ run: build ## run the service (starts a local etcd if none answers); flags via A
 
 test: ## unit tests, then integration tests against a dedicated dockerd + etcd + GPU stand-ins
 	scripts/test.sh
+
+test-xfs: ## the update and volume integration tests again, on a Docker data root on XFS with reflinks
+	scripts/test-xfs.sh
 
 unit-test:
 	$(MVN) test
@@ -32,11 +35,13 @@ openapi: ## regenerate api/gpu-docker-api.openapi.json from the running code
 image: build ## the service's container image (needs a Docker engine that can pull the base image)
 	docker build -t gpu-docker-api:$(GIT_COMMIT) -t gpu-docker-api:latest .
 
-bench-update:
+bench-update: ## patch time vs image size and by hand; then vs own changes on the machine's filesystem and on XFS
 	scripts/bench-update.sh
+	scripts/bench-copy.sh update
 
-bench-volume:
+bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's filesystem and on XFS
 	scripts/bench-volume.sh
+	scripts/bench-copy.sh volume
 
 clean:
 	$(MVN) clean

@@ -14,6 +14,7 @@ if [ "$mode" = test ]; then
   want busybox busybox-static
   want ip iproute2
   want openssl openssl
+  want mkfs.xfs xfsprogs   # the XFS data root of `make test-xfs` (scripts/test-env.sh, GDA_TEST_DATA_FS=xfs)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

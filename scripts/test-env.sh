@@ -3,6 +3,9 @@
 # a dedicated dockerd (own socket, data root, pid file, bridge), an etcd on loopback,
 # stand-ins for nvidia-smi and nvidia-container-runtime-hook, and a locally imported test image.
 # Nothing here touches the host's own Docker engine or its containers.
+# GDA_TEST_DATA_FS=xfs puts that dockerd's data root on an XFS filesystem (reflink=1, ftype=1) in a sparse
+# image file under GDA_TEST_DIR, loop-mounted without quota options, so copies there clone files;
+# GDA_TEST_DATA_FS_SIZE (default 40G) is the image's apparent size. `down` unmounts and detaches it.
 set -euo pipefail
 
 DIR=${GDA_TEST_DIR:-/tmp/gda-test}
@@ -12,6 +15,8 @@ ETCD_PORT=${GDA_TEST_ETCD_PORT:-23790}
 ETCD_PEER_PORT=$((ETCD_PORT + 10))
 GPU_COUNT=${GDA_TEST_GPU_COUNT:-8}
 IMAGE=${GDA_TEST_IMAGE:-gda-test:latest}
+DATA_FS=${GDA_TEST_DATA_FS:-}
+DATA_FS_SIZE=${GDA_TEST_DATA_FS_SIZE:-40G}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 log() { echo "test-env: $*" >&2; }
@@ -28,8 +33,37 @@ write_gpu_fixture() {
   done
 }
 
+# The data root on a loop-mounted XFS image. No quota mount options: kernels without XFS quota refuse them.
+mount_xfs_data_root() {
+  if mountpoint -q "$DIR/docker"; then return 0; fi
+  mkdir -p "$DIR/docker"
+  if [ ! -f "$DIR/data-root.img" ]; then
+    truncate -s "$DATA_FS_SIZE" "$DIR/data-root.img"
+    mkfs.xfs -q -m reflink=1 -n ftype=1 "$DIR/data-root.img"
+  fi
+  local dev; dev=$(losetup -f --show "$DIR/data-root.img")
+  echo "$dev" > "$DIR/data-root.loop"
+  mount -t xfs "$dev" "$DIR/docker"
+  log "data root on XFS (reflink=1, ftype=1): $DIR/data-root.img on $dev mounted at $DIR/docker"
+}
+
+unmount_xfs_data_root() {
+  [ -f "$DIR/data-root.loop" ] || return 0
+  local dev; dev=$(cat "$DIR/data-root.loop")
+  if mountpoint -q "$DIR/docker"; then
+    umount "$DIR/docker" 2>/dev/null || umount -l "$DIR/docker"
+  fi
+  losetup -d "$dev" 2>/dev/null || true
+  rm -f "$DIR/data-root.loop"
+}
+
 start_dockerd() {
   if [ -S "$DIR/docker.sock" ] && docker_cli version >/dev/null 2>&1; then return 0; fi
+  case "$DATA_FS" in
+    "") ;;
+    xfs) mount_xfs_data_root ;;
+    *) log "GDA_TEST_DATA_FS must be empty (the machine's own filesystem) or xfs, not '$DATA_FS'"; exit 2 ;;
+  esac
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
     ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
@@ -82,12 +116,14 @@ export GDA_DOCKER_HOST=unix://$DIR/docker.sock
 export GDA_ETCD_ENDPOINTS=http://127.0.0.1:$ETCD_PORT
 export GDA_GPU_NVIDIA_SMI=$DIR/fakebin/nvidia-smi
 export GDA_TEST_IMAGE=$IMAGE
+export GDA_TEST_DATA_FS=$DATA_FS
 ENV
 }
 
 up() {
   need dockerd "apt-get install docker.io"; need etcd "apt-get install etcd-server"
   need etcdctl "apt-get install etcd-client"; need busybox "apt-get install busybox-static"
+  if [ "$DATA_FS" = xfs ]; then need mkfs.xfs "apt-get install xfsprogs"; need losetup "apt-get install mount"; fi
   mkdir -p "$DIR/fakebin"
   write_gpu_fixture
   install -m 0755 "$HERE/fake/nvidia-smi" "$DIR/fakebin/nvidia-smi"
@@ -117,7 +153,10 @@ down() {
   kill_pidfile "$DIR/docker.pid"
   kill_pidfile "$DIR/etcd.pid"
   # dockerd leaves overlay and netns mounts behind when it is killed hard.
-  { grep -o " $DIR/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  # The XFS data root itself is unmounted last, and plainly, so that its loop device can be detached.
+  { grep -o " $DIR/[^ ]*" /proc/mounts || true; } | { grep -vx " $DIR/docker" || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  unmount_xfs_data_root
+  if mountpoint -q "$DIR/docker" 2>/dev/null; then umount -l "$DIR/docker" 2>/dev/null || true; fi
   ip link del "$BRIDGE" 2>/dev/null || true
   rm -rf "$DIR"
   log "down"

@@ -6,7 +6,9 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.etcd.jetcd.Client;
+import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
 import io.gpudocker.docker.DockerContainerEngine;
@@ -18,8 +20,11 @@ import io.gpudocker.store.EtcdKeyValueStore;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Keys;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.gpudocker.store.Operations;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.ContextClosedEvent;
@@ -110,6 +115,17 @@ public class InfrastructureConfig {
     @Bean
     PortScheduler portScheduler(GdaProperties props) {
         return new PortScheduler(props.ports().parsed());
+    }
+
+    /** One for the service, so that each filesystem is probed once, whichever feature copies on it first. */
+    @Bean
+    ReflinkProbe reflinkProbe() {
+        return new ReflinkProbe("cp");
+    }
+
+    @Bean
+    CopyMetrics copyMetrics(ObjectProvider<MeterRegistry> registry) {
+        return new CopyMetrics(registry.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @Bean

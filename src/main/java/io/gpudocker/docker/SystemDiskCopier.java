@@ -2,10 +2,15 @@ package io.gpudocker.docker;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.CopyMethod;
+import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.ProcessRunner;
+import io.gpudocker.common.ReflinkProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -15,16 +20,20 @@ import org.slf4j.LoggerFactory;
  * Carries a container's system disk into a new version: copies the old container's OWN overlay2 layer
  * (UpperDir: new and changed files, whiteouts of deleted files, opaque-directory xattrs, owners, modes,
  * links, timestamps) into the new container's layer while the new one is created but not yet started.
- * The cost follows the size of the container's changes, never the image's.
+ * The cost follows the size of the container's changes, never the image's; where the filesystem clones files
+ * (XFS with reflink=1, btrfs) it is a clone of each file, nearly free whatever the size (see {@link ReflinkProbe}).
  */
 public class SystemDiskCopier {
     private static final Logger log = LoggerFactory.getLogger(SystemDiskCopier.class);
     /** Generous for any layer a copy finishes at all; a copy still running after it is taken to be hung. */
     public static final Duration DEFAULT_LIMIT = Duration.ofHours(6);
+    public static final String KIND = "system-disk";
 
     private final ProcessRunner runner = new ProcessRunner();
     private final String copyCommand;
     private final Duration limit;
+    private final ReflinkProbe reflinks;
+    private final CopyMetrics metrics;
 
     public SystemDiskCopier(String copyCommand) {
         this(copyCommand, DEFAULT_LIMIT);
@@ -32,8 +41,15 @@ public class SystemDiskCopier {
 
     /** @param limit how long one copy may run before it is killed and reported as failed */
     public SystemDiskCopier(String copyCommand, Duration limit) {
+        this(copyCommand, limit, new ReflinkProbe(copyCommand, min(limit, ReflinkProbe.DEFAULT_LIMIT)), CopyMetrics.standalone());
+    }
+
+    /** @param reflinks decides per filesystem whether the copy clones; shared, so each filesystem is probed once */
+    public SystemDiskCopier(String copyCommand, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics) {
         this.copyCommand = copyCommand;
         this.limit = limit;
+        this.reflinks = reflinks;
+        this.metrics = metrics;
     }
 
     /** Refuses clearly, before anything is changed, where the layer cannot be reached. */
@@ -55,16 +71,32 @@ public class SystemDiskCopier {
      * @throws ProcessRunner.Failed when the copy exits non-zero, runs past its limit or cannot start; the
      *                              caller decides what that means for its operation
      */
-    public long copy(ContainerView from, ContainerView to) {
+    public CopyReport copy(ContainerView from, ContainerView to) {
         requireSupported(from);
         requireSupported(to);
         long started = System.nanoTime();
+        ReflinkProbe.Verdict verdict = reflinks.methodFor(Path.of(from.upperDir()), Path.of(to.upperDir()));
+        runner.runOrFail("copying the system disk of " + from.name() + " into " + to.name(), command(verdict.method(), from, to), limit);
+        CopyReport report = new CopyReport(KIND, verdict.method(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), null);
+        metrics.record(report);
+        log.info("system disk of {} copied into {} by {} in {} ms ({})", from.name(), to.name(), verdict.method().label(), report.millis(), verdict.reason());
+        return report;
+    }
+
+    private List<String> command(CopyMethod method, ContainerView from, ContainerView to) {
         // -a keeps owners, modes, timestamps, hard links, symlinks, xattrs (overlay's opaque marker) and
         // the 0/0 character devices that are overlay's whiteouts; -T copies the directory's contents, dotfiles too.
-        List<String> cmd = List.of(copyCommand, "-a", "-T", "--", from.upperDir(), to.upperDir());
-        runner.runOrFail("copying the system disk of " + from.name() + " into " + to.name(), cmd, limit);
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        log.info("system disk of {} copied into {} in {} ms", from.name(), to.name(), millis);
-        return millis;
+        List<String> cmd = new ArrayList<>(List.of(copyCommand, "-a"));
+        if (method == CopyMethod.REFLINK) {
+            // "always", not cp's default "auto": a file that cannot be cloned fails the copy instead of
+            // silently turning a constant-time update into a byte copy
+            cmd.add("--reflink=always");
+        }
+        cmd.addAll(List.of("-T", "--", from.upperDir(), to.upperDir()));
+        return cmd;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
     }
 }

@@ -1,6 +1,8 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
@@ -41,8 +43,8 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    SystemDiskCopier systemDiskCopier() {
-        return new SystemDiskCopier("cp");
+    SystemDiskCopier systemDiskCopier(ReflinkProbe reflinks, CopyMetrics metrics) {
+        return new SystemDiskCopier("cp", SystemDiskCopier.DEFAULT_LIMIT, reflinks, metrics);
     }
 
     @Bean

@@ -18,7 +18,16 @@ public final class ReplicaSetViews {
             @Schema(description = "container port to host port", example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
 
     @Schema(name = "ReplicaSetContainerName")
-    public record ContainerNameView(@Schema(description = "the new version's container", example = "foo-2") String containerName) {}
+    public record ContainerNameView(
+            @Schema(description = "the new version's container", example = "foo-2") String containerName,
+            @Schema(description = "how the system disk was carried over; null when there was none to carry (the old container was gone)") CopyView copy) {}
+
+    /** One copy of a system disk: {@code reflink} where the filesystem clones files, else {@code bytes}. */
+    @Schema(name = "ReplicaSetCopy")
+    public record CopyView(
+            @Schema(example = "reflink", allowableValues = {"reflink", "bytes"}) String method,
+            @Schema(description = "how long the copy took", example = "3") long millis,
+            @Schema(description = "bytes copied, where measured; null for a system disk (measuring it would cost a walk of the layer)") Long bytes) {}
 
     /**
      * The current version as the user sees it, with Docker's live status next to the recorded state, and

@@ -3,6 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
@@ -90,8 +91,9 @@ public class VersionedUpdate {
             ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), Instant.now(),
                     cause, target.spec(), reservation.gpus(), reservation.ports());
             boolean wasRunning = currentContainer.map(ContainerView::running).orElse(false);
+            CopyReport copy;
             try {
-                switchOver(stored, version, source, wasRunning);
+                copy = switchOver(stored, version, source, wasRunning);
             } catch (RuntimeException e) {
                 Undo.after(e, () -> {
                     gpus.release(name, reservation.addedGpus());
@@ -102,9 +104,10 @@ public class VersionedUpdate {
             gpus.release(name, reservation.droppedGpus());
             log.info("replicaset {} {}: version {} -> {} (container {}), GPUs {} -> {}, ports {}, filesystem from version {}",
                     name, cause, record.version(), next, version.containerName(), reservation.heldGpus(), reservation.gpus(),
-                    reservation.ports(), source == null ? "none (image only)" : target.filesystemFrom());
+                    reservation.ports(), source == null ? "none (image only)" : target.filesystemFrom() + " by " + copy.method().label() + " in " + copy.millis() + " ms");
             pruner.schedule(name);
-            return new ContainerNameView(version.containerName());
+            return new ContainerNameView(version.containerName(),
+                    copy == null ? null : new ReplicaSetViews.CopyView(copy.method().label(), copy.millis(), copy.bytes()));
         }
     }
 
@@ -129,13 +132,18 @@ public class VersionedUpdate {
         }
     }
 
-    /** Create N+1, stop N, copy the system disk, start N+1, record it; on failure, back to N running as before. */
-    private void switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning) {
+    /**
+     * Create N+1, stop N, copy the system disk, start N+1, record it; on failure, back to N running as before.
+     *
+     * @return how the system disk was copied; null when there was no source to copy
+     */
+    private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning) {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
         Operation op = null;
         boolean created = false;
         boolean stoppedOld = false;
+        CopyReport copy = null;
         try {
             // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
             op = operations.begin(Operation.start(Operation.REPLICASET, "update", record.name(), version.version()));
@@ -148,10 +156,11 @@ public class VersionedUpdate {
             if (source != null) {
                 ContainerView fresh = engine.inspect(version.containerName())
                         .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
-                copier.copy(source, fresh);
+                copy = copier.copy(source, fresh);
             }
             engine.start(version.containerName());
             repo.update(stored, record.with(version.version(), ReplicaSetState.RUNNING, version.gpus(), version.ports()), version, op);
+            return copy;
         } catch (RuntimeException e) {
             // a record write that may have landed undoes nothing: the record may already name the new container
             if (created) {

@@ -1,6 +1,8 @@
 package io.gpudocker.volume;
 
+import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.store.KeyValueStore;
@@ -27,8 +29,8 @@ public class VolumeConfig {
     }
 
     @Bean
-    VolumeDataCopier volumeDataCopier() {
-        return new VolumeDataCopier("cp", "du");
+    VolumeDataCopier volumeDataCopier(ReflinkProbe reflinks, CopyMetrics metrics) {
+        return new VolumeDataCopier("cp", "du", VolumeDataCopier.DEFAULT_LIMIT, reflinks, metrics);
     }
 
     @Bean(destroyMethod = "close")

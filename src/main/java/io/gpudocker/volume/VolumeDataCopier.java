@@ -2,10 +2,15 @@ package io.gpudocker.volume;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.CopyMethod;
+import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.ProcessRunner;
+import io.gpudocker.common.ReflinkProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,11 +24,14 @@ public class VolumeDataCopier {
     private static final Logger log = LoggerFactory.getLogger(VolumeDataCopier.class);
     /** Volumes can hold terabytes; a copy or measurement still running after a day is taken to be hung. */
     public static final Duration DEFAULT_LIMIT = Duration.ofHours(24);
+    public static final String KIND = "volume";
 
     private final ProcessRunner runner = new ProcessRunner();
     private final String cp;
     private final String du;
     private final Duration limit;
+    private final ReflinkProbe reflinks;
+    private final CopyMetrics metrics;
 
     public VolumeDataCopier(String cp, String du) {
         this(cp, du, DEFAULT_LIMIT);
@@ -31,9 +39,17 @@ public class VolumeDataCopier {
 
     /** @param limit how long one copy or measurement may run before it is killed and reported as failed */
     public VolumeDataCopier(String cp, String du, Duration limit) {
+        this(cp, du, limit, new ReflinkProbe(cp, limit.compareTo(ReflinkProbe.DEFAULT_LIMIT) < 0 ? limit : ReflinkProbe.DEFAULT_LIMIT),
+                CopyMetrics.standalone());
+    }
+
+    /** @param reflinks decides per filesystem whether the copy clones; shared, so each filesystem is probed once */
+    public VolumeDataCopier(String cp, String du, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics) {
         this.cp = cp;
         this.du = du;
         this.limit = limit;
+        this.reflinks = reflinks;
+        this.metrics = metrics;
     }
 
     /** Refuses clearly, before anything is changed, where a volume's data is not visible from here. */
@@ -49,18 +65,29 @@ public class VolumeDataCopier {
      * Copies everything under {@code from} into the (empty) directory {@code to}, in place of its contents.
      * {@code -a} keeps owners, modes, timestamps, symlinks, hard links within the volume, ACLs and xattrs;
      * {@code --sparse=auto} finds holes with SEEK_DATA/SEEK_HOLE so sparse files stay sparse without reading
-     * them, and lets cp use copy_file_range/reflinks for the data (docs/benchmarks.md measures it against
+     * them, and lets cp use copy_file_range for the data (docs/benchmarks.md measures it against
      * {@code --sparse=always}, which must read every byte); {@code -T} copies the directory's contents, dotfiles too.
+     * Where the filesystem clones files (see {@link ReflinkProbe}) the copy runs with {@code --reflink=always},
+     * so it either clones every file or fails; a clone shares the extents, holes included.
+     *
+     * @param bytes the bytes in use being copied, where the caller measured them (for the report), else null
      *
      * @throws ProcessRunner.Failed when the copy exits non-zero, runs past its limit or cannot start; the
      *                              caller decides what that means for its operation
      */
-    public long copy(String from, String to) {
+    public CopyReport copy(String from, String to, Long bytes) {
         long started = System.nanoTime();
-        runner.runOrFail("copying " + from + " to " + to, List.of(cp, "-a", "--sparse=auto", "-T", "--", from, to), limit);
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        log.debug("copied {} to {} in {} ms", from, to, millis);
-        return millis;
+        ReflinkProbe.Verdict verdict = reflinks.methodFor(Path.of(from), Path.of(to));
+        List<String> cmd = new ArrayList<>(List.of(cp, "-a", "--sparse=auto"));
+        if (verdict.method() == CopyMethod.REFLINK) {
+            cmd.add("--reflink=always");
+        }
+        cmd.addAll(List.of("-T", "--", from, to));
+        runner.runOrFail("copying " + from + " to " + to, cmd, limit);
+        CopyReport report = new CopyReport(KIND, verdict.method(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), bytes);
+        metrics.record(report);
+        log.info("copied {} to {} by {} in {} ms ({})", from, to, verdict.method().label(), report.millis(), verdict.reason());
+        return report;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.gpudocker.volume;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
@@ -77,25 +78,26 @@ public class VolumeResize {
             VolumeVersion version = new VolumeVersion(name, next, VolumeNames.dockerName(name, next), size.bytes(), size.text(), enforced, Instant.now(),
                     "resize from " + (record.size() == null ? "unlimited" : record.size())
                             + (running.isEmpty() ? "" : force ? " (forced while " + running + " ran)" : " (copied with " + running + " frozen)"));
-            long millis;
+            CopyReport copy;
             List<String> frozen;
             try (ContainerFreeze.Frozen paused = force ? freeze.none() : freeze.freeze(running)) {
                 frozen = paused.containers();
-                millis = copyInto(stored, version, current, size);
+                copy = copyInto(stored, version, current, size, used);
             }
             String warning = running.isEmpty() || !force ? null : String.format(
                     "copied while %s kept running with %s mounted; what they wrote during the copy may be missing from %s", running, currentName, version.dockerName());
-            log.info("volume {} resized: {} -> {} ({} -> {}{}), {} bytes in use copied in {} ms{}{}", name, currentName, version.dockerName(),
+            log.info("volume {} resized: {} -> {} ({} -> {}{}), {} bytes in use copied by {} in {} ms{}{}", name, currentName, version.dockerName(),
                     record.size() == null ? "unlimited" : record.size(), size, enforced ? ", enforced" : ", declared, not enforced",
-                    used, millis, frozen.isEmpty() ? "" : " with " + frozen + " frozen", warning == null ? "" : "; FORCED: " + warning);
-            return new VolumeViews.Resized(version.dockerName(), name, next, size.text(), size.bytes(), enforced, currentName, used, millis, frozen, warning);
+                    used, copy.method().label(), copy.millis(), frozen.isEmpty() ? "" : " with " + frozen + " frozen", warning == null ? "" : "; FORCED: " + warning);
+            return new VolumeViews.Resized(version.dockerName(), name, next, size.text(), size.bytes(), enforced, currentName, used,
+                    copy.millis(), copy.method().label(), frozen, warning);
         } finally {
             janitor.schedule();
         }
     }
 
     /** Creates the new version's Docker volume, copies the data in and records it; on failure removes it again. */
-    private long copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeView current, VolumeSize size) {
+    private CopyReport copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeView current, VolumeSize size, long used) {
         String name = version.name();
         Operation op = null;
         boolean created = false;
@@ -107,9 +109,9 @@ public class VolumeResize {
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
                     : engine.inspectVolume(version.dockerName()).map(VolumeView::mountpoint).orElse(null);
             copier.requireVisible(version.dockerName(), target);
-            long millis = copier.copy(current.mountpoint(), target);
+            CopyReport copy = copier.copy(current.mountpoint(), target, used);
             repo.resize(stored, stored.record().resized(version.version(), size, version.sizeEnforced()), version, op);
-            return millis;
+            return copy;
         } catch (RuntimeException e) {
             if (created) {
                 // never when the record may already name it: the janitor would then remove the old version too

@@ -19,11 +19,16 @@ public final class VolumeViews {
     public record Created(@Schema(example = "data-1") String name, @Schema(example = "data") String volumeName, @Schema(example = "1") long version,
                           @Schema(example = "20GB") String size, @Schema(example = "20000000000") Long sizeBytes, boolean sizeEnforced) {}
 
-    /** A resize: the new version, the bytes copied, and the containers frozen for the copy. */
+    /**
+     * A resize: the new version, the bytes copied, how ({@code copyMethod}: {@code reflink} where the filesystem
+     * clones files, else {@code bytes}) and in how long, the containers frozen for the copy, and a warning when the
+     * copy raced a running container.
+     */
     @Schema(name = "VolumeResized")
     public record Resized(@Schema(example = "data-2") String name, @Schema(example = "data") String volumeName, @Schema(example = "2") long version,
                           @Schema(example = "50GB") String size, @Schema(example = "50000000000") Long sizeBytes, boolean sizeEnforced,
                           @Schema(example = "data-1") String previous, long bytesInUse, long copyMillis,
+                          @Schema(example = "reflink", allowableValues = {"reflink", "bytes"}) String copyMethod,
                           @Schema(description = "the running containers that mount the volume, paused (cgroup freezer) during the copy and resumed after", example = "[\"foo-1\"]") List<String> frozen,
                           @Schema(description = "set when the copy raced a running container (force=true without freezing)", nullable = true) String warning) {}
 

@@ -2,15 +2,22 @@ package io.gpudocker.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.CopyMethod;
+import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.ProcessRunner;
+import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.common.StandInCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -86,5 +93,45 @@ class SystemDiskCopierTest {
                 .hasMessageEndingWith("did not finish within 500ms; it was killed")
                 .hasCauseInstanceOf(ProcessRunner.TimedOut.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void onAFilesystemWithoutReflinksTheCopyIsBytesAndReportedSo(@TempDir Path tmp) throws Exception {
+        assumeThat(Files.getFileStore(tmp).type()).isNotIn("xfs", "btrfs");
+        Path from = Files.createDirectories(tmp.resolve("old/diff"));
+        Path to = Files.createDirectories(tmp.resolve("new/diff"));
+        Files.writeString(from.resolve("f"), "x");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SystemDiskCopier bytes = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry));
+
+        CopyReport report = bytes.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to));
+
+        assertThat(report.kind()).isEqualTo("system-disk");
+        assertThat(report.method()).isEqualTo(CopyMethod.BYTES);
+        assertThat(report.millis()).isNotNegative();
+        assertThat(Files.readString(to.resolve("f"))).isEqualTo("x");
+        assertThat(registry.get(CopyMetrics.METER).tags("kind", "system-disk", "method", "bytes").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void whereTheFilesystemClonesTheCopyInsistsOnReflinks(@TempDir Path tmp) throws Exception {
+        Path from = Files.createDirectories(tmp.resolve("old/diff"));
+        Path to = Files.createDirectories(tmp.resolve("new/diff"));
+        Files.writeString(from.resolve("f"), "x");
+        Path calls = tmp.resolve("calls");
+        // a cp that claims to clone: it logs its arguments and copies without the reflink option
+        String cp = StandInCommand.write(tmp, "cp", "echo \"$@\" >> " + calls
+                + "; for a do shift; [ \"$a\" = --reflink=always ] || set -- \"$@\" \"$a\"; done; exec cp \"$@\"");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SystemDiskCopier cloning = new SystemDiskCopier(cp, Duration.ofMinutes(1), new ReflinkProbe(cp), new CopyMetrics(registry));
+
+        CopyReport report = cloning.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to));
+
+        assertThat(report.method()).isEqualTo(CopyMethod.REFLINK);
+        List<String> ran = Files.readAllLines(calls);
+        assertThat(ran).hasSize(2);
+        assertThat(ran.get(1)).isEqualTo("-a --reflink=always -T -- " + from + " " + to);
+        assertThat(Files.readString(to.resolve("f"))).isEqualTo("x");
+        assertThat(registry.get(CopyMetrics.METER).tags("kind", "system-disk", "method", "reflink").timer().count()).isEqualTo(1);
     }
 }

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.CopyMethod;
+import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.ProcessRunner;
+import io.gpudocker.common.ReflinkProbe;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
 import io.gpudocker.common.StandInCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +30,12 @@ class VolumeDataCopierTest {
         Files.writeString(from.resolve(".hidden"), "x".repeat(10_000));
         VolumeDataCopier copier = new VolumeDataCopier("cp", "du");
 
-        copier.copy(from.toString(), to.toString());
+        CopyReport report = copier.copy(from.toString(), to.toString(), 10_000L);
 
         assertThat(Files.readString(to.resolve(".hidden"))).hasSize(10_000);
+        assertThat(report.kind()).isEqualTo("volume");
+        assertThat(report.bytes()).isEqualTo(10_000L);
+        assertThat(report.method()).isIn(CopyMethod.BYTES, CopyMethod.REFLINK);
         assertThat(copier.bytesInUse(to.toString())).isPositive();
     }
 
@@ -35,7 +44,7 @@ class VolumeDataCopierTest {
         String cp = StandInCommand.write(tmp, "cp", "echo 'No space left on device' >&2; exit 1");
         VolumeDataCopier copier = new VolumeDataCopier(cp, "du");
 
-        assertThatThrownBy(() -> copier.copy("/data/a", "/data/b"))
+        assertThatThrownBy(() -> copier.copy("/data/a", "/data/b", null))
                 .isInstanceOf(ProcessRunner.Failed.class)
                 .isNotInstanceOf(ApiException.class)
                 .hasMessageContaining("/data/a").hasMessageContaining("/data/b")
@@ -47,7 +56,7 @@ class VolumeDataCopierTest {
         String cp = StandInCommand.write(tmp, "cp", "sleep 300");
         VolumeDataCopier copier = new VolumeDataCopier(cp, "du", Duration.ofMillis(500));
 
-        assertThatThrownBy(() -> copier.copy("/data/a", "/data/b"))
+        assertThatThrownBy(() -> copier.copy("/data/a", "/data/b", null))
                 .isInstanceOf(ProcessRunner.Failed.class)
                 .hasMessageContaining("/data/a").hasMessageContaining("did not finish within 500ms; it was killed");
     }
@@ -63,5 +72,25 @@ class VolumeDataCopierTest {
         assertThatThrownBy(() -> garbled.bytesInUse("/data"))
                 .isInstanceOf(ApiException.class).hasMessageContaining("lots /data")
                 .satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.VOLUME_PATCH_FAILED));
+    }
+
+    @Test
+    void whereTheFilesystemClonesTheCopyInsistsOnReflinksAndIsTimedAsSuch(@TempDir Path tmp) throws Exception {
+        Path from = Files.createDirectories(tmp.resolve("vol-1/_data"));
+        Path to = Files.createDirectories(tmp.resolve("vol-2/_data"));
+        Files.writeString(from.resolve("f"), "x");
+        Path calls = tmp.resolve("calls");
+        String cp = StandInCommand.write(tmp, "cp", "echo \"$@\" >> " + calls
+                + "; for a do shift; [ \"$a\" = --reflink=always ] || set -- \"$@\" \"$a\"; done; exec cp \"$@\"");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        VolumeDataCopier copier = new VolumeDataCopier(cp, "du", Duration.ofMinutes(1), new ReflinkProbe(cp), new CopyMetrics(registry));
+
+        CopyReport report = copier.copy(from.toString(), to.toString(), 1L);
+
+        assertThat(report.method()).isEqualTo(CopyMethod.REFLINK);
+        List<String> ran = Files.readAllLines(calls);
+        assertThat(ran.get(ran.size() - 1)).isEqualTo("-a --sparse=auto --reflink=always -T -- " + from + " " + to);
+        assertThat(Files.readString(to.resolve("f"))).isEqualTo("x");
+        assertThat(registry.get(CopyMetrics.METER).tags("kind", "volume", "method", "reflink").timer().count()).isEqualTo(1);
     }
 }
