@@ -8,17 +8,23 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * Which browser pages may call the API: only the operator's listed origins, with the methods and headers the API
- * uses. No cookies are involved (the token travels in a header), so credentials stay off.
+ * uses. No cookies are involved (the token travels in a header), so credentials stay off. The entry {@code *}
+ * answers every origin with that origin, as the original project did, for an operator who wants its behaviour.
  */
 final class CorsPolicy {
     static final List<String> METHODS = List.of("GET", "POST", "PATCH", "DELETE");
     static final List<String> HEADERS = List.of("Authorization", "Content-Type");
+    static final String ECHO_ANY = "*";
 
     private CorsPolicy() {}
 
     static CorsConfigurationSource forOrigins(List<String> allowedOrigins) {
         CorsConfiguration config = new CorsConfiguration();
-        config.setAllowedOrigins(allowedOrigins);
+        if (allowedOrigins.contains(ECHO_ANY)) {
+            config.setAllowedOriginPatterns(List.of(ECHO_ANY));
+        } else {
+            config.setAllowedOrigins(allowedOrigins);
+        }
         config.setAllowedMethods(METHODS);
         config.setAllowedHeaders(HEADERS);
         config.setAllowCredentials(false);
