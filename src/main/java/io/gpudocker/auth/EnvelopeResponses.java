@@ -12,6 +12,7 @@ import org.springframework.security.authentication.AuthenticationServiceExceptio
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import tools.jackson.databind.json.JsonMapper;
 
 /** 401 and 403 in the API's own envelope, so clients parse a refused call like any other. */
@@ -46,6 +47,17 @@ final class EnvelopeResponses {
                 return;
             }
             unauthenticated.commence(request, response, e);
+        };
+    }
+
+    /**
+     * A request the firewall refuses before any handler sees it (a path with {@code ..}, an encoded {@code /} or
+     * NUL, a line break): a 400 in the envelope like every other bad input, not the framework's own error page.
+     */
+    static RequestRejectedHandler rejected() {
+        return (request, response, e) -> {
+            write(response, ErrorCode.INVALID_PARAMS, "the request was refused: " + e.getMessage());
+            log.info("rejected {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         };
     }
 

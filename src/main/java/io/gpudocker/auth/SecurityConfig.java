@@ -21,6 +21,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Who may call what. Every {@code /api/v1/**} call needs a bearer token; tokens and actuator details are the
@@ -48,6 +49,12 @@ public class SecurityConfig {
                 AdminToken.ensureGenerated(repo, Path.of(props.stateDir()));
             }
         };
+    }
+
+    /** Firewall refusals answer in the envelope too (picked up by Spring Security's filter chain proxy). */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return EnvelopeResponses.rejected();
     }
 
     @Bean
