@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
+.PHONY: build run test chaos unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
 
 build: ## compile and package the runnable jar
 	scripts/install-deps.sh run
@@ -16,6 +16,9 @@ run: build ## run the service (starts a local etcd if none answers); flags via A
 
 test: ## unit tests, then integration tests against a dedicated dockerd + etcd + GPU stand-ins
 	scripts/test.sh
+
+chaos: ## the crash matrix: random calls cut by SIGKILL, restart, invariants; CHAOS_ROUNDS=30 CHAOS_SEED=<n>
+	scripts/chaos.sh
 
 unit-test:
 	$(MVN) test
