@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
+.PHONY: build run test test-xfs chaos unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
 
 build: ## compile and package the runnable jar
 	scripts/install-deps.sh run
@@ -19,6 +19,9 @@ test: ## unit tests, then integration tests against a dedicated dockerd + etcd +
 
 test-xfs: ## the update and volume integration tests again, on a Docker data root on XFS with reflinks
 	scripts/test-xfs.sh
+
+chaos: ## the crash matrix: random calls cut by SIGKILL, restart, invariants; CHAOS_ROUNDS=30 CHAOS_SEED=<n>
+	scripts/chaos.sh
 
 unit-test:
 	$(MVN) test

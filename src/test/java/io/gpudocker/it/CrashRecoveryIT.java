@@ -9,10 +9,6 @@ import io.gpudocker.store.Cluster;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Txn;
-import java.io.File;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,8 +36,7 @@ import tools.jackson.databind.JsonNode;
 class CrashRecoveryIT extends IntegrationTestBase {
     private static final String PREFIX = "/gpu-docker-api-crash-it";
     private static final String PORTS = System.getenv().getOrDefault("GDA_IT_CRASH_PORTS", "47000-47999");
-    private final List<Process> processes = new ArrayList<>();
-    private final List<File> logs = new ArrayList<>();
+    private final List<ServiceProcess> processes = new ArrayList<>();
     private Api crashApi;
 
     /** Deletes through the API while the service runs on an intact etcd, then removes whatever a wiped etcd left no record of. */
@@ -55,9 +50,8 @@ class CrashRecoveryIT extends IntegrationTestBase {
                 crashApi.delete("/volumes/" + v.path("name").asString());
             }
         }
-        processes.forEach(Process::destroyForcibly);
-        for (Process p : processes) {
-            p.waitFor(30, TimeUnit.SECONDS);
+        for (ServiceProcess p : processes) {
+            p.kill();
         }
         engine.listByLabels(ManagedLabels.owner(PREFIX)).forEach(c -> engine.remove(c.id()));
         engine.listVolumesByLabels(ManagedLabels.owner(PREFIX)).forEach(v -> engine.removeVolume(v.name()));
@@ -239,7 +233,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
         assertThat(engine.inspectVolume(vol + "-1")).isPresent();
         assertThat(engine.inspect("crashlate" + tag + "-1")).isEmpty();
         assertThat(store.list(PREFIX + "/")).as("nothing written into the wiped etcd").isEmpty();
-        assertThat(Files.readString(logs.get(logs.size() - 1).toPath())).containsOnlyOnce("the reconcile and the volume janitor remove nothing");
+        assertThat(last().output()).containsOnlyOnce("the reconcile and the volume janitor remove nothing");
     }
 
     /** What a user sees of two replicasets and a volume, less the times a rebuild cannot know (last update, live status). */
@@ -306,8 +300,12 @@ class CrashRecoveryIT extends IntegrationTestBase {
         return m;
     }
 
+    private ServiceProcess last() {
+        return processes.get(processes.size() - 1);
+    }
+
     private boolean alive() {
-        return !processes.isEmpty() && processes.get(processes.size() - 1).isAlive();
+        return !processes.isEmpty() && last().alive();
     }
 
     private String execOn(String name, String script) {
@@ -319,64 +317,35 @@ class CrashRecoveryIT extends IntegrationTestBase {
     /** How a start that was refused ended: its exit status and what it printed. */
     private record Exit(int status, String output) {}
 
-    private Process launch(String... extra) throws Exception {
-        int httpPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            httpPort = s.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.gpudocker.GpuDockerApiApplication",
+    private ServiceProcess launch(String... extra) throws Exception {
+        int httpPort = ServiceProcess.freePort();
+        List<String> flags = new ArrayList<>(List.of(
                 "-a", "127.0.0.1:" + httpPort,
-                "-e", String.join(",", props.etcd().endpoints()),
-                "-p", PORTS,
-                "--gda.etcd.prefix=" + PREFIX,
                 "--gda.docker.host=" + props.docker().host(),
                 "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
-                "--gda.docker.stop-timeout=1s",
                 "--gda.auth.admin-token=" + ADMIN_TOKEN));
-        cmd.addAll(Arrays.asList(extra));
-        File log = new File("target/crash-recovery-it-" + System.currentTimeMillis() + "-" + processes.size() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+        flags.addAll(Arrays.asList(extra));
+        ServiceProcess p = ServiceProcess.start("crash-recovery-it", PREFIX, PORTS, flags);
         processes.add(p);
-        logs.add(log);
         crashApi = new Api("http://127.0.0.1:" + httpPort + "/api/v1", ADMIN_TOKEN);
         return p;
     }
 
     private Exit runToExit(String... extra) throws Exception {
-        Process p = launch(extra);
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the refused start ends").isTrue();
-        return new Exit(p.exitValue(), Files.readString(logs.get(logs.size() - 1).toPath()));
+        ServiceProcess p = launch(extra);
+        return new Exit(p.awaitExit(Duration.ofSeconds(90)), p.output());
     }
 
     private void startService(String... extra) throws Exception {
-        Process p = launch(extra);
-        File log = logs.get(logs.size() - 1);
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(p.isAlive()).as("service process exited; see %s", log).isTrue();
-            try {
-                if (crashApi.get("/ping").status() == 200) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("service did not come up within 90 s; see " + log);
+        launch(extra).awaitUp(() -> crashApi.get("/ping").status() == 200);
     }
 
     /** A graceful stop (SIGTERM), as an operator stops the service. */
     private void stopService() throws InterruptedException {
-        Process p = processes.get(processes.size() - 1);
-        p.destroy();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        last().close();
     }
 
     private void killService() throws InterruptedException {
-        Process p = processes.get(processes.size() - 1);
-        p.destroyForcibly(); // SIGKILL: no shutdown hook, nothing saved on the way out
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        last().kill(); // SIGKILL: no shutdown hook, nothing saved on the way out
     }
 }

@@ -32,11 +32,16 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(String name, String prefix, List<String> flags) throws IOException {
+        // no test here maps container ports; the range only has to lie inside the rig's
+        return start(name, prefix, "46800-46899", flags);
+    }
+
+    /** As {@link #start(String, String, List)}, with the host port range the service hands out. */
+    static ServiceProcess start(String name, String prefix, String ports, List<String> flags) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.gpudocker.GpuDockerApiApplication",
                 "-e", System.getenv().getOrDefault("GDA_ETCD_ENDPOINTS", "127.0.0.1:2379"),
-                // no test here maps container ports; the range only has to lie inside the rig's
-                "-p", "46800-46899",
+                "-p", ports,
                 "--gda.etcd.prefix=" + prefix,
                 "--gda.docker.stop-timeout=1s"));
         cmd.addAll(flags);
@@ -79,6 +84,18 @@ final class ServiceProcess implements AutoCloseable {
 
     File logFile() {
         return log.toFile();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is saved on the way out; returns once the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the service survived SIGKILL for 30 s; see " + log);
+        }
     }
 
     @Override
