@@ -340,7 +340,7 @@ class ChaosIT extends IntegrationTestBase {
             }
         }
         Map<String, String> gpuHolders = new HashMap<>();
-        for (JsonNode g : chaos.get("/resources/gpus").data().path("gpus")) {
+        for (JsonNode g : chaos.get("/resources/gpus").data().path("inventory")) {
             if (!g.path("holder").isNull()) {
                 gpuHolders.put(g.path("uuid").asString(), g.path("holder").asString());
             }
