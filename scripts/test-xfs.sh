@@ -6,21 +6,10 @@
 # GDA_KEEP_TEST_ENV=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "$(id -u)" != 0 ]; then
-  echo "make test-xfs needs root: it loop-mounts an XFS image and starts its own dockerd on it" >&2
-  exit 1
-fi
-scripts/install-deps.sh test
 export GDA_TEST_DATA_FS=xfs
 export GDA_TEST_DIR=${GDA_TEST_XFS_DIR:-/tmp/gda-test-xfs}
 export GDA_TEST_BRIDGE=${GDA_TEST_XFS_BRIDGE:-gdaxfs0}
 export GDA_TEST_BRIDGE_CIDR=${GDA_TEST_XFS_BRIDGE_CIDR:-10.214.0.1/24}
 export GDA_TEST_ETCD_PORT=${GDA_TEST_XFS_ETCD_PORT:-23890}
 export GDA_TEST_DATA_FS_SIZE=${GDA_TEST_DATA_FS_SIZE:-16G}
-cleanup() { [ "${GDA_KEEP_TEST_ENV:-0}" = 1 ] || scripts/test-env.sh down; }
-trap cleanup EXIT
-scripts/test-env.sh up
-# shellcheck disable=SC1091
-source "$GDA_TEST_DIR/env"
-mvn -B -Dgit.commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" verify \
-  -Dit.test='ReplicaSetUpdateIT,VolumeIT,CopyMethodIT' -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false
+exec scripts/test.sh -Dit.test='ReplicaSetUpdateIT,VolumeIT,CopyMethodIT' -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false

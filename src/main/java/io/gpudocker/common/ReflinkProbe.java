@@ -109,10 +109,11 @@ public class ReflinkProbe {
         }
     }
 
+    /** The device a path lives on, where the platform names it (the "unix" attribute view); else null. */
     private static Object filesystemOf(Path p) {
         try {
-            return Files.getAttribute(p, "unix:dev");
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return Files.getFileStore(p).supportsFileAttributeView("unix") ? Files.getAttribute(p, "unix:dev") : null;
+        } catch (IOException | SecurityException e) {
             return null;
         }
     }
