@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts (up) or tears down (down) the real parts the integration tests run against:
+# Starts (up) or tears down (down) the real parts the integration tests run against (restart-docker and
+# restart-etcd restart its daemons in place, for the tests of what their restarts do to the service):
 # a dedicated dockerd (own socket, data root, pid file, bridge), an etcd on loopback,
 # stand-ins for nvidia-smi and nvidia-container-runtime-hook, and a locally imported test image.
 # Nothing here touches the host's own Docker engine or its containers.
@@ -71,13 +72,45 @@ start_dockerd() {
   ip link set "$BRIDGE" up
   mkdir -p "$DIR/docker" "$DIR/docker-exec" "$DIR/fakebin"
   install -m 0755 "$HERE/fake/nvidia-container-runtime-hook" "$DIR/fakebin/nvidia-container-runtime-hook"
-  # dockerd finds the runtime hook on its own PATH when a container asks for driver "nvidia".
+  echo "$BRIDGE" > "$DIR/bridge"
+  launch_dockerd
+}
+
+# dockerd finds the runtime hook on its own PATH when a container asks for driver "nvidia".
+# The bridge is the one the rig was brought up with, so a restart needs no environment.
+launch_dockerd() {
   PATH="$DIR/fakebin:$PATH" setsid dockerd \
       --host "unix://$DIR/docker.sock" --data-root "$DIR/docker" --exec-root "$DIR/docker-exec" \
-      --pidfile "$DIR/docker.pid" --bridge "$BRIDGE" --iptables=false --ip-masq=false \
-      --storage-driver overlay2 > "$DIR/dockerd.log" 2>&1 < /dev/null &
+      --pidfile "$DIR/docker.pid" --bridge "$(cat "$DIR/bridge")" --iptables=false --ip-masq=false \
+      --storage-driver overlay2 >> "$DIR/dockerd.log" 2>&1 < /dev/null &
   for _ in $(seq 1 60); do docker_cli version >/dev/null 2>&1 && return 0; sleep 0.5; done
   log "dockerd did not come up; see $DIR/dockerd.log"; tail -20 "$DIR/dockerd.log" >&2; exit 1
+}
+
+# What a Docker restart does to the instances: `restart-docker` stops the rig's dockerd as a service
+# manager does (SIGTERM: it stops the containers, waiting out their stop timeout), `restart-docker --kill`
+# as a crash does (SIGKILL: on its next start it stops the containers it finds still running); either way
+# it starts again with the same arguments.
+restart_docker() {
+  local pid; pid=$(cat "$DIR/docker.pid")
+  if [ "${1:-}" = --kill ]; then kill -9 "$pid"; else kill "$pid"; fi
+  for _ in $(seq 1 240); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  if kill -0 "$pid" 2>/dev/null; then log "dockerd $pid did not exit"; exit 1; fi
+  rm -f "$DIR/docker.pid"
+  launch_dockerd
+  log "dockerd restarted (${1:-SIGTERM}): pid $(cat "$DIR/docker.pid")"
+}
+
+# An etcd crash: SIGKILL, then the same etcd on the same data directory.
+restart_etcd() {
+  # the port the rig was brought up with
+  ETCD_PORT=$(sed -n 's|^export GDA_ETCD_ENDPOINTS=.*:\([0-9]*\)$|\1|p' "$DIR/env")
+  ETCD_PEER_PORT=$((ETCD_PORT + 10))
+  local pid; pid=$(cat "$DIR/etcd.pid")
+  kill -9 "$pid"
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  start_etcd
+  log "etcd restarted: pid $(cat "$DIR/etcd.pid")"
 }
 
 start_etcd() {
@@ -165,5 +198,7 @@ down() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  restart-docker) restart_docker "${2:-}" ;;
+  restart-etcd) restart_etcd ;;
+  *) echo "usage: $0 up|down|restart-docker [--kill]|restart-etcd" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.etcd.jetcd.Client;
 import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.docker.ContainerEngine;
@@ -60,6 +61,11 @@ public class InfrastructureConfig {
         GdaProperties.Docker d = props.docker();
         return new DockerContainerEngine(docker, http, d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()),
                 new ContainerHardening(props.containers().pidsLimit()));
+    }
+
+    @Bean
+    FrozenContainers frozenContainers() {
+        return new FrozenContainers();
     }
 
     /** Ends followed log streams as shutdown begins, so the graceful shutdown does not wait for their clients. */

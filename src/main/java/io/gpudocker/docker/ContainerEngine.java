@@ -2,6 +2,7 @@ package io.gpudocker.docker;
 
 import java.io.OutputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +51,12 @@ public interface ContainerEngine {
     void logs(String nameOrId, int tail, boolean follow, Duration idleTimeout, OutputStream out);
 
     EngineInfo info();
+
+    /**
+     * When the daemon last started, where it can tell: a container of a running instance that stopped before
+     * this was stopped by Docker going away (a restart, a reboot), not by its own process exiting.
+     */
+    Optional<Instant> startedAt();
 
     void ping();
 

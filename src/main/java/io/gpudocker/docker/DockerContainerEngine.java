@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -198,7 +199,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         return call("list containers", () -> {
             List<Container> found = docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
             return found.stream().map(c -> new ContainerView(c.getId(), name(c.getNames()), c.getStatus(),
-                    "running".equals(c.getState()), c.getLabels(), null, null)).toList();
+                    "running".equals(c.getState()), c.getLabels(), null, null, "paused".equals(c.getState()), null, null)).toList();
         });
     }
 
@@ -346,6 +347,23 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         });
     }
 
+    /**
+     * Docker makes its default bridge network afresh each time it starts, after it has stopped the containers
+     * that were running when it went away; its creation time is therefore the moment this daemon started.
+     */
+    @Override
+    public Optional<Instant> startedAt() {
+        return call("inspect network bridge", () -> {
+            Request request = Request.builder().method(Request.Method.GET).path("/networks/bridge").build();
+            try (DockerHttpClient.Response response = http.execute(request)) {
+                if (response.getStatusCode() != 200) {
+                    return Optional.<Instant>empty();
+                }
+                return Optional.ofNullable(instant(JSON.readTree(response.getBody()).path("Created").asString(null)));
+            }
+        });
+    }
+
     @Override
     public void ping() {
         call("ping", () -> docker.pingCmd().exec());
@@ -405,8 +423,24 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         JsonNode upper = r.path("GraphDriver").path("Data").path("UpperDir");
         Map<String, String> labels = new LinkedHashMap<>();
         r.path("Config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
-        return new ContainerView(r.path("Id").asString(), stripSlash(r.path("Name").asString()), state.path("Status").asString("unknown"),
-                state.path("Running").asBoolean(false), labels, driver, upper.isString() ? upper.asString() : null);
+        boolean paused = state.path("Paused").asBoolean(false);
+        String status = state.path("Status").asString("unknown");
+        boolean exited = !state.path("Running").asBoolean(false) && !"created".equals(status);
+        return new ContainerView(r.path("Id").asString(), stripSlash(r.path("Name").asString()), status,
+                state.path("Running").asBoolean(false) && !paused, labels, driver, upper.isString() ? upper.asString() : null,
+                paused, exited ? Integer.valueOf(state.path("ExitCode").asInt(0)) : null, instant(state.path("FinishedAt").asString(null)));
+    }
+
+    /** Docker writes 0001-01-01T00:00:00Z for a container that never stopped. */
+    private static Instant instant(String text) {
+        if (text == null || text.startsWith("0001-")) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String name(String[] names) {

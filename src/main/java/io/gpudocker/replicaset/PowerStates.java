@@ -15,11 +15,12 @@ import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stop (releases GPUs and ports), pause (keeps them), continue, and delete. None makes a new version; each
+ * Stop (releases GPUs and ports), pause (keeps them), continue (a paused or exited instance), and delete. None makes a new version; each
  * either records its change after Docker made it and puts Docker back if the record cannot be written, or
  * records first where a crash in between is finished by the reconcile.
  */
@@ -45,6 +46,12 @@ public class PowerStates {
         this.operations = operations;
     }
 
+    /**
+     * Recorded first, as a pause is: a crash before Docker stops the container is finished by the reconcile
+     * (a stopped replicaset's running container is stopped), whereas a container stopped under a record that
+     * still says running would read as an instance whose process exited by itself. GPUs and ports are handed
+     * back only once the container has stopped.
+     */
     public void stop(String name, Caller caller) {
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
@@ -52,12 +59,13 @@ public class PowerStates {
             if (record.state() == ReplicaSetState.STOPPED) {
                 return;
             }
+            repo.update(stored, record.stopped(), null);
             try {
                 engine.stop(record.containerName());
             } catch (RuntimeException e) {
+                Undo.quietly(() -> repo.update(repo.require(name), record.inState(record.state()), null));
                 throw EngineErrors.translate(e, ErrorCode.CONTAINER_STOP_FAILED, ErrorCode.INVALID_STATE, "stop replicaset '" + name + "'");
             }
-            Undo.onFailure(() -> repo.update(stored, record.stopped(), null), () -> engine.start(record.containerName()));
             release(record);
             log.info("replicaset {} stopped: container {}, released GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
         }
@@ -67,7 +75,7 @@ public class PowerStates {
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
-            requireState(record, ReplicaSetState.RUNNING, "pause");
+            requireState(record, "pause", ReplicaSetState.RUNNING);
             // recorded first: a crash before the stop is finished by the startup reconcile
             repo.update(stored, record.inState(ReplicaSetState.PAUSED), null);
             try {
@@ -84,7 +92,7 @@ public class PowerStates {
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
-            requireState(record, ReplicaSetState.PAUSED, "continue");
+            requireState(record, "continue", ReplicaSetState.PAUSED, ReplicaSetState.EXITED);
             if (engine.inspect(record.containerName()).isEmpty()) {
                 throw ApiException.of(ErrorCode.INVALID_STATE, "container %s of replicaset '%s' is gone; use restart to make a new version", record.containerName(), name);
             }
@@ -106,20 +114,22 @@ public class PowerStates {
             // forgotten first, with an intent naming the containers: those a crash leaves are removed by the reconcile
             Operation intent = Operation.deleting(Operation.REPLICASET, name, record.version(), found.stream().map(ContainerView::id).toList());
             repo.delete(stored, intent);
-            release(record);
             List<String> removed = new ArrayList<>();
             for (ContainerView c : found) {
                 try {
                     engine.remove(c.id());
                     removed.add(c.name());
                 } catch (RuntimeException e) {
-                    log.warn("replicaset {} deleted but container {} could not be removed yet ({}); the next reconcile removes it", name, c.name(), e.getMessage());
+                    log.warn("replicaset {} deleted but container {} could not be removed yet ({}); the next reconcile removes it and then frees its GPUs and ports", name, c.name(), e.getMessage());
                 }
             }
             if (removed.size() == found.size()) {
+                // only once its containers are gone: one still there may run on them
+                release(record);
                 Undo.quietly(() -> operations.drop(intent));
             }
-            log.info("replicaset {} deleted: removed containers {}, released GPUs {} and ports {}", name, removed, record.gpus(), record.ports());
+            log.info("replicaset {} deleted: removed containers {}, released GPUs {} and ports {}", name, removed,
+                    removed.size() == found.size() ? record.gpus() : List.of(), removed.size() == found.size() ? record.ports() : Map.of());
         }
     }
 
@@ -128,10 +138,10 @@ public class PowerStates {
         ports.release(record.name(), record.ports().values());
     }
 
-    private static void requireState(ReplicaSetRecord record, ReplicaSetState wanted, String action) {
-        if (record.state() != wanted) {
+    private static void requireState(ReplicaSetRecord record, String action, ReplicaSetState... wanted) {
+        if (!java.util.Arrays.asList(wanted).contains(record.state())) {
             throw ApiException.of(ErrorCode.INVALID_STATE, "cannot %s replicaset '%s': it is %s, not %s", action, record.name(),
-                    record.state().name().toLowerCase(), wanted.name().toLowerCase());
+                    record.state().name().toLowerCase(), java.util.Arrays.stream(wanted).map(w -> w.name().toLowerCase()).collect(java.util.stream.Collectors.joining(" or ")));
         }
     }
 }

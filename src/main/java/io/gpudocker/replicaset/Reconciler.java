@@ -1,9 +1,11 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.EngineUnavailableException;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -12,8 +14,11 @@ import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
+import io.gpudocker.store.StoreUnavailableException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,9 +45,13 @@ public class Reconciler {
     private final Operations operations;
     private final ClusterIdentity identity;
     private final ContainerProofs proofs;
+    private final FrozenContainers frozen;
+    private final RepairAttempts attempts;
 
+    /** @param frozen containers a live volume copy froze on purpose, which the reconcile leaves frozen */
     public Reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports, NameLocks locks,
-                      VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity) {
+                      VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
+                      FrozenContainers frozen, RepairAttempts attempts) {
         this.repo = repo;
         this.engine = engine;
         this.gpus = gpus;
@@ -53,6 +62,8 @@ public class Reconciler {
         this.operations = operations;
         this.identity = identity;
         this.proofs = new ContainerProofs(operations);
+        this.frozen = frozen;
+        this.attempts = attempts;
     }
 
     /** At start, after the start-up checks confirmed this deployment's identity, before the web server opens. */
@@ -69,13 +80,13 @@ public class Reconciler {
         for (ReplicaSetRecord listed : repo.list()) {
             String name = listed.name();
             try (var held = locks.lock(name)) {
-                repo.find(name).map(s -> reconcile(s, byName.getOrDefault(name, List.of()), proofs.intentsOf(name, withIntents))).ifPresent(records::add);
+                repo.find(name).map(s -> reconcileOrKeep(s, byName.getOrDefault(name, List.of()), proofs.intentsOf(name, withIntents))).ifPresent(records::add);
             }
             byName.remove(name);
             withIntents.remove(name);
         }
         withIntents.addAll(byName.keySet());
-        withIntents.forEach(this::removeUncommitted);
+        withIntents.forEach(this::removeUncommittedOrCarryOn);
         Map<String, String> gpuHolders = new HashMap<>();
         Map<Integer, String> portHolders = new HashMap<>();
         records.forEach(r -> {
@@ -108,6 +119,8 @@ public class Reconciler {
         }
         Cluster cluster = identity.cluster();
         Set<String> withIntents = proofs.namesWithIntents();
+        Set<String> holders = new HashSet<>(gpus.allocations().values());
+        holders.addAll(ports.allocations().values());
         for (ReplicaSetRecord listed : repo.list()) {
             String name = listed.name();
             try (var held = locks.lock(name)) {
@@ -115,86 +128,198 @@ public class Reconciler {
                 if (stored.isEmpty()) {
                     continue;
                 }
-                ReplicaSetRecord before = stored.get().record();
                 List<ContainerView> found = containers.of(name).stream().filter(c -> ContainerProofs.ours(c, cluster)).toList();
-                ReplicaSetRecord after = reconcile(stored.get(), found, proofs.intentsOf(name, withIntents));
-                gpus.release(name, before.gpus().stream().filter(g -> !after.gpus().contains(g)).toList());
-                ports.release(name, before.ports().values().stream().filter(p -> !after.ports().containsValue(p)).toList());
+                ReplicaSetRecord after = reconcileOrKeep(stored.get(), found, proofs.intentsOf(name, withIntents));
+                releaseWhatTheRecordDoesNotHold(after);
             } finally {
                 withIntents.remove(name);
+                holders.remove(name);
             }
         }
-        withIntents.forEach(this::removeUncommitted);
+        withIntents.forEach(this::removeUncommittedOrCarryOn);
+        holders.removeAll(withIntents);
+        holders.forEach(this::removeUncommittedOrCarryOn);
+    }
+
+    /**
+     * Under the name's lock no call of it is in flight, so what the schedulers hold for it beyond its record
+     * is left over: released by a repair, or kept by a call whose record write had an unknown outcome.
+     */
+    private void releaseWhatTheRecordDoesNotHold(ReplicaSetRecord record) {
+        String name = record.name();
+        List<String> extraGpus = heldGpus(name).stream().filter(g -> !record.gpus().contains(g)).toList();
+        List<Integer> extraPorts = heldPorts(name).stream().filter(p -> !record.ports().containsValue(p)).toList();
+        gpus.release(name, extraGpus);
+        ports.release(name, extraPorts);
+    }
+
+    private List<String> heldGpus(String name) {
+        return gpus.allocations().entrySet().stream().filter(e -> name.equals(e.getValue())).map(Map.Entry::getKey).toList();
+    }
+
+    private List<Integer> heldPorts(String name) {
+        return ports.allocations().entrySet().stream().filter(e -> name.equals(e.getValue())).map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * One replicaset's repairs; a failure of its own (Docker refusing a call, its record changed meanwhile) is
+     * logged and leaves it as recorded, so the others are still repaired. Docker or etcd out of reach ends the
+     * whole pass.
+     */
+    private ReplicaSetRecord reconcileOrKeep(Stored<ReplicaSetRecord> stored, List<ContainerView> found, List<Operation> intents) {
+        try {
+            return reconcile(stored, found, intents);
+        } catch (EngineUnavailableException | StoreUnavailableException unreachable) {
+            throw unreachable;
+        } catch (RuntimeException e) {
+            log.warn("reconcile {}: left as recorded this pass, the next one tries again: {}", stored.record().name(), e.getMessage());
+            return stored.record();
+        }
+    }
+
+    private void removeUncommittedOrCarryOn(String name) {
+        try {
+            removeUncommitted(name);
+        } catch (EngineUnavailableException | StoreUnavailableException unreachable) {
+            throw unreachable;
+        } catch (RuntimeException e) {
+            log.warn("reconcile: leftovers of replicaset {} left this pass, the next one tries again: {}", name, e.getMessage());
+        }
     }
 
     /** Called under the replicaset's lock, with the intents of its operations read under that lock. */
-    private ReplicaSetRecord reconcile(Stored<ReplicaSetRecord> stored, List<ContainerView> found, List<Operation> intents) {
+    private ReplicaSetRecord reconcile(Stored<ReplicaSetRecord> stored, List<ContainerView> listed, List<Operation> intents) {
         ReplicaSetRecord record = stored.record();
         String name = record.name();
         boolean interruptedUpdate = false;
+        boolean provenRemoved = true;
         Optional<ContainerView> current = Optional.empty();
-        for (ContainerView c : found) {
+        for (ContainerView c : thawLeftFrozen(name, listed)) {
             long v = ManagedLabels.version(c.labels());
             Optional<Operation> proof = ContainerProofs.uncommitted(c, intents);
             if (proof.isPresent()) {
-                engine.remove(c.id());
+                if (attempts.run("remove " + c.name(), () -> engine.remove(c.id()))) {
+                    log.info("reconcile {}: removed {}, left by an interrupted {} (operation {}; recorded version is {})",
+                            name, c.name(), proof.get().action(), proof.get().id(), record.version());
+                } else {
+                    provenRemoved = false;
+                }
                 interruptedUpdate |= !proof.get().isDelete();
-                log.info("reconcile {}: removed {}, left by an interrupted {} (operation {}; recorded version is {})",
-                        name, c.name(), proof.get().action(), proof.get().id(), record.version());
             } else if (v > record.version()) {
-                if (c.running()) {
-                    // no record holds its GPUs and ports: they may be handed to someone else
-                    engine.stop(c.id());
+                // no record holds its GPUs and ports: they may be handed to someone else
+                if (c.running() && attempts.run("stop " + c.name(), () -> engine.stop(c.id()))) {
                     log.info("reconcile {}: stopped {}, whose version is above the recorded {}", name, c.name(), record.version());
                 }
                 proofs.reportKept(c, "its version is above the recorded " + record.version() + " and no unfinished operation made it (etcd may be older than Docker)");
             } else if (v == record.version()) {
                 current = Optional.of(c);
-            } else if (c.running()) {
-                engine.stop(c.id());
+            } else if (c.running() && attempts.run("stop " + c.name(), () -> engine.stop(c.id()))) {
                 log.info("reconcile {}: stopped superseded container {}", name, c.name());
             }
         }
-        ReplicaSetRecord after = record;
-        switch (record.state()) {
-            case RUNNING -> {
-                if (current.isEmpty()) {
-                    after = record.stopped();
-                    log.info("reconcile {}: container {} was removed behind the service's back; released GPUs {} and ports {}",
-                            name, record.containerName(), record.gpus(), record.ports());
-                } else if (!current.get().running()) {
-                    if (interruptedUpdate) {
-                        engine.start(current.get().id());
-                        log.info("reconcile {}: restarted {} stopped by an interrupted update", name, record.containerName());
-                    } else {
-                        after = record.stopped();
-                        log.info("reconcile {}: container {} is not running ({}); shown as stopped, released GPUs {} and ports {}",
-                                name, record.containerName(), current.get().status(), record.gpus(), record.ports());
-                    }
-                }
-            }
-            case PAUSED -> {
-                if (current.isEmpty()) {
-                    after = record.stopped();
-                    log.info("reconcile {}: paused container {} was removed; released GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
-                } else if (current.get().running()) {
-                    engine.stop(current.get().id());
-                    log.info("reconcile {}: finished pausing {}", name, record.containerName());
-                }
-            }
-            case STOPPED -> {
-                if (current.isPresent() && current.get().running()) {
-                    // its GPUs may belong to someone else by now
-                    engine.stop(current.get().id());
-                    log.info("reconcile {}: stopped {}, which was started outside the service while the replicaset is stopped", name, record.containerName());
-                }
-            }
-        }
+        ReplicaSetRecord after = switch (record.state()) {
+            case RUNNING -> running(record, current, interruptedUpdate);
+            case PAUSED -> paused(record, current);
+            case STOPPED -> stopped(record, current);
+            case EXITED -> exited(record, current);
+        };
         if (after != record) {
             repo.update(stored, after, null);
         }
-        intents.forEach(operations::drop);
+        if (provenRemoved) {
+            intents.forEach(operations::drop);
+        }
         return after;
+    }
+
+    /**
+     * Recorded running: the instance keeps its GPUs and ports whether its container runs or not, unless the
+     * container is gone. One stopped by Docker going away (a daemon restart, a reboot) or by an interrupted
+     * update is started again; one whose own process exited is recorded EXITED and stays so (its exit code
+     * shown) until the user stops, continues, restarts or deletes it.
+     */
+    private ReplicaSetRecord running(ReplicaSetRecord record, Optional<ContainerView> current, boolean interruptedUpdate) {
+        String name = record.name();
+        if (current.isEmpty()) {
+            log.info("reconcile {}: container {} was removed behind the service's back; released GPUs {} and ports {}",
+                    name, record.containerName(), record.gpus(), record.ports());
+            return record.stopped();
+        }
+        ContainerView c = current.get();
+        if (c.running()) {
+            return record;
+        }
+        if (interruptedUpdate) {
+            if (attempts.run("start " + c.name(), () -> engine.start(c.id()))) {
+                log.info("reconcile {}: restarted {} stopped by an interrupted update", name, c.name());
+            }
+            return record;
+        }
+        ContainerView exited = engine.inspect(c.id()).orElse(c);
+        Optional<Instant> dockerStarted = engine.startedAt();
+        if (exited.finishedAt() == null || dockerStarted.isPresent() && !exited.finishedAt().isAfter(dockerStarted.get())) {
+            if (attempts.run("start " + c.name(), () -> engine.start(c.id()))) {
+                log.info("reconcile {}: started {} again with GPUs {} and ports {}; Docker had stopped it when it went away (it stopped at {}, Docker started at {})",
+                        name, c.name(), record.gpus(), record.ports(), exited.finishedAt(), dockerStarted.map(Instant::toString).orElse("unknown"));
+            }
+            return record;
+        }
+        log.info("reconcile {}: the process of {} exited by itself with code {} at {}; recorded as exited, it keeps GPUs {} and ports {} until stopped, continued, restarted or deleted",
+                name, c.name(), exited.exitCode(), exited.finishedAt(), record.gpus(), record.ports());
+        return record.inState(ReplicaSetState.EXITED);
+    }
+
+    /** Recorded exited: stays so, Docker restarting or not; running again only if someone started it. */
+    private ReplicaSetRecord exited(ReplicaSetRecord record, Optional<ContainerView> current) {
+        if (current.isEmpty()) {
+            log.info("reconcile {}: exited container {} was removed; released GPUs {} and ports {}", record.name(), record.containerName(), record.gpus(), record.ports());
+            return record.stopped();
+        }
+        if (current.get().running()) {
+            log.info("reconcile {}: exited container {} was started outside the service; recorded as running", record.name(), record.containerName());
+            return record.inState(ReplicaSetState.RUNNING);
+        }
+        return record;
+    }
+
+    private ReplicaSetRecord paused(ReplicaSetRecord record, Optional<ContainerView> current) {
+        if (current.isEmpty()) {
+            log.info("reconcile {}: paused container {} was removed; released GPUs {} and ports {}", record.name(), record.containerName(), record.gpus(), record.ports());
+            return record.stopped();
+        }
+        ContainerView c = current.get();
+        if (c.running() && attempts.run("stop " + c.name(), () -> engine.stop(c.id()))) {
+            log.info("reconcile {}: finished pausing {}", record.name(), record.containerName());
+        }
+        return record;
+    }
+
+    private ReplicaSetRecord stopped(ReplicaSetRecord record, Optional<ContainerView> current) {
+        if (current.isPresent() && current.get().running()) {
+            // its GPUs may belong to someone else by now
+            ContainerView c = current.get();
+            if (attempts.run("stop " + c.name(), () -> engine.stop(c.id()))) {
+                log.info("reconcile {}: stopped {}, which was started outside the service while the replicaset is stopped", record.name(), c.name());
+            }
+        }
+        return record;
+    }
+
+    /**
+     * Thaws the containers Docker shows paused that no call in flight froze: a process that died in the middle
+     * of a live volume copy left them frozen. They are seen as running from here on.
+     */
+    private List<ContainerView> thawLeftFrozen(String name, List<ContainerView> found) {
+        List<ContainerView> seen = new ArrayList<>();
+        for (ContainerView c : found) {
+            if (c.paused() && !frozen.byACallInFlight(c.name()) && attempts.run("unpause " + c.name(), () -> engine.unpause(c.id()))) {
+                log.info("reconcile {}: thawed {}, left frozen by an interrupted volume copy", name, c.name());
+                seen.add(new ContainerView(c.id(), c.name(), "running", true, c.labels(), c.graphDriver(), c.upperDir()));
+            } else {
+                seen.add(c);
+            }
+        }
+        return seen;
     }
 
     /**
@@ -212,19 +337,40 @@ public class Reconciler {
             }
             Cluster cluster = identity.cluster();
             List<Operation> intents = operations.of(Operation.REPLICASET, name);
+            boolean allRemoved = true;
             for (ContainerView c : containers.of(name)) {
                 if (!ContainerProofs.ours(c, cluster)) {
                     continue;
                 }
                 Optional<Operation> proof = ContainerProofs.uncommitted(c, intents);
-                if (proof.isPresent()) {
-                    engine.remove(c.id());
+                if (proof.isEmpty()) {
+                    proofs.reportKept(c, "replicaset " + name + " has no record and no unfinished operation made it (start with --recover to rebuild its record)");
+                    allRemoved = false;
+                } else if (attempts.run("remove " + c.name(), () -> engine.remove(c.id()))) {
                     log.info("reconcile: removed {} of replicaset {}, left by an interrupted {} (operation {})", c.name(), name, proof.get().action(), proof.get().id());
                 } else {
-                    proofs.reportKept(c, "replicaset " + name + " has no record and no unfinished operation made it (start with --recover to rebuild its record)");
+                    allRemoved = false;
                 }
             }
-            intents.forEach(operations::drop);
+            if (allRemoved) {
+                intents.forEach(operations::drop);
+                releaseEverythingHeldBy(name);
+            }
+        }
+    }
+
+    /**
+     * Under the lock of a name with no record no call is in flight, so nothing it holds in memory is
+     * anyone's: a delete whose containers could not all be removed kept them reserved until now, a create
+     * whose record write had an unknown outcome kept its reservations.
+     */
+    private void releaseEverythingHeldBy(String name) {
+        List<String> heldGpus = heldGpus(name);
+        List<Integer> heldPorts = heldPorts(name);
+        if (!heldGpus.isEmpty() || !heldPorts.isEmpty()) {
+            gpus.release(name, heldGpus);
+            ports.release(name, heldPorts);
+            log.info("reconcile: released GPUs {} and ports {} of deleted replicaset {}, whose containers are gone now", heldGpus, heldPorts, name);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
@@ -14,6 +15,7 @@ import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Keys;
 import io.gpudocker.volume.VolumeQueries;
+import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
 import io.gpudocker.store.Operations;
@@ -89,8 +91,10 @@ public class ReplicaSetConfig {
 
     @Bean
     Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
-                          NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity) {
-        return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity);
+                          NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
+                          FrozenContainers frozen) {
+        return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity, frozen,
+                new RepairAttempts(3, Duration.ofMillis(500)));
     }
 
     /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */

@@ -6,6 +6,7 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -25,9 +26,11 @@ public class ReplicaSetQueries {
     public ReplicaSetViews.Detail get(String name, Caller caller) {
         ReplicaSetRecord record = repo.require(name, caller).record();
         ReplicaSetVersion current = repo.current(record);
-        String status = engine.inspect(record.containerName()).map(ContainerView::status).orElse("missing");
+        Optional<ContainerView> live = engine.inspect(record.containerName());
+        String status = live.map(ContainerView::status).orElse("missing");
+        Integer exitCode = live.map(ContainerView::exitCode).orElse(null);
         ReplicaSetSpec spec = current.spec();
-        return new ReplicaSetViews.Detail(name, record.version(), record.containerName(), record.state().name().toLowerCase(), status,
+        return new ReplicaSetViews.Detail(name, record.version(), record.containerName(), record.state().name().toLowerCase(), status, exitCode,
                 record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
                 spec.binds(), spec.env(), spec.cmd(), record.state().holdsResources() ? record.ports() : current.ports(),
                 originalInfo(current, record.tenant()));

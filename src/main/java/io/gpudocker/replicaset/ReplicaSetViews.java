@@ -40,6 +40,7 @@ public final class ReplicaSetViews {
             @Schema(example = "foo-2") String containerName,
             @Schema(description = "recorded state: running, paused or stopped", example = "running") String state,
             @Schema(description = "Docker's live status of the container, or missing", example = "running") String containerStatus,
+            @Schema(description = "the exit code of the container's main process once it has exited (it keeps its GPUs and ports while the state is running); null while it runs", example = "0", nullable = true) Integer exitCode,
             @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
             @Schema(example = "2025-01-01T09:30:00.000000Z") Instant updateTime,
             @Schema(example = "2025-01-01T09:30:00.000000Z") Instant versionCreateTime,

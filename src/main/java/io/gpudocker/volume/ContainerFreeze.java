@@ -1,5 +1,6 @@
 package io.gpudocker.volume;
 
+import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import java.util.ArrayList;
@@ -16,9 +17,12 @@ public class ContainerFreeze {
     private static final Logger log = LoggerFactory.getLogger(ContainerFreeze.class);
 
     private final ContainerEngine engine;
+    private final FrozenContainers inFlight;
 
-    public ContainerFreeze(ContainerEngine engine) {
+    /** @param inFlight told of each container while it is frozen here, so the reconcile leaves it be */
+    public ContainerFreeze(ContainerEngine engine, FrozenContainers inFlight) {
         this.engine = engine;
+        this.inFlight = inFlight;
     }
 
     /** The containers one call froze; closing thaws them, whatever happened meanwhile, and never throws. */
@@ -37,7 +41,9 @@ public class ContainerFreeze {
                 try {
                     engine.unpause(c);
                 } catch (RuntimeException e) {
-                    log.error("container {} could not be thawed after the volume copy and stays paused; `docker unpause {}` resumes it: {}", c, c, e.getMessage());
+                    log.error("container {} could not be thawed after the volume copy; the reconcile tries again (`docker unpause {}` resumes it): {}", c, c, e.getMessage());
+                } finally {
+                    inFlight.remove(c);
                 }
             }
         }
@@ -58,7 +64,15 @@ public class ContainerFreeze {
             for (String c : containers) {
                 boolean running = engine.inspect(c).map(v -> v.running() && "running".equals(v.status())).orElse(false);
                 if (running) {
-                    engine.pause(c);
+                    // named before the pause: a reconcile pass in between must not thaw it; one that
+                    // may have been paused all the same is the reconcile's to thaw
+                    inFlight.add(c);
+                    try {
+                        engine.pause(c);
+                    } catch (RuntimeException e) {
+                        inFlight.remove(c);
+                        throw e;
+                    }
                     frozen.add(c);
                 }
             }

@@ -1,6 +1,7 @@
 package io.gpudocker.volume;
 
 import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
@@ -52,8 +53,9 @@ public class VolumeConfig {
 
     @Bean
     VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                              VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations) {
-        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine));
+                              VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations,
+                              FrozenContainers frozen) {
+        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine, frozen));
     }
 
     @Bean

@@ -3,6 +3,7 @@ package io.gpudocker.volume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import java.lang.reflect.Proxy;
@@ -38,15 +39,19 @@ class ContainerFreezeTest {
                     default -> throw new UnsupportedOperationException(method.getName());
                 }
             });
-    private final ContainerFreeze freeze = new ContainerFreeze(engine);
+    private final FrozenContainers inFlight = new FrozenContainers();
+    private final ContainerFreeze freeze = new ContainerFreeze(engine, inFlight);
 
     @Test
     void freezesOnlyRunningContainersAndThawsExactlyThose() {
         try (ContainerFreeze.Frozen frozen = freeze.freeze(List.of("a", "p", "s", "gone"))) {
             assertThat(frozen.containers()).containsExactly("a");
             assertThat(calls).containsExactly("pause a");
+            assertThat(inFlight.byACallInFlight("a")).as("the reconcile leaves a container frozen for a copy in flight").isTrue();
+            assertThat(inFlight.byACallInFlight("p")).as("a pause that is not this call's").isFalse();
         }
         assertThat(calls).containsExactly("pause a", "unpause a");
+        assertThat(inFlight.byACallInFlight("a")).isFalse();
     }
 
     @Test
@@ -54,6 +59,7 @@ class ContainerFreezeTest {
         refuses.add("pause b");
         assertThatThrownBy(() -> freeze.freeze(List.of("a", "b"))).hasMessageContaining("refused to pause b");
         assertThat(calls).containsExactly("pause a", "unpause a");
+        assertThat(inFlight.byACallInFlight("a") || inFlight.byACallInFlight("b")).isFalse();
     }
 
     @Test
@@ -61,5 +67,6 @@ class ContainerFreezeTest {
         refuses.add("unpause a");
         freeze.freeze(List.of("a", "b")).close();
         assertThat(calls).containsExactly("pause a", "pause b", "unpause b");
+        assertThat(inFlight.byACallInFlight("a")).as("one that could not be thawed is the reconcile's to thaw").isFalse();
     }
 }

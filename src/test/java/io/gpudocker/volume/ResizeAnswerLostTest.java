@@ -64,7 +64,7 @@ class ResizeAnswerLostTest {
         when(engine.createVolume(eq("data-2"), any(), any())).thenReturn(volume("data-2", two, 2));
         VolumeSizeSupport sizes = mock(VolumeSizeSupport.class);
         resize = new VolumeResize(repo, engine, new DockerVolumes(engine, "/t", () -> "test-cluster", operations), new NameLocks(Duration.ofSeconds(5)), sizes,
-                new VolumeDataCopier("cp", "du"), mock(VolumeJanitor.class), operations, new ContainerFreeze(engine));
+                new VolumeDataCopier("cp", "du"), mock(VolumeJanitor.class), operations, new ContainerFreeze(engine, new io.gpudocker.common.FrozenContainers()));
     }
 
     @Test
