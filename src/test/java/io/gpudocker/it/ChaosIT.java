@@ -6,6 +6,8 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.VolumeView;
 import io.gpudocker.store.Txn;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,8 +30,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The crash matrix: a seeded loop of rounds, each starting one random mutating call on the service (a separate
- * JVM running the real main class) and killing it with SIGKILL at a random moment, then starting it again and
- * checking that every acknowledged change is there, an unacknowledged one is either wholly done or wholly
+ * JVM running the real main class) and, at a random moment, killing it with SIGKILL (then starting it again),
+ * killing etcd with SIGKILL and starting it again, or stopping dockerd (SIGSTOP) for up to 4 s; then checking that every acknowledged change is there, an unacknowledged one is either wholly done or wholly
  * undone, nothing is held twice or by nobody, nothing managed is left that no record accounts for, and the files
  * written before an update are still there after it. Excluded from the default integration run: {@code make chaos}
  * (or {@code -Dit.test=ChaosIT}) runs it; {@code -Dchaos.rounds} and {@code -Dchaos.seed} (or CHAOS_ROUNDS and
@@ -41,6 +43,12 @@ class ChaosIT extends IntegrationTestBase {
     private static final long DEFAULT_SEED = 20261129L;
     private static final int MAX_REPLICASETS = 4;
     private static final int MAX_VOLUMES = 3;
+    private static final String SIGKILL = "service";
+    private static final String ETCD = "etcd";
+    private static final String DOCKERD = "dockerd";
+    /** Half the rounds kill the service, a quarter each etcd and dockerd. */
+    private static final List<String> FAULTS = List.of(SIGKILL, SIGKILL, ETCD, DOCKERD);
+    private static final String TEST_DIR = System.getenv().getOrDefault("GDA_TEST_DIR", "/tmp/gda-test");
 
     private ServiceProcess service;
     private Api chaos;
@@ -104,7 +112,7 @@ class ChaosIT extends IntegrationTestBase {
     }
 
     @Test
-    void sigkillAtRandomMomentsKeepsEveryInvariant() throws Exception {
+    void faultsAtRandomMomentsKeepEveryInvariant() throws Exception {
         int rounds = Integer.parseInt(setting("chaos.rounds", "CHAOS_ROUNDS", "30"));
         long seed = Long.parseLong(setting("chaos.seed", "CHAOS_SEED", Long.toString(DEFAULT_SEED)));
         System.out.printf("chaos: seed %d, %d rounds (rerun with -Dchaos.seed=%d -Dchaos.rounds=%d)%n", seed, rounds, seed, rounds);
@@ -113,6 +121,7 @@ class ChaosIT extends IntegrationTestBase {
         long started = System.nanoTime();
         Map<String, Integer> acknowledged = new TreeMap<>();
         Map<String, Integer> interrupted = new TreeMap<>();
+        Map<String, Integer> faults = new TreeMap<>();
         Model model = new Model(new TreeMap<>(), new TreeMap<>());
         startService();
 
@@ -126,6 +135,8 @@ class ChaosIT extends IntegrationTestBase {
             final Model beforeCall = before;
             Model after = step.what().startsWith("patch") ? withFilesOf(step.after(), beforeCall) : step.after();
             int delay = random.nextInt(1501);
+            String fault = FAULTS.get(random.nextInt(FAULTS.size()));
+            int held = random.nextInt(4001);
             // one round in three lets the call answer first, so that every kind of call is also acknowledged
             // (a create takes longer than the longest delay here) and what exists grows
             boolean afterAnswer = random.nextInt(3) == 0;
@@ -134,12 +145,16 @@ class ChaosIT extends IntegrationTestBase {
                 awaitAnswer(reply);
             }
             Thread.sleep(delay);
-            service.kill();
+            String what = inject(fault, held);
             Api.Reply answer = awaitAnswer(reply);
             String outcome = answer == null ? "no answer" : Integer.toString(answer.status());
-            System.out.printf("chaos: round %d: %s, SIGKILL %d ms after the %s, %s%n", round, step.what(), delay,
+            System.out.printf("chaos: round %d: %s, %s %d ms after the %s, %s%n", round, step.what(), what, delay,
                     afterAnswer ? "answer" : "request", outcome);
-            startService();
+            if (fault.equals(SIGKILL)) {
+                startService();
+            }
+            faults.merge(fault, 1, Integer::sum);
+            awaitTrue(() -> chaos.get("/replicaSet").status() == 200, "the service answers again after " + what);
 
             Model actual = observe();
             String context = "seed " + seed + ", round " + round + ", " + step.what() + " (" + outcome + ")";
@@ -161,8 +176,42 @@ class ChaosIT extends IntegrationTestBase {
             checkInvariants(model, context);
         }
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
-        System.out.printf("chaos: done: %d rounds, seed %d, %d s, every invariant held; acknowledged %s, interrupted %s%n",
-                rounds, seed, seconds, acknowledged, interrupted);
+        System.out.printf("chaos: done: %d rounds, seed %d, %d s, every invariant held; faults %s; acknowledged %s, interrupted %s%n",
+                rounds, seed, seconds, faults, acknowledged, interrupted);
+    }
+
+    /**
+     * The fault of one round: the service SIGKILLed (restarted after the answer), etcd SIGKILLed and started
+     * again on its data, or dockerd stopped (SIGSTOP) for {@code held} ms and continued. The last two happen
+     * under the running service, whose periodic reconcile repairs what they leave.
+     */
+    private String inject(String fault, int held) throws Exception {
+        switch (fault) {
+            case SIGKILL -> service.kill();
+            case ETCD -> rig("restart-etcd");
+            case DOCKERD -> {
+                long pid = Long.parseLong(Files.readString(Path.of(TEST_DIR, "docker.pid")).trim());
+                signal("STOP", pid);
+                try {
+                    Thread.sleep(held);
+                } finally {
+                    signal("CONT", pid);
+                }
+                return "dockerd SIGSTOP for " + held + " ms";
+            }
+            default -> throw new IllegalStateException(fault);
+        }
+        return fault.equals(SIGKILL) ? "SIGKILL" : "etcd SIGKILL and restart";
+    }
+
+    private static void rig(String command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("scripts", "test-env.sh").toString(), command).inheritIO();
+        pb.environment().put("GDA_TEST_DIR", TEST_DIR);
+        assertThat(pb.start().waitFor()).as("scripts/test-env.sh %s", command).isZero();
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor()).as("kill -%s %d", signal, pid).isZero();
     }
 
     private static Api.Reply awaitAnswer(Future<Api.Reply> reply) throws Exception {
@@ -182,6 +231,14 @@ class ChaosIT extends IntegrationTestBase {
         if (names.size() < MAX_REPLICASETS) {
             kinds.add("create");
             kinds.add("create");
+        }
+        List<String> running = names.stream().filter(n -> "running".equals(m.replicaSets().get(n).state())).toList();
+        List<String> paused = names.stream().filter(n -> "paused".equals(m.replicaSets().get(n).state())).toList();
+        if (!running.isEmpty()) {
+            kinds.add("pause");
+        }
+        if (!paused.isEmpty()) {
+            kinds.add("continue");
         }
         if (!names.isEmpty()) {
             kinds.addAll(List.of("patch", "patch", "restart", "stop", "delete"));
@@ -204,7 +261,24 @@ class ChaosIT extends IntegrationTestBase {
                 String n = "chaos" + tag + "r" + round;
                 int gpus = random.nextInt(3);
                 after.replicaSets().put(n, new Rs(1, "running", Map.of(1L, Map.of())));
-                return new Step("create " + n + " (" + gpus + " GPUs)", () -> chaos.post("/replicaSet", createBody(n, gpus, SLEEP, List.of("22"))), after);
+                Map<String, Object> body = createBody(n, gpus, SLEEP, List.of("22"));
+                // half the instances mount a volume, so resizes freeze live users and deletes meet mounted volumes
+                String bound = vol != null && random.nextBoolean() ? vol + "-" + m.volumes().get(vol) : null;
+                if (bound != null) {
+                    body.put("binds", List.of(Map.of("src", bound, "dest", "/data")));
+                }
+                return new Step("create " + n + " (" + gpus + " GPUs" + (bound == null ? "" : ", volume " + bound) + ")",
+                        () -> chaos.post("/replicaSet", body), after);
+            }
+            case "pause" -> {
+                String n = running.get(random.nextInt(running.size()));
+                after.replicaSets().put(n, m.replicaSets().get(n).withState("paused"));
+                return new Step("pause " + n, () -> chaos.patch("/replicaSet/" + n + "/pause", null), after);
+            }
+            case "continue" -> {
+                String n = paused.get(random.nextInt(paused.size()));
+                after.replicaSets().put(n, m.replicaSets().get(n).withState("running"));
+                return new Step("continue " + n, () -> chaos.patch("/replicaSet/" + n + "/continue", null), after);
             }
             case "patch" -> {
                 Rs rs = m.replicaSets().get(name);
@@ -418,6 +492,7 @@ class ChaosIT extends IntegrationTestBase {
                 "--gda.docker.host=" + props.docker().host(),
                 "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
                 "--gda.history.keep=3",
+                "--gda.reconcile.period=2s",
                 "--gda.binds.allowed-roots=/tmp",
                 "--gda.auth.admin-token=" + ADMIN_TOKEN));
         chaos = new Api("http://127.0.0.1:" + httpPort + "/api/v1", ADMIN_TOKEN);
@@ -434,13 +509,23 @@ class ChaosIT extends IntegrationTestBase {
         return e != null && !e.isBlank() ? e.trim() : fallback;
     }
 
+    /** Up to 90 s: after a fault under the running service, the periodic reconcile and the volume janitor (every minute) repair. */
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!holds(condition)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 60 s: " + what);
+                throw new AssertionError("not within 90 s: " + what);
             }
             Thread.sleep(250);
+        }
+    }
+
+    /** False while etcd or Docker is still coming back. */
+    private static boolean holds(java.util.function.BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (RuntimeException notYet) {
+            return false;
         }
     }
 }
