@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,6 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
  * bound ({@link DockerTimeouts}), become {@link EngineUnavailableException} (503).
  */
 public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DockerContainerEngine.class);
     private static final int MAX_EXEC_OUTPUT = 1 << 20;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -53,14 +56,20 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private final String host;
     private final DockerTimeouts timeouts;
     private final ContainerHardening hardening;
+    private final StopGrace stopGrace;
 
-    /** @param hardening applied to every container created here, so no caller can leave it out */
-    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, DockerTimeouts timeouts, ContainerHardening hardening) {
+    /**
+     * @param hardening applied to every container created here, so no caller can leave it out
+     * @param stopGrace whether a stop waits {@link DockerTimeouts#stop()} for the container's processes or kills at once
+     */
+    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, DockerTimeouts timeouts, ContainerHardening hardening,
+                                 StopGrace stopGrace) {
         this.docker = docker;
         this.http = http;
         this.host = host;
         this.timeouts = timeouts;
         this.hardening = hardening;
+        this.stopGrace = stopGrace;
     }
 
     @Override
@@ -87,6 +96,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                 ports.bind(port, Ports.Binding.bindPort(hostPort));
             });
             HostConfig hostConfig = hardening.applyTo(HostConfig.newHostConfig()
+                    .withInit(spec.init())
                     .withPortBindings(ports)
                     .withBinds(spec.binds().stream().map(Bind::parse).toList()));
             if (!spec.gpuUuids().isEmpty()) {
@@ -125,9 +135,21 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void stop(String nameOrId) {
+        int graceSeconds = (int) timeouts.stop().toSeconds();
+        Optional<JsonNode> inspected = inspectJson(nameOrId);
+        if (inspected.isPresent() && inspected.get().path("State").path("Running").asBoolean(false)) {
+            JsonNode c = inspected.get();
+            StopGrace.Decision decision = stopGrace.decide(new StopGrace.Target(c.path("Id").asString(), c.path("State").path("Pid").asLong(0),
+                    c.path("HostConfig").path("Init").asBoolean(false), c.path("Config").path("StopSignal").asString(null)));
+            if (!decision.grace()) {
+                graceSeconds = 0;
+            }
+            log.debug("stopping container {} with {} s grace: {}", nameOrId, graceSeconds, decision.reason());
+        }
+        int grace = graceSeconds;
         call("stop container " + nameOrId, timeouts.stopping(), () -> {
             try {
-                docker.stopContainerCmd(nameOrId).withTimeout((int) timeouts.stop().toSeconds()).exec();
+                docker.stopContainerCmd(nameOrId).withTimeout(grace).exec();
             } catch (NotModifiedException alreadyStopped) {
                 // stopping a stopped container is a no-op
             }
@@ -177,6 +199,10 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
      */
     @Override
     public Optional<ContainerView> inspect(String nameOrId) {
+        return inspectJson(nameOrId).map(DockerContainerEngine::view);
+    }
+
+    private Optional<JsonNode> inspectJson(String nameOrId) {
         return call("inspect container " + nameOrId, () -> {
             Request request = Request.builder().method(Request.Method.GET).path("/containers/" + nameOrId + "/json").build();
             try (DockerHttpClient.Response response = http.execute(request)) {
@@ -188,7 +214,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                     throw new EngineException(response.getStatusCode(), "Docker refused to inspect container " + nameOrId + ": "
                             + body.path("message").asString(""), null);
                 }
-                return Optional.of(view(body));
+                return Optional.of(body);
             }
         });
     }
