@@ -135,18 +135,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void stop(String nameOrId) {
-        int graceSeconds = (int) timeouts.stop().toSeconds();
-        Optional<JsonNode> inspected = inspectJson(nameOrId);
-        if (inspected.isPresent() && inspected.get().path("State").path("Running").asBoolean(false)) {
-            JsonNode c = inspected.get();
-            StopGrace.Decision decision = stopGrace.decide(new StopGrace.Target(c.path("Id").asString(), c.path("State").path("Pid").asLong(0),
-                    c.path("HostConfig").path("Init").asBoolean(false), c.path("Config").path("StopSignal").asString(null)));
-            if (!decision.grace()) {
-                graceSeconds = 0;
-            }
-            log.debug("stopping container {} with {} s grace: {}", nameOrId, graceSeconds, decision.reason());
-        }
-        int grace = graceSeconds;
+        int grace = graceSeconds(nameOrId);
         call("stop container " + nameOrId, timeouts.stopping(), () -> {
             try {
                 docker.stopContainerCmd(nameOrId).withTimeout(grace).exec();
@@ -155,6 +144,21 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
             }
             return null;
         });
+    }
+
+    /** The configured grace period, or none where no process of the container would use it ({@link StopGrace}). */
+    private int graceSeconds(String nameOrId) {
+        int configured = (int) timeouts.stop().toSeconds();
+        Optional<JsonNode> inspected = inspectJson(nameOrId);
+        if (inspected.isEmpty() || !inspected.get().path("State").path("Running").asBoolean(false)) {
+            return configured;
+        }
+        JsonNode c = inspected.get();
+        StopGrace.Decision decision = stopGrace.decide(new StopGrace.Target(c.path("Id").asString(), c.path("State").path("Pid").asLong(0),
+                c.path("HostConfig").path("Init").asBoolean(false), c.path("Config").path("StopSignal").asString(null)));
+        int grace = decision.grace() ? configured : 0;
+        log.debug("stopping container {} with {} s grace: {}", nameOrId, grace, decision.reason());
+        return grace;
     }
 
     @Override
