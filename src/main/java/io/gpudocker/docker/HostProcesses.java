@@ -23,11 +23,16 @@ public class HostProcesses {
         this.proc = proc;
     }
 
-    /** Which signals a process catches (has a handler for) and which it ignores, from its status file. */
-    public record Dispositions(long caught, long ignored) {
+    /**
+     * Which signals a process catches (has a handler for), ignores, and blocks (its main thread), from its
+     * status file. A blocked signal stays pending until unblocked or taken with sigwait, as tini does.
+     */
+    public record Dispositions(long caught, long ignored, long blocked) {
         public boolean catches(int signal) { return (caught & bit(signal)) != 0; }
 
         public boolean ignores(int signal) { return (ignored & bit(signal)) != 0; }
+
+        public boolean blocks(int signal) { return (blocked & bit(signal)) != 0; }
 
         private static long bit(int signal) { return 1L << (signal - 1); }
     }
@@ -35,18 +40,25 @@ public class HostProcesses {
     public Optional<Dispositions> dispositions(long pid) {
         Long caught = null;
         Long ignored = null;
+        Long blocked = null;
         try {
             for (String line : lines(pid, "status")) {
                 if (line.startsWith("SigCgt:")) {
-                    caught = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    caught = mask(line);
                 } else if (line.startsWith("SigIgn:")) {
-                    ignored = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    ignored = mask(line);
+                } else if (line.startsWith("SigBlk:")) {
+                    blocked = mask(line);
                 }
             }
         } catch (NumberFormatException malformed) {
             return Optional.empty();
         }
-        return caught == null || ignored == null ? Optional.empty() : Optional.of(new Dispositions(caught, ignored));
+        return caught == null || ignored == null || blocked == null ? Optional.empty() : Optional.of(new Dispositions(caught, ignored, blocked));
+    }
+
+    private static long mask(String statusLine) {
+        return Long.parseUnsignedLong(statusLine.substring(statusLine.indexOf(':') + 1).trim(), 16);
     }
 
     /**

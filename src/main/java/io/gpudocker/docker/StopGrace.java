@@ -11,14 +11,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether stopping a container should wait out the grace period. {@code docker stop} sends the stop signal
- * to the container's PID 1 and kills everything after the grace period. That wait only helps if the process
- * that receives the signal handles it: PID 1 of a PID namespace dies of nothing but SIGKILL unless it has a
- * handler, so {@code sleep infinity}, {@code tail -f /dev/null} or a bare shell as PID 1 make every stop take
- * the whole grace period for nothing. Under Docker's init (tini), the signal goes on to tini's child: a child
- * without a handler dies of it at once, but one that ignores it (an interactive shell does) waits as long.
- * So the grace is given exactly when the receiving process has a handler for the signal; otherwise the stop
- * kills at once, which ends the container no differently than the grace period would have, only sooner.
- * Where the process cannot be seen or read, the grace is always given.
+ * to the container's PID 1 and kills everything after the grace period. That wait helps only a process that
+ * takes the signal. PID 1 of a PID namespace gets no signal but SIGKILL unless it has a handler for it (or
+ * blocks it to wait for it, as tini does), so {@code sleep infinity}, {@code tail -f /dev/null} or a bare
+ * shell as PID 1 make every stop take the whole grace period for nothing. Under Docker's init (tini) the
+ * signal goes on to the command tini started, an ordinary process: without a handler it dies of it at once,
+ * but if it ignores it (an interactive shell does) tini waits just as long. In those two cases the stop kills
+ * at once, which ends the container no differently than the grace period would have, only sooner; in every
+ * other case, and wherever the process cannot be seen or read, the grace is given.
  */
 public class StopGrace {
     private static final Logger log = LoggerFactory.getLogger(StopGrace.class);
@@ -54,24 +54,27 @@ public class StopGrace {
             }
             return new Decision(true, "its processes are not visible here");
         }
-        long receiver = target.pid();
-        String who = "PID 1";
-        if (target.init()) {
-            Optional<Long> child = firstChild(target.pid());
-            if (child.isEmpty()) {
-                return new Decision(true, "the child of its init cannot be read");
+        if (!target.init()) {
+            Optional<HostProcesses.Dispositions> d = processes.dispositions(target.pid());
+            if (d.isEmpty()) {
+                return new Decision(true, "PID 1 cannot be read");
             }
-            receiver = child.get();
-            who = "the command under its init";
+            if (d.get().catches(SIGTERM) || d.get().blocks(SIGTERM)) {
+                return new Decision(true, "PID 1 " + (d.get().catches(SIGTERM) ? "handles" : "waits for") + " SIGTERM");
+            }
+            return new Decision(false, "PID 1 has no SIGTERM handler");
         }
-        Optional<HostProcesses.Dispositions> d = processes.dispositions(receiver);
+        Optional<Long> command = firstChild(target.pid());
+        Optional<HostProcesses.Dispositions> d = command.flatMap(processes::dispositions);
         if (d.isEmpty()) {
-            return new Decision(true, who + " cannot be read");
+            return new Decision(true, "the command under its init cannot be read");
         }
-        if (d.get().catches(SIGTERM)) {
-            return new Decision(true, who + " handles SIGTERM");
+        if (d.get().ignores(SIGTERM) && !d.get().blocks(SIGTERM)) {
+            return new Decision(false, "the command under its init ignores SIGTERM");
         }
-        return new Decision(false, who + (d.get().ignores(SIGTERM) ? " ignores SIGTERM" : " has no SIGTERM handler"));
+        // one that dies of SIGTERM ends the stop at once: the grace is given but not waited for
+        return new Decision(true, "the command under its init " + (d.get().catches(SIGTERM) ? "handles SIGTERM"
+                : d.get().blocks(SIGTERM) ? "waits for SIGTERM" : "ends on SIGTERM"));
     }
 
     /**

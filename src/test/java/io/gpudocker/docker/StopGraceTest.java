@@ -44,6 +44,30 @@ class StopGraceTest {
     }
 
     @Test
+    void pid1ThatBlocksSigtermToWaitForItGetsItsGrace() throws IOException {
+        // as tini does when it is PID 1: no handler, the signal blocked and taken with sigtimedwait
+        process(100, "tini", NEITHER, NEITHER, 5000);
+        Files.writeString(proc.resolve("100/status"), status(NEITHER, NEITHER, "fffffffe7ffbfeff"));
+
+        StopGrace.Decision d = grace().decide(new StopGrace.Target(ID, 100, false, null));
+
+        assertThat(d.grace()).isTrue();
+        assertThat(d.reason()).isEqualTo("PID 1 waits for SIGTERM");
+    }
+
+    @Test
+    void underInitACommandThatDiesOfSigtermKeepsTheOrdinaryStop() throws IOException {
+        process(100, "docker-init", "0000000000300000", NEITHER, 5000);
+        process(101, "sleep", NEITHER, NEITHER, 5001);
+        children(100, "101");
+
+        StopGrace.Decision d = grace().decide(new StopGrace.Target(ID, 100, true, null));
+
+        assertThat(d.grace()).as("SIGTERM ends it at once, so the grace is never waited for").isTrue();
+        assertThat(d.reason()).isEqualTo("the command under its init ends on SIGTERM");
+    }
+
+    @Test
     void underInitTheCommandDecidesNotTheInit() throws IOException {
         // tini waits for signals with sigtimedwait: it catches none, so it cannot be the one asked
         process(100, "docker-init", "0000000000300000", NEITHER, 5000);
@@ -64,11 +88,11 @@ class StopGraceTest {
         process(90, "sshd", NEITHER, TERM_CAUGHT, 5100);
         process(102, "sleep", NEITHER, NEITHER, 5200);
         children(100, "90 102 101");
-        Files.writeString(proc.resolve("101/status"), status(NEITHER, TERM_CAUGHT));
+        Files.writeString(proc.resolve("101/status"), status(NEITHER, TERM_CAUGHT, NEITHER));
 
         assertThat(grace().decide(new StopGrace.Target(ID, 100, true, null)).grace()).as("the command handles SIGTERM").isTrue();
 
-        Files.writeString(proc.resolve("101/status"), status(TERM_IGNORED, NEITHER));
+        Files.writeString(proc.resolve("101/status"), status(TERM_IGNORED, NEITHER, NEITHER));
         assertThat(grace().decide(new StopGrace.Target(ID, 100, true, null)).grace()).as("the command ignores it; the orphan is never asked").isFalse();
     }
 
@@ -101,7 +125,7 @@ class StopGraceTest {
         Path dir = Files.createDirectories(proc.resolve(Long.toString(pid)).resolve("task").resolve(Long.toString(pid)));
         Files.writeString(dir.resolve("children"), "");
         Path p = proc.resolve(Long.toString(pid));
-        Files.writeString(p.resolve("status"), status(ignored, caught));
+        Files.writeString(p.resolve("status"), status(ignored, caught, NEITHER));
         Files.writeString(p.resolve("stat"), pid + " (" + comm + ") S 1 " + pid + " " + pid + " 34816 " + pid
                 + " 4194560 95 0 0 0 0 0 0 0 20 0 1 0 " + startTicks + " 1527808 64 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
         Files.writeString(p.resolve("cgroup"), "9:name=systemd:/docker/" + ID + "\n8:pids:/docker/" + ID + "\n0::/docker/" + ID + "\n");
@@ -111,8 +135,8 @@ class StopGraceTest {
         Files.writeString(proc.resolve(Long.toString(pid)).resolve("task").resolve(Long.toString(pid)).resolve("children"), list + " ");
     }
 
-    private static String status(String ignored, String caught) {
+    private static String status(String ignored, String caught, String blocked) {
         return "Name:\tx\nState:\tS (sleeping)\nSigQ:\t0/94090\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"
-                + "SigBlk:\t0000000000000000\nSigIgn:\t" + ignored + "\nSigCgt:\t" + caught + "\n";
+                + "SigBlk:\t" + blocked + "\nSigIgn:\t" + ignored + "\nSigCgt:\t" + caught + "\n";
     }
 }
