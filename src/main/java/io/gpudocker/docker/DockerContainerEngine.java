@@ -5,6 +5,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.command.InspectVolumeResponse;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -135,10 +136,13 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void stop(String nameOrId) {
-        int grace = graceSeconds(nameOrId);
+        if (!graceHelps(nameOrId)) {
+            kill(nameOrId);
+            return;
+        }
         call("stop container " + nameOrId, timeouts.stopping(), () -> {
             try {
-                docker.stopContainerCmd(nameOrId).withTimeout(grace).exec();
+                docker.stopContainerCmd(nameOrId).withTimeout((int) timeouts.stop().toSeconds()).exec();
             } catch (NotModifiedException alreadyStopped) {
                 // stopping a stopped container is a no-op
             }
@@ -146,19 +150,36 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         });
     }
 
-    /** The configured grace period, or none where no process of the container would use it ({@link StopGrace}). */
-    private int graceSeconds(String nameOrId) {
-        int configured = (int) timeouts.stop().toSeconds();
+    /**
+     * Whether a stop should send SIGTERM and wait the grace period ({@link StopGrace}). Where it should not,
+     * SIGKILL alone ends the container as the grace period would have; sending SIGTERM first would cost one
+     * more signal through containerd and runc for nothing.
+     */
+    private boolean graceHelps(String nameOrId) {
         Optional<JsonNode> inspected = inspectJson(nameOrId);
         if (inspected.isEmpty() || !inspected.get().path("State").path("Running").asBoolean(false)) {
-            return configured;
+            return true;
         }
         JsonNode c = inspected.get();
         StopGrace.Decision decision = stopGrace.decide(new StopGrace.Target(c.path("Id").asString(), c.path("State").path("Pid").asLong(0),
                 c.path("HostConfig").path("Init").asBoolean(false), c.path("Config").path("StopSignal").asString(null)));
-        int grace = decision.grace() ? configured : 0;
-        log.debug("stopping container {} with {} s grace: {}", nameOrId, grace, decision.reason());
-        return grace;
+        log.debug("stopping container {} {}: {}", nameOrId, decision.grace() ? "with its grace period" : "by SIGKILL", decision.reason());
+        return decision.grace();
+    }
+
+    private void kill(String nameOrId) {
+        ConflictException refused = call("kill container " + nameOrId, timeouts.work(), () -> {
+            try {
+                docker.killContainerCmd(nameOrId).exec();
+                return null;
+            } catch (ConflictException e) {
+                return e;
+            }
+        });
+        // Docker refuses to kill a container that is not running: it may have stopped since it was inspected
+        if (refused != null && inspect(nameOrId).map(ContainerView::running).orElse(false)) {
+            throw new EngineException(refused.getHttpStatus(), "Docker refused to kill container " + nameOrId + ": " + firstLine(refused.getMessage()), refused);
+        }
     }
 
     @Override
