@@ -6,10 +6,13 @@ import com.github.dockerjava.api.DockerClient;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.replicaset.ReplicaSetVersion;
 import io.gpudocker.store.Json;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,9 +22,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Stops that do not wait out a grace period that cannot help, and keep it where it does: with a realistic
- * 10 s stop timeout, an instance whose command ignores SIGTERM updates, pauses and stops in well under it,
- * while one whose command handles SIGTERM receives it and has its time to finish. Instances run Docker's
- * init as PID 1 unless created with {@code "init": false}, and every version keeps that choice.
+ * 10 s stop timeout, an instance whose command ignores SIGTERM stops in under 2 s when it is updated,
+ * paused or stopped, while one whose command handles SIGTERM receives it and has its time to finish.
+ * Instances run Docker's init as PID 1 unless created with {@code "init": false}, and every version keeps
+ * that choice.
  */
 class FastStopIT extends IntegrationTestBase {
     private static final Duration GRACE = Duration.ofSeconds(10);
@@ -33,6 +37,8 @@ class FastStopIT extends IntegrationTestBase {
 
     @Autowired
     DockerClient docker;
+    @Autowired
+    MeterRegistry metrics;
 
     @DynamicPropertySource
     static void realisticGrace(DynamicPropertyRegistry registry) {
@@ -101,15 +107,14 @@ class FastStopIT extends IntegrationTestBase {
         exec(name, "head -c 1048576 /dev/urandom > /root/payload");
         String sum = exec(name, "md5sum /root/payload");
 
-        // the fastest of up to three, so that a moment of load on a shared machine does not decide; a stop that
-        // waited out the grace period would make every one of them take longer than that
-        Duration fastest = GRACE;
-        for (int attempt = 0; attempt < 3 && fastest.compareTo(FAST) >= 0; attempt++) {
-            Duration took = timed(() -> patch(name, Map.of()));
-            fastest = took.compareTo(fastest) < 0 ? took : fastest;
-            assertThat(exec(name, "md5sum /root/payload")).as("files carried into the new version").isEqualTo(sum);
-        }
-        assertThat(fastest).as("PATCH {}").isLessThan(FAST);
+        long started = System.nanoTime();
+        Duration stopStep = stopStepOf(() -> patch(name, Map.of()));
+        Duration update = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(exec(name, "md5sum /root/payload")).as("files carried into version 2").isEqualTo(sum);
+        // the stop step as the service timed it: the whole call adds Docker's create and start, which on a
+        // loaded shared machine alone can pass 2 s; a stop that waited out the grace would pass 10 s
+        assertThat(stopStep).as("the stop step of PATCH {}").isLessThan(FAST);
+        assertThat(update).as("PATCH {}").isLessThan(GRACE);
 
         assertThat(timed(() -> api.patch("/replicaSet/" + name + "/pause", Map.of()))).as("pause").isLessThan(FAST);
         assertThat(api.get("/replicaSet/" + name).data().path("state").asString()).isEqualTo("paused");
@@ -118,11 +123,24 @@ class FastStopIT extends IntegrationTestBase {
         assertThat(api.get("/replicaSet/" + name).data().path("state").asString()).isEqualTo("stopped");
     }
 
+    /** How long the update {@code call} makes spent stopping the old container, as the service timed it. */
+    private Duration stopStepOf(Runnable call) {
+        double before = secondsStopping();
+        call.run();
+        return Duration.ofMillis(Math.round((secondsStopping() - before) * 1000));
+    }
+
+    /** Seconds the service's updates have spent stopping containers so far (the gda.update.phases timer). */
+    private double secondsStopping() {
+        Timer timer = metrics.find("gda.update.phases").tag("phase", "stop").timer();
+        return timer == null ? 0 : timer.totalTime(TimeUnit.SECONDS);
+    }
+
     private void assertGraceGiven(String name) {
-        Duration took = timed(() -> patch(name, Map.of()));
+        Duration stopStep = stopStepOf(() -> patch(name, Map.of()));
 
         assertThat(exec(name, "cat /root/marker")).as("the marker its handler wrote, carried into version 2").isEqualTo("term\nfinished\n");
-        assertThat(took).as("waited for the handler, not for the whole grace period").isBetween(Duration.ofSeconds(3), GRACE);
+        assertThat(stopStep).as("the stop waited for the handler, and no longer").isBetween(Duration.ofSeconds(3), GRACE);
     }
 
     private String createWith(String name, List<String> cmd, Boolean init) {
