@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * blocks it to wait for it, as tini does), so {@code sleep infinity}, {@code tail -f /dev/null} or a bare
  * shell as PID 1 make every stop take the whole grace period for nothing. Under Docker's init (tini) the
  * signal goes on to the command tini started, an ordinary process: without a handler it dies of it at once,
- * but if it ignores it (an interactive shell does) tini waits just as long. In those two cases the stop kills
- * at once, which ends the container no differently than the grace period would have, only sooner; in every
- * other case, and wherever the process cannot be seen or read, the grace is given.
+ * but if it ignores it (an interactive shell does) tini waits just as long. In those two cases (PID 1 without
+ * a handler, a command under the init that ignores the signal) the stop kills at once, which ends the container
+ * no differently than the grace period would have, only sooner; in every other case, and wherever the process
+ * cannot be seen or read, the grace is given.
  */
 public class StopGrace {
     private static final Logger log = LoggerFactory.getLogger(StopGrace.class);
