@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos unit-test it test-env-up test-env-down openapi image bench-update bench-volume clean
+.PHONY: build run test test-xfs chaos unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop clean
 
 build: ## compile and package the runnable jar
 	scripts/install-deps.sh run
@@ -41,6 +41,9 @@ image: build ## the service's container image (needs a Docker engine that can pu
 bench-update: ## patch time vs image size and by hand; then vs own changes on the machine's filesystem and on XFS
 	scripts/bench-update.sh
 	scripts/bench-copy.sh update
+
+bench-stop: ## update and pause of instances whose command ignores SIGTERM vs one that handles it; where an update's time goes
+	scripts/bench-stop.sh
 
 bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's filesystem and on XFS
 	scripts/bench-volume.sh

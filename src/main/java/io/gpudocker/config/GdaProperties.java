@@ -117,8 +117,12 @@ public record GdaProperties(
         }
     }
 
-    /** What every container gets whatever its spec: a ceiling on its processes, so one instance cannot fork-bomb the host. */
-    public record Containers(@DefaultValue("4096") long pidsLimit) {
+    /**
+     * What every container gets whatever its spec: a ceiling on its processes, so one instance cannot fork-bomb the host;
+     * and whether an instance created without saying runs Docker's init (tini) as PID 1, so that a stop does not wait
+     * for a command that ignores SIGTERM and zombies are reaped.
+     */
+    public record Containers(@DefaultValue("4096") long pidsLimit, @DefaultValue("true") boolean init) {
         public Containers {
             if (pidsLimit < 1) {
                 throw new IllegalArgumentException("gda.containers.pids-limit must be at least 1, got " + pidsLimit);

@@ -14,6 +14,8 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
 import io.gpudocker.docker.DockerContainerEngine;
 import io.gpudocker.docker.DockerTimeouts;
+import io.gpudocker.docker.HostProcesses;
+import io.gpudocker.docker.StopGrace;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -24,6 +26,7 @@ import io.gpudocker.store.Keys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.gpudocker.store.Operations;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationListener;
@@ -60,7 +63,7 @@ public class InfrastructureConfig {
     ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, GdaProperties props) {
         GdaProperties.Docker d = props.docker();
         return new DockerContainerEngine(docker, http, d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()),
-                new ContainerHardening(props.containers().pidsLimit()));
+                new ContainerHardening(props.containers().pidsLimit()), new StopGrace(new HostProcesses(Path.of("/proc"))));
     }
 
     @Bean

@@ -9,6 +9,7 @@ import java.util.Map;
  * @param binds        "src:dest" pairs; src is a host path (starting with /) or a volume name
  * @param gpuUuids     GPUs given through a device request; empty means cardless
  * @param portBindings container port ("22/tcp") to host port
+ * @param init         whether Docker's init (tini) runs as PID 1 and starts {@code cmd} as its child
  */
 public record ContainerSpec(
         String name,
@@ -18,4 +19,5 @@ public record ContainerSpec(
         List<String> binds,
         List<String> gpuUuids,
         Map<String, Integer> portBindings,
-        Map<String, String> labels) {}
+        Map<String, String> labels,
+        boolean init) {}

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.command.InspectVolumeResponse;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -35,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,6 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * bound ({@link DockerTimeouts}), become {@link EngineUnavailableException} (503).
  */
 public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DockerContainerEngine.class);
     private static final int MAX_EXEC_OUTPUT = 1 << 20;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -54,14 +58,20 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private final String host;
     private final DockerTimeouts timeouts;
     private final ContainerHardening hardening;
+    private final StopGrace stopGrace;
 
-    /** @param hardening applied to every container created here, so no caller can leave it out */
-    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, DockerTimeouts timeouts, ContainerHardening hardening) {
+    /**
+     * @param hardening applied to every container created here, so no caller can leave it out
+     * @param stopGrace whether a stop waits {@link DockerTimeouts#stop()} for the container's processes or kills at once
+     */
+    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, DockerTimeouts timeouts, ContainerHardening hardening,
+                                 StopGrace stopGrace) {
         this.docker = docker;
         this.http = http;
         this.host = host;
         this.timeouts = timeouts;
         this.hardening = hardening;
+        this.stopGrace = stopGrace;
     }
 
     @Override
@@ -88,6 +98,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                 ports.bind(port, Ports.Binding.bindPort(hostPort));
             });
             HostConfig hostConfig = hardening.applyTo(HostConfig.newHostConfig()
+                    .withInit(spec.init())
                     .withPortBindings(ports)
                     .withBinds(spec.binds().stream().map(Bind::parse).toList()));
             if (!spec.gpuUuids().isEmpty()) {
@@ -126,6 +137,10 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void stop(String nameOrId) {
+        if (!graceHelps(nameOrId)) {
+            kill(nameOrId);
+            return;
+        }
         call("stop container " + nameOrId, timeouts.stopping(), () -> {
             try {
                 docker.stopContainerCmd(nameOrId).withTimeout((int) timeouts.stop().toSeconds()).exec();
@@ -134,6 +149,38 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
             }
             return null;
         });
+    }
+
+    /**
+     * Whether a stop should send SIGTERM and wait the grace period ({@link StopGrace}). Where it should not,
+     * SIGKILL alone ends the container as the grace period would have; sending SIGTERM first would cost one
+     * more signal through containerd and runc for nothing.
+     */
+    private boolean graceHelps(String nameOrId) {
+        Optional<JsonNode> inspected = inspectJson(nameOrId);
+        if (inspected.isEmpty() || !inspected.get().path("State").path("Running").asBoolean(false)) {
+            return true;
+        }
+        JsonNode c = inspected.get();
+        StopGrace.Decision decision = stopGrace.decide(new StopGrace.Target(c.path("Id").asString(), c.path("State").path("Pid").asLong(0),
+                c.path("HostConfig").path("Init").asBoolean(false), c.path("Config").path("StopSignal").asString(null)));
+        log.debug("stopping container {} {}: {}", nameOrId, decision.grace() ? "with its grace period" : "by SIGKILL", decision.reason());
+        return decision.grace();
+    }
+
+    private void kill(String nameOrId) {
+        ConflictException refused = call("kill container " + nameOrId, timeouts.work(), () -> {
+            try {
+                docker.killContainerCmd(nameOrId).exec();
+                return null;
+            } catch (ConflictException e) {
+                return e;
+            }
+        });
+        // Docker refuses to kill a container that is not running: it may have stopped since it was inspected
+        if (refused != null && inspect(nameOrId).map(ContainerView::running).orElse(false)) {
+            throw new EngineException(refused.getHttpStatus(), "Docker refused to kill container " + nameOrId + ": " + firstLine(refused.getMessage()), refused);
+        }
     }
 
     @Override
@@ -178,6 +225,10 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
      */
     @Override
     public Optional<ContainerView> inspect(String nameOrId) {
+        return inspectJson(nameOrId).map(DockerContainerEngine::view);
+    }
+
+    private Optional<JsonNode> inspectJson(String nameOrId) {
         return call("inspect container " + nameOrId, () -> {
             Request request = Request.builder().method(Request.Method.GET).path("/containers/" + nameOrId + "/json").build();
             try (DockerHttpClient.Response response = http.execute(request)) {
@@ -189,7 +240,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                     throw new EngineException(response.getStatusCode(), "Docker refused to inspect container " + nameOrId + ": "
                             + body.path("message").asString(""), null);
                 }
-                return Optional.of(view(body));
+                return Optional.of(body);
             }
         });
     }

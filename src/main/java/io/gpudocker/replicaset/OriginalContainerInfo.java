@@ -37,7 +37,8 @@ public record OriginalContainerInfo(
     public record DockerHostConfig(
             @JsonProperty("Binds") @Schema(example = "[\"data-1:/root/foo-tmp\"]") List<String> binds,
             @JsonProperty("PortBindings") @Schema(example = "{\"22/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"40000\"}]}") Map<String, List<DockerPortBinding>> portBindings,
-            @JsonProperty("DeviceRequests") List<DockerDeviceRequest> deviceRequests) {}
+            @JsonProperty("DeviceRequests") List<DockerDeviceRequest> deviceRequests,
+            @JsonProperty("Init") @Schema(description = "whether Docker's init (tini) runs as PID 1", example = "true") boolean init) {}
 
     @Schema(name = "DockerPortBinding")
     public record DockerPortBinding(
@@ -68,7 +69,7 @@ public record OriginalContainerInfo(
                 : List.of(new DockerDeviceRequest("nvidia", 0, spec.gpuUuids(), List.of(List.of("gpu")), Map.of()));
         return new OriginalContainerInfo(v.version(), OriginalTime.format(v.createTime()),
                 new DockerConfig(spec.image(), spec.env(), spec.cmd().isEmpty() ? null : spec.cmd(), exposed, spec.labels(), true, true),
-                new DockerHostConfig(spec.binds(), bindings, devices),
+                new DockerHostConfig(spec.binds(), bindings, devices, spec.init()),
                 new DockerNetworkingConfig(null), null, v.containerName());
     }
 }

@@ -15,6 +15,7 @@ import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Keys;
 import io.gpudocker.volume.VolumeQueries;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -57,14 +58,15 @@ public class ReplicaSetConfig {
 
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
-        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks, operations);
+                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, GdaProperties props) {
+        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks, operations, props.containers().init());
     }
 
     @Bean
     VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations) {
-        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations);
+                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                                    MeterRegistry metrics) {
+        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations, metrics);
     }
 
     @Bean

@@ -33,9 +33,11 @@ public class ReplicaSetCreation {
     private final PortScheduler ports;
     private final NameLocks locks;
     private final Operations operations;
+    private final boolean initByDefault;
 
+    /** @param initByDefault whether an instance created without saying runs Docker's init as PID 1 */
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                              GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
+                              GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, boolean initByDefault) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -43,12 +45,14 @@ public class ReplicaSetCreation {
         this.ports = ports;
         this.locks = locks;
         this.operations = operations;
+        this.initByDefault = initByDefault;
     }
 
     public Created create(ReplicaSetRequests.Create req, Caller caller) {
         String name = req.replicaSetName();
         ReplicaSetSpec spec = new ReplicaSetSpec(req.imageName(), SpecValidator.gpuCount(req.gpuCount(), gpus.total()),
-                req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()));
+                req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()),
+                req.init() == null ? initByDefault : req.init());
         try (var held = locks.lock(name)) {
             if (repo.find(name).isPresent()) {
                 throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name);

@@ -32,7 +32,7 @@ public class ReplicaSetQueries {
         ReplicaSetSpec spec = current.spec();
         return new ReplicaSetViews.Detail(name, record.version(), record.containerName(), record.state().name().toLowerCase(), status, exitCode,
                 record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
-                spec.binds(), spec.env(), spec.cmd(), record.state().holdsResources() ? record.ports() : current.ports(),
+                spec.binds(), spec.env(), spec.cmd(), spec.init(), record.state().holdsResources() ? record.ports() : current.ports(),
                 originalInfo(current, record.tenant()));
     }
 

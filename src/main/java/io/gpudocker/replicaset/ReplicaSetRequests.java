@@ -35,7 +35,10 @@ public final class ReplicaSetRequests {
             @Valid @Size(max = 64) @DistinctDests @Schema(example = "[{\"src\": \"/tmp\", \"dest\": \"/root/foo-fs\"}]") List<@BindSpec Bind> binds,
             @Size(max = MAX_ENTRIES, message = ENTRIES) @EnvEntries @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<@Size(max = MAX_CHARS, message = CHARS) String> env,
             @Size(max = MAX_ENTRIES, message = ENTRIES) @CommandArgs @Schema(example = "[\"sleep\", \"infinity\"]") List<@Size(max = MAX_CHARS, message = CHARS) String> cmd,
-            @Size(max = 64) @ContainerPorts @Schema(example = "[\"22\", \"8888\"]") List<String> containerPorts) {}
+            @Size(max = 64) @ContainerPorts @Schema(example = "[\"22\", \"8888\"]") List<String> containerPorts,
+            @Schema(description = "run Docker's init (tini) as PID 1 with cmd as its child, so stops are prompt and zombies reaped; "
+                    + "false for an image whose command must itself be PID 1 (e.g. systemd). Omitted: the service's default "
+                    + "(gda.containers.init, true unless the operator changed it). Kept by every later version.", example = "true") Boolean init) {}
 
     @Schema(name = "ReplicaSetGpuPatch")
     public record GpuPatch(@GpuCount @Schema(example = "4") Integer gpuCount) {}

@@ -50,6 +50,7 @@ public final class ReplicaSetViews {
             List<Bind> binds,
             @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<String> env,
             @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
+            @Schema(description = "whether Docker's init (tini) is PID 1, with cmd as its child", example = "true") boolean init,
             @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
             @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info) {}
 

@@ -70,7 +70,7 @@ public class VersionContainers {
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
                 v.spec().binds().stream().map(dockerBind).toList(), v.gpus(), v.ports(),
-                labels(v, tenant, operationId));
+                labels(v, tenant, operationId), v.spec().init());
     }
 
     private Map<String, String> labels(ReplicaSetVersion v, String tenant, String operationId) {

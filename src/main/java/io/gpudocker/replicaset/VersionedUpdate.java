@@ -16,6 +16,7 @@ import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ public class VersionedUpdate {
     private final SystemDiskCopier copier;
     private final VersionPruner pruner;
     private final Operations operations;
+    private final MeterRegistry metrics;
 
     /** What an update turns into: the new spec, and which version's root filesystem it starts from. */
     public record Target(ReplicaSetSpec spec, long filesystemFrom) {}
@@ -60,7 +62,8 @@ public class VersionedUpdate {
     }
 
     public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                           PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations) {
+                           PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                           MeterRegistry metrics) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -70,6 +73,7 @@ public class VersionedUpdate {
         this.copier = copier;
         this.pruner = pruner;
         this.operations = operations;
+        this.metrics = metrics;
     }
 
     /**
@@ -78,6 +82,7 @@ public class VersionedUpdate {
      */
     public ContainerNameView apply(String name, Caller caller, String cause, ErrorCode failure, Plan plan) {
         try (var held = locks.lock(name)) {
+            UpdatePhases phases = new UpdatePhases();
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
             ReplicaSetVersion current = repo.current(record);
@@ -93,7 +98,7 @@ public class VersionedUpdate {
             boolean wasRunning = currentContainer.map(ContainerView::running).orElse(false);
             CopyReport copy;
             try {
-                copy = switchOver(stored, version, source, wasRunning);
+                copy = switchOver(stored, version, source, wasRunning, phases);
             } catch (RuntimeException e) {
                 Undo.after(e, () -> {
                     gpus.release(name, reservation.addedGpus());
@@ -102,9 +107,11 @@ public class VersionedUpdate {
                 throw EngineErrors.translate(e, failure, ErrorCode.REPLICASET_EXISTS, "update replicaset '" + name + "' (" + cause + ")");
             }
             gpus.release(name, reservation.droppedGpus());
-            log.info("replicaset {} {}: version {} -> {} (container {}), GPUs {} -> {}, ports {}, filesystem from version {}",
+            phases.publish(metrics);
+            log.info("replicaset {} {}: version {} -> {} (container {}), GPUs {} -> {}, ports {}, filesystem from version {}; took {}",
                     name, cause, record.version(), next, version.containerName(), reservation.heldGpus(), reservation.gpus(),
-                    reservation.ports(), source == null ? "none (image only)" : target.filesystemFrom() + " by " + copy.method().label() + " in " + copy.millis() + " ms");
+                    reservation.ports(), source == null ? "none (image only)" : target.filesystemFrom() + " by " + copy.method().label() + " in " + copy.millis() + " ms",
+                    phases.summary());
             pruner.schedule(name);
             return new ContainerNameView(version.containerName(),
                     copy == null ? null : new ReplicaSetViews.CopyView(copy.method().label(), copy.millis(), copy.bytes()));
@@ -137,7 +144,8 @@ public class VersionedUpdate {
      *
      * @return how the system disk was copied; null when there was no source to copy
      */
-    private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning) {
+    private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning,
+                                  UpdatePhases phases) {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
         Operation op = null;
@@ -147,19 +155,25 @@ public class VersionedUpdate {
         try {
             // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
             op = operations.begin(Operation.start(Operation.REPLICASET, "update", record.name(), version.version()));
+            phases.lap(UpdatePhases.Phase.PREPARE);
             engine.create(containers.specOf(version, record.tenant(), op.id()));
             created = true;
+            phases.lap(UpdatePhases.Phase.CREATE);
             if (wasRunning) {
                 engine.stop(currentName);
                 stoppedOld = true;
+                phases.lap(UpdatePhases.Phase.STOP);
             }
             if (source != null) {
                 ContainerView fresh = engine.inspect(version.containerName())
                         .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
                 copy = copier.copy(source, fresh);
+                phases.lap(UpdatePhases.Phase.COPY);
             }
             engine.start(version.containerName());
+            phases.lap(UpdatePhases.Phase.START);
             repo.update(stored, record.with(version.version(), ReplicaSetState.RUNNING, version.gpus(), version.ports()), version, op);
+            phases.lap(UpdatePhases.Phase.RECORD);
             return copy;
         } catch (RuntimeException e) {
             // a record write that may have landed undoes nothing: the record may already name the new container

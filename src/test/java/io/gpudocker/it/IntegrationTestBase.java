@@ -40,7 +40,7 @@ public abstract class IntegrationTestBase {
     /** The admin token every test's service is started with; tests that need tenants issue them. */
     public static final String ADMIN_TOKEN = "it-admin-token-0123456789abcdef";
     public static final String IMAGE = System.getenv().getOrDefault("GDA_TEST_IMAGE", "gda-test:latest");
-    /** Keeps running as PID 1 and dies promptly on stop. */
+    /** Keeps running until stopped; it has no SIGTERM handler, so a stop kills it at once. */
     public static final List<String> SLEEP = List.of("sleep", "100000");
 
     @Value("${local.server.port}")

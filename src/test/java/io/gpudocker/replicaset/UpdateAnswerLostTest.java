@@ -25,6 +25,7 @@ import io.gpudocker.store.Operations;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.StoreUnavailableException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UpdateAnswerLostTest {
     private static final Caller ALICE = Caller.tenant("alice");
-    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of());
+    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of(), true);
 
     @TempDir
     Path dir;
@@ -65,7 +66,8 @@ class UpdateAnswerLostTest {
         when(engine.inspect("foo-2")).thenReturn(Optional.of(container("foo-2", false)));
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, new PortScheduler(new PortRange(40000, 40010), port -> false),
-                new NameLocks(Duration.ofSeconds(5)), new SystemDiskCopier("cp"), mock(VersionPruner.class), operations);
+                new NameLocks(Duration.ofSeconds(5)), new SystemDiskCopier("cp"), mock(VersionPruner.class), operations,
+                new SimpleMeterRegistry());
         plans = new UpdatePlans(update, repo, gpus);
     }
 

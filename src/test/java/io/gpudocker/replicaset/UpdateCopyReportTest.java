@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class UpdateCopyReportTest {
     private static final Caller ALICE = Caller.tenant("alice");
-    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 0, List.of(), List.of(), List.of("sleep", "1"), List.of());
+    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 0, List.of(), List.of(), List.of("sleep", "1"), List.of(), true);
 
     @TempDir
     Path dir;
@@ -84,7 +84,7 @@ class UpdateCopyReportTest {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         SystemDiskCopier copier = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry));
         return new VersionedUpdate(repo, engine, containers, new GpuScheduler(), new PortScheduler(new PortRange(40000, 40010), port -> false),
-                new NameLocks(Duration.ofSeconds(5)), copier, mock(VersionPruner.class), operations);
+                new NameLocks(Duration.ofSeconds(5)), copier, mock(VersionPruner.class), operations, registry);
     }
 
     private ContainerView container(String name, boolean running) throws Exception {

@@ -23,6 +23,7 @@ import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class VersionedUpdateTest {
     private static final Caller ALICE = Caller.tenant("alice");
-    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of());
+    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of(), true);
 
     @TempDir
     Path dir;
@@ -52,6 +53,7 @@ class VersionedUpdateTest {
     private final ReplicaSetRepository repo = mock(ReplicaSetRepository.class);
     private final GpuScheduler gpus = new GpuScheduler();
     private final Operations operations = mock(Operations.class);
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now(), "alice");
 
     @BeforeEach
@@ -98,7 +100,18 @@ class VersionedUpdateTest {
         assertThat(gpus.free()).as("the GPU added for the patch is free again").containsExactly("GPU-1");
     }
 
+    @Test
+    void aSuccessfulUpdateTimesEachOfItsPhases() {
+        plans(new SystemDiskCopier("true")).patch("foo", new ReplicaSetRequests.Patch(null, null), ALICE);
+
+        for (String phase : List.of("prepare", "create", "stop", "copy", "start", "etcd")) {
+            assertThat(metrics.find(UpdatePhases.METER).tag("phase", phase).timer()).as(phase).isNotNull()
+                    .satisfies(t -> assertThat(t.count()).isEqualTo(1));
+        }
+    }
+
     private void assertPutBack() {
+        assertThat(metrics.find(UpdatePhases.METER).timers()).as("a failed update is not timed").isEmpty();
         verify(engine).remove("foo-3");
         verify(engine).start("foo-2");
         verify(repo, never()).update(any(), any(), any(), any());
@@ -110,7 +123,7 @@ class VersionedUpdateTest {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, ports, new NameLocks(Duration.ofSeconds(5)),
-                copier, mock(VersionPruner.class), operations);
+                copier, mock(VersionPruner.class), operations, metrics);
         return new UpdatePlans(update, repo, gpus);
     }
 

@@ -47,48 +47,48 @@ class RequestValidationTest {
 
     private static Create create() {
         return new Create("gda-test:latest", "foo", 1, List.of(new Bind("/tmp", "/root/foo-fs")), List.of("A=1"),
-                List.of("sleep", "infinity"), List.of("22"));
+                List.of("sleep", "infinity"), List.of("22"), null);
     }
 
     private static Create withImage(String image) {
         Create c = create();
-        return new Create(image, c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts());
+        return new Create(image, c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts(), c.init());
     }
 
     private static Create withName(String name) {
         Create c = create();
-        return new Create(c.imageName(), name, c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts());
+        return new Create(c.imageName(), name, c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts(), c.init());
     }
 
     private static Create withGpus(Integer gpus) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), gpus, c.binds(), c.env(), c.cmd(), c.containerPorts());
+        return new Create(c.imageName(), c.replicaSetName(), gpus, c.binds(), c.env(), c.cmd(), c.containerPorts(), c.init());
     }
 
     private static Create withBinds(List<Bind> binds) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), binds, c.env(), c.cmd(), c.containerPorts());
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), binds, c.env(), c.cmd(), c.containerPorts(), c.init());
     }
 
     private static Create withEnv(List<String> env) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), env, c.cmd(), c.containerPorts());
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), env, c.cmd(), c.containerPorts(), c.init());
     }
 
     private static Create withCmd(List<String> cmd) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), cmd, c.containerPorts());
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), cmd, c.containerPorts(), c.init());
     }
 
     private static Create withPorts(List<String> ports) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), ports);
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), ports, c.init());
     }
 
     static Stream<Arguments> validRequests() {
         return Stream.of(
                 arguments("create", create()),
-                arguments("create, optional fields absent", new Create("gda-test:latest", "foo", null, null, null, null, null)),
+                arguments("create, optional fields absent", new Create("gda-test:latest", "foo", null, null, null, null, null, null)),
                 arguments("create, name of letters, digits, '_' and '.'", withName("foo_bar.2")),
                 arguments("create, name of 128 characters", withName("x".repeat(128))),
                 arguments("create, image with registry and digest", withImage("registry.local:5000/team/img@sha256:abc")),
