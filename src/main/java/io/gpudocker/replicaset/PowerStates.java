@@ -33,9 +33,10 @@ public class PowerStates {
     private final PortScheduler ports;
     private final NameLocks locks;
     private final Operations operations;
+    private final ComputeAllocator compute;
 
     public PowerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                       GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
+                       GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -43,6 +44,7 @@ public class PowerStates {
         this.ports = ports;
         this.locks = locks;
         this.operations = operations;
+        this.compute = compute;
     }
 
     public void stop(String name, Caller caller) {
@@ -59,7 +61,8 @@ public class PowerStates {
             }
             Undo.onFailure(() -> repo.update(stored, record.stopped(), null), () -> engine.start(record.containerName()));
             release(record);
-            log.info("replicaset {} stopped: container {}, released GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
+            log.info("replicaset {} stopped: container {}, released GPUs {}, ports {}, CPUs {} and {} bytes of memory", name, record.containerName(),
+                    record.gpus(), record.ports(), record.cpus(), record.memory());
         }
     }
 
@@ -126,6 +129,7 @@ public class PowerStates {
     private void release(ReplicaSetRecord record) {
         gpus.release(record.name(), record.gpus());
         ports.release(record.name(), record.ports().values());
+        compute.release(record);
     }
 
     private static void requireState(ReplicaSetRecord record, ReplicaSetState wanted, String action) {

@@ -4,6 +4,7 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
+import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -40,9 +41,11 @@ public class Reconciler {
     private final Operations operations;
     private final ClusterIdentity identity;
     private final ContainerProofs proofs;
+    private final ComputeAllocator compute;
 
     public Reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports, NameLocks locks,
-                      VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity) {
+                      VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
+                      ComputeAllocator compute) {
         this.repo = repo;
         this.engine = engine;
         this.gpus = gpus;
@@ -53,10 +56,11 @@ public class Reconciler {
         this.operations = operations;
         this.identity = identity;
         this.proofs = new ContainerProofs(operations);
+        this.compute = compute;
     }
 
     /** At start, after the start-up checks confirmed this deployment's identity, before the web server opens. */
-    public void reconcile(List<Gpu> inventory) {
+    public void reconcile(List<Gpu> inventory, CpuTopology topology) {
         Cluster cluster = identity.cluster();
         Map<String, List<ContainerView>> byName = new HashMap<>();
         for (ContainerView c : containers.all()) {
@@ -82,17 +86,21 @@ public class Reconciler {
             r.gpus().forEach(g -> gpuHolders.put(g, r.name()));
             r.ports().values().forEach(p -> portHolders.put(p, r.name()));
         });
+        Map<Integer, String> cpuHolders = new HashMap<>();
+        records.forEach(r -> r.cpus().forEach(c -> cpuHolders.put(c, r.name())));
         dropUnaccountedAllocations(gpuHolders, portHolders);
+        dropUnaccountedCpus(cpuHolders);
         gpus.load(inventory, gpuHolders);
         ports.load(portHolders);
+        compute.load(topology, records);
         gpuHolders.forEach((uuid, holder) -> {
             if (!gpus.present(uuid)) {
                 log.warn("GPU {} held by replicaset {} is no longer in the inventory; it is reported as missing and never handed out", uuid, holder);
             }
         });
         records.forEach(r -> pruner.schedule(r.name()));
-        log.info("reconciled {} replicaset(s) with Docker: {} GPU(s) and {} port(s) held, {} GPU(s) free",
-                records.size(), gpuHolders.size(), portHolders.size(), gpus.free().size());
+        log.info("reconciled {} replicaset(s) with Docker: {} GPU(s), {} port(s) and {} CPU core(s) held, {} GPU(s) free",
+                records.size(), gpuHolders.size(), portHolders.size(), cpuHolders.size(), gpus.free().size());
     }
 
     /**
@@ -120,6 +128,7 @@ public class Reconciler {
                 ReplicaSetRecord after = reconcile(stored.get(), found, proofs.intentsOf(name, withIntents));
                 gpus.release(name, before.gpus().stream().filter(g -> !after.gpus().contains(g)).toList());
                 ports.release(name, before.ports().values().stream().filter(p -> !after.ports().containsValue(p)).toList());
+                compute.releaseDifference(before, after);
             } finally {
                 withIntents.remove(name);
             }
@@ -226,6 +235,15 @@ public class Reconciler {
             }
             intents.forEach(operations::drop);
         }
+    }
+
+    private void dropUnaccountedCpus(Map<Integer, String> cpuHolders) {
+        repo.cpuAllocations().forEach((core, holder) -> {
+            if (!holder.equals(cpuHolders.get(core))) {
+                repo.dropCpuAllocation(core, holder);
+                log.info("reconcile: CPU core {} was recorded for {} which does not hold it; freed", core, holder);
+            }
+        });
     }
 
     private void dropUnaccountedAllocations(Map<String, String> gpuHolders, Map<Integer, String> portHolders) {

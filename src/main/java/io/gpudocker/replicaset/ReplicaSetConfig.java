@@ -7,7 +7,10 @@ import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.resource.HolderVisibility;
+import io.gpudocker.resource.cpu.CpuScheduler;
+import io.gpudocker.resource.cpu.CpuTopologyReader;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
+import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.KeyValueStore;
@@ -54,15 +57,23 @@ public class ReplicaSetConfig {
     }
 
     @Bean
+    ComputeAllocator computeAllocator(CpuScheduler cpus, MemoryPool memory, GpuScheduler gpus, GdaProperties props) {
+        GdaProperties.Resources r = props.resources();
+        return new ComputeAllocator(cpus, memory, gpus, new ComputeDefaults(r.cpusPerGpu(), r.cpusWithoutGpu(),
+                r.memoryPerGpu().toBytes(), r.memoryWithoutGpu().toBytes(), r.shmSize().toBytes()));
+    }
+
+    @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
-        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks, operations);
+                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute) {
+        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks, operations, compute);
     }
 
     @Bean
     VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations) {
-        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations);
+                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                                    ComputeAllocator compute) {
+        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations, compute);
     }
 
     @Bean
@@ -72,8 +83,8 @@ public class ReplicaSetConfig {
 
     @Bean
     PowerStates powerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                            GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
-        return new PowerStates(repo, engine, containers, gpus, ports, locks, operations);
+                            GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute) {
+        return new PowerStates(repo, engine, containers, gpus, ports, locks, operations, compute);
     }
 
     @Bean
@@ -89,8 +100,9 @@ public class ReplicaSetConfig {
 
     @Bean
     Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
-                          NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity) {
-        return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity);
+                          NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
+                          ComputeAllocator compute) {
+        return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity, compute);
     }
 
     /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */
@@ -107,8 +119,8 @@ public class ReplicaSetConfig {
 
     /** Before the web server opens: a fresh GPU inventory, the start-up checks, and etcd reconciled with Docker. */
     @Bean
-    StartupReconcile startupReconcile(GpuInventoryReader inventory, Reconciler reconciler, ObjectProvider<StartupCheck> checks) {
-        return new StartupReconcile(inventory, reconciler, checks.orderedStream().toList());
+    StartupReconcile startupReconcile(GpuInventoryReader inventory, CpuTopologyReader topology, Reconciler reconciler, ObjectProvider<StartupCheck> checks) {
+        return new StartupReconcile(inventory, topology, reconciler, checks.orderedStream().toList());
     }
 
     @Bean

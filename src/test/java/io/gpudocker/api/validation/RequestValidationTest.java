@@ -8,9 +8,11 @@ import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.replicaset.Bind;
 import io.gpudocker.replicaset.ReplicaSetRequests.Commit;
+import io.gpudocker.replicaset.ReplicaSetRequests.CpuPatch;
 import io.gpudocker.replicaset.ReplicaSetRequests.Create;
 import io.gpudocker.replicaset.ReplicaSetRequests.Execute;
 import io.gpudocker.replicaset.ReplicaSetRequests.GpuPatch;
+import io.gpudocker.replicaset.ReplicaSetRequests.MemoryPatch;
 import io.gpudocker.replicaset.ReplicaSetRequests.Patch;
 import io.gpudocker.replicaset.ReplicaSetRequests.Rollback;
 import io.gpudocker.replicaset.ReplicaSetRequests.VolumePatch;
@@ -60,6 +62,11 @@ class RequestValidationTest {
         return new Create(c.imageName(), name, c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts());
     }
 
+    private static Create withCompute(Integer cpuCount, String memory, String shmSize) {
+        Create c = create();
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts(), cpuCount, memory, shmSize);
+    }
+
     private static Create withGpus(Integer gpus) {
         Create c = create();
         return new Create(c.imageName(), c.replicaSetName(), gpus, c.binds(), c.env(), c.cmd(), c.containerPorts());
@@ -100,7 +107,10 @@ class RequestValidationTest {
                 arguments("create, empty cmd means the image's", withCmd(List.of())),
                 arguments("create, cmd with an empty argument", withCmd(List.of("echo", ""))),
                 arguments("create, ports", withPorts(List.of("22", "53/udp", " 8888 ", "5000/sctp", "65535"))),
+                arguments("create, cores, memory and shm", withCompute(8, "32GB", "1.5GB")),
+                arguments("create, unpinned and unlimited", withCompute(0, "0", "0")),
                 arguments("patch {}", new Patch(null, null)),
+                arguments("patch, cores and memory", new Patch(null, new CpuPatch(4), new MemoryPatch("64GB"), null)),
                 arguments("patch, gpuCount absent", new Patch(new GpuPatch(null), null)),
                 arguments("patch, both", new Patch(new GpuPatch(2), new VolumePatch(new Bind("/a", "/x"), new Bind("data", "/x")))),
                 arguments("rollback", new Rollback(1L)),
@@ -138,6 +148,15 @@ class RequestValidationTest {
                 // gpuCount
                 arguments(withGpus(-1), ErrorCode.GPU_COUNT_INVALID, "gpuCount", "gpuCount must be >= 0, got -1"),
                 arguments(withGpus(100000), ErrorCode.GPU_COUNT_INVALID, "gpuCount", "gpuCount 100000 is more GPUs than any host has"),
+                // cores, memory, shared memory
+                arguments(withCompute(-1, null, null), ErrorCode.CPU_COUNT_INVALID, "cpuCount", "cpuCount must be >= 0, got -1"),
+                arguments(withCompute(100000, null, null), ErrorCode.CPU_COUNT_INVALID, "cpuCount", "100000 is more cores than any host has"),
+                arguments(withCompute(null, "32G", null), ErrorCode.MEMORY_INVALID, "memory", "memory '32G' is invalid: expected a number followed by KB, MB, GB or TB"),
+                arguments(withCompute(null, "-1GB", null), ErrorCode.MEMORY_INVALID, "memory", "'-1GB' is invalid"),
+                arguments(withCompute(null, "2000TB", null), ErrorCode.MEMORY_INVALID, "memory", "larger than 1024TB"),
+                arguments(withCompute(null, null, "lots"), ErrorCode.MEMORY_INVALID, "shmSize", "shmSize 'lots' is invalid"),
+                arguments(new Patch(null, new CpuPatch(-2), null, null), ErrorCode.CPU_COUNT_INVALID, "cpuPatch.cpuCount", "cpuPatch.cpuCount must be >= 0, got -2"),
+                arguments(new Patch(null, null, new MemoryPatch("8gb"), null), ErrorCode.MEMORY_INVALID, "memoryPatch.memory", "memoryPatch.memory '8gb' is invalid"),
                 // binds
                 arguments(withBinds(List.of(new Bind("/tmp", "/"))), ErrorCode.BIND_INVALID, "binds[0]", "binds[0] dest '/' would hide the system disk"),
                 arguments(withBinds(List.of(new Bind("/tmp", "//"))), ErrorCode.BIND_INVALID, "binds[0]", "dest '//' would hide the system disk"),
