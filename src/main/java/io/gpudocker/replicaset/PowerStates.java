@@ -3,11 +3,13 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.ByteSizes;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.Operation;
@@ -61,8 +63,9 @@ public class PowerStates {
             }
             Undo.onFailure(() -> repo.update(stored, record.stopped(), null), () -> engine.start(record.containerName()));
             release(record);
-            log.info("replicaset {} stopped: container {}, released GPUs {}, ports {}, CPUs {} and {} bytes of memory", name, record.containerName(),
-                    record.gpus(), record.ports(), record.cpus(), record.memory());
+            log.info("replicaset {} stopped: container {}, released GPUs {}, ports {}, CPUs {} and memory {}", name, record.containerName(),
+                    record.gpus(), record.ports(), record.cpus().isEmpty() ? "none" : CpuList.format(record.cpus()),
+                    record.memory() == 0 ? "none" : ByteSizes.format(record.memory()));
         }
     }
 

@@ -169,23 +169,24 @@ public class Reconciler {
             case RUNNING -> {
                 if (current.isEmpty()) {
                     after = record.stopped();
-                    log.info("reconcile {}: container {} was removed behind the service's back; released GPUs {} and ports {}",
-                            name, record.containerName(), record.gpus(), record.ports());
+                    log.info("reconcile {}: container {} was removed behind the service's back; released GPUs {}, ports {} and CPU cores {}",
+                            name, record.containerName(), record.gpus(), record.ports(), record.cpus());
                 } else if (!current.get().running()) {
                     if (interruptedUpdate) {
                         engine.start(current.get().id());
                         log.info("reconcile {}: restarted {} stopped by an interrupted update", name, record.containerName());
                     } else {
                         after = record.stopped();
-                        log.info("reconcile {}: container {} is not running ({}); shown as stopped, released GPUs {} and ports {}",
-                                name, record.containerName(), current.get().status(), record.gpus(), record.ports());
+                        log.info("reconcile {}: container {} is not running ({}); shown as stopped, released GPUs {}, ports {} and CPU cores {}",
+                                name, record.containerName(), current.get().status(), record.gpus(), record.ports(), record.cpus());
                     }
                 }
             }
             case PAUSED -> {
                 if (current.isEmpty()) {
                     after = record.stopped();
-                    log.info("reconcile {}: paused container {} was removed; released GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
+                    log.info("reconcile {}: paused container {} was removed; released GPUs {}, ports {} and CPU cores {}", name, record.containerName(),
+                            record.gpus(), record.ports(), record.cpus());
                 } else if (current.get().running()) {
                     engine.stop(current.get().id());
                     log.info("reconcile {}: finished pausing {}", name, record.containerName());

@@ -177,6 +177,22 @@ class CpuMemoryIT extends IntegrationTestBase {
     }
 
     @Test
+    void aContainerRemovedBehindTheServicesBackGivesItsCoresAndMemoryBack() throws Exception {
+        String name = name("gone");
+        assertThat(api.post("/replicaSet", body(name, 0, 2, "64MB", null)).status()).isEqualTo(200);
+        assertThat(store.list(props.etcd().prefix() + "/apis/v1/cpus/")).hasSize(2);
+        engine.remove(name + "-1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (api.get("/resources/cpus").data().path("free").asInt() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(api.get("/resources/cpus").data().path("free").asInt()).as("cores freed by the periodic reconcile").isEqualTo(2);
+        assertThat(api.get("/resources/memory").data().path("held").size()).isZero();
+        assertThat(api.get("/replicaSet/" + name).data().path("state").asString()).isEqualTo("stopped");
+        assertThat(store.list(props.etcd().prefix() + "/apis/v1/cpus/")).isEmpty();
+    }
+
+    @Test
     void aRestartedServiceKeepsTheCpuMap() throws Exception {
         Api child = startChild();
         String held = "held" + System.nanoTime();
@@ -192,20 +208,30 @@ class CpuMemoryIT extends IntegrationTestBase {
         String other = "other" + System.nanoTime();
         Api.Reply refused = child.post("/replicaSet", body(other, 0, 2, null, null));
         assertThat(refused.code()).as(refused.toString()).isEqualTo(ErrorCode.CPU_NOT_ENOUGH.code());
+
+        // etcd wiped: --recover rebuilds the holdings from the version record on the container's labels
+        processes.get(processes.size() - 1).close();
+        store.commit(new Txn().deletePrefix(RESTART_PREFIX + "/"));
+        child = startChild("--recover");
+        assertThat(coreHolders(child.get("/resources/cpus").data())).isEqualTo(Map.of(0, held));
+        assertThat(child.get("/resources/memory").data().path("held").get(0).path("bytes").asLong()).isEqualTo(64 * MB);
+        assertThat(store.get(RESTART_PREFIX + "/apis/v1/cpus/0")).isPresent();
         assertThat(child.delete("/replicaSet/" + held).status()).isEqualTo(200);
         assertThat(engine.listByLabels(ManagedLabels.owner(RESTART_PREFIX))).isEmpty();
         assertThat(store.list(RESTART_PREFIX + "/apis/v1/cpus/")).isEmpty();
     }
 
-    private Api startChild() throws Exception {
+    private Api startChild(String... extra) throws Exception {
         int port = ServiceProcess.freePort();
-        ServiceProcess p = ServiceProcess.start("cpu-memory-it", RESTART_PREFIX, List.of(
+        List<String> flags = new ArrayList<>(List.of(
                 "-a", "127.0.0.1:" + port,
                 "--gda.docker.host=" + props.docker().host(),
                 "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
                 "--gda.auth.admin-token=" + ADMIN_TOKEN,
                 "--gda.resources.sysfs-root=" + SYSFS,
                 "--gda.resources.memory-total=1GB"));
+        flags.addAll(List.of(extra));
+        ServiceProcess p = ServiceProcess.start("cpu-memory-it", RESTART_PREFIX, flags);
         processes.add(p);
         Api child = new Api("http://127.0.0.1:" + port + "/api/v1", ADMIN_TOKEN);
         p.awaitUp(() -> child.get("/ping").status() == 200);

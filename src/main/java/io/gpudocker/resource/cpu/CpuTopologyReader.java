@@ -48,7 +48,7 @@ public class CpuTopologyReader {
             }
         }
         CpuTopology topology = new CpuTopology(nodes, gpuNodes);
-        log.info("CPU cores from {}: {} core(s) to hand out {} by NUMA node{}, {} of {} GPU(s) placed on a node",
+        log.info("CPU cores from {}: {} core(s) to hand out ({}){}, {} of {} GPU(s) placed on a NUMA node",
                 sysfsRoot, topology.cores().size(), describe(topology),
                 reserved.isEmpty() ? "" : " (reserved for the host: " + CpuList.format(reserved) + ")",
                 gpuNodes.size(), gpuBusIds.size());
