@@ -21,6 +21,9 @@ import java.util.stream.Collectors;
  * available to its own next version.
  */
 public class ComputeAllocator {
+    /** Docker refuses a smaller memory limit. */
+    static final long MIN_MEMORY = 6L * 1024 * 1024;
+
     private final CpuScheduler cpus;
     private final MemoryPool memory;
     private final GpuScheduler gpus;
@@ -55,6 +58,10 @@ public class ComputeAllocator {
         int cpuCount = defaults.cpus(spec);
         long memoryBytes = defaults.memory(spec);
         long shm = defaults.shmSize(spec);
+        if (memoryBytes > 0 && memoryBytes < MIN_MEMORY) {
+            throw ApiException.of(ErrorCode.MEMORY_INVALID, "memory %s is below %s, the least Docker accepts as a limit",
+                    ByteSizes.format(memoryBytes), ByteSizes.format(MIN_MEMORY));
+        }
         if (memoryBytes > 0 && shm > memoryBytes) {
             throw ApiException.of(ErrorCode.MEMORY_INVALID, "shmSize %s exceeds the memory limit %s: /dev/shm counts against it",
                     ByteSizes.format(shm), ByteSizes.format(memoryBytes));

@@ -86,6 +86,14 @@ class ComputeAllocatorTest {
     }
 
     @Test
+    void aLimitBelowDockersLeastIsRefused() {
+        assertThatThrownBy(() -> compute.reserve("a", spec(0, 1, 5L * 1024 * 1024, null), List.of(), List.of()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MEMORY_INVALID))
+                .hasMessageContaining("below 6MB");
+        assertThat(cpus.allocations()).isEmpty();
+    }
+
+    @Test
     void notEnoughMemoryGivesTheCoresBack() {
         assertThatThrownBy(() -> compute.reserve("a", spec(0, 3, 64 * GB, null), List.of(), List.of()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MEMORY_NOT_ENOUGH));

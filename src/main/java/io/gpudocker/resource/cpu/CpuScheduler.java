@@ -54,8 +54,8 @@ public class CpuScheduler {
         int missing = count - kept.size();
         int free = freeByNode.values().stream().mapToInt(List::size).sum();
         if (missing > free) {
-            throw ApiException.of(ErrorCode.CPU_NOT_ENOUGH, "asked for %d CPU core(s) for '%s' but only %d more are free (%s; it keeps %d)",
-                    count, holder, free, describe(freeByNode), kept.size());
+            throw ApiException.of(ErrorCode.CPU_NOT_ENOUGH, "asked for %d CPU core(s) for '%s' but only %d more are free (%s%s)",
+                    count, holder, free, describe(freeByNode), kept.isEmpty() ? "" : "; it keeps the " + kept.size() + " it holds");
         }
         List<Integer> added = choose(freeByNode, missing, preferredNodes);
         added.forEach(c -> holders.put(c, holder));
