@@ -25,12 +25,14 @@ need() { command -v "$1" >/dev/null 2>&1 || { log "missing '$1' (install: $2)"; 
 
 docker_cli() { DOCKER_HOST="unix://$DIR/docker.sock" docker "$@"; }
 
+# Bus ids 00000000:01:00.0 upward: src/test/resources/sysfs-two-nodes places the first four on NUMA node 0 and
+# the next four on node 1. A fixture from before bus ids were listed is written anew.
 write_gpu_fixture() {
   local f="$DIR/gpus.csv"
-  [ -f "$f" ] && return 0
+  [ -f "$f" ] && grep -q ', 00000000:' "$f" && return 0
   : > "$f"
   for i in $(seq 0 $((GPU_COUNT - 1))); do
-    printf '%d, GPU-00000000-0000-4000-8000-%012d, NVIDIA Stand-in A100-SXM4-80GB, 81920\n' "$i" "$i" >> "$f"
+    printf '%d, GPU-00000000-0000-4000-8000-%012d, NVIDIA Stand-in A100-SXM4-80GB, 81920, 00000000:%02X:00.0\n' "$i" "$i" $((i + 1)) >> "$f"
   done
 }
 

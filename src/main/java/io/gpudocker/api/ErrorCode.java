@@ -59,7 +59,11 @@ public enum ErrorCode {
     IMAGE_NOT_YOURS(1066, HttpStatus.CONFLICT, "The image name belongs to an image this tenant did not commit"),
     DOCKER_NOT_FOUND(1070, HttpStatus.NOT_FOUND, "The Docker engine has no such object"),
     DOCKER_CONFLICT(1071, HttpStatus.CONFLICT, "The Docker engine refused: conflict with its current state"),
-    DOCKER_FAILED(1072, HttpStatus.BAD_GATEWAY, "The Docker engine failed the request");
+    DOCKER_FAILED(1072, HttpStatus.BAD_GATEWAY, "The Docker engine failed the request"),
+    CPU_COUNT_INVALID(1080, HttpStatus.BAD_REQUEST, "CPU count must be between 0 and the host's core count"),
+    CPU_NOT_ENOUGH(1081, HttpStatus.CONFLICT, "Not enough free CPU cores"),
+    MEMORY_INVALID(1082, HttpStatus.BAD_REQUEST, "Memory or shared memory size is invalid; units: KB, MB, GB, TB"),
+    MEMORY_NOT_ENOUGH(1083, HttpStatus.CONFLICT, "Not enough free memory");
 
     private final int code;
     private final HttpStatus status;

@@ -1,5 +1,6 @@
 package io.gpudocker.config;
 
+import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.resource.port.PortRange;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,7 @@ public record GdaProperties(
         @DefaultValue Limits limits,
         @DefaultValue Logs logs,
         @DefaultValue Cors cors,
+        @DefaultValue Resources resources,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
         @DefaultValue("false") boolean recover) {
 
@@ -155,6 +157,39 @@ public record GdaProperties(
             if (followIdleTimeout.isNegative() || followIdleTimeout.isZero()) {
                 throw new IllegalArgumentException("gda.logs.follow-idle-timeout must be positive");
             }
+        }
+    }
+
+    /**
+     * CPU cores and memory: the default shares an instance gets where its request names none (per GPU, and for
+     * a cardless instance), the memory pool the limits are taken from, the cores kept for the host, and where
+     * the host's NUMA topology is read. Unset shares (0) leave instances unpinned and unlimited.
+     *
+     * @param memoryTotal   the pool the memory limits add up to at most; unset: the host's memory less {@code memoryReserve}
+     * @param reservedCpus  cores never handed to an instance (kernel list notation, e.g. {@code 0-1})
+     * @param sysfsRoot     where {@code devices/system/node} and {@code bus/pci/devices} are read from
+     */
+    public record Resources(
+            @DefaultValue("0") int cpusPerGpu,
+            @DefaultValue("0") int cpusWithoutGpu,
+            @DefaultValue("0B") DataSize memoryPerGpu,
+            @DefaultValue("0B") DataSize memoryWithoutGpu,
+            @DefaultValue("0B") DataSize shmSize,
+            DataSize memoryTotal,
+            @DefaultValue("2GB") DataSize memoryReserve,
+            @DefaultValue("") String reservedCpus,
+            @DefaultValue("/sys") String sysfsRoot) {
+        public Resources {
+            if (cpusPerGpu < 0 || cpusWithoutGpu < 0 || memoryPerGpu.isNegative() || memoryWithoutGpu.isNegative() || shmSize.isNegative()
+                    || memoryReserve.isNegative() || (memoryTotal != null && memoryTotal.isNegative())) {
+                throw new IllegalArgumentException("gda.resources shares, sizes and reserves must not be negative");
+            }
+            CpuList.parse(reservedCpus);
+        }
+
+        /** The memory pool: the configured total, else the host's physical memory less the reserve (never below 0). */
+        public long memoryPool(long hostBytes) {
+            return memoryTotal != null ? memoryTotal.toBytes() : Math.max(0, hostBytes - memoryReserve.toBytes());
         }
     }
 

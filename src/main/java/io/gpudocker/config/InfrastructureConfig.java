@@ -6,6 +6,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.etcd.jetcd.Client;
+import io.gpudocker.common.ByteSizes;
 import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
@@ -16,7 +17,10 @@ import io.gpudocker.docker.DockerContainerEngine;
 import io.gpudocker.docker.DockerTimeouts;
 import io.gpudocker.docker.HostProcesses;
 import io.gpudocker.docker.StopGrace;
+import io.gpudocker.resource.cpu.CpuScheduler;
+import io.gpudocker.resource.cpu.CpuTopologyReader;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
+import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.EtcdKeyValueStore;
@@ -26,8 +30,11 @@ import io.gpudocker.store.Keys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.gpudocker.store.Operations;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -38,6 +45,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 /** The shared infrastructure every feature wires onto: Docker and etcd behind their small interfaces, the schedulers, the name locks, the work queue. */
 @Configuration(proxyBeanMethods = false)
 public class InfrastructureConfig {
+    private static final Logger log = LoggerFactory.getLogger(InfrastructureConfig.class);
 
     @Bean
     DefaultDockerClientConfig dockerClientConfig(GdaProperties props) {
@@ -119,6 +127,27 @@ public class InfrastructureConfig {
     @Bean
     GpuScheduler gpuScheduler() {
         return new GpuScheduler();
+    }
+
+    /** Empty until the start-up reconcile loads the topology and the records' holdings. */
+    @Bean
+    CpuScheduler cpuScheduler() {
+        return new CpuScheduler();
+    }
+
+    @Bean
+    CpuTopologyReader cpuTopologyReader(GdaProperties props) {
+        return new CpuTopologyReader(Path.of(props.resources().sysfsRoot()), props.resources().reservedCpus());
+    }
+
+    @Bean
+    MemoryPool memoryPool(GdaProperties props) {
+        long host = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        MemoryPool pool = new MemoryPool(props.resources().memoryPool(host));
+        log.info("memory pool for instance limits: {} ({})", ByteSizes.format(pool.total()),
+                props.resources().memoryTotal() != null ? "gda.resources.memory-total" : "host memory " + ByteSizes.format(host)
+                        + " less gda.resources.memory-reserve " + ByteSizes.format(props.resources().memoryReserve().toBytes()));
+        return pool;
     }
 
     @Bean

@@ -108,6 +108,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                         .withDeviceIds(spec.gpuUuids())
                         .withCapabilities(List.of(List.of("gpu")))));
             }
+            applyLimits(spec, hostConfig);
             CreateContainerCmd cmd = docker.createContainerCmd(spec.image())
                     .withName(spec.name())
                     .withEnv(spec.env())
@@ -121,6 +122,19 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
             }
             return cmd.exec().getId();
         });
+    }
+
+    /** Cores, memory (swap equal to it: no swap on top) and /dev/shm, each only where the spec sets one. */
+    private static void applyLimits(ContainerSpec spec, HostConfig hostConfig) {
+        if (spec.cpusetCpus() != null && !spec.cpusetCpus().isEmpty()) {
+            hostConfig.withCpusetCpus(spec.cpusetCpus());
+        }
+        if (spec.memory() > 0) {
+            hostConfig.withMemory(spec.memory()).withMemorySwap(spec.memory());
+        }
+        if (spec.shmSize() > 0) {
+            hostConfig.withShmSize(spec.shmSize());
+        }
     }
 
     @Override

@@ -67,7 +67,8 @@ class RecordRebuilder {
         boolean running = found.stream().anyMatch(c -> c.name().equals(current.containerName()) && c.running());
         Instant created = versions.stream().map(ReplicaSetVersion::createTime).min(Comparator.naturalOrder()).orElse(Instant.now());
         String tenant = found.stream().map(c -> c.label(ManagedLabels.TENANT)).filter(Objects::nonNull).findFirst().orElse(null);
-        ReplicaSetRecord record = new ReplicaSetRecord(name, current.version(), ReplicaSetState.RUNNING, current.gpus(), current.ports(), created, Instant.now(), tenant);
+        ReplicaSetRecord record = new ReplicaSetRecord(name, current.version(), ReplicaSetState.RUNNING, current.gpus(), current.ports(), created, Instant.now(), tenant,
+                current.cpus(), current.memory());
         if (!running) {
             record = record.stopped();
         }
@@ -77,10 +78,12 @@ class RecordRebuilder {
             if (!replicaSets.restore(record, versions)) {
                 throw new IllegalStateException("recover: etcd refused the rebuilt record of replicaset " + name + " (written by another writer meanwhile?)");
             }
-            log.warn("recover: replicaset {}: its GPUs {} or ports {} are held by another record; recorded as stopped", name, current.gpus(), current.ports());
+            log.warn("recover: replicaset {}: its GPUs {}, ports {} or CPU cores {} are held by another record; recorded as stopped",
+                    name, current.gpus(), current.ports(), current.cpus());
         }
-        log.info("recover: replicaset {} rebuilt: versions {}, current {} ({}), GPUs {}, ports {}", name,
-                versions.stream().map(ReplicaSetVersion::version).toList(), record.version(), record.state(), record.gpus(), record.ports());
+        log.info("recover: replicaset {} rebuilt: versions {}, current {} ({}), GPUs {}, ports {}, CPU cores {}, memory {} bytes", name,
+                versions.stream().map(ReplicaSetVersion::version).toList(), record.version(), record.state(), record.gpus(), record.ports(),
+                record.cpus(), record.memory());
         return true;
     }
 

@@ -38,6 +38,10 @@ public record OriginalContainerInfo(
             @JsonProperty("Binds") @Schema(example = "[\"data-1:/root/foo-tmp\"]") List<String> binds,
             @JsonProperty("PortBindings") @Schema(example = "{\"22/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"40000\"}]}") Map<String, List<DockerPortBinding>> portBindings,
             @JsonProperty("DeviceRequests") List<DockerDeviceRequest> deviceRequests,
+            @JsonProperty("CpusetCpus") @Schema(description = "pinned cores; empty: unpinned", example = "0-7") String cpusetCpus,
+            @JsonProperty("Memory") @Schema(description = "memory limit in bytes; 0: none", example = "34359738368") long memory,
+            @JsonProperty("MemorySwap") @Schema(description = "equal to Memory (no swap beyond the limit); 0: none", example = "34359738368") long memorySwap,
+            @JsonProperty("ShmSize") @Schema(description = "/dev/shm in bytes; 0: Docker's default", example = "8589934592") long shmSize,
             @JsonProperty("Init") @Schema(description = "whether Docker's init (tini) runs as PID 1", example = "true") boolean init) {}
 
     @Schema(name = "DockerPortBinding")
@@ -69,7 +73,7 @@ public record OriginalContainerInfo(
                 : List.of(new DockerDeviceRequest("nvidia", 0, spec.gpuUuids(), List.of(List.of("gpu")), Map.of()));
         return new OriginalContainerInfo(v.version(), OriginalTime.format(v.createTime()),
                 new DockerConfig(spec.image(), spec.env(), spec.cmd().isEmpty() ? null : spec.cmd(), exposed, spec.labels(), true, true),
-                new DockerHostConfig(spec.binds(), bindings, devices, spec.init()),
+                new DockerHostConfig(spec.binds(), bindings, devices, spec.cpusetCpus(), spec.memory(), spec.memory(), spec.shmSize(), spec.init()),
                 new DockerNetworkingConfig(null), null, v.containerName());
     }
 }

@@ -3,11 +3,13 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.ByteSizes;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.Operation;
@@ -34,9 +36,10 @@ public class PowerStates {
     private final PortScheduler ports;
     private final NameLocks locks;
     private final Operations operations;
+    private final ComputeAllocator compute;
 
     public PowerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                       GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
+                       GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -44,6 +47,7 @@ public class PowerStates {
         this.ports = ports;
         this.locks = locks;
         this.operations = operations;
+        this.compute = compute;
     }
 
     /**
@@ -67,7 +71,9 @@ public class PowerStates {
                 throw EngineErrors.translate(e, ErrorCode.CONTAINER_STOP_FAILED, ErrorCode.INVALID_STATE, "stop replicaset '" + name + "'");
             }
             release(record);
-            log.info("replicaset {} stopped: container {}, released GPUs {} and ports {}", name, record.containerName(), record.gpus(), record.ports());
+            log.info("replicaset {} stopped: container {}, released GPUs {}, ports {}, CPUs {} and memory {}", name, record.containerName(),
+                    record.gpus(), record.ports(), record.cpus().isEmpty() ? "none" : CpuList.format(record.cpus()),
+                    record.memory() == 0 ? "none" : ByteSizes.format(record.memory()));
         }
     }
 
@@ -136,6 +142,7 @@ public class PowerStates {
     private void release(ReplicaSetRecord record) {
         gpus.release(record.name(), record.gpus());
         ports.release(record.name(), record.ports().values());
+        compute.release(record);
     }
 
     private static void requireState(ReplicaSetRecord record, String action, ReplicaSetState... wanted) {

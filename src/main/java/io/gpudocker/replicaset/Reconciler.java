@@ -6,6 +6,7 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineUnavailableException;
+import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -47,11 +48,12 @@ public class Reconciler {
     private final ContainerProofs proofs;
     private final FrozenContainers frozen;
     private final RepairAttempts attempts;
+    private final ComputeAllocator compute;
 
     /** @param frozen containers a live volume copy froze on purpose, which the reconcile leaves frozen */
     public Reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports, NameLocks locks,
                       VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
-                      FrozenContainers frozen, RepairAttempts attempts) {
+                      FrozenContainers frozen, RepairAttempts attempts, ComputeAllocator compute) {
         this.repo = repo;
         this.engine = engine;
         this.gpus = gpus;
@@ -64,10 +66,11 @@ public class Reconciler {
         this.proofs = new ContainerProofs(operations);
         this.frozen = frozen;
         this.attempts = attempts;
+        this.compute = compute;
     }
 
     /** At start, after the start-up checks confirmed this deployment's identity, before the web server opens. */
-    public void reconcile(List<Gpu> inventory) {
+    public void reconcile(List<Gpu> inventory, CpuTopology topology) {
         Cluster cluster = identity.cluster();
         Map<String, List<ContainerView>> byName = new HashMap<>();
         for (ContainerView c : containers.all()) {
@@ -93,17 +96,21 @@ public class Reconciler {
             r.gpus().forEach(g -> gpuHolders.put(g, r.name()));
             r.ports().values().forEach(p -> portHolders.put(p, r.name()));
         });
+        Map<Integer, String> cpuHolders = new HashMap<>();
+        records.forEach(r -> r.cpus().forEach(c -> cpuHolders.put(c, r.name())));
         dropUnaccountedAllocations(gpuHolders, portHolders);
+        dropUnaccountedCpus(cpuHolders);
         gpus.load(inventory, gpuHolders);
         ports.load(portHolders);
+        compute.load(topology, records);
         gpuHolders.forEach((uuid, holder) -> {
             if (!gpus.present(uuid)) {
                 log.warn("GPU {} held by replicaset {} is no longer in the inventory; it is reported as missing and never handed out", uuid, holder);
             }
         });
         records.forEach(r -> pruner.schedule(r.name()));
-        log.info("reconciled {} replicaset(s) with Docker: {} GPU(s) and {} port(s) held, {} GPU(s) free",
-                records.size(), gpuHolders.size(), portHolders.size(), gpus.free().size());
+        log.info("reconciled {} replicaset(s) with Docker: {} GPU(s), {} port(s) and {} CPU core(s) held, {} GPU(s) free",
+                records.size(), gpuHolders.size(), portHolders.size(), cpuHolders.size(), gpus.free().size());
     }
 
     /**
@@ -151,6 +158,7 @@ public class Reconciler {
         List<Integer> extraPorts = heldPorts(name).stream().filter(p -> !record.ports().containsValue(p)).toList();
         gpus.release(name, extraGpus);
         ports.release(name, extraPorts);
+        compute.releaseBeyond(record);
     }
 
     private List<String> heldGpus(String name) {
@@ -367,11 +375,21 @@ public class Reconciler {
     private void releaseEverythingHeldBy(String name) {
         List<String> heldGpus = heldGpus(name);
         List<Integer> heldPorts = heldPorts(name);
+        compute.releaseAll(name);
         if (!heldGpus.isEmpty() || !heldPorts.isEmpty()) {
             gpus.release(name, heldGpus);
             ports.release(name, heldPorts);
             log.info("reconcile: released GPUs {} and ports {} of deleted replicaset {}, whose containers are gone now", heldGpus, heldPorts, name);
         }
+    }
+
+    private void dropUnaccountedCpus(Map<Integer, String> cpuHolders) {
+        repo.cpuAllocations().forEach((core, holder) -> {
+            if (!holder.equals(cpuHolders.get(core))) {
+                repo.dropCpuAllocation(core, holder);
+                log.info("reconcile: CPU core {} was recorded for {} which does not hold it; freed", core, holder);
+            }
+        });
     }
 
     private void dropUnaccountedAllocations(Map<String, String> gpuHolders, Map<Integer, String> portHolders) {

@@ -8,7 +8,10 @@ import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.resource.HolderVisibility;
+import io.gpudocker.resource.cpu.CpuScheduler;
+import io.gpudocker.resource.cpu.CpuTopologyReader;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
+import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.KeyValueStore;
@@ -57,16 +60,24 @@ public class ReplicaSetConfig {
     }
 
     @Bean
+    ComputeAllocator computeAllocator(CpuScheduler cpus, MemoryPool memory, GpuScheduler gpus, GdaProperties props) {
+        GdaProperties.Resources r = props.resources();
+        return new ComputeAllocator(cpus, memory, gpus, new ComputeDefaults(r.cpusPerGpu(), r.cpusWithoutGpu(),
+                r.memoryPerGpu().toBytes(), r.memoryWithoutGpu().toBytes(), r.shmSize().toBytes()));
+    }
+
+    @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, GdaProperties props) {
-        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks, operations, props.containers().init());
+                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute,
+                                          GdaProperties props) {
+        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks, operations, compute, props.containers().init());
     }
 
     @Bean
     VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
                                     PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
-                                    MeterRegistry metrics) {
-        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations, metrics);
+                                    MeterRegistry metrics, ComputeAllocator compute) {
+        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations, metrics, compute);
     }
 
     @Bean
@@ -76,8 +87,8 @@ public class ReplicaSetConfig {
 
     @Bean
     PowerStates powerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                            GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations) {
-        return new PowerStates(repo, engine, containers, gpus, ports, locks, operations);
+                            GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute) {
+        return new PowerStates(repo, engine, containers, gpus, ports, locks, operations, compute);
     }
 
     @Bean
@@ -94,9 +105,9 @@ public class ReplicaSetConfig {
     @Bean
     Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
                           NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
-                          FrozenContainers frozen) {
+                          FrozenContainers frozen, ComputeAllocator compute) {
         return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity, frozen,
-                new RepairAttempts(3, Duration.ofMillis(500)));
+                new RepairAttempts(3, Duration.ofMillis(500)), compute);
     }
 
     /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */
@@ -113,8 +124,8 @@ public class ReplicaSetConfig {
 
     /** Before the web server opens: a fresh GPU inventory, the start-up checks, and etcd reconciled with Docker. */
     @Bean
-    StartupReconcile startupReconcile(GpuInventoryReader inventory, Reconciler reconciler, ObjectProvider<StartupCheck> checks) {
-        return new StartupReconcile(inventory, reconciler, checks.orderedStream().toList());
+    StartupReconcile startupReconcile(GpuInventoryReader inventory, CpuTopologyReader topology, Reconciler reconciler, ObjectProvider<StartupCheck> checks) {
+        return new StartupReconcile(inventory, topology, reconciler, checks.orderedStream().toList());
     }
 
     @Bean

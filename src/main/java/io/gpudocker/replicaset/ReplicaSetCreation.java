@@ -3,6 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.api.validation.MemorySizeValidator;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
@@ -33,11 +34,13 @@ public class ReplicaSetCreation {
     private final PortScheduler ports;
     private final NameLocks locks;
     private final Operations operations;
+    private final ComputeAllocator compute;
     private final boolean initByDefault;
 
     /** @param initByDefault whether an instance created without saying runs Docker's init as PID 1 */
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                              GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, boolean initByDefault) {
+                              GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute,
+                              boolean initByDefault) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -45,6 +48,7 @@ public class ReplicaSetCreation {
         this.ports = ports;
         this.locks = locks;
         this.operations = operations;
+        this.compute = compute;
         this.initByDefault = initByDefault;
     }
 
@@ -52,6 +56,7 @@ public class ReplicaSetCreation {
         String name = req.replicaSetName();
         ReplicaSetSpec spec = new ReplicaSetSpec(req.imageName(), SpecValidator.gpuCount(req.gpuCount(), gpus.total()),
                 req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()),
+                req.cpuCount(), MemorySizeValidator.bytes(req.memory(), "memory"), MemorySizeValidator.bytes(req.shmSize(), "shmSize"),
                 req.init() == null ? initByDefault : req.init());
         try (var held = locks.lock(name)) {
             if (repo.find(name).isPresent()) {
@@ -60,27 +65,39 @@ public class ReplicaSetCreation {
             containers.requireRunnable(spec, caller.tenantName());
             List<String> gpuIds = gpus.reserve(name, List.of(), spec.gpuCount());
             Map<String, Integer> portMap;
+            ComputeAllocator.Grant grant;
             try {
                 portMap = ReplicaSetVersion.portMap(spec.containerPorts(), ports.reserve(name, spec.containerPorts().size(), List.of()));
             } catch (RuntimeException e) {
                 gpus.release(name, gpuIds);
                 throw e;
             }
-            ReplicaSetVersion first = firstVersion(name, spec, gpuIds, portMap);
-            run(first, caller.tenantName());
-            log.info("replicaset {} created for {}: container {}, image {}, GPUs {}, ports {}", name, caller.tenantName(), first.containerName(), spec.image(), gpuIds, portMap);
+            try {
+                grant = compute.reserve(name, spec, gpuIds, List.of());
+            } catch (RuntimeException e) {
+                gpus.release(name, gpuIds);
+                ports.release(name, portMap.values());
+                throw e;
+            }
+            ReplicaSetVersion first = firstVersion(name, spec, gpuIds, portMap, grant);
+            run(first, caller.tenantName(), grant);
+            log.info("replicaset {} created for {}: container {}, image {}, GPUs {}, ports {}, {}", name, caller.tenantName(), first.containerName(),
+                    spec.image(), gpuIds, portMap, ComputeText.of(first));
             return new Created(first.containerName(), name, 1, gpuIds, portMap);
         }
     }
 
-    private static ReplicaSetVersion firstVersion(String name, ReplicaSetSpec spec, List<String> gpuIds, Map<String, Integer> portMap) {
-        return new ReplicaSetVersion(name, 1, ReplicaSetRecord.containerName(name, 1), Instant.now(), "create", spec, gpuIds, portMap);
+    private static ReplicaSetVersion firstVersion(String name, ReplicaSetSpec spec, List<String> gpuIds, Map<String, Integer> portMap,
+                                                  ComputeAllocator.Grant grant) {
+        return new ReplicaSetVersion(name, 1, ReplicaSetRecord.containerName(name, 1), Instant.now(), "create", spec, gpuIds, portMap,
+                grant.cpus(), grant.memory(), grant.shmSize());
     }
 
     /** Creates and starts the container, then records it; on failure takes back everything this call made. */
-    private void run(ReplicaSetVersion first, String tenant) {
+    private void run(ReplicaSetVersion first, String tenant, ComputeAllocator.Grant grant) {
         String name = first.replicaSet();
-        ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime(), tenant);
+        ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime(),
+                tenant, first.cpus(), first.memory());
         Operation op = null;
         boolean created = false;
         try {
@@ -101,6 +118,7 @@ public class ReplicaSetCreation {
                 }
                 gpus.release(name, first.gpus());
                 ports.release(name, first.ports().values());
+                compute.undo(name, grant);
             });
             throw EngineErrors.translate(e, ErrorCode.CONTAINER_RUN_FAILED, ErrorCode.REPLICASET_EXISTS, "create replicaset '" + name + "'");
         }

@@ -5,6 +5,7 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
+import io.gpudocker.resource.cpu.CpuList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -33,12 +34,13 @@ public class ReplicaSetQueries {
         return new ReplicaSetViews.Detail(name, record.version(), record.containerName(), record.state().name().toLowerCase(), status, exitCode,
                 record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
                 spec.binds(), spec.env(), spec.cmd(), spec.init(), record.state().holdsResources() ? record.ports() : current.ports(),
+                record.cpus().size(), CpuList.format(record.cpus()), ReplicaSetViews.size(current.memory()), ReplicaSetViews.size(current.shmSize()),
                 originalInfo(current, record.tenant()));
     }
 
     public List<ReplicaSetViews.Summary> list(Caller caller) {
         return repo.list(caller).stream().map(r -> new ReplicaSetViews.Summary(r.name(), r.version(), r.containerName(),
-                r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports())).toList();
+                r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports(), CpuList.format(r.cpus()), ReplicaSetViews.size(r.memory()))).toList();
     }
 
     /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */

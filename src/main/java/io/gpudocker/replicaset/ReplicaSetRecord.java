@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The current state of a replicaset: which version is current, whether it runs, and what it holds.
- * {@code gpus} and {@code ports} always equal the allocation keys written in the same transaction.
+ * {@code gpus}, {@code ports} and {@code cpus} always equal the allocation keys written in the same transaction;
+ * {@code memory} is its share of the memory pool (bytes, 0: none).
  * {@code tenant} is who created it (null for records older than tenancy: the admin's).
  */
 public record ReplicaSetRecord(
@@ -17,22 +18,41 @@ public record ReplicaSetRecord(
         Map<String, Integer> ports,
         Instant createTime,
         Instant updateTime,
-        String tenant) {
+        String tenant,
+        List<Integer> cpus,
+        Long memory) {
 
     public ReplicaSetRecord {
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         ports = ports == null ? Map.of() : Map.copyOf(ports);
+        // absent from records written before cores and memory were held: none
+        cpus = cpus == null ? List.of() : List.copyOf(cpus);
+        memory = memory == null ? 0L : memory;
+    }
+
+    /** A record holding no CPU cores or memory. */
+    public ReplicaSetRecord(String name, long version, ReplicaSetState state, List<String> gpus, Map<String, Integer> ports,
+                            Instant createTime, Instant updateTime, String tenant) {
+        this(name, version, state, gpus, ports, createTime, updateTime, tenant, List.of(), 0L);
     }
 
     public String containerName() { return containerName(name, version); }
 
     public static String containerName(String name, long version) { return name + "-" + version; }
 
+    /** Another version and state, holding the GPUs and ports given and the cores and memory it holds now. */
     public ReplicaSetRecord with(long newVersion, ReplicaSetState newState, List<String> newGpus, Map<String, Integer> newPorts) {
-        return new ReplicaSetRecord(name, newVersion, newState, newGpus, newPorts, createTime, Instant.now(), tenant);
+        return new ReplicaSetRecord(name, newVersion, newState, newGpus, newPorts, createTime, Instant.now(), tenant, cpus, memory);
     }
 
-    public ReplicaSetRecord stopped() { return with(version, ReplicaSetState.STOPPED, List.of(), Map.of()); }
+    /** Running {@code v}, holding exactly what {@code v} was given. */
+    public ReplicaSetRecord running(ReplicaSetVersion v) {
+        return new ReplicaSetRecord(name, v.version(), ReplicaSetState.RUNNING, v.gpus(), v.ports(), createTime, Instant.now(), tenant, v.cpus(), v.memory());
+    }
+
+    public ReplicaSetRecord stopped() {
+        return new ReplicaSetRecord(name, version, ReplicaSetState.STOPPED, List.of(), Map.of(), createTime, Instant.now(), tenant, List.of(), 0L);
+    }
 
     public ReplicaSetRecord inState(ReplicaSetState newState) { return with(version, newState, gpus, ports); }
 }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Replicaset records, their versions and their GPU/port allocations in etcd. Each state change is ONE
- * transaction guarded by compare-and-swap on the record, carrying the allocation keys it takes or frees.
+ * transaction guarded by compare-and-swap on the record, carrying the allocation keys (GPUs, host ports, CPU
+ * cores) it takes or frees.
  */
 public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, ReplicaSetVersion> {
     private static final Logger log = LoggerFactory.getLogger(ReplicaSetRepository.class);
@@ -56,7 +57,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     /** Commits a create: record, version 1 and allocations, dropping the create's intent in the same transaction. */
     public void create(ReplicaSetRecord record, ReplicaSetVersion first, Operation op) {
         Txn txn = operations.finish(creating(record.name(), record, first), op);
-        claim(txn, record.name(), Set.of(), Set.of(), record);
+        claim(txn, record.name(), Set.of(), Set.of(), Set.of(), record);
         if (!commit(txn, record.name())) {
             throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists (or one of its GPUs/ports was taken by another writer)", record.name());
         }
@@ -76,7 +77,8 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
         Txn txn = operations.finish(advancing(old.name(), before, after, newVersion), op);
         Set<String> oldGpus = new HashSet<>(old.gpus());
         Set<Integer> oldPorts = new HashSet<>(old.ports().values());
-        claim(txn, old.name(), oldGpus, oldPorts, after);
+        Set<Integer> oldCpus = new HashSet<>(old.cpus());
+        claim(txn, old.name(), oldGpus, oldPorts, oldCpus, after);
         for (String gpu : oldGpus) {
             if (!after.gpus().contains(gpu)) {
                 txn.requireValue(keys.gpu(gpu), old.name()).delete(keys.gpu(gpu));
@@ -85,6 +87,11 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
         for (Integer port : oldPorts) {
             if (!after.ports().containsValue(port)) {
                 txn.requireValue(keys.port(port), old.name()).delete(keys.port(port));
+            }
+        }
+        for (Integer core : oldCpus) {
+            if (!after.cpus().contains(core)) {
+                txn.requireValue(keys.cpu(core), old.name()).delete(keys.cpu(core));
             }
         }
         commitGuarded(txn, old.name());
@@ -99,6 +106,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
         Txn txn = operations.record(forgetting(old.name(), before), intent);
         old.gpus().forEach(g -> txn.delete(keys.gpu(g)));
         old.ports().values().forEach(p -> txn.delete(keys.port(p)));
+        old.cpus().forEach(c -> txn.delete(keys.cpu(c)));
         commitGuarded(txn, old.name());
     }
 
@@ -108,7 +116,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
      */
     public boolean restore(ReplicaSetRecord record, List<ReplicaSetVersion> versions) {
         Txn txn = restoring(record.name(), record, versions);
-        claim(txn, record.name(), Set.of(), Set.of(), record);
+        claim(txn, record.name(), Set.of(), Set.of(), Set.of(), record);
         return store.commit(txn);
     }
 
@@ -134,6 +142,19 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
             Integer port = portOf(Keys.lastSegment(kv.key()));
             if (isAllocation(kv, port != null)) {
                 result.put(port, kv.value());
+            }
+        }
+        return result;
+    }
+
+    /** CPU core to holder; keys that are not a core number are skipped as above. */
+    public Map<Integer, String> cpuAllocations() {
+        Map<Integer, String> result = new LinkedHashMap<>();
+        for (KeyValue kv : store.list(keys.cpus())) {
+            String segment = Keys.lastSegment(kv.key());
+            boolean core = segment.matches("\\d{1,5}");
+            if (isAllocation(kv, core)) {
+                result.put(Integer.parseInt(segment), kv.value());
             }
         }
         return result;
@@ -167,7 +188,18 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
         store.commit(txn);
     }
 
-    private void claim(Txn txn, String name, Set<String> alreadyHeldGpus, Set<Integer> alreadyHeldPorts, ReplicaSetRecord after) {
+    /** Drops a CPU core's allocation key that no record accounts for. */
+    public void dropCpuAllocation(int core, String holder) {
+        store.commit(new Txn().requireValue(keys.cpu(core), holder).delete(keys.cpu(core)));
+    }
+
+    private void claim(Txn txn, String name, Set<String> alreadyHeldGpus, Set<Integer> alreadyHeldPorts, Set<Integer> alreadyHeldCpus,
+                       ReplicaSetRecord after) {
+        for (Integer core : after.cpus()) {
+            if (!alreadyHeldCpus.contains(core)) {
+                txn.requireAbsent(keys.cpu(core)).put(keys.cpu(core), name);
+            }
+        }
         for (String gpu : after.gpus()) {
             if (!alreadyHeldGpus.contains(gpu)) {
                 txn.requireAbsent(keys.gpu(gpu)).put(keys.gpu(gpu), name);

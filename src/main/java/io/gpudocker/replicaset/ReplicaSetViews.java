@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.common.ByteSizes;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -8,6 +9,11 @@ import java.util.Map;
 /** Response bodies. */
 public final class ReplicaSetViews {
     private ReplicaSetViews() {}
+
+    /** A size for people, null for 0 (none). */
+    static String size(long bytes) {
+        return bytes == 0 ? null : ByteSizes.format(bytes);
+    }
 
     @Schema(name = "ReplicaSetCreated")
     public record Created(
@@ -52,6 +58,10 @@ public final class ReplicaSetViews {
             @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
             @Schema(description = "whether Docker's init (tini) is PID 1, with cmd as its child", example = "true") boolean init,
             @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
+            @Schema(description = "how many CPU cores it holds (pinned, exclusive); 0: unpinned, or stopped", example = "8") int cpuCount,
+            @Schema(description = "the cores it holds, Docker's notation; empty: unpinned, or stopped", example = "0-7") String cpus,
+            @Schema(description = "the current version's hard memory limit; null: none", example = "32GB") String memory,
+            @Schema(description = "the current version's /dev/shm size; null: Docker's default (64MB)", example = "8GB") String shmSize,
             @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info) {}
 
     @Schema(name = "ReplicaSetSummary")
@@ -62,7 +72,9 @@ public final class ReplicaSetViews {
             @Schema(example = "running") String state,
             @Schema(example = "2") int gpuCount,
             @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\", \"GPU-00000000-0000-4000-8000-000000000001\"]") List<String> gpus,
-            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
+            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
+            @Schema(description = "the cores it holds; empty: unpinned, or stopped", example = "0-7") String cpus,
+            @Schema(description = "the memory it holds from the pool; null: none", example = "32GB") String memory) {}
 
     @Schema(name = "ReplicaSetHistoryItem")
     public record HistoryItem(
@@ -85,6 +97,9 @@ public final class ReplicaSetViews {
             ReplicaSetSpec spec,
             @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\"]") List<String> gpus,
             @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
+            @Schema(description = "the CPU cores it was given; empty: unpinned", example = "[0, 1, 2, 3]") List<Integer> cpus,
+            @Schema(description = "its memory limit in bytes; 0: none", example = "34359738368") long memory,
+            @Schema(description = "its /dev/shm size in bytes; 0: Docker's default", example = "0") long shmSize,
             OriginalContainerInfo.DockerConfig config,
             OriginalContainerInfo.DockerHostConfig hostConfig,
             OriginalContainerInfo.DockerNetworkingConfig networkingConfig,
@@ -92,7 +107,7 @@ public final class ReplicaSetViews {
 
         static VersionStatus of(ReplicaSetVersion v, OriginalContainerInfo info) {
             return new VersionStatus(v.replicaSet(), v.version(), v.containerName(), info.createTime(), v.cause(), v.spec(), v.gpus(), v.ports(),
-                    info.config(), info.hostConfig(), info.networkingConfig(), info.platform());
+                    v.cpus(), v.memory(), v.shmSize(), info.config(), info.hostConfig(), info.networkingConfig(), info.platform());
         }
     }
 

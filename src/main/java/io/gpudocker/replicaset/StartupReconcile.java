@@ -1,16 +1,19 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.resource.cpu.CpuTopology;
+import io.gpudocker.resource.cpu.CpuTopologyReader;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
- * Reads the GPU inventory afresh, runs the start-up checks (which may refuse the start) and reconciles etcd
+ * Reads the GPU inventory and the CPU topology afresh, runs the start-up checks (which may refuse the start) and reconciles etcd
  * with Docker before the web server opens, so no call is served from a stale view. Waits a little for etcd and Docker; fails the start with one clear line if
  * they stay unreachable.
  */
@@ -21,10 +24,12 @@ public class StartupReconcile implements SmartInitializingSingleton {
     private final GpuInventoryReader inventory;
     private final Reconciler reconciler;
     private final List<StartupCheck> checks;
+    private final CpuTopologyReader topology;
 
     /** @param checks run first, in order, inside the same wait for etcd and Docker */
-    public StartupReconcile(GpuInventoryReader inventory, Reconciler reconciler, List<StartupCheck> checks) {
+    public StartupReconcile(GpuInventoryReader inventory, CpuTopologyReader topology, Reconciler reconciler, List<StartupCheck> checks) {
         this.inventory = inventory;
+        this.topology = topology;
         this.reconciler = reconciler;
         this.checks = List.copyOf(checks);
     }
@@ -32,11 +37,12 @@ public class StartupReconcile implements SmartInitializingSingleton {
     @Override
     public void afterSingletonsInstantiated() {
         List<Gpu> gpus = inventory.read();
+        CpuTopology cpus = topology.read(gpus.stream().map(Gpu::busId).filter(Objects::nonNull).toList());
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             try {
                 checks.forEach(StartupCheck::verify);
-                reconciler.reconcile(gpus);
+                reconciler.reconcile(gpus, cpus);
                 return;
             } catch (ApiException e) {
                 if (System.nanoTime() > deadline) {

@@ -3,6 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.api.validation.MemorySizeValidator;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
 import io.gpudocker.replicaset.VersionedUpdate.Target;
 import io.gpudocker.resource.gpu.GpuScheduler;
@@ -24,16 +25,28 @@ public class UpdatePlans {
         this.gpus = gpus;
     }
 
-    /** Same spec and files, except the GPU count and/or one bind; lifting keeps the GPUs it has. */
+    /**
+     * Same spec and files, except the GPU count, CPU count, memory limit and/or one bind; lifting keeps the GPUs
+     * and cores it has.
+     */
     public ContainerNameView patch(String name, ReplicaSetRequests.Patch req, Caller caller) {
         ReplicaSetRequests.Patch patch = req == null ? new ReplicaSetRequests.Patch(null, null) : req;
         Integer newCount = patch.gpuPatch() == null ? null : SpecValidator.gpuCount(patch.gpuPatch().gpuCount(), gpus.total());
+        var cpuPatch = patch.cpuPatch();
+        Long newMemory = patch.memoryPatch() == null ? null : MemorySizeValidator.bytes(patch.memoryPatch().memory(), "memoryPatch.memory");
         var volumePatch = patch.volumePatch();
-        String cause = patch.gpuPatch() == null && volumePatch == null ? "recreate" : "patch";
+        String cause = patch.empty() ? "recreate" : "patch";
         return update.apply(name, caller, cause, ErrorCode.CONTAINER_PATCH_FAILED, (record, current) -> {
             ReplicaSetSpec spec = current.spec();
             if (newCount != null) {
                 spec = spec.withGpuCount(newCount);
+            }
+            if (cpuPatch != null) {
+                // absent in the patch: back to the default share
+                spec = spec.withCpuCount(cpuPatch.cpuCount());
+            }
+            if (patch.memoryPatch() != null) {
+                spec = spec.withMemory(newMemory);
             }
             if (volumePatch != null) {
                 spec = spec.withBinds(rebind(spec.binds(), volumePatch.oldBind(), volumePatch.newBind()));

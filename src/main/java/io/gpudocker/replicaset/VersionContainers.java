@@ -6,6 +6,7 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSpec;
 import io.gpudocker.docker.ContainerView;
+import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.store.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,7 +71,7 @@ public class VersionContainers {
         }
         return new ContainerSpec(v.containerName(), v.spec().image(), v.spec().cmd(), env,
                 v.spec().binds().stream().map(dockerBind).toList(), v.gpus(), v.ports(),
-                labels(v, tenant, operationId), v.spec().init());
+                labels(v, tenant, operationId), CpuList.format(v.cpus()), v.memory(), v.shmSize(), v.spec().init());
     }
 
     private Map<String, String> labels(ReplicaSetVersion v, String tenant, String operationId) {

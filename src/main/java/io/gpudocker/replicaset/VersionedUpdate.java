@@ -44,6 +44,7 @@ public class VersionedUpdate {
     private final VersionPruner pruner;
     private final Operations operations;
     private final MeterRegistry metrics;
+    private final ComputeAllocator compute;
 
     /** What an update turns into: the new spec, and which version's root filesystem it starts from. */
     public record Target(ReplicaSetSpec spec, long filesystemFrom) {}
@@ -55,7 +56,8 @@ public class VersionedUpdate {
     }
 
     /** What the new version holds, and what of it this call added (to give back if the update fails). */
-    private record Reservation(List<String> heldGpus, List<String> gpus, Map<String, Integer> ports, List<Integer> addedPorts) {
+    private record Reservation(List<String> heldGpus, List<String> gpus, Map<String, Integer> ports, List<Integer> addedPorts,
+                               List<Integer> heldCpus, ComputeAllocator.Grant compute) {
         List<String> addedGpus() { return gpus.stream().filter(g -> !heldGpus.contains(g)).toList(); }
 
         List<String> droppedGpus() { return heldGpus.stream().filter(g -> !gpus.contains(g)).toList(); }
@@ -63,7 +65,7 @@ public class VersionedUpdate {
 
     public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
                            PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
-                           MeterRegistry metrics) {
+                           MeterRegistry metrics, ComputeAllocator compute) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -74,6 +76,7 @@ public class VersionedUpdate {
         this.pruner = pruner;
         this.operations = operations;
         this.metrics = metrics;
+        this.compute = compute;
     }
 
     /**
@@ -94,7 +97,8 @@ public class VersionedUpdate {
 
             long next = record.version() + 1;
             ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), Instant.now(),
-                    cause, target.spec(), reservation.gpus(), reservation.ports());
+                    cause, target.spec(), reservation.gpus(), reservation.ports(),
+                    reservation.compute().cpus(), reservation.compute().memory(), reservation.compute().shmSize());
             boolean wasRunning = currentContainer.map(ContainerView::running).orElse(false);
             CopyReport copy;
             try {
@@ -103,14 +107,16 @@ public class VersionedUpdate {
                 Undo.after(e, () -> {
                     gpus.release(name, reservation.addedGpus());
                     ports.release(name, reservation.addedPorts());
+                    compute.undo(name, reservation.compute());
                 });
                 throw EngineErrors.translate(e, failure, ErrorCode.REPLICASET_EXISTS, "update replicaset '" + name + "' (" + cause + ")");
             }
             gpus.release(name, reservation.droppedGpus());
+            compute.settle(name, reservation.heldCpus(), reservation.compute());
             phases.publish(metrics);
-            log.info("replicaset {} {}: version {} -> {} (container {}), GPUs {} -> {}, ports {}, filesystem from version {}; took {}",
+            log.info("replicaset {} {}: version {} -> {} (container {}), GPUs {} -> {}, ports {}, {}, filesystem from version {}; took {}",
                     name, cause, record.version(), next, version.containerName(), reservation.heldGpus(), reservation.gpus(),
-                    reservation.ports(), source == null ? "none (image only)" : target.filesystemFrom() + " by " + copy.method().label() + " in " + copy.millis() + " ms",
+                    reservation.ports(), ComputeText.of(version), source == null ? "none (image only)" : target.filesystemFrom() + " by " + copy.method().label() + " in " + copy.millis() + " ms",
                     phases.summary());
             pruner.schedule(name);
             return new ContainerNameView(version.containerName(),
@@ -125,16 +131,27 @@ public class VersionedUpdate {
     private Reservation reserve(ReplicaSetRecord record, ReplicaSetVersion current, ReplicaSetSpec target) {
         String name = record.name();
         List<String> heldGpus = record.state().holdsResources() ? record.gpus() : List.of();
+        List<Integer> heldCpus = record.state().holdsResources() ? record.cpus() : List.of();
         List<String> newGpus = gpus.reserve(name, heldGpus, target.gpuCount());
-        if (record.state().holdsResources()) {
-            return new Reservation(heldGpus, newGpus, record.ports(), List.of());
+        List<String> addedGpus = newGpus.stream().filter(g -> !heldGpus.contains(g)).toList();
+        Map<String, Integer> portMap = record.ports();
+        List<Integer> addedPorts = List.of();
+        try {
+            if (!record.state().holdsResources()) {
+                List<Integer> wanted = target.containerPorts().stream().map(p -> current.ports().get(p)).filter(Objects::nonNull).toList();
+                addedPorts = ports.reserve(name, target.containerPorts().size(), wanted);
+                portMap = ReplicaSetVersion.portMap(target.containerPorts(), addedPorts);
+            }
+        } catch (RuntimeException e) {
+            gpus.release(name, addedGpus);
+            throw e;
         }
         try {
-            List<Integer> wanted = target.containerPorts().stream().map(p -> current.ports().get(p)).filter(Objects::nonNull).toList();
-            List<Integer> got = ports.reserve(name, target.containerPorts().size(), wanted);
-            return new Reservation(heldGpus, newGpus, ReplicaSetVersion.portMap(target.containerPorts(), got), got);
+            ComputeAllocator.Grant grant = compute.reserve(name, target, newGpus, heldCpus);
+            return new Reservation(heldGpus, newGpus, portMap, addedPorts, heldCpus, grant);
         } catch (RuntimeException e) {
-            gpus.release(name, newGpus.stream().filter(g -> !heldGpus.contains(g)).toList());
+            gpus.release(name, addedGpus);
+            ports.release(name, addedPorts);
             throw e;
         }
     }
@@ -172,7 +189,7 @@ public class VersionedUpdate {
             }
             engine.start(version.containerName());
             phases.lap(UpdatePhases.Phase.START);
-            repo.update(stored, record.with(version.version(), ReplicaSetState.RUNNING, version.gpus(), version.ports()), version, op);
+            repo.update(stored, record.running(version), version, op);
             phases.lap(UpdatePhases.Phase.RECORD);
             return copy;
         } catch (RuntimeException e) {

@@ -2,7 +2,12 @@ package io.gpudocker.resource;
 
 import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
+import io.gpudocker.common.ByteSizes;
+import io.gpudocker.resource.cpu.CpuList;
+import io.gpudocker.resource.cpu.CpuScheduler;
+import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
+import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
@@ -21,16 +26,20 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/v1/resources")
-@Tag(name = "resources", description = "GPUs and host ports, and who holds them")
+@Tag(name = "resources", description = "GPUs, CPU cores, memory and host ports, and who holds them")
 class ResourceController {
     private final GpuScheduler gpus;
     private final PortScheduler ports;
     private final HolderVisibility visibility;
+    private final CpuScheduler cpus;
+    private final MemoryPool memory;
 
-    ResourceController(GpuScheduler gpus, PortScheduler ports, HolderVisibility visibility) {
+    ResourceController(GpuScheduler gpus, PortScheduler ports, HolderVisibility visibility, CpuScheduler cpus, MemoryPool memory) {
         this.gpus = gpus;
         this.ports = ports;
         this.visibility = visibility;
+        this.cpus = cpus;
+        this.memory = memory;
     }
 
     @GetMapping("/gpus")
@@ -63,6 +72,42 @@ class ResourceController {
         int free = ports.freeCount();
         return ApiResponse.ok(new ResourceViews.Ports(range.toString(), range.size(), free, used,
                 new ResourceViews.OriginalPorts(range.first(), range.last(), free, usedSet)));
+    }
+
+    @GetMapping("/cpus")
+    @Operation(summary = "CPU cores: total and free, core to 0/1 (cpus, as the fork), each NUMA node's cores, free count and GPUs, and each core's holder (yours; the admin sees all)")
+    ApiResponse<ResourceViews.Cpus> cpus(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        Predicate<String> visible = visibility.visibleTo(caller);
+        CpuTopology topology = cpus.topology();
+        Map<Integer, String> holders = cpus.allocations();
+        Map<String, Integer> used = new LinkedHashMap<>();
+        List<ResourceViews.CoreView> cores = new ArrayList<>();
+        for (Integer core : topology.cores()) {
+            String holder = holders.remove(core);
+            used.put(Integer.toString(core), holder == null ? 0 : 1);
+            cores.add(new ResourceViews.CoreView(core, node(topology.nodeOf(core)), holder != null, shown(holder, visible), true));
+        }
+        holders.forEach((core, holder) -> cores.add(new ResourceViews.CoreView(core, null, true, shown(holder, visible), false)));
+        Map<Integer, List<Integer>> free = cpus.freeByNode();
+        List<ResourceViews.NodeView> nodes = new ArrayList<>();
+        topology.nodesInOrder().forEach((node, nodeCores) -> nodes.add(new ResourceViews.NodeView(node(node), CpuList.format(nodeCores), nodeCores.size(),
+                free.getOrDefault(node, List.of()).size(), gpus.inventory().stream()
+                        .filter(g -> topology.nodeOfGpu(g.busId()).map(node::equals).orElse(false)).map(Gpu::uuid).toList())));
+        return ApiResponse.ok(new ResourceViews.Cpus(topology.cores().size(), cpus.free().size(), used, nodes, cores));
+    }
+
+    @GetMapping("/memory")
+    @Operation(summary = "The memory pool instance limits are taken from: total, free, and the shares your replicasets hold (the admin sees all)")
+    ApiResponse<ResourceViews.Memory> memory(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        Predicate<String> visible = visibility.visibleTo(caller);
+        List<ResourceViews.MemoryHolderView> held = memory.allocations().entrySet().stream().filter(e -> visible.test(e.getKey()))
+                .map(e -> new ResourceViews.MemoryHolderView(e.getKey(), e.getValue(), ByteSizes.format(e.getValue()))).toList();
+        long free = memory.free();
+        return ApiResponse.ok(new ResourceViews.Memory(memory.total(), free, ByteSizes.format(memory.total()), ByteSizes.format(free), held));
+    }
+
+    private static Integer node(int node) {
+        return node == CpuTopology.UNKNOWN_NODE ? null : node;
     }
 
     private static String shown(String holder, Predicate<String> visible) {

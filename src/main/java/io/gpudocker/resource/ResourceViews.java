@@ -28,6 +28,46 @@ public final class ResourceViews {
                     example = "{\"GPU-00000000-0000-4000-8000-000000000000\": 1, \"GPU-00000000-0000-4000-8000-000000000001\": 0}") Map<String, Integer> gpus,
             @Schema(description = "every GPU with its index, model, memory and holder") List<GpuView> inventory) {}
 
+    @Schema(name = "CpuCoreView")
+    public record CoreView(
+            @Schema(example = "3") int core,
+            @Schema(description = "its NUMA node; null where the host reports none", example = "0") Integer node,
+            @Schema(description = "whether some replicaset holds it (yours or another tenant's)", example = "true") boolean held,
+            @Schema(description = "the replicaset holding it; null when free or held by another tenant", example = "foo") String holder,
+            @Schema(description = "false for a core still held but no longer among the host's cores to hand out", example = "true") boolean present) {}
+
+    @Schema(name = "CpuNodeView")
+    public record NodeView(
+            @Schema(description = "the NUMA node; null where the host reports none", example = "0") Integer node,
+            @Schema(description = "its cores to hand out, kernel notation", example = "0-31") String cpus,
+            @Schema(example = "32") int total,
+            @Schema(example = "24") int free,
+            @Schema(description = "the GPUs attached to this node (by UUID)") List<String> gpus) {}
+
+    /** {@code cpus} is the XShengTech fork's map; {@code nodes} and {@code cores} say more. */
+    @Schema(name = "CpuResources")
+    public record Cpus(
+            @Schema(description = "cores the service hands out (the host's, less gda.resources.reserved-cpus)", example = "64") int total,
+            @Schema(example = "48") int free,
+            @Schema(description = "fork-compatible: every core to 0 (free) or 1 (held)", example = "{\"0\": 1, \"1\": 0}") Map<String, Integer> cpus,
+            List<NodeView> nodes,
+            List<CoreView> cores) {}
+
+    @Schema(name = "MemoryHolderView")
+    public record MemoryHolderView(
+            @Schema(example = "foo") String holder,
+            @Schema(example = "34359738368") long bytes,
+            @Schema(example = "32GB") String memory) {}
+
+    /** {@code held} lists the shares whose holder the caller may see: its own, or every one for the admin. */
+    @Schema(name = "MemoryResources")
+    public record Memory(
+            @Schema(description = "the pool instance limits are taken from, bytes", example = "1030792151040") long total,
+            @Schema(example = "962072674304") long free,
+            @Schema(example = "960GB") String totalText,
+            @Schema(example = "896GB") String freeText,
+            List<MemoryHolderView> held) {}
+
     @Schema(name = "PortView")
     public record PortView(@Schema(example = "40000") int port, @Schema(example = "foo") String holder) {}
 

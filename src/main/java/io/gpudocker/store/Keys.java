@@ -25,6 +25,11 @@ public final class Keys {
 
     public String port(int port) { return ports() + port; }
 
+    /** A CPU core's allocation, by the kernel's core number. */
+    public String cpu(int core) { return cpus() + core; }
+
+    public String cpus() { return root + "cpus/"; }
+
     public String ports() { return root + "ports/"; }
 
     /** A token's record by its name, for listing and revoking. */

@@ -2,11 +2,9 @@ package io.gpudocker.volume;
 
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.validation.Rejection;
+import io.gpudocker.common.ByteSizes;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A volume size as the user wrote it ({@code "20GB"}) and in bytes. Units are KB, MB, GB and TB, written in
@@ -16,7 +14,6 @@ import java.util.regex.Pattern;
 public record VolumeSize(long bytes, String text) {
     /** No single volume is larger than this; a bigger number is a typo. */
     public static final long MAX_BYTES = 1024L * 1024 * 1024 * 1024 * 1024;
-    private static final Pattern FORMAT = Pattern.compile("(\\d{1,19}(?:\\.\\d{1,9})?)(KB|MB|GB|TB)");
 
     public VolumeSize {
         if (bytes <= 0) {
@@ -46,12 +43,11 @@ public record VolumeSize(long bytes, String text) {
             return invalid(text, "it is empty");
         }
         String trimmed = text.trim();
-        Matcher m = FORMAT.matcher(trimmed);
-        if (!m.matches()) {
+        Optional<BigDecimal> read = ByteSizes.bytesOf(trimmed);
+        if (read.isEmpty()) {
             return invalid(text, "expected a positive number followed by KB, MB, GB or TB, e.g. 20GB or 1.5TB");
         }
-        BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit(m.group(2))))
-                .setScale(0, RoundingMode.DOWN);
+        BigDecimal bytes = read.get();
         if (bytes.signum() <= 0) {
             return invalid(text, "the size must be greater than zero");
         }
@@ -59,16 +55,6 @@ public record VolumeSize(long bytes, String text) {
             return invalid(text, "the size is larger than 1024TB");
         }
         return new Reading(new VolumeSize(bytes.longValueExact(), trimmed), null);
-    }
-
-    private static long unit(String unit) {
-        return switch (unit) {
-            case "KB" -> 1024L;
-            case "MB" -> 1024L * 1024;
-            case "GB" -> 1024L * 1024 * 1024;
-            case "TB" -> 1024L * 1024 * 1024 * 1024;
-            default -> throw new IllegalArgumentException(unit);
-        };
     }
 
     private static Reading invalid(String text, String why) {

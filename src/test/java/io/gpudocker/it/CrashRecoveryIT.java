@@ -83,12 +83,12 @@ class CrashRecoveryIT extends IntegrationTestBase {
         engine.remove(one + "-1");
         Operation update = interrupted(Operation.start(Operation.REPLICASET, "update", none, 2));
         engine.create(new ContainerSpec(none + "-2", IMAGE, SLEEP, List.of(), List.of(), List.of(), Map.of(),
-                stamped(ManagedLabels.replicaSetVersion(PREFIX, none, 2), update), true));
+                stamped(ManagedLabels.replicaSetVersion(PREFIX, none, 2), update), "", 0, 0, true));
         engine.stop(none + "-1");
         String ghost = "crashghost" + tag;
         Operation create = interrupted(Operation.start(Operation.REPLICASET, "create", ghost, 1));
         engine.create(new ContainerSpec(ghost + "-1", IMAGE, SLEEP, List.of(), List.of(), List.of(), Map.of(),
-                stamped(ManagedLabels.replicaSetVersion(PREFIX, ghost, 1), create), true));
+                stamped(ManagedLabels.replicaSetVersion(PREFIX, ghost, 1), create), "", 0, 0, true));
         Operation volumeCreate = interrupted(Operation.start(Operation.VOLUME, "create", ghost, 1));
         engine.createVolume(ghost + "-1", Map.of(), stamped(ManagedLabels.volumeVersion(PREFIX, ghost, 1), volumeCreate));
         startService();

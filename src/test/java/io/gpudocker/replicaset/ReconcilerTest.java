@@ -18,7 +18,10 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineException;
 import io.gpudocker.resource.gpu.Gpu;
+import io.gpudocker.resource.cpu.CpuScheduler;
+import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.ClusterIdentity;
@@ -56,10 +59,11 @@ class ReconcilerTest {
     private final GpuScheduler gpus = new GpuScheduler();
     private final PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), p -> false);
     private final FrozenContainers frozen = new FrozenContainers();
+    private final ComputeAllocator compute = new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE);
     private final NameLocks locks = new NameLocks(Duration.ofSeconds(5));
     private final Reconciler reconciler = new Reconciler(repo, engine, gpus, ports, locks,
             new VersionPruner(repo, engine, containers, locks, task -> { }, 3, 100), containers, operations, identity, frozen,
-            new RepairAttempts(3, Duration.ofMillis(1)));
+            new RepairAttempts(3, Duration.ofMillis(1)), compute);
 
     @BeforeEach
     void dockerStartedAt() {
@@ -72,7 +76,7 @@ class ReconcilerTest {
         ContainerView stopped = exited("a", 137, DOCKER_STARTED.minusSeconds(5));
         containersAre(stopped);
 
-        reconciler.reconcile(inventory());
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
 
         verify(engine).start("id-a");
         assertThat(state("a")).isEqualTo(ReplicaSetState.RUNNING);
@@ -85,7 +89,7 @@ class ReconcilerTest {
         record("a", GPU_A, 40000);
         containersAre(exited("a", 7, DOCKER_STARTED.plusSeconds(60)));
 
-        reconciler.reconcile(inventory());
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
 
         verify(engine, never()).start(anyString());
         assertThat(state("a")).isEqualTo(ReplicaSetState.EXITED);
@@ -106,7 +110,7 @@ class ReconcilerTest {
         record("a", GPU_A, 40000);
         containersAre(exited("a", 137, DOCKER_STARTED.minusSeconds(5)));
 
-        reconciler.reconcile(inventory());
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
 
         verify(engine, never()).start(anyString());
         assertThat(state("a")).isEqualTo(ReplicaSetState.EXITED);
@@ -119,7 +123,7 @@ class ReconcilerTest {
         stop("a");
         containersAre(exited("a", 137, DOCKER_STARTED.minusSeconds(5)));
 
-        reconciler.reconcile(inventory());
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
 
         verify(engine, never()).start(anyString());
         assertThat(state("a")).isEqualTo(ReplicaSetState.STOPPED);
@@ -133,7 +137,7 @@ class ReconcilerTest {
         frozen.add("b-1");
         containersAre(paused("a"), paused("b"));
 
-        reconciler.reconcile(inventory());
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
 
         verify(engine).unpause("id-a");
         verify(engine, never()).unpause("id-b");
@@ -148,7 +152,7 @@ class ReconcilerTest {
         containersAre(exited("a", 137, DOCKER_STARTED.minusSeconds(5)), exited("b", 137, DOCKER_STARTED.minusSeconds(5)));
         doThrow(new EngineException(500, "cannot start a", null)).when(engine).start("id-a");
 
-        reconciler.reconcile(inventory());
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
 
         verify(engine, times(3)).start("id-a");
         verify(engine).start("id-b");
@@ -161,8 +165,8 @@ class ReconcilerTest {
         record("a", GPU_A, 40000);
         ContainerView running = new ContainerView("id-a", "a-1", "running", true, labels("a"), null, null);
         containersAre(running);
-        reconciler.reconcile(inventory());
-        PowerStates power = new PowerStates(repo, engine, containers, gpus, ports, locks, operations);
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
+        PowerStates power = new PowerStates(repo, engine, containers, gpus, ports, locks, operations, compute);
         doThrow(new EngineException(409, "removal already in progress", null)).when(engine).remove("id-a");
 
         power.delete("a", Caller.ADMIN);
@@ -184,7 +188,7 @@ class ReconcilerTest {
     void aContainerWithNoRecordAndNoIntentIsKeptAndHoldsNothing() {
         containersAre(new ContainerView("id-x", "x-1", "running", true, labels("x"), null, null));
 
-        reconciler.reconcile(inventory());
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
 
         verify(engine, never()).remove(anyString());
     }

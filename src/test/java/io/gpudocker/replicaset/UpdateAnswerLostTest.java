@@ -15,7 +15,9 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.resource.gpu.Gpu;
+import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.InMemoryKeyValueStore;
@@ -44,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UpdateAnswerLostTest {
     private static final Caller ALICE = Caller.tenant("alice");
-    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of(), true);
+    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of(), null, null, null, true);
 
     @TempDir
     Path dir;
@@ -67,7 +69,7 @@ class UpdateAnswerLostTest {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, new PortScheduler(new PortRange(40000, 40010), port -> false),
                 new NameLocks(Duration.ofSeconds(5)), new SystemDiskCopier("cp"), mock(VersionPruner.class), operations,
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));
         plans = new UpdatePlans(update, repo, gpus);
     }
 

@@ -13,7 +13,9 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
+import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.Operations;
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class UpdateCopyReportTest {
     private static final Caller ALICE = Caller.tenant("alice");
-    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 0, List.of(), List.of(), List.of("sleep", "1"), List.of(), true);
+    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 0, List.of(), List.of(), List.of("sleep", "1"), List.of(), null, null, null, true);
 
     @TempDir
     Path dir;
@@ -84,7 +86,8 @@ class UpdateCopyReportTest {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         SystemDiskCopier copier = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry));
         return new VersionedUpdate(repo, engine, containers, new GpuScheduler(), new PortScheduler(new PortRange(40000, 40010), port -> false),
-                new NameLocks(Duration.ofSeconds(5)), copier, mock(VersionPruner.class), operations, registry);
+                new NameLocks(Duration.ofSeconds(5)), copier, mock(VersionPruner.class), operations, registry,
+                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), new GpuScheduler(), ComputeDefaults.NONE));
     }
 
     private ContainerView container(String name, boolean running) throws Exception {

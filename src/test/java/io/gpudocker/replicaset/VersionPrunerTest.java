@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** The history limits: surplus version records go, oldest first, but never the current one or one with a container. */
 class VersionPrunerTest {
-    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 0, List.of(), List.of(), List.of("sleep", "1"), List.of(), true);
+    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 0, List.of(), List.of(), List.of("sleep", "1"), List.of(), null, null, null, true);
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
     private final Operations operations = ConfirmedIdentity.operations(store, new Keys("/t"));
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, new Keys("/t"), operations);

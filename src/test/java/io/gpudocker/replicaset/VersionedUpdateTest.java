@@ -17,7 +17,9 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.resource.gpu.Gpu;
+import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.Operation;
@@ -45,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class VersionedUpdateTest {
     private static final Caller ALICE = Caller.tenant("alice");
-    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of(), true);
+    private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 1, List.of(), List.of(), List.of("sleep", "1"), List.of(), null, null, null, true);
 
     @TempDir
     Path dir;
@@ -123,7 +125,8 @@ class VersionedUpdateTest {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, ports, new NameLocks(Duration.ofSeconds(5)),
-                copier, mock(VersionPruner.class), operations, metrics);
+                copier, mock(VersionPruner.class), operations, metrics,
+                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));
         return new UpdatePlans(update, repo, gpus);
     }
 

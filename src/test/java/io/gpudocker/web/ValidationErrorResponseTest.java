@@ -47,7 +47,7 @@ class ValidationErrorResponseTest {
     }
 
     private static Create create(String image, String name, Integer gpus, List<Bind> binds, List<String> ports) {
-        return new Create(image, name, gpus, binds, List.of("A=1"), List.of("sleep", "1"), ports, null);
+        return new Create(image, name, gpus, binds, List.of("A=1"), List.of("sleep", "1"), ports, null, null, null, null);
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * instances still work. Startup waits for it, so a hung driver must cost a bounded delay, never the service.
  */
 public class GpuInventoryReader {
-    static final String QUERY = "--query-gpu=index,uuid,name,memory.total";
+    static final String QUERY = "--query-gpu=index,uuid,name,memory.total,pci.bus_id";
     static final String FORMAT = "--format=csv,noheader,nounits";
     /** nvidia-smi answers in well under a second on a healthy host; one still busy after this is stuck. */
     public static final Duration DEFAULT_LIMIT = Duration.ofSeconds(30);

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parses {@code nvidia-smi --query-gpu=index,uuid,name,memory.total --format=csv,noheader,nounits}.
+ * Parses {@code nvidia-smi --query-gpu=index,uuid,name,memory.total,pci.bus_id --format=csv,noheader,nounits}.
  * Numeric fields may read [N/A], [Not Supported] or [Unknown Error] (MIG, some boards): those become null,
  * and a line without a usable UUID is skipped rather than failing the whole inventory.
  */
@@ -44,7 +44,8 @@ public final class NvidiaSmiParser {
             }
             String model = f.length > 2 ? clean(f[2]) : null;
             Integer memory = f.length > 3 ? number(f[3]) : null;
-            gpus.add(new Gpu(index == null ? lineNo - 1 : index, uuid, model, memory == null ? null : memory.longValue()));
+            String busId = f.length > 4 ? clean(f[4]) : null;
+            gpus.add(new Gpu(index == null ? lineNo - 1 : index, uuid, model, memory == null ? null : memory.longValue(), busId));
         }
         gpus.sort(Comparator.comparingInt(Gpu::index).thenComparing(Gpu::uuid));
         return gpus;

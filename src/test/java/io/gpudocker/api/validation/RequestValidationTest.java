@@ -8,9 +8,11 @@ import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.replicaset.Bind;
 import io.gpudocker.replicaset.ReplicaSetRequests.Commit;
+import io.gpudocker.replicaset.ReplicaSetRequests.CpuPatch;
 import io.gpudocker.replicaset.ReplicaSetRequests.Create;
 import io.gpudocker.replicaset.ReplicaSetRequests.Execute;
 import io.gpudocker.replicaset.ReplicaSetRequests.GpuPatch;
+import io.gpudocker.replicaset.ReplicaSetRequests.MemoryPatch;
 import io.gpudocker.replicaset.ReplicaSetRequests.Patch;
 import io.gpudocker.replicaset.ReplicaSetRequests.Rollback;
 import io.gpudocker.replicaset.ReplicaSetRequests.VolumePatch;
@@ -47,48 +49,53 @@ class RequestValidationTest {
 
     private static Create create() {
         return new Create("gda-test:latest", "foo", 1, List.of(new Bind("/tmp", "/root/foo-fs")), List.of("A=1"),
-                List.of("sleep", "infinity"), List.of("22"), null);
+                List.of("sleep", "infinity"), List.of("22"), null, null, null, null);
     }
 
     private static Create withImage(String image) {
         Create c = create();
-        return new Create(image, c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts(), c.init());
+        return new Create(image, c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts(), c.cpuCount(), c.memory(), c.shmSize(), c.init());
     }
 
     private static Create withName(String name) {
         Create c = create();
-        return new Create(c.imageName(), name, c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts(), c.init());
+        return new Create(c.imageName(), name, c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts(), c.cpuCount(), c.memory(), c.shmSize(), c.init());
+    }
+
+    private static Create withCompute(Integer cpuCount, String memory, String shmSize) {
+        Create c = create();
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), c.containerPorts(), cpuCount, memory, shmSize, c.init());
     }
 
     private static Create withGpus(Integer gpus) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), gpus, c.binds(), c.env(), c.cmd(), c.containerPorts(), c.init());
+        return new Create(c.imageName(), c.replicaSetName(), gpus, c.binds(), c.env(), c.cmd(), c.containerPorts(), c.cpuCount(), c.memory(), c.shmSize(), c.init());
     }
 
     private static Create withBinds(List<Bind> binds) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), binds, c.env(), c.cmd(), c.containerPorts(), c.init());
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), binds, c.env(), c.cmd(), c.containerPorts(), c.cpuCount(), c.memory(), c.shmSize(), c.init());
     }
 
     private static Create withEnv(List<String> env) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), env, c.cmd(), c.containerPorts(), c.init());
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), env, c.cmd(), c.containerPorts(), c.cpuCount(), c.memory(), c.shmSize(), c.init());
     }
 
     private static Create withCmd(List<String> cmd) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), cmd, c.containerPorts(), c.init());
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), cmd, c.containerPorts(), c.cpuCount(), c.memory(), c.shmSize(), c.init());
     }
 
     private static Create withPorts(List<String> ports) {
         Create c = create();
-        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), ports, c.init());
+        return new Create(c.imageName(), c.replicaSetName(), c.gpuCount(), c.binds(), c.env(), c.cmd(), ports, c.cpuCount(), c.memory(), c.shmSize(), c.init());
     }
 
     static Stream<Arguments> validRequests() {
         return Stream.of(
                 arguments("create", create()),
-                arguments("create, optional fields absent", new Create("gda-test:latest", "foo", null, null, null, null, null, null)),
+                arguments("create, optional fields absent", new Create("gda-test:latest", "foo", null, null, null, null, null, null, null, null, null)),
                 arguments("create, name of letters, digits, '_' and '.'", withName("foo_bar.2")),
                 arguments("create, name of 128 characters", withName("x".repeat(128))),
                 arguments("create, image with registry and digest", withImage("registry.local:5000/team/img@sha256:abc")),
@@ -100,7 +107,10 @@ class RequestValidationTest {
                 arguments("create, empty cmd means the image's", withCmd(List.of())),
                 arguments("create, cmd with an empty argument", withCmd(List.of("echo", ""))),
                 arguments("create, ports", withPorts(List.of("22", "53/udp", " 8888 ", "5000/sctp", "65535"))),
+                arguments("create, cores, memory and shm", withCompute(8, "32GB", "1.5GB")),
+                arguments("create, unpinned and unlimited", withCompute(0, "0", "0")),
                 arguments("patch {}", new Patch(null, null)),
+                arguments("patch, cores and memory", new Patch(null, new CpuPatch(4), new MemoryPatch("64GB"), null)),
                 arguments("patch, gpuCount absent", new Patch(new GpuPatch(null), null)),
                 arguments("patch, both", new Patch(new GpuPatch(2), new VolumePatch(new Bind("/a", "/x"), new Bind("data", "/x")))),
                 arguments("rollback", new Rollback(1L)),
@@ -138,6 +148,15 @@ class RequestValidationTest {
                 // gpuCount
                 arguments(withGpus(-1), ErrorCode.GPU_COUNT_INVALID, "gpuCount", "gpuCount must be >= 0, got -1"),
                 arguments(withGpus(100000), ErrorCode.GPU_COUNT_INVALID, "gpuCount", "gpuCount 100000 is more GPUs than any host has"),
+                // cores, memory, shared memory
+                arguments(withCompute(-1, null, null), ErrorCode.CPU_COUNT_INVALID, "cpuCount", "cpuCount must be >= 0, got -1"),
+                arguments(withCompute(100000, null, null), ErrorCode.CPU_COUNT_INVALID, "cpuCount", "100000 is more cores than any host has"),
+                arguments(withCompute(null, "32G", null), ErrorCode.MEMORY_INVALID, "memory", "memory '32G' is invalid: expected a number followed by KB, MB, GB or TB"),
+                arguments(withCompute(null, "-1GB", null), ErrorCode.MEMORY_INVALID, "memory", "'-1GB' is invalid"),
+                arguments(withCompute(null, "2000TB", null), ErrorCode.MEMORY_INVALID, "memory", "larger than 1024TB"),
+                arguments(withCompute(null, null, "lots"), ErrorCode.MEMORY_INVALID, "shmSize", "shmSize 'lots' is invalid"),
+                arguments(new Patch(null, new CpuPatch(-2), null, null), ErrorCode.CPU_COUNT_INVALID, "cpuPatch.cpuCount", "cpuPatch.cpuCount must be >= 0, got -2"),
+                arguments(new Patch(null, null, new MemoryPatch("8gb"), null), ErrorCode.MEMORY_INVALID, "memoryPatch.memory", "memoryPatch.memory '8gb' is invalid"),
                 // binds
                 arguments(withBinds(List.of(new Bind("/tmp", "/"))), ErrorCode.BIND_INVALID, "binds[0]", "binds[0] dest '/' would hide the system disk"),
                 arguments(withBinds(List.of(new Bind("/tmp", "//"))), ErrorCode.BIND_INVALID, "binds[0]", "dest '//' would hide the system disk"),

@@ -1,0 +1,29 @@
+package io.gpudocker.api.validation;
+
+import io.gpudocker.api.ErrorCode;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import java.util.Optional;
+
+public class CpuCountValidator implements ConstraintValidator<CpuCount, Integer> {
+    /** More cores than any single host has; anything above is a typo, refused before the host's pool is read. */
+    public static final int MAX = 4096;
+
+    @Override
+    public boolean isValid(Integer count, ConstraintValidatorContext context) {
+        return RejectionReporter.passes(check(count), context);
+    }
+
+    public static Optional<Rejection> check(Integer count) {
+        if (count == null) {
+            return Optional.empty();
+        }
+        if (count < 0) {
+            return Rejection.of(ErrorCode.CPU_COUNT_INVALID, "must be >= 0, got %d", count);
+        }
+        if (count > MAX) {
+            return Rejection.of(ErrorCode.CPU_COUNT_INVALID, "%d is more cores than any host has (at most %d)", count, MAX);
+        }
+        return Optional.empty();
+    }
+}
