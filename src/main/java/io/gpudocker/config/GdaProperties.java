@@ -24,7 +24,8 @@ public record GdaProperties(
         @DefaultValue Logs logs,
         @DefaultValue Cors cors,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
-        @DefaultValue("false") boolean recover) {
+        @DefaultValue("false") boolean recover,
+        @DefaultValue("false") boolean importOriginal) {
 
     public record Etcd(
             @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,

@@ -43,8 +43,22 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     /** Who the object belongs to (null: recorded before tenancy, the admin's). */
     protected abstract String tenantOf(R record);
 
+    /**
+     * The record of {@code name}. A value under its key that is not one of this service's records (the original
+     * project keeps its volumes at the same keys) is refused with 1047 rather than read as one.
+     */
     public Optional<Stored<R>> find(String name) {
-        return store.get(layout.record(name)).map(kv -> new Stored<>(Json.read(kv.value(), recordType), kv.modRevision()));
+        return store.get(layout.record(name)).map(kv -> new Stored<>(parse(kv), kv.modRevision()));
+    }
+
+    private R parse(KeyValue kv) {
+        try {
+            return Json.read(kv.value(), recordType);
+        } catch (RuntimeException e) {
+            throw ApiException.of(ErrorCode.NOT_IMPORTED, "%s '%s': etcd key %s holds a value that is not a record of this service "
+                    + "(one of the original project's, not yet imported?); start the service once with --import-original to adopt it, "
+                    + "or remove the key", kind, Keys.lastSegment(kv.key()), kv.key());
+        }
     }
 
     public Stored<R> require(String name) {

@@ -1,0 +1,423 @@
+package io.gpudocker.recovery;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.validation.NameSyntax;
+import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.common.Undo;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerSettings;
+import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.EngineUnavailableException;
+import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.docker.VolumeView;
+import io.gpudocker.replicaset.Bind;
+import io.gpudocker.replicaset.ReplicaSetRecord;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.ReplicaSetSpec;
+import io.gpudocker.replicaset.ReplicaSetState;
+import io.gpudocker.replicaset.ReplicaSetVersion;
+import io.gpudocker.replicaset.VersionContainers;
+import io.gpudocker.store.Json;
+import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
+import io.gpudocker.store.StoreUnavailableException;
+import io.gpudocker.volume.ContainerFreeze;
+import io.gpudocker.volume.DockerVolumes;
+import io.gpudocker.volume.VolumeDataCopier;
+import io.gpudocker.volume.VolumeNames;
+import io.gpudocker.volume.VolumeRecord;
+import io.gpudocker.volume.VolumeRepository;
+import io.gpudocker.volume.VolumeSize;
+import io.gpudocker.volume.VolumeSizeSupport;
+import io.gpudocker.volume.VolumeVersion;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code --import-original}: adopts the original project's replicasets and volumes. Docker labels cannot be
+ * added to an existing object, and this service finds its objects by their labels, so nothing is adopted in
+ * place: each volume {@code bar-M} is copied into a new labelled version {@code bar-(M+1)}, and each replicaset's
+ * container {@code foo-N} gets a new labelled version {@code foo-(N+1)} with the same image, env, cmd, GPUs and
+ * host ports, its binds moved to the copied volumes and its system disk carried over as an update carries it.
+ * The originals are stopped and kept, never removed: they carry no label of this service, so nothing here
+ * (reconcile, janitor, pruner, delete) ever sees them. Each adoption commits in one transaction with a mark
+ * ({@code imported/...}) holding the original's value, so running it again adopts nothing twice.
+ */
+class OriginalImport {
+    private static final Logger log = LoggerFactory.getLogger(OriginalImport.class);
+    static final String CONTAINERS = "containers";
+    static final String VOLUMES = "volumes";
+
+    private final OriginalLayout layout;
+    private final Keys keys;
+    private final ContainerEngine engine;
+    private final ReplicaSetRepository replicaSets;
+    private final VolumeRepository volumes;
+    private final VersionContainers containers;
+    private final SystemDiskCopier diskCopier;
+    private final DockerVolumes dockerVolumes;
+    private final VolumeDataCopier dataCopier;
+    private final VolumeSizeSupport sizeSupport;
+    private final ContainerFreeze freeze;
+    private final Operations operations;
+
+    /** A replicaset to adopt: the original container and how it was made. */
+    private record ReplicaSetPlan(OriginalLayout.ReplicaSet original, ContainerView container, ContainerSettings settings, ReplicaSetSpec spec) {
+        String from() { return container.name(); }
+    }
+
+    /** A volume to adopt: the original Docker volume. */
+    private record VolumePlan(OriginalLayout.Volume original, VolumeView volume, VolumeSize size) {
+        String from() { return volume.name(); }
+    }
+
+    OriginalImport(OriginalLayout layout, Keys keys, ContainerEngine engine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
+                   VersionContainers containers, SystemDiskCopier diskCopier, DockerVolumes dockerVolumes, VolumeDataCopier dataCopier,
+                   VolumeSizeSupport sizeSupport, ContainerFreeze freeze, Operations operations) {
+        this.layout = layout;
+        this.keys = keys;
+        this.engine = engine;
+        this.replicaSets = replicaSets;
+        this.volumes = volumes;
+        this.containers = containers;
+        this.diskCopier = diskCopier;
+        this.dockerVolumes = dockerVolumes;
+        this.dataCopier = dataCopier;
+        this.sizeSupport = sizeSupport;
+        this.freeze = freeze;
+        this.operations = operations;
+    }
+
+    /**
+     * Plans every adoption and refuses (nothing changed) on a clash; then adopts. An object that fails is put
+     * back as it was (its original running again) and the start is refused, naming it; those adopted stay.
+     */
+    void run() {
+        OriginalLayout.Found found = layout.read();
+        if (found.empty()) {
+            String early = layout.earlyLayoutPresent()
+                    ? " Keys under " + OriginalLayout.EARLY_ROOT + " were found: that is the layout of development builds before v0.0.2, which is not imported."
+                    : "";
+            throw new StartRefusedException("--import-original: etcd holds no keys of the original project under " + keys.root()
+                    + " (containers/, volumes/, versions/containerVersionMapKey, gpus/gpuStatusMapKey, ports/usedPortSetKey). Nothing was changed." + early,
+                    "Point -e at the etcd the original project used, with gda.etcd.prefix /gpu-docker-api (its fixed root), or start without --import-original.");
+        }
+        List<String> clashes = new ArrayList<>();
+        List<VolumePlan> volumePlans = planVolumes(found.volumes(), clashes);
+        Map<String, String> volumeMoves = new HashMap<>();
+        volumePlans.forEach(p -> volumeMoves.put(p.from(), null));
+        List<ReplicaSetPlan> replicaSetPlans = planReplicaSets(found.replicaSets(), volumeMoves.keySet(), clashes);
+        if (!clashes.isEmpty()) {
+            throw new StartRefusedException("--import-original refused, nothing was changed: " + String.join("; ", clashes),
+                    "Resolve each of these (rename or remove this service's object of that name, or allow the host paths with --bind-roots), then start again with --import-original.");
+        }
+        if (volumePlans.isEmpty() && replicaSetPlans.isEmpty()) {
+            log.info("--import-original: nothing to adopt; every replicaset and volume of the original project under {} is adopted already or gone", keys.root());
+            return;
+        }
+        log.warn("--import-original: adopting {} volume(s) {} and {} replicaset(s) {} of the original project",
+                volumePlans.size(), volumePlans.stream().map(VolumePlan::from).toList(),
+                replicaSetPlans.size(), replicaSetPlans.stream().map(ReplicaSetPlan::from).toList());
+
+        // the containers stop first, so the volumes they write are copied at rest
+        Set<String> wasRunning = new TreeSet<>();
+        for (ReplicaSetPlan p : replicaSetPlans) {
+            if (p.container().running()) {
+                engine.stop(p.from());
+                wasRunning.add(p.from());
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        for (VolumePlan p : volumePlans) {
+            try {
+                volumeMoves.put(p.from(), adoptVolume(p));
+            } catch (StoreUnavailableException | EngineUnavailableException e) {
+                restart(wasRunning);
+                throw e;
+            } catch (RuntimeException e) {
+                log.error("--import-original: volume {} ({}) was not adopted: {}", p.original().name(), p.from(), e.getMessage());
+                failures.add("volume " + p.original().name() + " (" + p.from() + "): " + e.getMessage());
+            }
+        }
+        for (ReplicaSetPlan p : replicaSetPlans) {
+            boolean ran = wasRunning.remove(p.from());
+            try {
+                adoptReplicaSet(p, ran, volumeMoves);
+            } catch (RuntimeException e) {
+                if (ran) {
+                    Undo.quietly(() -> engine.start(p.from()));
+                }
+                if (e instanceof StoreUnavailableException || e instanceof EngineUnavailableException) {
+                    restart(wasRunning);
+                    throw e;
+                }
+                log.error("--import-original: replicaset {} ({}) was not adopted and runs as before: {}", p.original().name(), p.from(), e.getMessage());
+                failures.add("replicaset " + p.original().name() + " (" + p.from() + "): " + e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new StartRefusedException("--import-original could not adopt " + String.join("; ", failures)
+                    + ". Their originals are as they were; everything else was adopted.",
+                    "Fix the cause and start again with --import-original: what was adopted is not adopted twice.");
+        }
+    }
+
+    private void restart(Set<String> stopped) {
+        stopped.forEach(c -> Undo.quietly(() -> engine.start(c)));
+    }
+
+    private List<VolumePlan> planVolumes(List<OriginalLayout.Volume> originals, List<String> clashes) {
+        List<VolumePlan> plans = new ArrayList<>();
+        for (OriginalLayout.Volume v : originals) {
+            if (layout.value(keys.imported(VOLUMES, v.name())).isPresent()) {
+                continue;
+            }
+            String dockerName = VolumeNames.dockerName(v.name(), v.version());
+            if (!NameSyntax.wellFormed(v.name())) {
+                clashes.add("volume name '" + v.name() + "' " + NameSyntax.RULE);
+                continue;
+            }
+            Optional<VolumeView> volume = engine.inspectVolume(dockerName);
+            if (volume.isEmpty()) {
+                log.warn("--import-original: volume {} is recorded at version {}, but Docker has no volume {}; nothing to adopt", v.name(), v.version(), dockerName);
+                continue;
+            }
+            if (volume.get().labels() != null && volume.get().labels().containsKey(ManagedLabels.OWNER)) {
+                clashes.add("Docker volume " + dockerName + " carries this service's labels, not the original's");
+                continue;
+            }
+            if (v.value() == null && volumes.find(v.name()).isPresent()) {
+                clashes.add("volume '" + v.name() + "' exists in this service already");
+                continue;
+            }
+            VolumeSize size = null;
+            if (v.size() != null) {
+                try {
+                    size = VolumeSize.parse(v.size());
+                } catch (ApiException e) {
+                    log.warn("--import-original: volume {} has the size '{}', which is not a size here ({}); it is adopted without a size", v.name(), v.size(), e.getMessage());
+                }
+            }
+            plans.add(new VolumePlan(v, volume.get(), size));
+        }
+        return plans;
+    }
+
+    private List<ReplicaSetPlan> planReplicaSets(List<OriginalLayout.ReplicaSet> originals, Set<String> volumesToAdopt, List<String> clashes) {
+        List<ReplicaSetPlan> plans = new ArrayList<>();
+        Map<String, String> gpusHeld = new HashMap<>(replicaSets.gpuAllocations());
+        Map<Integer, String> portsHeld = new HashMap<>(replicaSets.portAllocations());
+        for (OriginalLayout.ReplicaSet r : originals) {
+            if (layout.value(keys.imported(CONTAINERS, r.name())).isPresent()) {
+                continue;
+            }
+            if (!NameSyntax.wellFormed(r.name())) {
+                clashes.add("replicaset name '" + r.name() + "' " + NameSyntax.RULE);
+                continue;
+            }
+            Optional<ContainerView> container = currentContainer(r);
+            if (container.isEmpty()) {
+                log.warn("--import-original: replicaset {} is recorded at version {}, but Docker has no container {}-{}; nothing to adopt",
+                        r.name(), r.version(), r.name(), r.version());
+                continue;
+            }
+            String from = container.get().name();
+            if (container.get().labels() != null && container.get().labels().containsKey(ManagedLabels.OWNER)) {
+                clashes.add("container " + from + " carries this service's labels, not the original's");
+                continue;
+            }
+            if (replicaSets.find(r.name()).isPresent()) {
+                clashes.add("replicaset '" + r.name() + "' exists in this service already");
+                continue;
+            }
+            try {
+                diskCopier.requireSupported(container.get());
+            } catch (ApiException e) {
+                clashes.add(e.getMessage());
+                continue;
+            }
+            ContainerSettings settings = engine.settings(from).orElseThrow(() -> new IllegalStateException("container " + from + " vanished"));
+            ReplicaSetSpec spec = spec(r, settings);
+            for (Bind b : spec.binds()) {
+                if (!b.isHostPath() && !volumesToAdopt.contains(b.src()) && !dockerVolumes.volumeOf(b.src()).isPresent()) {
+                    clashes.add("container " + from + " mounts the Docker volume " + b.src() + ", which is neither the current version of a volume in the original's records nor one of this service's");
+                }
+            }
+            if (container.get().running()) {
+                for (String gpu : settings.gpuUuids()) {
+                    String holder = gpusHeld.putIfAbsent(gpu, r.name());
+                    if (holder != null) {
+                        clashes.add("GPU " + gpu + " of container " + from + " is held by replicaset '" + holder + "'");
+                    }
+                }
+                for (Integer port : settings.portBindings().values()) {
+                    String holder = portsHeld.putIfAbsent(port, r.name());
+                    if (holder != null) {
+                        clashes.add("host port " + port + " of container " + from + " is held by replicaset '" + holder + "'");
+                    }
+                }
+            }
+            plans.add(new ReplicaSetPlan(r, container.get(), settings, spec));
+        }
+        return plans;
+    }
+
+    /**
+     * The container {@code name-N} that is current: the recorded N, or a later one the original made but had
+     * not recorded yet (it wrote its records from a queue).
+     */
+    private Optional<ContainerView> currentContainer(OriginalLayout.ReplicaSet r) {
+        Optional<ContainerView> current = engine.inspect(ReplicaSetRecord.containerName(r.name(), r.version()));
+        for (long v = r.version() + 1; ; v++) {
+            Optional<ContainerView> later = engine.inspect(ReplicaSetRecord.containerName(r.name(), v));
+            if (later.isEmpty() || later.get().labels() != null && later.get().labels().containsKey(ManagedLabels.OWNER)) {
+                return current;
+            }
+            current = later;
+        }
+    }
+
+    /**
+     * What the original asked for (its record's config: image, env, cmd), with what Docker holds for the
+     * binds and ports. The original's own CONTAINER_VERSION is left out: every version here sets its own.
+     */
+    private static ReplicaSetSpec spec(OriginalLayout.ReplicaSet r, ContainerSettings settings) {
+        JsonNode config = OriginalLayout.field(r.info(), "config");
+        String image = OriginalLayout.field(config, "Image").isString() ? OriginalLayout.field(config, "Image").asString() : settings.image();
+        List<String> env = config.isObject() ? strings(OriginalLayout.field(config, "Env")) : settings.env();
+        List<String> cmd = config.isObject() ? strings(OriginalLayout.field(config, "Cmd")) : settings.cmd();
+        List<Bind> binds = settings.binds().stream().map(OriginalImport::bind).toList();
+        return new ReplicaSetSpec(image, settings.gpuUuids().size(), binds,
+                env.stream().filter(e -> !e.startsWith("CONTAINER_VERSION=")).toList(), cmd, List.copyOf(settings.portBindings().keySet()));
+    }
+
+    private static Bind bind(String dockerBind) {
+        String[] parts = dockerBind.split(":");
+        return new Bind(parts[0], parts.length > 1 ? parts[1] : parts[0]);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asString()));
+        return values;
+    }
+
+    /** Copies {@code bar-M} into a new labelled version and records it; returns the new Docker name. */
+    private String adoptVolume(VolumePlan p) {
+        String name = p.original().name();
+        boolean enforced = p.size() != null && sizeSupport.enforced();
+        long next = dockerVolumes.freeVersion(name, p.original().version() + 1);
+        Instant now = Instant.now();
+        VolumeVersion version = new VolumeVersion(name, next, VolumeNames.dockerName(name, next), p.size() == null ? null : p.size().bytes(),
+                p.size() == null ? null : p.size().text(), enforced, now, "import of " + p.from() + " (original project)");
+        VolumeRecord record = new VolumeRecord(name, next, version.sizeBytes(), version.size(), enforced, now, now, null);
+        Operation op = null;
+        boolean created = false;
+        try {
+            op = operations.begin(Operation.start(Operation.VOLUME, "import", name, next));
+            VolumeView fresh = dockerVolumes.create(version, p.size(), op, null);
+            created = true;
+            String target = fresh.mountpoint() != null ? fresh.mountpoint()
+                    : engine.inspectVolume(version.dockerName()).map(VolumeView::mountpoint).orElse(null);
+            dataCopier.requireVisible(p.from(), p.volume().mountpoint());
+            dataCopier.requireVisible(version.dockerName(), target);
+            long used = dataCopier.bytesInUse(p.volume().mountpoint());
+            // containers outside the import that still run with it mounted are frozen for the copy
+            try (ContainerFreeze.Frozen paused = freeze.freeze(dockerVolumes.runningUsers(p.from()))) {
+                dataCopier.copy(p.volume().mountpoint(), target, used);
+            }
+            if (!volumes.adopt(record, version, op, p.original().value(), keys.imported(VOLUMES, name), mark(p.from(), p.original().value()))) {
+                throw new IllegalStateException("etcd refused the record of volume " + name + " (written by another writer meanwhile?)");
+            }
+        } catch (RuntimeException e) {
+            if (created) {
+                Undo.after(e, () -> engine.removeVolume(version.dockerName()));
+            }
+            if (op != null) {
+                Operation begun = op;
+                Undo.quietly(() -> operations.drop(begun));
+            }
+            throw e;
+        }
+        log.info("--import-original: volume {} adopted: {} copied into {} ({}); {} is kept as it was", name, p.from(), version.dockerName(),
+                p.size() == null ? "unlimited" : p.size() + (enforced ? ", enforced" : ", declared, not enforced"), p.from());
+        return version.dockerName();
+    }
+
+    /** Makes {@code foo-(N+1)} from {@code foo-N} as an update would, started if the original ran, and records it. */
+    private void adoptReplicaSet(ReplicaSetPlan p, boolean ran, Map<String, String> volumeMoves) {
+        String name = p.original().name();
+        List<Bind> binds = new ArrayList<>();
+        for (Bind b : p.spec().binds()) {
+            if (!b.isHostPath() && volumeMoves.containsKey(b.src())) {
+                String moved = volumeMoves.get(b.src());
+                if (moved == null) {
+                    throw new IllegalStateException("its volume " + b.src() + " was not adopted");
+                }
+                binds.add(new Bind(moved, b.dest()));
+            } else {
+                binds.add(b);
+            }
+        }
+        ReplicaSetSpec spec = p.spec().withBinds(binds);
+        containers.requireRunnable(spec, null);
+        long next = p.original().version() + 1;
+        while (engine.inspect(ReplicaSetRecord.containerName(name, next)).isPresent()) {
+            next++;
+        }
+        Instant now = Instant.now();
+        ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), now,
+                "import of " + p.from() + " (original project)", spec, p.settings().gpuUuids(), new LinkedHashMap<>(p.settings().portBindings()));
+        ReplicaSetRecord record = new ReplicaSetRecord(name, next, ReplicaSetState.RUNNING, version.gpus(), version.ports(), now, now, null);
+        if (!ran) {
+            record = record.stopped();
+        }
+        Operation op = null;
+        boolean created = false;
+        try {
+            op = operations.begin(Operation.start(Operation.REPLICASET, "import", name, next));
+            engine.create(containers.specOf(version, null, op.id()));
+            created = true;
+            ContainerView fresh = engine.inspect(version.containerName())
+                    .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
+            diskCopier.copy(p.container(), fresh);
+            if (ran) {
+                engine.start(version.containerName());
+            }
+            if (!replicaSets.adopt(record, version, op, keys.imported(CONTAINERS, name), mark(p.from(), p.original().value()))) {
+                throw new IllegalStateException("etcd refused the record of replicaset " + name + " (written by another writer meanwhile, or a GPU or port taken?)");
+            }
+        } catch (RuntimeException e) {
+            if (created) {
+                Undo.after(e, () -> engine.remove(version.containerName()));
+            }
+            if (op != null) {
+                Operation begun = op;
+                Undo.quietly(() -> operations.drop(begun));
+            }
+            throw e;
+        }
+        log.info("--import-original: replicaset {} adopted: {} -> {} ({}), GPUs {}, ports {}, binds {}; {} is kept, stopped", name, p.from(),
+                version.containerName(), record.state(), version.gpus(), version.ports(), spec.binds().stream().map(Bind::asDockerBind).toList(), p.from());
+    }
+
+    /** What the mark keeps: where it came from, when, and the original's own value of the key. */
+    private static String mark(String from, String originalValue) {
+        Map<String, Object> mark = new LinkedHashMap<>();
+        mark.put("from", from);
+        mark.put("importTime", Instant.now().toString());
+        mark.put("original", originalValue);
+        return Json.write(mark);
+    }
+}
