@@ -73,12 +73,12 @@ class OriginalImport {
     private final Operations operations;
 
     /** A replicaset to adopt: the original container and how it was made. */
-    private record ReplicaSetPlan(OriginalLayout.ReplicaSet original, ContainerView container, ContainerSettings settings, ReplicaSetSpec spec) {
+    record ReplicaSetPlan(OriginalLayout.ReplicaSet original, ContainerView container, ContainerSettings settings, ReplicaSetSpec spec) {
         String from() { return container.name(); }
     }
 
     /** A volume to adopt: the original Docker volume. */
-    private record VolumePlan(OriginalLayout.Volume original, VolumeView volume, VolumeSize size) {
+    record VolumePlan(OriginalLayout.Volume original, VolumeView volume, VolumeSize size) {
         String from() { return volume.name(); }
     }
 
@@ -99,11 +99,13 @@ class OriginalImport {
         this.operations = operations;
     }
 
-    /**
-     * Plans every adoption and refuses (nothing changed) on a clash; then adopts. An object that fails is put
-     * back as it was (its original running again) and the start is refused, naming it; those adopted stay.
-     */
-    void run() {
+    /** What one run adopts, checked against everything before anything is changed. */
+    record Plan(List<VolumePlan> volumes, List<ReplicaSetPlan> replicaSets) {
+        boolean empty() { return volumes.isEmpty() && replicaSets.isEmpty(); }
+    }
+
+    /** Plans every adoption; refuses, having written nothing, when the original's keys are absent or a name clashes. */
+    Plan plan() {
         OriginalLayout.Found found = layout.read();
         if (found.empty()) {
             String early = layout.earlyLayoutPresent()
@@ -115,28 +117,45 @@ class OriginalImport {
         }
         List<String> clashes = new ArrayList<>();
         List<VolumePlan> volumePlans = planVolumes(found.volumes(), clashes);
-        Map<String, String> volumeMoves = new HashMap<>();
-        volumePlans.forEach(p -> volumeMoves.put(p.from(), null));
-        List<ReplicaSetPlan> replicaSetPlans = planReplicaSets(found.replicaSets(), volumeMoves.keySet(), clashes);
+        Set<String> volumesToAdopt = new TreeSet<>();
+        volumePlans.forEach(p -> volumesToAdopt.add(p.from()));
+        List<ReplicaSetPlan> replicaSetPlans = planReplicaSets(found.replicaSets(), volumesToAdopt, clashes);
         if (!clashes.isEmpty()) {
             throw new StartRefusedException("--import-original refused, nothing was changed: " + String.join("; ", clashes),
-                    "Resolve each of these (rename or remove this service's object of that name, or allow the host paths with --bind-roots), then start again with --import-original.");
+                    "Resolve each of these (rename or remove this service's object of that name, or the original's), then start again with --import-original.");
         }
-        if (volumePlans.isEmpty() && replicaSetPlans.isEmpty()) {
+        return new Plan(volumePlans, replicaSetPlans);
+    }
+
+    /**
+     * Adopts what {@link #plan()} found. An object that fails is put back as it was (its original running
+     * again) and the start is refused, naming it; those adopted stay adopted.
+     */
+    void adopt(Plan plan) {
+        List<VolumePlan> volumePlans = plan.volumes();
+        List<ReplicaSetPlan> replicaSetPlans = plan.replicaSets();
+        if (plan.empty()) {
             log.info("--import-original: nothing to adopt; every replicaset and volume of the original project under {} is adopted already or gone", keys.root());
             return;
         }
+        Map<String, String> volumeMoves = new HashMap<>();
+        volumePlans.forEach(p -> volumeMoves.put(p.from(), null));
         log.warn("--import-original: adopting {} volume(s) {} and {} replicaset(s) {} of the original project",
                 volumePlans.size(), volumePlans.stream().map(VolumePlan::from).toList(),
                 replicaSetPlans.size(), replicaSetPlans.stream().map(ReplicaSetPlan::from).toList());
 
         // the containers stop first, so the volumes they write are copied at rest
         Set<String> wasRunning = new TreeSet<>();
-        for (ReplicaSetPlan p : replicaSetPlans) {
-            if (p.container().running()) {
-                engine.stop(p.from());
-                wasRunning.add(p.from());
+        try {
+            for (ReplicaSetPlan p : replicaSetPlans) {
+                if (p.container().running()) {
+                    wasRunning.add(p.from());
+                    engine.stop(p.from());
+                }
             }
+        } catch (RuntimeException e) {
+            restart(wasRunning);
+            throw e;
         }
         List<String> failures = new ArrayList<>();
         for (VolumePlan p : volumePlans) {
@@ -197,7 +216,7 @@ class OriginalImport {
                 clashes.add("Docker volume " + dockerName + " carries this service's labels, not the original's");
                 continue;
             }
-            if (v.value() == null && volumes.find(v.name()).isPresent()) {
+            if (v.value() == null && exists(() -> volumes.find(v.name()).isPresent())) {
                 clashes.add("volume '" + v.name() + "' exists in this service already");
                 continue;
             }
@@ -237,7 +256,7 @@ class OriginalImport {
                 clashes.add("container " + from + " carries this service's labels, not the original's");
                 continue;
             }
-            if (replicaSets.find(r.name()).isPresent()) {
+            if (exists(() -> replicaSets.find(r.name()).isPresent())) {
                 clashes.add("replicaset '" + r.name() + "' exists in this service already");
                 continue;
             }
@@ -271,6 +290,18 @@ class OriginalImport {
             plans.add(new ReplicaSetPlan(r, container.get(), settings, spec));
         }
         return plans;
+    }
+
+    /** Whether this service has a record of that name; a value it cannot read there counts as one (it is not the original's). */
+    private static boolean exists(java.util.function.BooleanSupplier found) {
+        try {
+            return found.getAsBoolean();
+        } catch (ApiException e) {
+            if (e instanceof StoreUnavailableException) {
+                throw e;
+            }
+            return true;
+        }
     }
 
     /**

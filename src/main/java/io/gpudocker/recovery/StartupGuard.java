@@ -46,6 +46,8 @@ public class StartupGuard implements StartupCheck {
     public void verify() {
         Optional<Cluster> cluster = identity.read();
         Census found = census.take(cluster);
+        // an import that must be refused is refused before anything, even a new cluster id, is written
+        OriginalImport.Plan imports = importOriginal == null ? null : importOriginal.plan();
         if (!found.clean()) {
             if (!recover) {
                 throw refusal(found, cluster);
@@ -60,8 +62,8 @@ public class StartupGuard implements StartupCheck {
         }
         Cluster confirmed = identity.confirm();
         log.info("etcd {} is the record of this deployment (cluster id {}, prefix {})", etcd, confirmed.id(), prefix);
-        if (importOriginal != null) {
-            importOriginal.run();
+        if (imports != null) {
+            importOriginal.adopt(imports);
         }
         janitor.schedule();
     }

@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     private final Class<R> recordType;
     private final Class<V> versionType;
     private final ConfirmedCommit commits;
+    /** Keys already reported as not being records: each is reported once, not on every pass of the janitor. */
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     /** @param kind what the records are, as a user calls them (e.g. "replicaset") */
     protected VersionedRepository(String kind, KeyValueStore store, RecordLayout layout, Class<R> recordType, Class<V> versionType) {
@@ -85,7 +89,9 @@ public abstract class VersionedRepository<R, V extends Versioned> {
             try {
                 records.add(Json.read(kv.value(), recordType));
             } catch (RuntimeException e) {
-                log.warn("skipping {}: not a {} record of this service ({}); it is left as it is", kv.key(), kind, e.getMessage());
+                if (reported.add(kv.key())) {
+                    log.warn("skipping {}: not a {} record of this service ({}); it is left as it is", kv.key(), kind, e.getMessage());
+                }
             }
         }
         return records;

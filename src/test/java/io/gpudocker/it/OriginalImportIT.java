@@ -105,6 +105,7 @@ class OriginalImportIT extends IntegrationTestBase {
         JsonNode stopped = ok(importApi.get("/replicaSet/" + idle));
         assertThat(stopped.path("version").asLong()).isEqualTo(2);
         assertThat(stopped.path("state").asString()).isEqualToIgnoringCase("stopped");
+        assertThat(engine.inspect(idle + "-2").orElseThrow().running()).as("what did not run is not started").isFalse();
 
         assertThat(ok(importApi.get("/resources/gpus")).path("gpus").path(GPU_A).asInt()).isEqualTo(1);
         assertThat(ok(importApi.get("/resources/ports")).path("ports").path("UsedPortSet").has(Integer.toString(sshPort))).isTrue();
@@ -122,6 +123,11 @@ class OriginalImportIT extends IntegrationTestBase {
         Api.Reply patched = importApi.patch("/replicaSet/" + foo, Map.of("gpuPatch", Map.of("gpuCount", 1)));
         assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
         assertThat(execOn(foo, "cat /root/sysfile; echo $CONTAINER_VERSION")).isEqualTo("on-the-system-disk\n5\n");
+
+        // one that did not run starts as any stopped instance does
+        Api.Reply restarted = importApi.patch("/replicaSet/" + idle + "/restart", null);
+        assertThat(restarted.status()).as(restarted.toString()).isEqualTo(200);
+        assertThat(engine.inspect(idle + "-3").orElseThrow().running()).isTrue();
 
         // running it again adopts nothing twice
         stopService();
@@ -143,6 +149,7 @@ class OriginalImportIT extends IntegrationTestBase {
         Exit none = runToExit("--import-original");
         assertThat(none.status()).as(none.output()).isEqualTo(3);
         assertThat(none.output()).contains("holds no keys of the original project");
+        assertThat(store.get(ROOT + "cluster")).as("a refused import writes nothing, not even a cluster id").isEmpty();
 
         // a replicaset of this service with the name of one of the original's
         startService();
