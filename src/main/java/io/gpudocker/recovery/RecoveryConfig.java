@@ -39,7 +39,8 @@ public class RecoveryConfig {
     OriginalImport originalImport(KeyValueStore store, Keys keys, ContainerEngine engine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
                                   VersionContainers containers, SystemDiskCopier diskCopier, DockerVolumes dockerVolumes, VolumeDataCopier dataCopier,
                                   VolumeSizeSupport sizeSupport, Operations operations) {
-        return new OriginalImport(new OriginalLayout(store, keys), keys, engine, replicaSets, volumes, containers, diskCopier, dockerVolumes,
+        ImportPlanner planner = new ImportPlanner(new OriginalLayout(store, keys), keys, engine, replicaSets, volumes, diskCopier, dockerVolumes);
+        return new OriginalImport(planner, keys, engine, replicaSets, volumes, containers, diskCopier, dockerVolumes,
                 dataCopier, sizeSupport, new ContainerFreeze(engine), operations);
     }
 }

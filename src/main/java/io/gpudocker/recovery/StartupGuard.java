@@ -47,7 +47,7 @@ public class StartupGuard implements StartupCheck {
         Optional<Cluster> cluster = identity.read();
         Census found = census.take(cluster);
         // an import that must be refused is refused before anything, even a new cluster id, is written
-        OriginalImport.Plan imports = importOriginal == null ? null : importOriginal.plan();
+        ImportPlanner.Plan imports = importOriginal == null ? null : importOriginal.plan();
         if (!found.clean()) {
             if (!recover) {
                 throw refusal(found, cluster);

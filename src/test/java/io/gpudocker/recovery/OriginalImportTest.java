@@ -52,7 +52,9 @@ class OriginalImportTest {
 
     @BeforeEach
     void setUp() {
-        importer = new OriginalImport(new OriginalLayout(store, keys), keys, engine, replicaSets, new VolumeRepository(store, keys, operations),
+        VolumeRepository volumes = new VolumeRepository(store, keys, operations);
+        ImportPlanner planner = new ImportPlanner(new OriginalLayout(store, keys), keys, engine, replicaSets, volumes, diskCopier, mock(DockerVolumes.class));
+        importer = new OriginalImport(planner, keys, engine, replicaSets, volumes,
                 containers, diskCopier, mock(DockerVolumes.class), mock(VolumeDataCopier.class), mock(VolumeSizeSupport.class),
                 mock(ContainerFreeze.class), operations);
         when(engine.inspect(anyString())).thenAnswer(i -> Optional.ofNullable(docker.get(i.<String>getArgument(0))));
@@ -76,7 +78,7 @@ class OriginalImportTest {
 
     @Test
     void aFailedAdoptionIsUndoneAndNamedWhileTheOthersAreAdopted() {
-        OriginalImport.Plan plan = importer.plan();
+        ImportPlanner.Plan plan = importer.plan();
         assertThat(plan.replicaSets()).hasSize(2);
 
         assertThatThrownBy(() -> importer.adopt(plan)).isInstanceOf(StartRefusedException.class)
