@@ -48,6 +48,7 @@ public enum ErrorCode {
     SYSTEM_DISK_UNSUPPORTED(1044, HttpStatus.CONFLICT, "The Docker engine cannot carry the system disk over"),
     CONCURRENT_MODIFICATION(1045, HttpStatus.CONFLICT, "The record changed under this call; retry"),
     BUSY(1046, HttpStatus.CONFLICT, "Another operation on this name is still running"),
+    NOT_IMPORTED(1047, HttpStatus.CONFLICT, "The name holds a record of the original project, not yet imported"),
     ETCD_UNAVAILABLE(1050, HttpStatus.SERVICE_UNAVAILABLE, "etcd is unreachable"),
     DOCKER_UNAVAILABLE(1051, HttpStatus.SERVICE_UNAVAILABLE, "The Docker engine is unreachable"),
     UNAUTHENTICATED(1060, HttpStatus.UNAUTHORIZED, "A valid bearer token is required"),

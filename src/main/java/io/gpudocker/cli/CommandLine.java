@@ -58,6 +58,7 @@ public final class CommandLine {
                 case "--tls-key" -> tlsKey = inline != null ? inline : value(args, ++i, flag);
                 case "--bind-roots" -> spring.add("--gda.binds.allowed-roots=" + bindRoots(inline != null ? inline : value(args, ++i, flag)));
                 case "--recover" -> spring.add("--gda.recover=true");
+                case "--import-original" -> spring.add("--gda.import-original=true");
                 default -> {
                     if (arg.startsWith("--") && eq > 0) {
                         spring.add(arg); // an ordinary Spring property, e.g. --gda.history.keep=10
@@ -100,6 +101,9 @@ public final class CommandLine {
         out.println("  --bind-roots <dir,...>        host directories binds may mount, comma separated (default none: volumes only)");
         out.println("      --recover                 rebuild etcd's records from what Docker holds, where etcd knows none of them");
         out.println("                                (without it, a start that finds such containers or volumes is refused, exit status 3)");
+        out.println("      --import-original         adopt the original project's replicasets and volumes from its etcd keys and its");
+        out.println("                                containers name-N / volumes name-N: each is copied into a new version here, the");
+        out.println("                                originals are stopped and kept (docs/operations.md, \"Moving from the original\")");
         out.println("  -h, --help                    print this help and exit");
         out.println();
         out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");

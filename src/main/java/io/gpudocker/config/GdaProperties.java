@@ -26,7 +26,8 @@ public record GdaProperties(
         @DefaultValue Cors cors,
         @DefaultValue Resources resources,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
-        @DefaultValue("false") boolean recover) {
+        @DefaultValue("false") boolean recover,
+        @DefaultValue("false") boolean importOriginal) {
 
     public record Etcd(
             @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,

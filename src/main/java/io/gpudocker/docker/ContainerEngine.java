@@ -36,6 +36,9 @@ public interface ContainerEngine {
 
     Optional<ContainerView> inspect(String nameOrId);
 
+    /** How the container was made (image, cmd, env, binds, GPUs, port bindings), if it exists. */
+    Optional<ContainerSettings> settings(String nameOrId);
+
     /** Every container (running or not) carrying all of these labels. */
     List<ContainerView> listByLabels(Map<String, String> labels);
 

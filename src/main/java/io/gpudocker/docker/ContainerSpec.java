@@ -26,4 +26,11 @@ public record ContainerSpec(
         String cpusetCpus,
         long memory,
         long shmSize,
-        boolean init) {}
+        boolean init) {
+
+    /** A container as Docker makes it by default: no pinned cores, memory limit, shared memory size or init of its own. */
+    public ContainerSpec(String name, String image, List<String> cmd, List<String> env, List<String> binds, List<String> gpuUuids,
+                         Map<String, Integer> portBindings, Map<String, String> labels) {
+        this(name, image, cmd, env, binds, gpuUuids, portBindings, labels, "", 0, 0, false);
+    }
+}

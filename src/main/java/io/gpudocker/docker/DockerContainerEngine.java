@@ -260,6 +260,24 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
+    public Optional<ContainerSettings> settings(String nameOrId) {
+        return call("inspect container " + nameOrId, () -> {
+            Request request = Request.builder().method(Request.Method.GET).path("/containers/" + nameOrId + "/json").build();
+            try (DockerHttpClient.Response response = http.execute(request)) {
+                if (response.getStatusCode() == 404) {
+                    return Optional.empty();
+                }
+                JsonNode body = JSON.readTree(response.getBody());
+                if (response.getStatusCode() != 200) {
+                    throw new EngineException(response.getStatusCode(), "Docker refused to inspect container " + nameOrId + ": "
+                            + body.path("message").asString(""), null);
+                }
+                return Optional.of(settings(body));
+            }
+        });
+    }
+
+    @Override
     public List<ContainerView> listByLabels(Map<String, String> labels) {
         return call("list containers", () -> {
             List<Container> found = docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
@@ -506,6 +524,28 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         } catch (java.time.format.DateTimeParseException e) {
             return null;
         }
+    }
+
+    private static ContainerSettings settings(JsonNode r) {
+        JsonNode config = r.path("Config");
+        JsonNode host = r.path("HostConfig");
+        List<String> gpus = new ArrayList<>();
+        host.path("DeviceRequests").forEach(d -> d.path("DeviceIDs").forEach(id -> gpus.add(id.asString())));
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        host.path("PortBindings").properties().forEach(e -> {
+            JsonNode first = e.getValue().path(0).path("HostPort");
+            if (first.isString() && first.asString().matches("\\d{1,5}")) {
+                ports.put(e.getKey(), Integer.parseInt(first.asString()));
+            }
+        });
+        return new ContainerSettings(config.path("Image").asString(null), strings(config.path("Cmd")), strings(config.path("Env")),
+                strings(host.path("Binds")), gpus, ports);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asString()));
+        return values;
     }
 
     private static String name(String[] names) {

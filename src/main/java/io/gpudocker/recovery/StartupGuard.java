@@ -25,16 +25,19 @@ public class StartupGuard implements StartupCheck {
     private final RecordRebuilder rebuilder;
     private final VolumeJanitor janitor;
     private final boolean recover;
+    private final OriginalImport importOriginal;
     private final String etcd;
     private final String prefix;
 
+    /** @param importOriginal run once the identity is confirmed (--import-original); null: not asked for */
     StartupGuard(ClusterIdentity identity, CensusTaker census, RecordRebuilder rebuilder, VolumeJanitor janitor, boolean recover,
-                 String etcd, String prefix) {
+                 OriginalImport importOriginal, String etcd, String prefix) {
         this.identity = identity;
         this.census = census;
         this.rebuilder = rebuilder;
         this.janitor = janitor;
         this.recover = recover;
+        this.importOriginal = importOriginal;
         this.etcd = etcd;
         this.prefix = prefix;
     }
@@ -43,6 +46,8 @@ public class StartupGuard implements StartupCheck {
     public void verify() {
         Optional<Cluster> cluster = identity.read();
         Census found = census.take(cluster);
+        // an import that must be refused is refused before anything, even a new cluster id, is written
+        ImportPlanner.Plan imports = importOriginal == null ? null : importOriginal.plan();
         if (!found.clean()) {
             if (!recover) {
                 throw refusal(found, cluster);
@@ -57,6 +62,9 @@ public class StartupGuard implements StartupCheck {
         }
         Cluster confirmed = identity.confirm();
         log.info("etcd {} is the record of this deployment (cluster id {}, prefix {})", etcd, confirmed.id(), prefix);
+        if (imports != null) {
+            importOriginal.adopt(imports);
+        }
         janitor.schedule();
     }
 

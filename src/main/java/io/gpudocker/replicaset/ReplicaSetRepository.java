@@ -63,6 +63,16 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
         }
     }
 
+    /**
+     * Commits the adoption of one of the original project's replicasets: record, its first version here and its
+     * allocations, with the mark {@code markKey} (absent until now) that it was imported, dropping the intent.
+     */
+    public boolean adopt(ReplicaSetRecord record, ReplicaSetVersion first, Operation op, String markKey, String mark) {
+        Txn txn = operations.finish(creating(record.name(), record, first), op).requireAbsent(markKey).put(markKey, mark);
+        claim(txn, record.name(), Set.of(), Set.of(), Set.of(), record);
+        return commit(txn, record.name());
+    }
+
     /** Moves {@code before} to {@code after}, adding {@code newVersion} if given; allocations follow the difference. */
     public void update(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion) {
         update(before, after, newVersion, null);

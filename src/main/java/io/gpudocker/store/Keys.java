@@ -40,6 +40,15 @@ public final class Keys {
     /** The same record by the SHA-256 of the token, for checking a bearer in one read. */
     public String tokenHash(String sha256Hex) { return root + "token-hashes/" + sha256Hex; }
 
+    /**
+     * The mark that the original project's {@code kind} ("containers" or "volumes") {@code name} was adopted by
+     * {@code --import-original}, holding the original's own value of it.
+     */
+    public String imported(String kind, String name) { return root + "imported/" + kind + "/" + name; }
+
+    /** The root of every key of this layout and of the original project's ({@code <prefix>/apis/v1/}). */
+    public String root() { return root; }
+
     /** This deployment's identity, written once (see {@link ClusterIdentity}). */
     public String cluster() { return root + "cluster"; }
 

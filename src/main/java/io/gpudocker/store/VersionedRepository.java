@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     private final Class<R> recordType;
     private final Class<V> versionType;
     private final ConfirmedCommit commits;
+    /** Keys already reported as not being records: each is reported once, not on every pass of the janitor. */
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     /** @param kind what the records are, as a user calls them (e.g. "replicaset") */
     protected VersionedRepository(String kind, KeyValueStore store, RecordLayout layout, Class<R> recordType, Class<V> versionType) {
@@ -43,8 +47,22 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     /** Who the object belongs to (null: recorded before tenancy, the admin's). */
     protected abstract String tenantOf(R record);
 
+    /**
+     * The record of {@code name}. A value under its key that is not one of this service's records (the original
+     * project keeps its volumes at the same keys) is refused with 1047 rather than read as one.
+     */
     public Optional<Stored<R>> find(String name) {
-        return store.get(layout.record(name)).map(kv -> new Stored<>(Json.read(kv.value(), recordType), kv.modRevision()));
+        return store.get(layout.record(name)).map(kv -> new Stored<>(parse(kv), kv.modRevision()));
+    }
+
+    private R parse(KeyValue kv) {
+        try {
+            return Json.read(kv.value(), recordType);
+        } catch (RuntimeException e) {
+            throw ApiException.of(ErrorCode.NOT_IMPORTED, "%s '%s': etcd key %s holds a value that is not a record of this service "
+                    + "(one of the original project's, not yet imported?); start the service once with --import-original to adopt it, "
+                    + "or remove the key", kind, Keys.lastSegment(kv.key()), kv.key());
+        }
     }
 
     public Stored<R> require(String name) {
@@ -71,7 +89,9 @@ public abstract class VersionedRepository<R, V extends Versioned> {
             try {
                 records.add(Json.read(kv.value(), recordType));
             } catch (RuntimeException e) {
-                log.warn("skipping {}: not a {} record of this service ({}); it is left as it is", kv.key(), kind, e.getMessage());
+                if (reported.add(kv.key())) {
+                    log.warn("skipping {}: not a {} record of this service ({}); it is left as it is", kv.key(), kind, e.getMessage());
+                }
             }
         }
         return records;

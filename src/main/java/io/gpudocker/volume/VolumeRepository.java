@@ -2,11 +2,13 @@ package io.gpudocker.volume;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.store.Json;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
+import io.gpudocker.store.Txn;
 import io.gpudocker.store.VersionedRepository;
 import java.util.List;
 
@@ -45,6 +47,27 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
      */
     public void resize(Stored<VolumeRecord> before, VolumeRecord after, VolumeVersion newVersion, Operation op) {
         commitGuarded(operations.finish(advancing(after.name(), before, after, newVersion), op), after.name());
+    }
+
+    /**
+     * Commits the adoption of one of the original project's volumes. The original kept its own value at this
+     * volume's record key: {@code originalValue} (null: none) is replaced only if it is still there, and kept
+     * under the mark {@code markKey}.
+     */
+    public boolean adopt(VolumeRecord record, VolumeVersion first, Operation op, String originalValue, String markKey, String mark) {
+        String key = layout.record(record.name());
+        Txn txn = new Txn();
+        if (originalValue == null) {
+            txn.requireAbsent(key);
+        } else {
+            txn.requireValue(key, originalValue);
+        }
+        txn.requireAbsent(layout.version(record.name(), first.version()))
+                .requireAbsent(markKey)
+                .put(key, Json.write(record))
+                .put(layout.version(record.name(), first.version()), Json.write(first))
+                .put(markKey, mark);
+        return commit(operations.finish(txn, op), record.name());
     }
 
     /** Writes a volume rebuilt from what Docker holds; false if etcd already knows it. */

@@ -45,6 +45,12 @@ class CommandLineTest {
     }
 
     @Test
+    void importOriginalAsksForTheOriginalsObjectsToBeAdopted() {
+        assertThat(CommandLine.parse(new String[] {"--import-original"}).springArgs()).containsExactly("--gda.import-original=true");
+        assertThat(CommandLine.parse(new String[] {}).springArgs()).doesNotContain("--gda.import-original=true");
+    }
+
+    @Test
     void recoverAsksForRecordsToBeRebuilt() {
         assertThat(CommandLine.parse(new String[] {"--recover"}).springArgs()).containsExactly("--gda.recover=true");
         assertThat(CommandLine.parse(new String[] {}).springArgs()).doesNotContain("--gda.recover=true");
