@@ -108,7 +108,8 @@ public final class CommandLine {
         out.println();
         out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");
         out.println("gda.binds.allowed-roots, gda.docker.host (default unix:///var/run/docker.sock), gda.gpu.nvidia-smi,");
-        out.println("gda.history.keep (default 5), gda.containers.pids-limit (default 4096);");
+        out.println("gda.history.keep (default 5), gda.containers.pids-limit (default 4096),");
+        out.println("gda.resources.cpus-per-gpu and gda.resources.memory-per-gpu (default 0: unpinned, unlimited; see docs/resources.md);");
         out.println("as environment variables: GDA_ETCD_ENDPOINTS, GDA_PORTS_RANGE, GDA_BINDS_ALLOWED_ROOTS, GDA_DOCKER_HOST, ...");
     }
 

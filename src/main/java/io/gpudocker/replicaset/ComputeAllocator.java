@@ -66,14 +66,23 @@ public class ComputeAllocator {
             throw ApiException.of(ErrorCode.MEMORY_INVALID, "shmSize %s exceeds the memory limit %s: /dev/shm counts against it",
                     ByteSizes.format(shm), ByteSizes.format(memoryBytes));
         }
-        List<Integer> granted = cpus.reserve(name, heldCpus, cpuCount, preferredNodes(gpuUuids));
+        List<Integer> granted;
+        try {
+            granted = cpus.reserve(name, heldCpus, cpuCount, preferredNodes(gpuUuids));
+        } catch (ApiException e) {
+            throw spec.cpuCount() != null ? e : new ApiException(e.code(), e.getMessage() + "; the count is the default share ("
+                    + (spec.gpuCount() > 0 ? "gda.resources.cpus-per-gpu x " + spec.gpuCount() + " GPU(s)" : "gda.resources.cpus-without-gpu")
+                    + "); ask for fewer with cpuCount");
+        }
         List<Integer> added = granted.stream().filter(c -> !heldCpus.contains(c)).toList();
         long before;
         try {
             before = memory.reserve(name, memoryBytes);
-        } catch (RuntimeException e) {
+        } catch (ApiException e) {
             cpus.release(name, added);
-            throw e;
+            throw spec.memory() != null ? e : new ApiException(e.code(), e.getMessage() + "; the limit is the default share ("
+                    + (spec.gpuCount() > 0 ? "gda.resources.memory-per-gpu x " + spec.gpuCount() + " GPU(s)" : "gda.resources.memory-without-gpu")
+                    + "); ask for less with memory");
         }
         return new Grant(granted, memoryBytes, shm, added, before);
     }

@@ -86,6 +86,18 @@ class ComputeAllocatorTest {
     }
 
     @Test
+    void aDefaultShareThatDoesNotFitSaysWhereTheCountCameFrom() {
+        compute.reserve("x", spec(0, 1, GB, null), List.of(), List.of());
+        assertThatThrownBy(() -> compute.reserve("a", spec(4, null, 0L, null), List.of("GPU-0", "GPU-1", "GPU-2", "GPU-3"), List.of()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CPU_NOT_ENOUGH))
+                .hasMessageContaining("gda.resources.cpus-per-gpu x 4 GPU(s)");
+        assertThatThrownBy(() -> compute.reserve("a", spec(4, 0, null, null), List.of("GPU-0", "GPU-1", "GPU-2", "GPU-3"), List.of()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MEMORY_NOT_ENOUGH))
+                .hasMessageContaining("gda.resources.memory-per-gpu x 4 GPU(s)");
+        assertThat(cpus.allocations()).hasSize(1).containsValue("x");
+    }
+
+    @Test
     void aLimitBelowDockersLeastIsRefused() {
         assertThatThrownBy(() -> compute.reserve("a", spec(0, 1, 5L * 1024 * 1024, null), List.of(), List.of()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MEMORY_INVALID))
