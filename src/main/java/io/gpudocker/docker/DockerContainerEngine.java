@@ -21,6 +21,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient.Request;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -139,6 +140,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void start(String nameOrId) {
+        inspectJson(nameOrId).ifPresent(c -> requireProgramUnderInit(nameOrId, c));
         call("start container " + nameOrId, timeouts.work(), () -> {
             try {
                 docker.startContainerCmd(nameOrId).exec();
@@ -146,6 +148,44 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                 // starting a running container is a no-op
             }
             return null;
+        });
+    }
+
+    /**
+     * Without an init, Docker refuses to start a container whose program does not exist; under Docker's init
+     * the start succeeds and the init exits 127 at once. So a container with the init that is about to start
+     * has its program looked up first, and is refused as Docker would refuse it without the init.
+     */
+    private void requireProgramUnderInit(String nameOrId, JsonNode c) {
+        if (!c.path("HostConfig").path("Init").asBoolean(false) || c.path("State").path("Running").asBoolean(false)) {
+            return;
+        }
+        JsonNode config = c.path("Config");
+        JsonNode argv = config.path("Entrypoint").isArray() && !config.path("Entrypoint").isEmpty() ? config.path("Entrypoint") : config.path("Cmd");
+        if (!argv.isArray() || argv.isEmpty()) {
+            return; // Docker refuses a container with no command on its own
+        }
+        String program = argv.get(0).asString();
+        List<String> env = new ArrayList<>();
+        config.path("Env").forEach(e -> env.add(e.asString()));
+        for (String candidate : CommandPaths.candidates(program, env, config.path("WorkingDir").asString(""))) {
+            if (existsIn(c.path("Id").asString(), candidate)) {
+                return;
+            }
+        }
+        throw new EngineException(400, "Docker refused to start container " + nameOrId + ": exec: \"" + program + "\": "
+                + (program.contains("/") ? "no such file or directory" : "executable file not found in $PATH"), null);
+    }
+
+    /** Whether the path exists in the container's filesystem; true where Docker cannot tell (the start then decides). */
+    private boolean existsIn(String containerId, String path) {
+        return call("look up " + path + " in container " + containerId, () -> {
+            // docker-java has no HEAD request: the archive's answer is read no further than its status
+            Request request = Request.builder().method(Request.Method.GET)
+                    .path("/containers/" + containerId + "/archive?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8)).build();
+            try (DockerHttpClient.Response response = http.execute(request)) {
+                return response.getStatusCode() != 404;
+            }
         });
     }
 
