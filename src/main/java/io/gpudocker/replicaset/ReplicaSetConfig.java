@@ -83,6 +83,11 @@ public class ReplicaSetConfig {
     }
 
     @Bean
+    ImageCatalog imageCatalog(ContainerEngine engine) {
+        return new ImageCatalog(engine);
+    }
+
+    @Bean
     ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers) {
         return new ReplicaSetQueries(repo, engine, containers);
     }

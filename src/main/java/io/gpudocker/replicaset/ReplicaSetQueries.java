@@ -35,7 +35,9 @@ public class ReplicaSetQueries {
 
     public List<ReplicaSetViews.Summary> list(Caller caller) {
         return repo.list(caller).stream().map(r -> new ReplicaSetViews.Summary(r.name(), r.version(), r.containerName(),
-                r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports())).toList();
+                r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports(),
+                repo.version(r.name(), r.version()).map(v -> v.spec().image()).orElse(null),
+                r.tenant() == null ? Caller.ADMIN_NAME : r.tenant(), r.createTime(), r.updateTime())).toList();
     }
 
     /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */

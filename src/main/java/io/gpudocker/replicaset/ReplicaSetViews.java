@@ -60,7 +60,25 @@ public final class ReplicaSetViews {
             @Schema(example = "running") String state,
             @Schema(example = "2") int gpuCount,
             @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\", \"GPU-00000000-0000-4000-8000-000000000001\"]") List<String> gpus,
-            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports) {}
+            @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
+            @Schema(description = "the current version's image", example = "gda-test:latest") String image,
+            @Schema(description = "the tenant that created it", example = "alice") String tenant,
+            @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
+            @Schema(example = "2025-01-01T09:30:00.000000Z") Instant updateTime) {}
+
+    @Schema(name = "TerminalTicket")
+    public record TerminalTicket(
+            @Schema(description = "single use, good until expires", example = "9f0c1e...") String ticket,
+            @Schema(description = "where to open the WebSocket (same host), ticket included; add &cols=C&rows=R", example = "/ws/terminal?ticket=9f0c1e...") String path,
+            Instant expires) {}
+
+    @Schema(name = "ImageSummary")
+    public record ImageSummary(
+            @Schema(description = "a name the image is tagged with, as imageName takes it", example = "gda-test:latest") String name,
+            @Schema(example = "sha256:5b0d5e3b9f2f4c8e7d1a6b3c2e9f8a7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f") String id,
+            Instant created,
+            @Schema(example = "1234567") long sizeBytes,
+            @Schema(description = "the replicaset it was committed from; null for other images", example = "foo") String committedFrom) {}
 
     @Schema(name = "ReplicaSetHistoryItem")
     public record HistoryItem(
