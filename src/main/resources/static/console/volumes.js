@@ -2,6 +2,13 @@
 import { api } from './api.js';
 import { h, mount, when, errorBox, dialog, field, toast, poll, bytes, showFieldError } from './dom.js';
 
+/** "resize to 50GB: copying the data into data-2 (40%)": the step the API reports, with the bytes across where measured. */
+function progressText(p) {
+  if (!p) return null;
+  const share = p.bytesTotal ? ` (${Math.floor((100 * (p.bytesDone || 0)) / p.bytesTotal)}%, ${bytes(p.bytesDone || 0)} of ${bytes(p.bytesTotal)})` : '';
+  return `${p.operation}: ${p.step}${share}`;
+}
+
 export function volumesScreen(main) {
   const body = h('tbody');
   const status = h('div');
@@ -96,7 +103,7 @@ export function volumesScreen(main) {
     }
     list.sort((a, b) => a.name.localeCompare(b.name));
     body.replaceChildren(...list.map((v) => {
-      const busy = pending.get(v.name) || (v.progress ? `${v.progress.operation}: ${v.progress.step}` : null);
+      const busy = progressText(v.progress) || pending.get(v.name);
       const row = h('tr', { 'data-test': 'volume-row', 'data-name': v.name },
         h('td', h('strong', v.name)),
         h('td.num', { 'data-test': 'volume-version' }, v.version),

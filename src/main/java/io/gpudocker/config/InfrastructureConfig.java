@@ -8,6 +8,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import io.etcd.jetcd.Client;
 import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
@@ -16,19 +17,19 @@ import io.gpudocker.docker.DockerTimeouts;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.EtcdKeyValueStore;
 import io.gpudocker.store.KeyValueStore;
-import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.gpudocker.store.Operations;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /** The shared infrastructure every feature wires onto: Docker and etcd behind their small interfaces, the schedulers, the name locks, the work queue. */
@@ -84,6 +85,12 @@ public class InfrastructureConfig {
     @Bean
     KeyValueStore keyValueStore(Client client, GdaProperties props) {
         return new EtcdKeyValueStore(client, props.etcd().timeout(), String.join(",", props.etcd().endpoints()));
+    }
+
+    /** What the long operations in flight are doing, for the instance and volume views. */
+    @Bean
+    ProgressBoard progressBoard() {
+        return new ProgressBoard(java.time.Clock.systemUTC());
     }
 
     @Bean

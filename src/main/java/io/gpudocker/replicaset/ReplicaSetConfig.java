@@ -2,6 +2,7 @@ package io.gpudocker.replicaset;
 
 import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
@@ -10,13 +11,13 @@ import io.gpudocker.resource.HolderVisibility;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
-import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.ClusterIdentity;
+import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operations;
 import io.gpudocker.volume.VolumeQueries;
 import java.util.Set;
 import java.util.stream.Collectors;
-import io.gpudocker.store.Operations;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -61,8 +62,9 @@ public class ReplicaSetConfig {
 
     @Bean
     VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations) {
-        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations);
+                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                                    ProgressBoard progress) {
+        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations, progress);
     }
 
     @Bean
@@ -88,8 +90,8 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers) {
-        return new ReplicaSetQueries(repo, engine, containers);
+    ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress) {
+        return new ReplicaSetQueries(repo, engine, containers, progress);
     }
 
     @Bean

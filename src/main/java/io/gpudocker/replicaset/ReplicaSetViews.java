@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.common.ProgressBoard;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -8,6 +9,11 @@ import java.util.Map;
 /** Response bodies. */
 public final class ReplicaSetViews {
     private ReplicaSetViews() {}
+
+    /** Where a replicaset's operation in flight reports its progress. */
+    public static String progressKey(String name) {
+        return "replicaset/" + name;
+    }
 
     @Schema(name = "ReplicaSetCreated")
     public record Created(
@@ -50,7 +56,8 @@ public final class ReplicaSetViews {
             @Schema(example = "[\"JUPYTER_TOKEN=secret\"]") List<String> env,
             @Schema(example = "[\"sleep\", \"infinity\"]") List<String> cmd,
             @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
-            @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info) {}
+            @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info,
+            @Schema(description = "the update in flight (patch, restart, rollback): its step and since when; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
 
     @Schema(name = "ReplicaSetSummary")
     public record Summary(
@@ -64,7 +71,8 @@ public final class ReplicaSetViews {
             @Schema(description = "the current version's image", example = "gda-test:latest") String image,
             @Schema(description = "the tenant that created it", example = "alice") String tenant,
             @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
-            @Schema(example = "2025-01-01T09:30:00.000000Z") Instant updateTime) {}
+            @Schema(example = "2025-01-01T09:30:00.000000Z") Instant updateTime,
+            @Schema(description = "the update in flight, as in the replicaset's view; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
 
     @Schema(name = "TerminalTicket")
     public record TerminalTicket(

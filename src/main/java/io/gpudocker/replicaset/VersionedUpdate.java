@@ -5,6 +5,7 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
@@ -40,6 +41,7 @@ public class VersionedUpdate {
     private final PortScheduler ports;
     private final NameLocks locks;
     private final SystemDiskCopier copier;
+    private final ProgressBoard progress;
     private final VersionPruner pruner;
     private final Operations operations;
 
@@ -60,7 +62,9 @@ public class VersionedUpdate {
     }
 
     public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                           PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations) {
+                           PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                           ProgressBoard progress) {
+        this.progress = progress;
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -77,7 +81,7 @@ public class VersionedUpdate {
      * @param failure the code a failed step reports, that of the operation the user called
      */
     public ContainerNameView apply(String name, Caller caller, String cause, ErrorCode failure, Plan plan) {
-        try (var held = locks.lock(name)) {
+        try (var held = locks.lock(name); var tracker = progress.begin(ReplicaSetViews.progressKey(name), cause)) {
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
             ReplicaSetVersion current = repo.current(record);
@@ -93,7 +97,7 @@ public class VersionedUpdate {
             boolean wasRunning = currentContainer.map(ContainerView::running).orElse(false);
             CopyReport copy;
             try {
-                copy = switchOver(stored, version, source, wasRunning);
+                copy = switchOver(stored, version, source, wasRunning, target.filesystemFrom(), tracker);
             } catch (RuntimeException e) {
                 Undo.after(e, () -> {
                     gpus.release(name, reservation.addedGpus());
@@ -137,7 +141,8 @@ public class VersionedUpdate {
      *
      * @return how the system disk was copied; null when there was no source to copy
      */
-    private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning) {
+    private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning,
+                                  long filesystemFrom, ProgressBoard.Tracker tracker) {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
         Operation op = null;
@@ -147,17 +152,21 @@ public class VersionedUpdate {
         try {
             // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
             op = operations.begin(Operation.start(Operation.REPLICASET, "update", record.name(), version.version()));
+            tracker.step("creating version " + version.version());
             engine.create(containers.specOf(version, record.tenant(), op.id()));
             created = true;
             if (wasRunning) {
+                tracker.step("stopping version " + record.version());
                 engine.stop(currentName);
                 stoppedOld = true;
             }
             if (source != null) {
                 ContainerView fresh = engine.inspect(version.containerName())
                         .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
+                tracker.step("copying the system disk of version " + filesystemFrom);
                 copy = copier.copy(source, fresh);
             }
+            tracker.step("starting version " + version.version());
             engine.start(version.containerName());
             repo.update(stored, record.with(version.version(), ReplicaSetState.RUNNING, version.gpus(), version.ports()), version, op);
             return copy;
