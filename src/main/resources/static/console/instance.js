@@ -14,6 +14,7 @@ export function instanceScreen(main, [name, tab = 'overview'], ctx) {
   const banner = h('div', { 'data-test': 'banner' });
   const content = h('div');
   let detail = null;
+  let lastShown = null;
   let pending = null; // the action in flight: its label; the page keeps polling and stays usable meanwhile
 
   mount(main,
@@ -135,7 +136,12 @@ export function instanceScreen(main, [name, tab = 'overview'], ctx) {
       throw e;
     }
     renderHead();
-    if (tab === 'overview') await overview();
+    // re-rendered only when something changed, so a selection or a focused link survives the polling
+    const shown = JSON.stringify(detail);
+    if (tab === 'overview' && shown !== lastShown) {
+      lastShown = shown;
+      await overview();
+    }
   }
 
   async function overview() {
@@ -169,7 +175,7 @@ export function instanceScreen(main, [name, tab = 'overview'], ctx) {
       const current = item.version === detail.version;
       return h('li' + (current ? '.current' : ''), { 'data-test': 'version-item', 'data-version': item.version },
         h('span.dot', { 'aria-hidden': 'true' }),
-        h('div', h('div.title', `Version ${item.version}`, current ? h('span.tag', ' current') : null),
+        h('div', h('div.title', `Version ${item.version}`, current ? h('span.tag', 'current') : null),
           h('div.meta', `${s.cause || 'update'} · ${s.gpus?.length ? gpuText(s.gpus, models) : 'no GPUs'} · `, when(item.createTime),
             ' · ', item.snapshotAvailable ? 'snapshot kept' : 'snapshot pruned (spec only)')),
         h('div', current ? null : h('button.small', {

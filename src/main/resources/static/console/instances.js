@@ -40,6 +40,8 @@ export function instancesScreen(main, params, ctx) {
     status,
     h('div.panel', table));
 
+  let lastShown = null;
+  let lastRender = 0;
   async function refresh() {
     let list;
     let models;
@@ -50,6 +52,11 @@ export function instancesScreen(main, params, ctx) {
       status.replaceChildren(errorBox(e), h('div.spacer'));
       throw e;
     }
+    // unchanged lists are not re-rendered (a focused link keeps its focus), except to age the times now and then
+    const shown = JSON.stringify(list);
+    if (shown === lastShown && Date.now() - lastRender < 30000) return;
+    lastShown = shown;
+    lastRender = Date.now();
     const showCompute = list.some((i) => computeText(i));
     head.replaceChildren(h('tr', h('th', 'Name'), ctx.me.admin ? h('th', 'Tenant') : null, h('th', 'State'), h('th.num', 'Version'),
       h('th', 'Image'), h('th', 'GPUs'), showCompute ? h('th', 'CPU / memory') : null, h('th', 'Access'), h('th', 'Created')));

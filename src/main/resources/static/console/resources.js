@@ -9,7 +9,7 @@ export function resourcesScreen(main, params, ctx) {
   mount(main,
     h('div.page-head', h('div', h('h1', 'GPUs and ports'), h('div.sub', 'What this host has, and who holds it.'))),
     status,
-    h('div.panel', h('div.panel-body', h('div.row', h('h2', 'GPUs'), h('div.legend.right', h('span.l-free', 'free'), h('span.l-mine', ctx.me.admin ? 'held' : 'yours'), ctx.me.admin ? null : h('span.l-taken', 'another tenant\'s'))), gpus)),
+    h('div.panel', h('div.panel-body', h('div.section-head', h('h2', 'GPUs'), h('div.legend', h('span.l-free', 'free'), h('span.l-mine', ctx.me.admin ? 'held' : 'yours'), ctx.me.admin ? null : h('span.l-taken', 'another tenant\'s'))), gpus)),
     h('div.panel', h('div.panel-body', h('h2', 'Host ports'), ports)));
 
   async function refresh() {

@@ -11,6 +11,7 @@ export function openTerminal(content, name) {
     h('div.toolbar', h('strong', 'Shell'), h('span.muted', 'bash where the image has it, else sh · Ctrl-C interrupts · resize follows the window'), h('span.right', state), reconnect),
     h('div.spacer'), box)));
 
+  // the DOM renderer keeps the screen's text in the page: screen readers (and the browser tests) can read it
   const term = new window.Terminal({ rendererType: 'dom', cursorBlink: true, fontSize: 13, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', theme: { background: '#0d1117' } });
   const fit = new window.FitAddon.FitAddon();
   term.loadAddon(fit);

@@ -11,7 +11,7 @@ export function tokensScreen(main, params, ctx) {
   const issued = h('div');
   const name = h('input', { name: 'name', required: true, autocomplete: 'off', placeholder: 'e.g. alice', 'data-test': 'token-name' });
   const form = h('form.row', { onsubmit: onIssue }, field('Tenant name', name, 'One token per tenant; it sees only its own instances and volumes.', 'name'),
-    h('div.field', h('button.primary', { type: 'submit', 'data-test': 'token-issue' }, 'Issue token')));
+    h('div.field.button-cell', h('button.primary', { type: 'submit', 'data-test': 'token-issue' }, 'Issue token')));
   const status = h('div');
   mount(main,
     h('div.page-head', h('div', h('h1', 'Tokens'), h('div.sub', 'Who may use this host.'))),

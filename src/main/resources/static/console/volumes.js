@@ -17,8 +17,9 @@ export function volumesScreen(main) {
   const createErrors = h('div');
   const create = h('form.row', { onsubmit: onCreate, 'data-test': 'volume-create' },
     field('Name', name, null, 'name'), field('Size', size, 'KB, MB, GB or TB; empty for no limit.', 'size'),
-    h('div.field', h('button.primary', { type: 'submit', 'data-test': 'volume-create-submit' }, 'Create volume')));
+    h('div.field.button-cell', h('button.primary', { type: 'submit', 'data-test': 'volume-create-submit' }, 'Create volume')));
   const pending = new Map(); // volume name -> what is running on it
+  let lastShown = null;
 
   mount(main,
     h('div.page-head', h('div', h('h1', 'Volumes'), h('div.sub', 'Data disks: mounted into instances, kept across every update, resized by copying into a new version.'))),
@@ -97,6 +98,9 @@ export function volumesScreen(main) {
       throw e;
     }
     if (body.querySelector('[data-history]')) return; // an open history stays put until closed
+    const shown = JSON.stringify([list, [...pending]]);
+    if (shown === lastShown) return; // unchanged: not re-rendered, so a focused button keeps its focus
+    lastShown = shown;
     if (list.length === 0) {
       body.replaceChildren(h('tr', h('td', { colspan: 5 }, h('div.empty', h('strong', 'No volumes yet'), 'Create one above, then mount it when you create an instance.'))));
       return;

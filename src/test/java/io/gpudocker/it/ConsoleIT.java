@@ -144,7 +144,14 @@ class ConsoleIT extends IntegrationTestBase {
         keyboard.sendKeys("expr 40 + 2 > /data/answer; cat /data/answer" + Keys.ENTER);
         browser.until(d -> terminalLines().contains("42"));
         keyboard.sendKeys("sleep 300" + Keys.ENTER);
-        keyboard.sendKeys(Keys.chord(Keys.CONTROL, "c"));
+        // a Ctrl-C that arrives before the shell has started sleep is the shell's, not sleep's: press it until
+        // a prompt follows the sleep (long before its 300 s are up)
+        browser.until(d -> {
+            keyboard.sendKeys(Keys.chord(Keys.CONTROL, "c"));
+            List<String> lines = terminalLines();
+            int sleep = lines.lastIndexOf("/ # sleep 300");
+            return sleep >= 0 && lines.subList(sleep + 1, lines.size()).stream().anyMatch(l -> l.endsWith("#"));
+        });
         keyboard.sendKeys("echo interrupted-$((20+3))" + Keys.ENTER);
         browser.until(d -> terminalLines().contains("interrupted-23"));
         keyboard.sendKeys("stty size" + Keys.ENTER);
