@@ -15,6 +15,8 @@ if [ "$mode" = test ]; then
   want ip iproute2
   want openssl openssl
   want mkfs.xfs xfsprogs   # the XFS data root of `make test-xfs` (scripts/test-env.sh, GDA_TEST_DATA_FS=xfs)
+  want chromium chromium   # the console's browser tests (ConsoleIT), headless
+  want chromedriver chromium-driver
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -22,10 +22,12 @@ import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
  * Who may call what. Every {@code /api/v1/**} call needs a bearer token; tokens and actuator details are the
- * admin's; {@code /ping}, health status and the API document are open. Stateless: no session, no cookie,
+ * admin's; {@code /ping}, health status, the API document and the console's static files are open (the
+ * console calls the API with the token the user pastes). Stateless: no session, no cookie,
  * so no CSRF to guard.
  */
 @Configuration(proxyBeanMethods = false)
@@ -66,7 +68,9 @@ public class SecurityConfig {
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .exceptionHandling(e -> e.authenticationEntryPoint(EnvelopeResponses.unauthenticated())
-                        .accessDeniedHandler(EnvelopeResponses.forbidden()));
+                        .accessDeniedHandler(EnvelopeResponses.forbidden()))
+                .headers(h -> h.addHeaderWriter(ConsoleHeaders.contentSecurityPolicy())
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
         List<String> origins = props.cors().allowedOrigins();
         if (origins.isEmpty()) {
             http.cors(AbstractHttpConfigurer::disable);
@@ -88,6 +92,9 @@ public class SecurityConfig {
         return http.addFilterBefore(bearer, AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/ping", "/error").permitAll()
+                        // the console's files carry no data; the terminal's socket is authorised by its ticket
+                        .requestMatchers("/", "/index.html", "/console/**", "/webjars/**", "/favicon.ico").permitAll()
+                        .requestMatchers("/ws/terminal").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").hasRole("ADMIN")

@@ -10,6 +10,7 @@ import io.gpudocker.common.ByteSizes;
 import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
@@ -23,13 +24,13 @@ import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.EtcdKeyValueStore;
 import io.gpudocker.store.KeyValueStore;
-import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.gpudocker.store.Operations;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /** The shared infrastructure every feature wires onto: Docker and etcd behind their small interfaces, the schedulers, the name locks, the work queue. */
@@ -101,6 +102,12 @@ public class InfrastructureConfig {
     @Bean
     KeyValueStore keyValueStore(Client client, GdaProperties props) {
         return new EtcdKeyValueStore(client, props.etcd().timeout(), String.join(",", props.etcd().endpoints()));
+    }
+
+    /** What the long operations in flight are doing, for the instance and volume views. */
+    @Bean
+    ProgressBoard progressBoard() {
+        return new ProgressBoard(java.time.Clock.systemUTC());
     }
 
     @Bean

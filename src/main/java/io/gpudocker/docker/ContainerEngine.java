@@ -44,6 +44,15 @@ public interface ContainerEngine {
 
     ExecResult exec(String nameOrId, String workDir, List<String> cmd, Duration timeout);
 
+    /** Every image on the host. */
+    List<ImageView> listImages();
+
+    /**
+     * Starts {@code cmd} in the running container with a terminal of the given size and stdin attached; its
+     * output goes to {@code output} until it ends or the returned shell is closed.
+     */
+    Shell openShell(String nameOrId, List<String> cmd, int columns, int rows, Shell.Output output);
+
     /** Saves the container's filesystem (not its volumes) as an image; returns the image id. */
     String commit(String nameOrId, String imageName);
 

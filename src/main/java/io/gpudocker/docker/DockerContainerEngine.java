@@ -366,6 +366,20 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
+    public List<ImageView> listImages() {
+        return call("list images", () -> docker.listImagesCmd().exec().stream()
+                .map(i -> new ImageView(i.getId(), i.getRepoTags() == null ? List.of() : List.of(i.getRepoTags()),
+                        i.getCreated() == null ? null : java.time.Instant.ofEpochSecond(i.getCreated()),
+                        i.getSize() == null ? 0 : i.getSize(), i.getLabels()))
+                .toList());
+    }
+
+    @Override
+    public Shell openShell(String nameOrId, List<String> cmd, int columns, int rows, Shell.Output output) {
+        return call("terminal in " + nameOrId, () -> DockerShell.start(docker, nameOrId, cmd, columns, rows, output));
+    }
+
+    @Override
     public String commit(String nameOrId, String imageName) {
         // as long as the container's changes are large: not bounded (the replicaset's lock is held meanwhile)
         return call("commit " + nameOrId, null, () -> {

@@ -3,6 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
@@ -14,15 +15,15 @@ import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
-import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.ClusterIdentity;
+import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operations;
 import io.gpudocker.volume.VolumeQueries;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
-import io.gpudocker.store.Operations;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -76,8 +77,8 @@ public class ReplicaSetConfig {
     @Bean
     VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
                                     PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
-                                    MeterRegistry metrics, ComputeAllocator compute) {
-        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations, metrics, compute);
+                                    MeterRegistry metrics, ComputeAllocator compute, ProgressBoard progress) {
+        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations, metrics, compute, progress);
     }
 
     @Bean
@@ -98,8 +99,13 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers) {
-        return new ReplicaSetQueries(repo, engine, containers);
+    ImageCatalog imageCatalog(ContainerEngine engine) {
+        return new ImageCatalog(engine);
+    }
+
+    @Bean
+    ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress) {
+        return new ReplicaSetQueries(repo, engine, containers, progress);
     }
 
     @Bean

@@ -3,6 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.resource.cpu.CpuList;
@@ -17,7 +18,10 @@ public class ReplicaSetQueries {
     private final ContainerEngine engine;
     private final VersionContainers containers;
 
-    public ReplicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers) {
+    private final ProgressBoard progress;
+
+    public ReplicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress) {
+        this.progress = progress;
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -35,12 +39,15 @@ public class ReplicaSetQueries {
                 record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
                 spec.binds(), spec.env(), spec.cmd(), spec.init(), record.state().holdsResources() ? record.ports() : current.ports(),
                 record.cpus().size(), CpuList.format(record.cpus()), ReplicaSetViews.size(current.memory()), ReplicaSetViews.size(current.shmSize()),
-                originalInfo(current, record.tenant()));
+                originalInfo(current, record.tenant()), progress.of(ReplicaSetViews.progressKey(name)).orElse(null));
     }
 
     public List<ReplicaSetViews.Summary> list(Caller caller) {
         return repo.list(caller).stream().map(r -> new ReplicaSetViews.Summary(r.name(), r.version(), r.containerName(),
-                r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports(), CpuList.format(r.cpus()), ReplicaSetViews.size(r.memory()))).toList();
+                r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports(), CpuList.format(r.cpus()), ReplicaSetViews.size(r.memory()),
+                repo.version(r.name(), r.version()).map(v -> v.spec().image()).orElse(null),
+                r.tenant() == null ? Caller.ADMIN_NAME : r.tenant(), r.createTime(), r.updateTime(),
+                progress.of(ReplicaSetViews.progressKey(r.name())).orElse(null))).toList();
     }
 
     /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */

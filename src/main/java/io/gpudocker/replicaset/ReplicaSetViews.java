@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.common.ByteSizes;
+import io.gpudocker.common.ProgressBoard;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +14,11 @@ public final class ReplicaSetViews {
     /** A size for people, null for 0 (none). */
     static String size(long bytes) {
         return bytes == 0 ? null : ByteSizes.format(bytes);
+    }
+
+    /** Where a replicaset's operation in flight reports its progress. */
+    public static String progressKey(String name) {
+        return "replicaset/" + name;
     }
 
     @Schema(name = "ReplicaSetCreated")
@@ -62,7 +68,8 @@ public final class ReplicaSetViews {
             @Schema(description = "the cores it holds, Docker's notation; empty: unpinned, or stopped", example = "0-7") String cpus,
             @Schema(description = "the current version's hard memory limit; null: none", example = "32GB") String memory,
             @Schema(description = "the current version's /dev/shm size; null: Docker's default (64MB)", example = "8GB") String shmSize,
-            @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info) {}
+            @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info,
+            @Schema(description = "the update in flight (patch, restart, rollback): its step and since when; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
 
     @Schema(name = "ReplicaSetSummary")
     public record Summary(
@@ -74,7 +81,26 @@ public final class ReplicaSetViews {
             @Schema(example = "[\"GPU-00000000-0000-4000-8000-000000000000\", \"GPU-00000000-0000-4000-8000-000000000001\"]") List<String> gpus,
             @Schema(example = "{\"22/tcp\": 40000}") Map<String, Integer> ports,
             @Schema(description = "the cores it holds; empty: unpinned, or stopped", example = "0-7") String cpus,
-            @Schema(description = "the memory it holds from the pool; null: none", example = "32GB") String memory) {}
+            @Schema(description = "the memory it holds from the pool; null: none", example = "32GB") String memory,
+            @Schema(description = "the current version's image", example = "gda-test:latest") String image,
+            @Schema(description = "the tenant that created it", example = "alice") String tenant,
+            @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
+            @Schema(example = "2025-01-01T09:30:00.000000Z") Instant updateTime,
+            @Schema(description = "the update in flight, as in the replicaset's view; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
+
+    @Schema(name = "TerminalTicket")
+    public record TerminalTicket(
+            @Schema(description = "single use, good until expires", example = "9f0c1e...") String ticket,
+            @Schema(description = "where to open the WebSocket (same host), ticket included; add &cols=C&rows=R", example = "/ws/terminal?ticket=9f0c1e...") String path,
+            Instant expires) {}
+
+    @Schema(name = "ImageSummary")
+    public record ImageSummary(
+            @Schema(description = "a name the image is tagged with, as imageName takes it", example = "gda-test:latest") String name,
+            @Schema(example = "sha256:5b0d5e3b9f2f4c8e7d1a6b3c2e9f8a7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f") String id,
+            Instant created,
+            @Schema(example = "1234567") long sizeBytes,
+            @Schema(description = "the replicaset it was committed from; null for other images", example = "foo") String committedFrom) {}
 
     @Schema(name = "ReplicaSetHistoryItem")
     public record HistoryItem(

@@ -5,6 +5,7 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
@@ -41,6 +42,7 @@ public class VersionedUpdate {
     private final PortScheduler ports;
     private final NameLocks locks;
     private final SystemDiskCopier copier;
+    private final ProgressBoard progress;
     private final VersionPruner pruner;
     private final Operations operations;
     private final MeterRegistry metrics;
@@ -65,7 +67,8 @@ public class VersionedUpdate {
 
     public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
                            PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
-                           MeterRegistry metrics, ComputeAllocator compute) {
+                           MeterRegistry metrics, ComputeAllocator compute, ProgressBoard progress) {
+        this.progress = progress;
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -84,7 +87,7 @@ public class VersionedUpdate {
      * @param failure the code a failed step reports, that of the operation the user called
      */
     public ContainerNameView apply(String name, Caller caller, String cause, ErrorCode failure, Plan plan) {
-        try (var held = locks.lock(name)) {
+        try (var held = locks.lock(name); var tracker = progress.begin(ReplicaSetViews.progressKey(name), cause)) {
             UpdatePhases phases = new UpdatePhases();
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
@@ -102,7 +105,7 @@ public class VersionedUpdate {
             boolean wasRunning = currentContainer.map(ContainerView::running).orElse(false);
             CopyReport copy;
             try {
-                copy = switchOver(stored, version, source, wasRunning, phases);
+                copy = switchOver(stored, version, source, wasRunning, target.filesystemFrom(), phases, tracker);
             } catch (RuntimeException e) {
                 Undo.after(e, () -> {
                     gpus.release(name, reservation.addedGpus());
@@ -162,7 +165,7 @@ public class VersionedUpdate {
      * @return how the system disk was copied; null when there was no source to copy
      */
     private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning,
-                                  UpdatePhases phases) {
+                                  long filesystemFrom, UpdatePhases phases, ProgressBoard.Tracker tracker) {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
         Operation op = null;
@@ -173,10 +176,12 @@ public class VersionedUpdate {
             // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
             op = operations.begin(Operation.start(Operation.REPLICASET, "update", record.name(), version.version()));
             phases.lap(UpdatePhases.Phase.PREPARE);
+            tracker.step("creating version " + version.version());
             engine.create(containers.specOf(version, record.tenant(), op.id()));
             created = true;
             phases.lap(UpdatePhases.Phase.CREATE);
             if (wasRunning) {
+                tracker.step("stopping version " + record.version());
                 engine.stop(currentName);
                 stoppedOld = true;
                 phases.lap(UpdatePhases.Phase.STOP);
@@ -184,9 +189,11 @@ public class VersionedUpdate {
             if (source != null) {
                 ContainerView fresh = engine.inspect(version.containerName())
                         .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
+                tracker.step("copying the system disk of version " + filesystemFrom);
                 copy = copier.copy(source, fresh);
                 phases.lap(UpdatePhases.Phase.COPY);
             }
+            tracker.step("starting version " + version.version());
             engine.start(version.containerName());
             phases.lap(UpdatePhases.Phase.START);
             repo.update(stored, record.running(version), version, op);

@@ -3,11 +3,12 @@ package io.gpudocker.volume;
 import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.ClusterIdentity;
+import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
 import io.gpudocker.store.Operations;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -54,13 +55,13 @@ public class VolumeConfig {
     @Bean
     VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                               VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations,
-                              FrozenContainers frozen) {
-        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine, frozen));
+                              FrozenContainers frozen, ProgressBoard progress) {
+        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine, frozen), progress);
     }
 
     @Bean
-    VolumeQueries volumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes) {
-        return new VolumeQueries(repo, engine, janitor, dockerVolumes);
+    VolumeQueries volumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes, ProgressBoard progress) {
+        return new VolumeQueries(repo, engine, janitor, dockerVolumes, progress);
     }
 
     /** At startup: detect once whether sizes can be enforced, and start sweeping superseded versions. */

@@ -1,6 +1,7 @@
 package io.gpudocker.volume;
 
 import io.gpudocker.api.Caller;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeView;
 import java.util.List;
@@ -13,7 +14,10 @@ public class VolumeQueries {
     private final VolumeJanitor janitor;
     private final DockerVolumes dockerVolumes;
 
-    public VolumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes) {
+    private final ProgressBoard progress;
+
+    public VolumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes, ProgressBoard progress) {
+        this.progress = progress;
         this.repo = repo;
         this.engine = engine;
         this.janitor = janitor;
@@ -39,7 +43,8 @@ public class VolumeQueries {
         List<String> users = docker.isPresent() ? engine.containersUsingVolume(r.dockerName()) : List.of();
         return new VolumeViews.Detail(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(), r.sizeEnforced(),
                 r.createTime(), r.updateTime(), docker.map(VolumeView::mountpoint).orElse(null), docker.isPresent(), users,
-                VolumeViews.OriginalVolumeInfo.of(r.version(), versionCreateTime(r), r.dockerName(), r.size()));
+                VolumeViews.OriginalVolumeInfo.of(r.version(), versionCreateTime(r), r.dockerName(), r.size()),
+                progress.of(VolumeViews.progressKey(r.name())).orElse(null));
     }
 
     /** When the current version was made, from its own record (the volume's record says when the volume was). */
@@ -50,7 +55,7 @@ public class VolumeQueries {
     public List<VolumeViews.Summary> list(Caller caller) {
         janitor.schedule();
         return repo.list(caller).stream().map(r -> new VolumeViews.Summary(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(),
-                r.sizeEnforced())).toList();
+                r.sizeEnforced(), progress.of(VolumeViews.progressKey(r.name())).orElse(null))).toList();
     }
 
     public VolumeViews.History history(String name, Caller caller) {

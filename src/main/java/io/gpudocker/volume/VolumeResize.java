@@ -5,6 +5,7 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineErrors;
@@ -36,10 +37,12 @@ public class VolumeResize {
     private final VolumeJanitor janitor;
     private final Operations operations;
     private final ContainerFreeze freeze;
+    private final ProgressBoard progress;
 
     public VolumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                         VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations,
-                        ContainerFreeze freeze) {
+                        ContainerFreeze freeze, ProgressBoard progress) {
+        this.progress = progress;
         this.repo = repo;
         this.engine = engine;
         this.dockerVolumes = dockerVolumes;
@@ -57,7 +60,8 @@ public class VolumeResize {
      */
     public VolumeViews.Resized resize(String name, VolumeRequests.Resize req, boolean force, Caller caller) {
         VolumeSize size = VolumeSize.parse(req == null ? null : req.size());
-        try (var held = locks.lock(VolumeNames.lockKey(name))) {
+        try (var held = locks.lock(VolumeNames.lockKey(name)); var tracker = progress.begin(VolumeViews.progressKey(name), "resize to " + size.text())) {
+            tracker.step("measuring the data");
             Stored<VolumeRecord> stored = repo.require(name, caller);
             VolumeRecord record = stored.record();
             if (record.sizeBytes() != null && record.sizeBytes() == size.bytes()) {
@@ -80,9 +84,12 @@ public class VolumeResize {
                             + (running.isEmpty() ? "" : force ? " (forced while " + running + " ran)" : " (copied with " + running + " frozen)"));
             CopyReport copy;
             List<String> frozen;
+            if (!running.isEmpty() && !force) {
+                tracker.step("pausing " + running + " for the copy");
+            }
             try (ContainerFreeze.Frozen paused = force ? freeze.none() : freeze.freeze(running)) {
                 frozen = paused.containers();
-                copy = copyInto(stored, version, current, size, used);
+                copy = copyInto(stored, version, current, size, used, tracker);
             }
             String warning = running.isEmpty() || !force ? null : String.format(
                     "copied while %s kept running with %s mounted; what they wrote during the copy may be missing from %s", running, currentName, version.dockerName());
@@ -97,7 +104,8 @@ public class VolumeResize {
     }
 
     /** Creates the new version's Docker volume, copies the data in and records it; on failure removes it again. */
-    private CopyReport copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeView current, VolumeSize size, long used) {
+    private CopyReport copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeView current, VolumeSize size, long used,
+                                ProgressBoard.Tracker tracker) {
         String name = version.name();
         Operation op = null;
         boolean created = false;
@@ -109,7 +117,9 @@ public class VolumeResize {
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
                     : engine.inspectVolume(version.dockerName()).map(VolumeView::mountpoint).orElse(null);
             copier.requireVisible(version.dockerName(), target);
+            tracker.copying("copying the data into " + version.dockerName(), used, () -> copier.bytesInUse(target));
             CopyReport copy = copier.copy(current.mountpoint(), target, used);
+            tracker.step("recording version " + version.version());
             repo.resize(stored, stored.record().resized(version.version(), size, version.sizeEnforced()), version, op);
             return copy;
         } catch (RuntimeException e) {

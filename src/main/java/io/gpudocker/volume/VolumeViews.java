@@ -2,6 +2,7 @@ package io.gpudocker.volume;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpudocker.api.OriginalTime;
+import io.gpudocker.common.ProgressBoard;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +15,11 @@ import java.util.Map;
  */
 public final class VolumeViews {
     private VolumeViews() {}
+
+    /** Where a volume's resize in flight reports its progress. */
+    public static String progressKey(String name) {
+        return "volume/" + name;
+    }
 
     @Schema(name = "VolumeCreated")
     public record Created(@Schema(example = "data-1") String name, @Schema(example = "data") String volumeName, @Schema(example = "1") long version,
@@ -36,11 +42,13 @@ public final class VolumeViews {
     public record Detail(@Schema(example = "data") String name, @Schema(example = "1") long version, @Schema(example = "data-1") String dockerName,
                          @Schema(example = "20GB") String size, Long sizeBytes, boolean sizeEnforced,
                          Instant createTime, Instant updateTime, String mountpoint, boolean present, List<String> usedBy,
-                         @JsonProperty("Info") @Schema(description = "original-compatible: the current version as the original answered it") OriginalVolumeInfo info) {}
+                         @JsonProperty("Info") @Schema(description = "original-compatible: the current version as the original answered it") OriginalVolumeInfo info,
+                         @Schema(description = "the resize in flight: its step, and while copying the bytes across of the bytes to copy; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
 
     @Schema(name = "VolumeSummary")
     public record Summary(@Schema(example = "data") String name, @Schema(example = "1") long version, @Schema(example = "data-1") String dockerName,
-                          @Schema(example = "20GB") String size, Long sizeBytes, boolean sizeEnforced) {}
+                          @Schema(example = "20GB") String size, Long sizeBytes, boolean sizeEnforced,
+                          @Schema(description = "the resize in flight, as in the volume's view; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
 
     @Schema(name = "VolumeHistoryItem")
     public record HistoryItem(@Schema(example = "1") long version, Instant createTime, @Schema(example = "20GB") String size, Long sizeBytes, boolean sizeEnforced,

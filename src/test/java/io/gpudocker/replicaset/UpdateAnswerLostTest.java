@@ -1,16 +1,10 @@
 package io.gpudocker.replicaset;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.OutcomeUnknown;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.SystemDiskCopier;
@@ -20,16 +14,17 @@ import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
-import io.gpudocker.store.InMemoryKeyValueStore;
-import io.gpudocker.store.InMemoryKeyValueStore.Fault;
-import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
-import io.gpudocker.store.Operation;
 import io.gpudocker.store.ConfirmedIdentity;
+import io.gpudocker.store.InMemoryKeyValueStore.Fault;
+import io.gpudocker.store.InMemoryKeyValueStore;
+import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
 import io.gpudocker.store.StoreUnavailableException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +33,13 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 /**
  * An update whose record write gets no answer: if the write landed, the update succeeded and its container
@@ -69,7 +71,8 @@ class UpdateAnswerLostTest {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, new PortScheduler(new PortRange(40000, 40010), port -> false),
                 new NameLocks(Duration.ofSeconds(5)), new SystemDiskCopier("cp"), mock(VersionPruner.class), operations,
-                new SimpleMeterRegistry(), new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));
+                new SimpleMeterRegistry(), new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE),
+                new ProgressBoard(Clock.systemUTC()));
         plans = new UpdatePlans(update, repo, gpus);
     }
 

@@ -1,13 +1,10 @@
 package io.gpudocker.replicaset;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
@@ -23,6 +20,7 @@ import io.gpudocker.store.Stored;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,6 +30,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 /** An update's answer says how the system disk was carried over; Docker and etcd are stood in for. */
 @Timeout(60)
@@ -87,7 +89,7 @@ class UpdateCopyReportTest {
         SystemDiskCopier copier = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry));
         return new VersionedUpdate(repo, engine, containers, new GpuScheduler(), new PortScheduler(new PortRange(40000, 40010), port -> false),
                 new NameLocks(Duration.ofSeconds(5)), copier, mock(VersionPruner.class), operations, registry,
-                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), new GpuScheduler(), ComputeDefaults.NONE));
+                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), new GpuScheduler(), ComputeDefaults.NONE), new ProgressBoard(Clock.systemUTC()));
     }
 
     private ContainerView container(String name, boolean running) throws Exception {

@@ -1,17 +1,11 @@
 package io.gpudocker.replicaset;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.StandInCommand;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
@@ -28,6 +22,7 @@ import io.gpudocker.store.Stored;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +33,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 /**
  * The update engine's failure path with a real copier: a copy that fails or hangs is reported with the code
@@ -56,6 +58,7 @@ class VersionedUpdateTest {
     private final GpuScheduler gpus = new GpuScheduler();
     private final Operations operations = mock(Operations.class);
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private final ProgressBoard progress = new ProgressBoard(Clock.systemUTC());
     private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now(), "alice");
 
     @BeforeEach
@@ -93,6 +96,23 @@ class VersionedUpdateTest {
     }
 
     @Test
+    void whileTheSystemDiskIsCopiedTheReplicaSetsProgressSaysSoAndAfterwardsNothing() throws Exception {
+        String hangingCp = StandInCommand.write(dir, "cp", "sleep 300");
+        UpdatePlans plans = plans(new SystemDiskCopier(hangingCp, Duration.ofSeconds(20)));
+        var restart = java.util.concurrent.CompletableFuture.runAsync(() -> plans.restart("foo", ALICE));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> progress.of("replicaset/foo")
+                .filter(p -> p.step().equals("copying the system disk of version 2")).isPresent());
+        ProgressBoard.Progress during = progress.of("replicaset/foo").orElseThrow();
+        assertThat(during.operation()).isEqualTo("restart");
+        assertThat(during.startedAt()).isBeforeOrEqualTo(during.stepStartedAt());
+        assertThat(progress.of("replicaset/bar")).isEmpty();
+
+        assertThatThrownBy(restart::join).hasCauseInstanceOf(ApiException.class);
+        assertThat(progress.of("replicaset/foo")).as("a failed update reports nothing in flight").isEmpty();
+    }
+
+    @Test
     void aFailedCopyDuringPatchKeepsThePatchCode() {
         UpdatePlans plans = plans(new SystemDiskCopier("false"));
 
@@ -126,7 +146,7 @@ class VersionedUpdateTest {
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, ports, new NameLocks(Duration.ofSeconds(5)),
                 copier, mock(VersionPruner.class), operations, metrics,
-                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));
+                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE), progress);
         return new UpdatePlans(update, repo, gpus);
     }
 

@@ -1,9 +1,31 @@
 package io.gpudocker.volume;
 
-import io.gpudocker.store.Operations;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.ConfirmedIdentity;
+
 import io.gpudocker.api.Caller;
+import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.OutcomeUnknown;
+import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.VolumeView;
+import io.gpudocker.store.ConfirmedIdentity;
+import io.gpudocker.store.InMemoryKeyValueStore.Fault;
+import io.gpudocker.store.InMemoryKeyValueStore;
+import io.gpudocker.store.Keys;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.Operations;
+import io.gpudocker.store.StoreUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
@@ -13,26 +35,6 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
-
-import io.gpudocker.common.ManagedLabels;
-import io.gpudocker.common.NameLocks;
-import io.gpudocker.common.OutcomeUnknown;
-import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.VolumeView;
-import io.gpudocker.store.InMemoryKeyValueStore;
-import io.gpudocker.store.InMemoryKeyValueStore.Fault;
-import io.gpudocker.store.Keys;
-import io.gpudocker.store.StoreUnavailableException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A resize whose record write gets no answer. Removing the new Docker volume then was the worst possible
@@ -64,7 +66,8 @@ class ResizeAnswerLostTest {
         when(engine.createVolume(eq("data-2"), any(), any())).thenReturn(volume("data-2", two, 2));
         VolumeSizeSupport sizes = mock(VolumeSizeSupport.class);
         resize = new VolumeResize(repo, engine, new DockerVolumes(engine, "/t", () -> "test-cluster", operations), new NameLocks(Duration.ofSeconds(5)), sizes,
-                new VolumeDataCopier("cp", "du"), mock(VolumeJanitor.class), operations, new ContainerFreeze(engine, new io.gpudocker.common.FrozenContainers()));
+                new VolumeDataCopier("cp", "du"), mock(VolumeJanitor.class), operations, new ContainerFreeze(engine, new io.gpudocker.common.FrozenContainers()),
+                new ProgressBoard(Clock.systemUTC()));
     }
 
     @Test

@@ -1,0 +1,26 @@
+package io.gpudocker.auth;
+
+import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.Caller;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Who a token belongs to: what a client (the console) shows and which screens it offers. */
+@RestController
+@Tag(name = "tokens", description = "Tenant tokens (admin only): issue, list, revoke")
+class CallerController {
+
+    @Schema(name = "WhoAmI")
+    record WhoAmI(@Schema(example = "alice") String name, @Schema(description = "whether this token is the admin's", example = "false") boolean admin) {}
+
+    @GetMapping("/api/v1/whoami")
+    @Operation(summary = "The tenant (or the admin) the bearer token belongs to")
+    ApiResponse<WhoAmI> whoami(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(new WhoAmI(caller.name(), caller.admin()));
+    }
+}

@@ -1,0 +1,29 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.Caller;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/images")
+@Tag(name = "images", description = "Images on the host that instances can be created from")
+class ImageController {
+    private final ImageCatalog catalog;
+
+    ImageController(ImageCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @GetMapping
+    @Operation(summary = "Tagged images on the host: base images, and the images this tenant committed (every one for the admin)")
+    ApiResponse<List<ReplicaSetViews.ImageSummary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return ApiResponse.ok(catalog.list(caller));
+    }
+}

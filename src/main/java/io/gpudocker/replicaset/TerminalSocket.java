@@ -1,0 +1,153 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.Shell;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.server.HandshakeInterceptor;
+import org.springframework.web.util.UriComponentsBuilder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The terminal's WebSocket: {@code /ws/terminal?ticket=...&cols=...&rows=...}. The handshake spends a ticket
+ * from {@link TerminalTickets} (no ticket, no connection: 401). Then the browser sends text frames
+ * {@code {"type":"input","data":"..."}} and {@code {"type":"resize","cols":C,"rows":R}}, and receives the
+ * terminal's output as binary frames; the socket closes when the shell ends, and the shell ends when the socket closes.
+ */
+public class TerminalSocket extends AbstractWebSocketHandler implements HandshakeInterceptor {
+    private static final Logger log = LoggerFactory.getLogger(TerminalSocket.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String GRANT = "terminal.grant";
+    private static final String SHELL = "terminal.shell";
+    /** bash where the image has it, else sh: a login shell either way. */
+    static final List<String> SHELL_COMMAND = List.of("/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi");
+
+    private final TerminalTickets tickets;
+    private final ContainerEngine engine;
+
+    public TerminalSocket(TerminalTickets tickets, ContainerEngine engine) {
+        this.tickets = tickets;
+        this.engine = engine;
+    }
+
+    @Override
+    public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Map<String, Object> attributes) {
+        String ticket = query(request.getURI()).get("ticket");
+        var grant = tickets.redeem(ticket);
+        if (grant.isEmpty()) {
+            response.setStatusCode(HttpStatus.UNAUTHORIZED);
+            return false;
+        }
+        attributes.put(GRANT, grant.get());
+        return true;
+    }
+
+    @Override
+    public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Exception failure) {
+        // nothing to add: the session starts in afterConnectionEstablished
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession raw) throws IOException {
+        WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, 5000, 1 << 20);
+        TerminalTickets.Grant grant = (TerminalTickets.Grant) raw.getAttributes().get(GRANT);
+        Map<String, String> q = query(raw.getUri());
+        try {
+            String container = tickets.runningContainer(grant.replicaSet(), grant.caller());
+            Shell shell = engine.openShell(container, SHELL_COMMAND, dimension(q.get("cols"), 80), dimension(q.get("rows"), 24), new Shell.Output() {
+                @Override
+                public void write(byte[] bytes) {
+                    try {
+                        session.sendMessage(new BinaryMessage(bytes));
+                    } catch (IOException | RuntimeException browserLeft) {
+                        log.debug("terminal output to a closed socket: {}", browserLeft.toString());
+                    }
+                }
+
+                @Override
+                public void ended() {
+                    closeQuietly(session, CloseStatus.NORMAL.withReason("the shell ended"));
+                }
+            });
+            raw.getAttributes().put(SHELL, shell);
+            log.info("replicaset {}: terminal opened in {} by {}", grant.replicaSet(), container, grant.caller().name());
+        } catch (ApiException e) {
+            closeQuietly(session, CloseStatus.POLICY_VIOLATION.withReason(truncate(e.getMessage())));
+        } catch (RuntimeException e) {
+            log.warn("replicaset {}: terminal could not start: {}", grant.replicaSet(), e.getMessage());
+            closeQuietly(session, CloseStatus.SERVER_ERROR.withReason(truncate("the terminal could not start: " + e.getMessage())));
+        }
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        Shell shell = (Shell) session.getAttributes().get(SHELL);
+        if (shell == null) {
+            return;
+        }
+        JsonNode m;
+        try {
+            m = JSON.readTree(message.getPayload());
+        } catch (RuntimeException e) {
+            return; // not ours to interpret: a well-behaved client never sends it
+        }
+        switch (m.path("type").asString("")) {
+            case "input" -> shell.send(m.path("data").asString("").getBytes(StandardCharsets.UTF_8));
+            case "resize" -> shell.resize(dimension(m.path("cols").asString(""), 80), dimension(m.path("rows").asString(""), 24));
+            default -> { }
+        }
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        Object shell = session.getAttributes().remove(SHELL);
+        if (shell instanceof Shell s) {
+            s.close();
+            TerminalTickets.Grant grant = (TerminalTickets.Grant) session.getAttributes().get(GRANT);
+            log.info("replicaset {}: terminal of {} closed", grant.replicaSet(), grant.caller().name());
+        }
+    }
+
+    private static int dimension(String text, int fallback) {
+        try {
+            int n = Integer.parseInt(text);
+            return n >= 2 && n <= 1000 ? n : fallback;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static Map<String, String> query(URI uri) {
+        return uri == null ? Map.of() : UriComponentsBuilder.fromUri(uri).build().getQueryParams().toSingleValueMap();
+    }
+
+    /** A close reason must fit in a control frame (123 bytes). */
+    private static String truncate(String reason) {
+        return reason.length() <= 120 ? reason : reason.substring(0, 117) + "...";
+    }
+
+    private static void closeQuietly(WebSocketSession session, CloseStatus status) {
+        try {
+            session.close(status);
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing a terminal socket: {}", e.toString());
+        }
+    }
+}

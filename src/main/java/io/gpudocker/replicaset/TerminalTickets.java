@@ -1,0 +1,67 @@
+package io.gpudocker.replicaset;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerView;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Browsers cannot put a bearer header on a WebSocket, so a terminal is opened in two steps: an authenticated
+ * call for a ticket (here, with the same ownership check as every call on the replicaset), then the WebSocket
+ * with the ticket in its URL. A ticket is random, names one replicaset and caller, is good for one
+ * connection, and expires quickly, so one that leaks in a log or history is worthless.
+ */
+public class TerminalTickets {
+    /** What a redeemed ticket grants: a shell in this replicaset's current container, as this caller. */
+    public record Grant(String replicaSet, Caller caller) {}
+
+    private record Pending(Grant grant, Instant expires) {}
+
+    private final ReplicaSetRepository repo;
+    private final ContainerEngine engine;
+    private final Duration lifetime;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+    public TerminalTickets(ReplicaSetRepository repo, ContainerEngine engine, Duration lifetime, Clock clock) {
+        this.repo = repo;
+        this.engine = engine;
+        this.lifetime = lifetime;
+        this.clock = clock;
+    }
+
+    public ReplicaSetViews.TerminalTicket issue(String name, Caller caller) {
+        runningContainer(name, caller);
+        Instant now = clock.instant();
+        pending.values().removeIf(p -> !p.expires().isAfter(now));
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        String ticket = HexFormat.of().formatHex(bytes);
+        Instant expires = now.plus(lifetime);
+        pending.put(ticket, new Pending(new Grant(name, caller), expires));
+        return new ReplicaSetViews.TerminalTicket(ticket, "/ws/terminal?ticket=" + ticket, expires);
+    }
+
+    /** The grant of a ticket that is known and unexpired; the ticket is spent either way. */
+    public Optional<Grant> redeem(String ticket) {
+        Pending p = ticket == null ? null : pending.remove(ticket);
+        return p == null || !p.expires().isAfter(clock.instant()) ? Optional.empty() : Optional.of(p.grant());
+    }
+
+    /** The current container of a replicaset the caller owns, if it runs: a shell only lives in a running one. */
+    public String runningContainer(String name, Caller caller) {
+        ReplicaSetRecord record = repo.require(name, caller).record();
+        return engine.inspect(record.containerName()).filter(ContainerView::running).map(ContainerView::name).orElseThrow(() -> ApiException.of(
+                ErrorCode.INVALID_STATE, "replicaset '%s' is %s; a terminal opens only in a running container", name, record.state().name().toLowerCase()));
+    }
+}

@@ -1,0 +1,66 @@
+// The console speaks to the public API only, with the pasted token as the bearer header.
+const TOKEN_KEY = 'gda.token';
+const BASE = 'api/v1';
+
+export class ApiError extends Error {
+  constructor(status, code, msg) {
+    super(msg);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export const session = {
+  get token() { return sessionStorage.getItem(TOKEN_KEY); },
+  set token(value) { value ? sessionStorage.setItem(TOKEN_KEY, value) : sessionStorage.removeItem(TOKEN_KEY); },
+  onUnauthorized: () => {},
+};
+
+function headers(json) {
+  const h = { Authorization: `Bearer ${session.token}` };
+  if (json) h['Content-Type'] = 'application/json';
+  return h;
+}
+
+async function call(method, path, body) {
+  let response;
+  try {
+    response = await fetch(`${BASE}${path}`, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, 0, 'The service cannot be reached. Check that it runs and that this network can reach it.');
+  }
+  let envelope = null;
+  try { envelope = await response.json(); } catch (e) { /* an empty or non-JSON answer: judged by its status below */ }
+  if (response.status === 401) {
+    session.onUnauthorized();
+    throw new ApiError(401, envelope?.code ?? 1060, envelope?.msg ?? 'Your token is unknown or revoked.');
+  }
+  if (!response.ok || (envelope && envelope.code !== 200)) {
+    throw new ApiError(response.status, envelope?.code ?? response.status, envelope?.msg ?? `${method} ${path} failed with HTTP ${response.status}`);
+  }
+  return envelope?.data;
+}
+
+export const api = {
+  get: (path) => call('GET', path),
+  post: (path, body) => call('POST', path, body ?? {}),
+  patch: (path, body) => call('PATCH', path, body ?? {}),
+  del: (path) => call('DELETE', path),
+  /** A text stream (container logs): calls onText with each chunk until done or aborted. */
+  async stream(path, onText, signal) {
+    const response = await fetch(`${BASE}${path}`, { headers: headers(false), signal });
+    if (response.status === 401) { session.onUnauthorized(); throw new ApiError(401, 1060, 'Your token is unknown or revoked.'); }
+    if (!response.ok) {
+      let envelope = null;
+      try { envelope = await response.json(); } catch (e) { /* not an envelope */ }
+      throw new ApiError(response.status, envelope?.code ?? response.status, envelope?.msg ?? `HTTP ${response.status}`);
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      onText(decoder.decode(value, { stream: true }));
+    }
+  },
+};

@@ -1,0 +1,37 @@
+// The host's GPUs (which are free, which are yours) and the host-port range.
+import { api } from './api.js';
+import { h, mount, errorBox, poll } from './dom.js';
+
+export function resourcesScreen(main, params, ctx) {
+  const gpus = h('div.gpus', { 'data-test': 'gpu-map' });
+  const ports = h('div');
+  const status = h('div');
+  mount(main,
+    h('div.page-head', h('div', h('h1', 'GPUs and ports'), h('div.sub', 'What this host has, and who holds it.'))),
+    status,
+    h('div.panel', h('div.panel-body', h('div.section-head', h('h2', 'GPUs'), h('div.legend', h('span.l-free', 'free'), h('span.l-mine', ctx.me.admin ? 'held' : 'yours'), ctx.me.admin ? null : h('span.l-taken', 'another tenant\'s'))), gpus)),
+    h('div.panel', h('div.panel-body', h('h2', 'Host ports'), ports)));
+
+  async function refresh() {
+    let g;
+    let p;
+    try {
+      [g, p] = await Promise.all([api.get('/resources/gpus'), api.get('/resources/ports')]);
+      status.replaceChildren();
+    } catch (e) {
+      status.replaceChildren(errorBox(e));
+      throw e;
+    }
+    gpus.replaceChildren(...(g.inventory.length ? g.inventory.map((gpu) => {
+      const kind = !gpu.present ? 'missing' : !gpu.held ? 'free' : gpu.holder ? 'mine' : 'taken';
+      return h(`div.gpu.${kind}`, { 'data-test': 'gpu', 'data-state': kind },
+        h('div.idx', `GPU ${gpu.index ?? '?'}`, h('span.muted', ` · ${gpu.memoryMiB ? Math.round(gpu.memoryMiB / 1024) + ' GiB' : ''}`)),
+        h('div', gpu.model || 'unknown model'),
+        h('div.muted.mono', { title: gpu.uuid }, gpu.uuid.slice(0, 18) + '…'),
+        h('div', kind === 'free' ? 'free' : kind === 'missing' ? 'missing from nvidia-smi' : gpu.holder ? h('a', { href: `#/instances/${encodeURIComponent(gpu.holder)}` }, gpu.holder) : 'another tenant\'s'));
+    }) : [h('div.muted', 'This host reports no GPUs (no nvidia-smi): instances run without cards.')]));
+    ports.replaceChildren(h('dl.facts', h('dt', 'Range'), h('dd', p.range), h('dt', 'Free'), h('dd', `${p.free} of ${p.total}`),
+      h('dt', ctx.me.admin ? 'In use' : 'Yours'), h('dd', p.used.length ? p.used.map((u) => h('div', h('code', u.port), ' ', h('a', { href: `#/instances/${encodeURIComponent(u.holder)}` }, u.holder))) : h('span.muted', 'none'))));
+  }
+  return poll(refresh, 5000);
+}

@@ -1,0 +1,142 @@
+package io.gpudocker.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Headless Chromium driven through chromedriver (Debian's chromium and chromium-driver packages), with waits
+ * long enough for a loaded two-core machine: every step waits for what it expects to see, never for a fixed time.
+ */
+final class Browser implements AutoCloseable {
+    static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final Path SCREENSHOTS = Path.of("docs", "console");
+
+    final ChromeDriver driver;
+    private final String base;
+
+    Browser(String base) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(System.getenv().getOrDefault("GDA_CHROMIUM", "/usr/bin/chromium"));
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1440,900",
+                "--force-device-scale-factor=1", "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(System.getenv().getOrDefault("GDA_CHROMEDRIVER", "/usr/bin/chromedriver")))
+                .usingAnyFreePort().build();
+        this.driver = new ChromeDriver(service, options);
+        this.base = base;
+    }
+
+    void open(String hash) {
+        driver.get(base + "/" + hash);
+    }
+
+    void go(String hash) {
+        ((JavascriptExecutor) driver).executeScript("location.hash = arguments[0]", hash);
+    }
+
+    void signIn(String token) {
+        open("");
+        type(test("token"), token);
+        click(test("sign-in"));
+        waitFor(test("who"));
+    }
+
+    void signOut() {
+        click(test("sign-out"));
+        waitFor(test("token"));
+    }
+
+    static By test(String name) {
+        return By.cssSelector("[data-test='" + name + "']");
+    }
+
+    static By test(String name, String attribute, String value) {
+        return By.cssSelector("[data-test='" + name + "'][" + attribute + "='" + value + "']");
+    }
+
+    WebElement waitFor(By by) {
+        return until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    void waitGone(By by) {
+        until(ExpectedConditions.invisibilityOfElementLocated(by));
+    }
+
+    /** Waits until the element's text contains {@code text}; returns that text. */
+    String waitText(By by, String text) {
+        return until(d -> {
+            List<WebElement> found = d.findElements(by);
+            return found.stream().map(WebElement::getText).filter(t -> t.contains(text)).findFirst().orElse(null);
+        });
+    }
+
+    <T> T until(Function<WebDriver, T> condition) {
+        // the console re-renders polled tables: an element found a moment ago may have been replaced
+        try {
+            return new WebDriverWait(driver, PATIENCE, Duration.ofMillis(200)).ignoring(StaleElementReferenceException.class).until(condition);
+        } catch (TimeoutException e) {
+            // what the page showed instead: the first thing to look at when a step did not happen
+            throw new AssertionError("the console did not get there; it shows: " + driver.findElement(By.tagName("body")).getText(), e);
+        }
+    }
+
+    /** Clicks {@code inner} within {@code container} once both are there (again, if a re-render replaced them). */
+    void clickIn(By container, By inner) {
+        until(d -> {
+            WebElement e = d.findElement(container).findElement(inner);
+            if (!e.isDisplayed() || !e.isEnabled()) {
+                return null;
+            }
+            e.click();
+            return true;
+        });
+    }
+
+    String textOf(By by) {
+        return until(d -> d.findElement(by).getText());
+    }
+
+    void click(By by) {
+        until(ExpectedConditions.elementToBeClickable(by)).click();
+    }
+
+    void type(By by, String text) {
+        WebElement e = waitFor(by);
+        e.clear();
+        e.sendKeys(text);
+    }
+
+    /** A PNG of the whole window into docs/console/, for the user guide. */
+    void screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            File shot = driver.getScreenshotAs(OutputType.FILE);
+            Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}

@@ -1,0 +1,247 @@
+package io.gpudocker.it;
+
+import static io.gpudocker.it.Browser.test;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web console in a real browser (headless Chromium) against the service and its real Docker and etcd:
+ * what a user does, clicked and typed as a user would. Screenshots of the main screens go to docs/console/.
+ */
+class ConsoleIT extends IntegrationTestBase {
+    /** Says hello once, then ticks every second: what the log screen shows and follows. */
+    static final String TICKER = "sh -c 'echo hello-from-the-console; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 1; done'";
+
+    private Browser browser;
+    private final List<String> tokens = new ArrayList<>();
+    private final List<String> volumes = new ArrayList<>();
+
+    @BeforeEach
+    void startBrowser() {
+        browser = new Browser("http://127.0.0.1:" + port);
+    }
+
+    @AfterEach
+    void closeBrowserAndCleanUp() {
+        browser.close();
+        deleteReplicaSets();
+        volumes.forEach(v -> assertThat(api.delete("/volumes/" + v).status()).isIn(200, 404));
+        tokens.forEach(t -> assertThat(api.delete("/tokens/" + t).status()).isIn(200, 404));
+    }
+
+    private String tenant(String base) {
+        String name = base + UUID.randomUUID().toString().replace("-", "").substring(0, 6);
+        Api.Reply r = api.post("/tokens", Map.of("name", name));
+        assertThat(r.status()).as("issue %s: %s", name, r).isEqualTo(200);
+        tokens.add(name);
+        return r.data().path("token").asString();
+    }
+
+    @Test
+    void aUserRunsAnInstanceThroughItsLifeInTheConsole() {
+        String token = tenant("alice");
+        String vol = "vol" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        volumes.add(vol);
+        String name = name("web");
+
+        browser.open("");
+        browser.waitFor(test("token"));
+        browser.screenshot("login");
+        browser.signIn(token);
+
+        // a volume, created and grown on the volumes screen
+        browser.go("#/volumes");
+        browser.type(test("volume-name"), vol);
+        browser.type(test("volume-size"), "10MB");
+        browser.click(test("volume-create-submit"));
+        By volRow = test("volume-row", "data-name", vol);
+        browser.waitText(volRow, "10MB");
+        browser.clickIn(volRow, test("resize"));
+        browser.type(test("resize-size"), "20MB");
+        browser.click(test("dialog-confirm"));
+        browser.until(d -> d.findElement(volRow).findElement(test("volume-version")).getText().equals("2"));
+        assertThat(browser.waitText(volRow, "20MB")).contains(vol + "-2");
+        browser.screenshot("volumes");
+
+        // create an instance with a GPU, an SSH port, a command and the volume
+        browser.go("#/instances");
+        browser.click(test("new-instance"));
+        browser.type(test("create-name"), name);
+        browser.type(test("create-image"), IMAGE);
+        browser.type(test("create-gpus"), "1");
+        browser.type(test("create-ports"), "22, 8888");
+        browser.type(test("create-cmd"), TICKER);
+        browser.click(test("add-bind"));
+        browser.waitText(test("bind-src"), vol);
+        new org.openqa.selenium.support.ui.Select(browser.waitFor(test("bind-src"))).selectByValue(vol + "-2");
+        browser.type(test("bind-dest"), "/data");
+        browser.screenshot("create");
+        browser.click(test("create-submit"));
+
+        // its page: running, version 1, the SSH command and the web link of its ports
+        browser.waitText(test("state"), "running");
+        browser.waitText(test("current-version"), "version 1");
+        int sshPort = api.get("/replicaSet/" + name).data().path("ports").path("22/tcp").asInt();
+        int webPort = api.get("/replicaSet/" + name).data().path("ports").path("8888/tcp").asInt();
+        browser.waitText(test("access"), "ssh -p " + sshPort + " root@127.0.0.1");
+        browser.waitText(test("access"), "http://127.0.0.1:" + webPort);
+        browser.waitText(test("gpus"), "1 ×");
+        browser.screenshot("instance");
+
+        // the table shows it with its port link
+        browser.go("#/instances");
+        By row = test("instance-row", "data-name", name);
+        browser.waitText(row, "ssh -p " + sshPort);
+        assertThat(browser.waitText(row, "running")).contains(IMAGE);
+        browser.screenshot("instances");
+
+        // two GPUs: version 2
+        browser.clickIn(row, test("instance-link"));
+        browser.click(test("change-gpus"));
+        browser.type(test("gpu-count"), "2");
+        browser.click(test("dialog-confirm"));
+        browser.waitText(test("current-version"), "version 2");
+        browser.waitText(test("gpus"), "2 ×");
+        assertThat(gpusOf(name)).hasSize(2);
+
+        // roll back to version 1 from the timeline: version 3, one GPU again
+        browser.click(test("tab-versions"));
+        browser.waitFor(test("version-item", "data-version", "2"));
+        browser.clickIn(test("version-item", "data-version", "1"), test("rollback"));
+        browser.click(test("dialog-confirm"));
+        browser.waitText(test("current-version"), "version 3");
+        browser.waitFor(test("version-item", "data-version", "3"));
+        assertThat(browser.waitText(test("version-item", "data-version", "3"), "rollback to 1")).contains("Version 3");
+        assertThat(gpusOf(name)).hasSize(1);
+        browser.screenshot("versions");
+
+        // logs: the tail, then followed: a tick printed after the stream opened arrives without a reload
+        browser.click(test("tab-logs"));
+        browser.waitText(test("logs"), "tick-");
+        browser.click(test("follow"));
+        String first = browser.waitText(test("logs"), "tick-");
+        int lastTick = lastTick(first);
+        browser.until(d -> lastTick(d.findElement(test("logs")).getText()) >= lastTick + 2);
+        browser.screenshot("logs");
+
+        // the terminal: a command and its output, Ctrl-C interrupting a long one, and the size following the window
+        browser.click(test("tab-terminal"));
+        WebElement keyboard = browser.until(d -> d.findElement(By.cssSelector("[data-test='terminal'] .xterm-helper-textarea")));
+        browser.waitText(By.cssSelector(".toolbar .right"), "connected");
+        keyboard.sendKeys("expr 40 + 2 > /data/answer; cat /data/answer" + Keys.ENTER);
+        browser.until(d -> terminalLines().contains("42"));
+        keyboard.sendKeys("sleep 300" + Keys.ENTER);
+        // a Ctrl-C that arrives before the shell has started sleep is the shell's, not sleep's: press it until
+        // a prompt follows the sleep (long before its 300 s are up)
+        browser.until(d -> {
+            keyboard.sendKeys(Keys.chord(Keys.CONTROL, "c"));
+            List<String> lines = terminalLines();
+            int sleep = lines.lastIndexOf("/ # sleep 300");
+            return sleep >= 0 && lines.subList(sleep + 1, lines.size()).stream().anyMatch(l -> l.endsWith("#"));
+        });
+        keyboard.sendKeys("echo interrupted-$((20+3))" + Keys.ENTER);
+        browser.until(d -> terminalLines().contains("interrupted-23"));
+        keyboard.sendKeys("stty size" + Keys.ENTER);
+        String before = browser.until(d -> terminalLines().stream().filter(l -> l.matches("\\d+ \\d+")).reduce((a, b) -> b).orElse(null));
+        browser.screenshot("terminal");
+        browser.driver.manage().window().setSize(new Dimension(1100, 700));
+        keyboard.sendKeys("clear; stty size" + Keys.ENTER);
+        browser.until(d -> terminalLines().stream().anyMatch(l -> l.matches("\\d+ \\d+") && !l.equals(before)));
+        browser.driver.manage().window().setSize(new Dimension(1440, 900));
+        assertThat(exec(name, "cat /data/answer").trim()).isEqualTo("42");
+
+        // the GPU map shows the instance's GPU as this tenant's
+        browser.go("#/resources");
+        browser.waitFor(test("gpu", "data-state", "mine"));
+        assertThat(browser.driver.findElements(test("gpu", "data-state", "mine"))).hasSize(1);
+        browser.screenshot("resources");
+
+        // delete, after a confirmation that names what is lost
+        browser.go("#/instances/" + name);
+        browser.click(test("delete"));
+        String losses = browser.waitFor(test("delete-losses")).getText();
+        assertThat(losses).contains("system disk").contains(String.valueOf(sshPort)).contains("GPU");
+        browser.screenshot("delete");
+        browser.click(test("dialog-confirm"));
+        browser.waitFor(test("delete-dialog")); // a wrong or missing name is refused in the dialog
+        browser.waitText(test("error"), "Type " + name);
+        assertThat(api.get("/replicaSet/" + name).status()).isEqualTo(200);
+        browser.type(test("delete-confirm-name"), name);
+        browser.click(test("dialog-confirm"));
+        browser.waitFor(test("new-instance"));
+        browser.waitGone(row);
+        assertThat(api.get("/replicaSet/" + name).status()).isEqualTo(404);
+
+        // the volume outlived the instance, and goes with its own confirmation
+        browser.go("#/volumes");
+        browser.clickIn(volRow, test("delete"));
+        browser.click(test("dialog-confirm"));
+        browser.waitGone(volRow);
+        assertThat(api.get("/volumes/" + vol).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aTenantSeesOnlyItsOwnInstancesAndTheAdminSeesEveryTenant() {
+        String alice = tenant("alice");
+        String bob = tenant("bob");
+        String mine = name("mine");
+        String theirs = name("theirs");
+        assertThat(api.as(alice).post("/replicaSet", createBody(mine, 0, SLEEP, List.of("22"))).status()).isEqualTo(200);
+        assertThat(api.as(bob).post("/replicaSet", createBody(theirs, 0, SLEEP, List.of("22"))).status()).isEqualTo(200);
+
+        // a bad token stays on the login screen, saying why
+        browser.open("");
+        browser.type(test("token"), "gda_not-a-token");
+        browser.click(test("sign-in"));
+        browser.waitText(test("error"), "token");
+
+        browser.signIn(alice);
+        browser.waitFor(test("instance-row", "data-name", mine));
+        assertThat(browser.driver.findElements(test("instance-row", "data-name", theirs))).isEmpty();
+        assertThat(browser.driver.findElements(By.cssSelector("[data-nav='tokens']")).get(0).isDisplayed()).isFalse();
+        browser.go("#/instances/" + theirs);
+        browser.waitText(By.cssSelector(".empty"), "No instance named " + theirs);
+
+        // revoked while signed in: the next call returns to the login screen
+        api.delete("/tokens/" + tokens.get(0));
+        browser.go("#/instances");
+        browser.waitFor(test("token"));
+
+        browser.signIn(ADMIN_TOKEN);
+        browser.waitFor(test("instance-row", "data-name", mine));
+        browser.waitFor(test("instance-row", "data-name", theirs));
+        assertThat(browser.waitText(test("instance-row", "data-name", theirs), tokens.get(1))).contains("running");
+        browser.screenshot("admin-instances");
+        browser.go("#/tokens");
+        browser.waitText(test("tokens"), tokens.get(1));
+        browser.screenshot("tokens");
+    }
+
+    /** The terminal's lines as shown (the DOM renderer keeps them as text). */
+    private List<String> terminalLines() {
+        return browser.driver.findElements(By.cssSelector("[data-test='terminal'] .xterm-rows > div")).stream()
+                .map(e -> e.getText().trim()).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static int lastTick(String text) {
+        Matcher m = Pattern.compile("tick-(\\d+)").matcher(text);
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return last;
+    }
+}
