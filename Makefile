@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop clean
+.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop clean
 
 build: ## compile and package the runnable jar
 	scripts/install-deps.sh run
@@ -22,6 +22,9 @@ test-xfs: ## the update and volume integration tests again, on a Docker data roo
 
 chaos: ## the crash matrix: random calls cut by SIGKILL, restart, invariants; CHAOS_ROUNDS=30 CHAOS_SEED=<n>
 	scripts/chaos.sh
+
+screenshots: ## the console's browser tests, writing their screenshots into docs/console/ for docs/console.md
+	scripts/test.sh -Dit.test=ConsoleIT -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false -Dconsole.screenshots=$(CURDIR)/docs/console
 
 unit-test:
 	$(MVN) test

@@ -19,7 +19,8 @@ import org.openqa.selenium.WebElement;
 
 /**
  * The web console in a real browser (headless Chromium) against the service and its real Docker and etcd:
- * what a user does, clicked and typed as a user would. Screenshots of the main screens go to docs/console/.
+ * what a user does, clicked and typed as a user would. Screenshots of the main screens go to
+ * target/console-screenshots/ (docs/console/ with `make screenshots`).
  */
 class ConsoleIT extends IntegrationTestBase {
     /** Says hello once, then ticks every second: what the log screen shows and follows. */
