@@ -16,6 +16,7 @@ import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import io.gpudocker.store.StoreUnavailableException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,11 +51,16 @@ public class Reconciler {
     private final FrozenContainers frozen;
     private final RepairAttempts attempts;
     private final ComputeAllocator compute;
+    private final Duration exitGrace;
+    private final Map<String, Long> exitsSeen = new ConcurrentHashMap<>();
 
-    /** @param frozen containers a live volume copy froze on purpose, which the reconcile leaves frozen */
+    /**
+     * @param frozen    containers a live volume copy froze on purpose, which the reconcile leaves frozen
+     * @param exitGrace how long an exit must stay as first seen before it counts as the process's own
+     */
     public Reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports, NameLocks locks,
                       VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
-                      FrozenContainers frozen, RepairAttempts attempts, ComputeAllocator compute) {
+                      FrozenContainers frozen, RepairAttempts attempts, ComputeAllocator compute, Duration exitGrace) {
         this.repo = repo;
         this.engine = engine;
         this.gpus = gpus;
@@ -67,6 +74,7 @@ public class Reconciler {
         this.frozen = frozen;
         this.attempts = attempts;
         this.compute = compute;
+        this.exitGrace = exitGrace;
     }
 
     /** At start, after the start-up checks confirmed this deployment's identity, before the web server opens. */
@@ -254,7 +262,9 @@ public class Reconciler {
             return record.stopped();
         }
         ContainerView c = current.get();
-        if (c.running()) {
+        if (c.running() || c.paused()) {
+            // paused: frozen by a live volume copy in flight, which thaws it
+            exitsSeen.keySet().removeIf(k -> k.startsWith(c.id() + "@"));
             return record;
         }
         if (interruptedUpdate) {
@@ -272,6 +282,15 @@ public class Reconciler {
             }
             return record;
         }
+        // a Docker shutting down still answers after it has stopped the containers: the exit counts as the
+        // process's own only once a later look, exitGrace on, finds the same daemon and the same exit
+        String sighting = c.id() + "@" + exited.finishedAt() + "@" + dockerStarted.orElse(null);
+        long now = System.nanoTime();
+        Long first = exitsSeen.putIfAbsent(sighting, now);
+        if (first == null || now - first < exitGrace.toNanos()) {
+            return record;
+        }
+        exitsSeen.remove(sighting);
         log.info("reconcile {}: the process of {} exited by itself with code {} at {}; recorded as exited, it keeps GPUs {} and ports {} until stopped, continued, restarted or deleted",
                 name, c.name(), exited.exitCode(), exited.finishedAt(), record.gpus(), record.ports());
         return record.inState(ReplicaSetState.EXITED);

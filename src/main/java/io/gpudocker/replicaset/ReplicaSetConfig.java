@@ -113,7 +113,7 @@ public class ReplicaSetConfig {
                           NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
                           FrozenContainers frozen, ComputeAllocator compute) {
         return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity, frozen,
-                new RepairAttempts(3, Duration.ofMillis(500)), compute);
+                new RepairAttempts(3, Duration.ofMillis(500)), compute, Duration.ofSeconds(15));
     }
 
     /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */

@@ -30,7 +30,7 @@ class DockerRestartIT extends IntegrationTestBase {
         String exits = name("exits");
         Api.Reply created = api.post("/replicaSet", createBody(exits, 1, List.of("sh", "-c", "sleep 1; exit 7"), List.of("22")));
         assertThat(created.status()).as(created.toString()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertExited(exits));
         Instance runsBefore = instance(runs);
         Instance exitsBefore = instance(exits);
@@ -63,7 +63,7 @@ class DockerRestartIT extends IntegrationTestBase {
         // the exited instance is the user's to continue, and a stop hands its GPUs back
         Api.Reply resumed = api.patch("/replicaSet/" + exits + "/continue", Map.of());
         assertThat(resumed.status()).as(resumed.toString()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> assertExited(exits));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertExited(exits));
         assertThat(api.patch("/replicaSet/" + exits + "/stop", Map.of()).status()).isEqualTo(200);
         assertThat(gpuHolders().values()).doesNotContain(exits);
         assertThat(portHolders().values()).doesNotContain(exits);

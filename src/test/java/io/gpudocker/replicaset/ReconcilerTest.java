@@ -63,7 +63,7 @@ class ReconcilerTest {
     private final NameLocks locks = new NameLocks(Duration.ofSeconds(5));
     private final Reconciler reconciler = new Reconciler(repo, engine, gpus, ports, locks,
             new VersionPruner(repo, engine, containers, locks, task -> { }, 3, 100), containers, operations, identity, frozen,
-            new RepairAttempts(3, Duration.ofMillis(1)), compute);
+            new RepairAttempts(3, Duration.ofMillis(1)), compute, Duration.ZERO);
 
     @BeforeEach
     void dockerStartedAt() {
@@ -90,6 +90,8 @@ class ReconcilerTest {
         containersAre(exited("a", 7, DOCKER_STARTED.plusSeconds(60)));
 
         reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
+        assertThat(state("a")).as("one look: Docker may be shutting down").isEqualTo(ReplicaSetState.RUNNING);
+        reconciler.recheck();
 
         verify(engine, never()).start(anyString());
         assertThat(state("a")).isEqualTo(ReplicaSetState.EXITED);
@@ -111,10 +113,41 @@ class ReconcilerTest {
         containersAre(exited("a", 137, DOCKER_STARTED.minusSeconds(5)));
 
         reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
+        reconciler.recheck();
 
         verify(engine, never()).start(anyString());
         assertThat(state("a")).isEqualTo(ReplicaSetState.EXITED);
         assertThat(gpus.allocations()).containsEntry(GPU_A, "a");
+    }
+
+    @Test
+    void anExitSeenWhileDockerIsShuttingDownIsStartedOnceDockerIsBack() {
+        record("a", GPU_A, 40000);
+        Instant stoppedByShutdown = DOCKER_STARTED.plusSeconds(60);
+        containersAre(exited("a", 137, stoppedByShutdown));
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
+        assertThat(state("a")).isEqualTo(ReplicaSetState.RUNNING);
+
+        when(engine.startedAt()).thenReturn(Optional.of(stoppedByShutdown.plusSeconds(3)));
+        reconciler.recheck();
+
+        verify(engine).start("id-a");
+        assertThat(state("a")).isEqualTo(ReplicaSetState.RUNNING);
+        assertThat(gpus.allocations()).containsEntry(GPU_A, "a");
+    }
+
+    @Test
+    void aContainerFrozenByACopyInFlightIsNeitherThawedNorStarted() {
+        record("a", GPU_A, 40000);
+        frozen.add("a-1");
+        containersAre(paused("a"));
+
+        reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
+        reconciler.recheck();
+
+        verify(engine, never()).unpause(anyString());
+        verify(engine, never()).start(anyString());
+        assertThat(state("a")).isEqualTo(ReplicaSetState.RUNNING);
     }
 
     @Test
