@@ -43,7 +43,7 @@ head -c 1073741824 /dev/urandom > "$work/rootfs/opt/big.bin"
 tar -C "$work/rootfs" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - gda-bench-big:latest >/dev/null
 rm -rf "$work/rootfs"
 
-java -jar target/gpu-docker-api.jar -a "127.0.0.1:$PORT" -e "$GDA_ETCD_ENDPOINTS" -p 48000-48999 \
+java -jar target/gpu-docker-api.jar --no-auth -a "127.0.0.1:$PORT" -e "$GDA_ETCD_ENDPOINTS" -p 48000-48999 \
   --gda.etcd.prefix=$PREFIX --gda.docker.host="$GDA_DOCKER_HOST" --gda.gpu.nvidia-smi="$GDA_GPU_NVIDIA_SMI" \
   --gda.docker.stop-timeout=1s --gda.history.keep=2 > "$work/service.log" 2>&1 &
 svc_pid=$!
