@@ -61,7 +61,7 @@ fi
 
 log "starting the service on port $PORT (etcd prefix $PREFIX, Docker $DOCKER_HOST)"
 GDA_DOCKER_HOST=$DOCKER_HOST GDA_ETCD_ENDPOINTS=$ETCD GDA_ETCD_PREFIX=$PREFIX GDA_PORTS_RANGE=43950-43989 \
-  java -jar "$JAR" --no-auth --server.address=127.0.0.1 --server.port="$PORT" > "$WORK/service.log" 2>  java -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" > "$WORK/service.log" 2>&1 &1 &
+  java -jar "$JAR" --no-auth --server.address=127.0.0.1 --server.port="$PORT" > "$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 120); do curl -s "$API/ping" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -s "$API/ping" >/dev/null || { log "the service did not start:"; tail -20 "$WORK/service.log" >&2; exit 1; }
