@@ -179,7 +179,8 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     /** Whether the path exists in the container's filesystem; true where Docker cannot tell (the start then decides). */
     private boolean existsIn(String containerId, String path) {
-        return call("look up " + path + " in container " + containerId, () -> {
+        // Docker mounts the container's filesystem to answer: work, not an instant answer, under a burst of creates
+        return call("look up " + path + " in container " + containerId, timeouts.work(), () -> {
             // docker-java has no HEAD request: the archive's answer is read no further than its status
             Request request = Request.builder().method(Request.Method.GET)
                     .path("/containers/" + containerId + "/archive?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8)).build();
