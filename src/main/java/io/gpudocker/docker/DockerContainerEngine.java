@@ -302,20 +302,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public Optional<ContainerSettings> settings(String nameOrId) {
-        return call("inspect container " + nameOrId, () -> {
-            Request request = Request.builder().method(Request.Method.GET).path("/containers/" + nameOrId + "/json").build();
-            try (DockerHttpClient.Response response = http.execute(request)) {
-                if (response.getStatusCode() == 404) {
-                    return Optional.empty();
-                }
-                JsonNode body = JSON.readTree(response.getBody());
-                if (response.getStatusCode() != 200) {
-                    throw new EngineException(response.getStatusCode(), "Docker refused to inspect container " + nameOrId + ": "
-                            + body.path("message").asString(""), null);
-                }
-                return Optional.of(settings(body));
-            }
-        });
+        return inspectJson(nameOrId).map(DockerContainerEngine::settings);
     }
 
     @Override

@@ -11,7 +11,6 @@ import io.gpudocker.store.Operation;
 import io.gpudocker.store.Txn;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -319,12 +318,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
 
     private ServiceProcess launch(String... extra) throws Exception {
         int httpPort = ServiceProcess.freePort();
-        List<String> flags = new ArrayList<>(List.of(
-                "-a", "127.0.0.1:" + httpPort,
-                "--gda.docker.host=" + props.docker().host(),
-                "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
-                "--gda.auth.admin-token=" + ADMIN_TOKEN));
-        flags.addAll(Arrays.asList(extra));
+        List<String> flags = ServiceProcess.rigFlags(httpPort, props, ADMIN_TOKEN, extra);
         ServiceProcess p = ServiceProcess.start("crash-recovery-it", PREFIX, PORTS, flags);
         processes.add(p);
         crashApi = new Api("http://127.0.0.1:" + httpPort + "/api/v1", ADMIN_TOKEN);

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -214,12 +213,7 @@ class OriginalImportIT extends IntegrationTestBase {
 
     private ServiceProcess launch(String... extra) throws Exception {
         int httpPort = ServiceProcess.freePort();
-        List<String> flags = new ArrayList<>(List.of(
-                "-a", "127.0.0.1:" + httpPort,
-                "--gda.docker.host=" + props.docker().host(),
-                "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
-                "--gda.auth.admin-token=" + ADMIN_TOKEN));
-        flags.addAll(Arrays.asList(extra));
+        List<String> flags = ServiceProcess.rigFlags(httpPort, props, ADMIN_TOKEN, extra);
         ServiceProcess p = ServiceProcess.start("original-import-it", PREFIX, PORTS, flags);
         processes.add(p);
         importApi = new Api("http://127.0.0.1:" + httpPort + "/api/v1", ADMIN_TOKEN);

@@ -1,5 +1,6 @@
 package io.gpudocker.it;
 
+import io.gpudocker.config.GdaProperties;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -29,6 +30,17 @@ final class ServiceProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** The flags of a service on loopback {@code httpPort} using the rig's Docker and GPU stand-in, with an admin token. */
+    static List<String> rigFlags(int httpPort, GdaProperties props, String adminToken, String... extra) {
+        List<String> flags = new ArrayList<>(List.of(
+                "-a", "127.0.0.1:" + httpPort,
+                "--gda.docker.host=" + props.docker().host(),
+                "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
+                "--gda.auth.admin-token=" + adminToken));
+        flags.addAll(List.of(extra));
+        return flags;
     }
 
     static ServiceProcess start(String name, String prefix, List<String> flags) throws IOException {
