@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
@@ -29,6 +30,7 @@ import tools.jackson.databind.JsonNode;
         "gda.resources.cpus-per-gpu=1",
         "gda.resources.memory-total=1GB"
 })
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class CpuMemoryIT extends IntegrationTestBase {
     static final String SYSFS = "src/test/resources/sysfs-two-nodes";
     private static final String RESTART_PREFIX = "/gpu-docker-api-cpu-restart-it";

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -18,7 +19,10 @@ import org.springframework.test.context.TestPropertySource;
  * here so that the timings measure the calls alone (a reconcile pass holding the name while Docker does not
  * answer adds at most one response timeout).
  */
-@TestPropertySource(properties = "gda.reconcile.period=10m")
+// a prefix and a context of its own: a context left running on the shared prefix would, once its reconcile
+// period is up, take the other contexts' creates in flight (whose name locks it cannot see) for interrupted ones
+@TestPropertySource(properties = {"gda.reconcile.period=10m", "gda.etcd.prefix=/gpu-docker-api-hang-it"})
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class DockerHangIT extends IntegrationTestBase {
     static final Duration PROMPT = Duration.ofSeconds(5);
 
