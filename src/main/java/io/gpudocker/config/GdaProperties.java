@@ -92,8 +92,11 @@ public record GdaProperties(
         }
     }
 
-    /** How often replicasets are rechecked against Docker while serving. */
-    public record Reconcile(@DefaultValue("60s") Duration period) {}
+    /**
+     * How often replicasets are rechecked against Docker while serving, and how long a container's exit must stay
+     * as first seen (same exit, same daemon) before it counts as its process's own rather than Docker going away.
+     */
+    public record Reconcile(@DefaultValue("60s") Duration period, @DefaultValue("15s") Duration exitGrace) {}
 
     /** How often the replicaset-state gauges are refreshed from etcd (scrapes never wait for etcd). */
     public record Metrics(@DefaultValue("15s") Duration replicasetRefresh) {}

@@ -111,9 +111,9 @@ public class ReplicaSetConfig {
     @Bean
     Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
                           NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
-                          FrozenContainers frozen, ComputeAllocator compute) {
+                          FrozenContainers frozen, ComputeAllocator compute, GdaProperties props) {
         return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity, frozen,
-                new RepairAttempts(3, Duration.ofMillis(500)), compute, Duration.ofSeconds(15));
+                new RepairAttempts(3, Duration.ofMillis(500)), compute, props.reconcile().exitGrace());
     }
 
     /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */
