@@ -15,15 +15,6 @@ public class CpuCountValidator implements ConstraintValidator<CpuCount, Integer>
     }
 
     public static Optional<Rejection> check(Integer count) {
-        if (count == null) {
-            return Optional.empty();
-        }
-        if (count < 0) {
-            return Rejection.of(ErrorCode.CPU_COUNT_INVALID, "must be >= 0, got %d", count);
-        }
-        if (count > MAX) {
-            return Rejection.of(ErrorCode.CPU_COUNT_INVALID, "%d is more cores than any host has (at most %d)", count, MAX);
-        }
-        return Optional.empty();
+        return CountBounds.check(count, MAX, ErrorCode.CPU_COUNT_INVALID, "cores");
     }
 }

@@ -15,15 +15,6 @@ public class GpuCountValidator implements ConstraintValidator<GpuCount, Integer>
     }
 
     public static Optional<Rejection> check(Integer count) {
-        if (count == null) {
-            return Optional.empty();
-        }
-        if (count < 0) {
-            return Rejection.of(ErrorCode.GPU_COUNT_INVALID, "must be >= 0, got %d", count);
-        }
-        if (count > MAX) {
-            return Rejection.of(ErrorCode.GPU_COUNT_INVALID, "%d is more GPUs than any host has (at most %d)", count, MAX);
-        }
-        return Optional.empty();
+        return CountBounds.check(count, MAX, ErrorCode.GPU_COUNT_INVALID, "GPUs");
     }
 }
