@@ -64,7 +64,11 @@ public enum ErrorCode {
     CPU_COUNT_INVALID(1080, HttpStatus.BAD_REQUEST, "CPU count must be between 0 and the host's core count"),
     CPU_NOT_ENOUGH(1081, HttpStatus.CONFLICT, "Not enough free CPU cores"),
     MEMORY_INVALID(1082, HttpStatus.BAD_REQUEST, "Memory or shared memory size is invalid; units: KB, MB, GB, TB"),
-    MEMORY_NOT_ENOUGH(1083, HttpStatus.CONFLICT, "Not enough free memory");
+    MEMORY_NOT_ENOUGH(1083, HttpStatus.CONFLICT, "Not enough free memory"),
+    NODE_DOWN(1090, HttpStatus.SERVICE_UNAVAILABLE, "The node that holds it is down or unreachable"),
+    NODE_UNKNOWN(1091, HttpStatus.BAD_REQUEST, "No node of that name"),
+    NODE_MISMATCH(1092, HttpStatus.BAD_REQUEST, "The instance and its volumes would be on different nodes"),
+    NODE_IN_USE(1093, HttpStatus.CONFLICT, "The node is up or still holds instances or volumes");
 
     private final int code;
     private final HttpStatus status;

@@ -69,7 +69,7 @@ final class EnvelopeResponses {
         };
     }
 
-    private static void write(HttpServletResponse response, ErrorCode code, String msg) throws IOException {
+    static void write(HttpServletResponse response, ErrorCode code, String msg) throws IOException {
         response.setStatus(code.status().value());
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.getOutputStream().write(JSON.writeValueAsBytes(ApiResponse.error(code, msg)));

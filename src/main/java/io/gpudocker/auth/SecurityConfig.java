@@ -2,6 +2,7 @@ package io.gpudocker.auth;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.node.InterNodeCredential;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -60,7 +62,7 @@ public class SecurityConfig {
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, Tokens tokens, GdaProperties props, Environment env) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, Tokens tokens, GdaProperties props, Environment env, InterNodeCredential nodes) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(AbstractHttpConfigurer::disable)
@@ -78,6 +80,8 @@ public class SecurityConfig {
             // before authentication: a browser's preflight carries no token and is answered here
             http.cors(c -> c.configurationSource(CorsPolicy.forOrigins(origins)));
         }
+        // a call another node forwarded carries its caller signed, not a token
+        http.addFilterBefore(new ForwardedCaller(nodes), AnonymousAuthenticationFilter.class);
         if (!props.auth().enabled()) {
             requireLoopback(env.getProperty("server.address", "0.0.0.0"));
             return http.anonymous(a -> a.principal(Caller.ADMIN)
@@ -99,6 +103,8 @@ public class SecurityConfig {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.PATCH, "/api/v1/nodes/**").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.DELETE, "/api/v1/nodes/**").hasRole("ADMIN")
                         .requestMatchers("/api/**").hasRole("USER")
                         .anyRequest().permitAll())
                 .build();

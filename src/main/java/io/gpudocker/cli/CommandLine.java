@@ -59,6 +59,8 @@ public final class CommandLine {
                 case "--bind-roots" -> spring.add("--gda.binds.allowed-roots=" + bindRoots(inline != null ? inline : value(args, ++i, flag)));
                 case "--recover" -> spring.add("--gda.recover=true");
                 case "--import-original" -> spring.add("--gda.import-original=true");
+                case "--node-name" -> spring.add("--gda.node.name=" + (inline != null ? inline : value(args, ++i, flag)));
+                case "--advertise" -> spring.add("--gda.node.advertise=" + (inline != null ? inline : value(args, ++i, flag)));
                 default -> {
                     if (arg.startsWith("--") && eq > 0) {
                         spring.add(arg); // an ordinary Spring property, e.g. --gda.history.keep=10
@@ -104,6 +106,8 @@ public final class CommandLine {
         out.println("      --import-original         adopt the original project's replicasets and volumes from its etcd keys and its");
         out.println("                                containers name-N / volumes name-N: each is copied into a new version here, the");
         out.println("                                originals are stopped and kept (docs/operations.md, \"Moving from the original\")");
+        out.println("      --node-name <name>        this host's name among the nodes sharing the etcd (default the hostname)");
+        out.println("      --advertise <url>         where the other nodes reach this one, e.g. https://gpu1:2378 (default http(s)://hostname:port)");
         out.println("  -h, --help                    print this help and exit");
         out.println();
         out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");

@@ -25,6 +25,7 @@ public record GdaProperties(
         @DefaultValue Logs logs,
         @DefaultValue Cors cors,
         @DefaultValue Resources resources,
+        @DefaultValue Node node,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
         @DefaultValue("false") boolean recover,
         @DefaultValue("false") boolean importOriginal) {
@@ -202,6 +203,53 @@ public record GdaProperties(
         public Cors {
             allowedOrigins = allowedOrigins == null ? List.of()
                     : allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+    }
+
+    /**
+     * This host as one node of a cluster sharing one etcd (a single host is a cluster of one).
+     *
+     * @param name       unique among the nodes (default the hostname); ports, cores and intents are kept under it
+     * @param advertise  the URL other nodes forward calls to (default http(s)://hostname:port, once the port is known)
+     * @param leaseTtl   how long the node stays listed up after its last heartbeat
+     * @param placement  where a create without a node goes: pack (fewest free GPUs that fit) or spread (most free)
+     * @param secret     the key forwarded calls are signed with; unset (with no secret-file): one generated into etcd
+     * @param trustStore PEM certificates other nodes' HTTPS is checked against; unset: the JVM's default trust
+     */
+    public record Node(
+            String name,
+            String advertise,
+            @DefaultValue("10s") Duration leaseTtl,
+            @DefaultValue("pack") Placement placement,
+            String secret,
+            String secretFile,
+            String trustStore) {
+        public enum Placement { PACK, SPREAD }
+
+        public Node {
+            if (name == null || name.isBlank()) {
+                name = hostname();
+            }
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+                throw new IllegalArgumentException("gda.node.name '" + name
+                        + "' must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            }
+            if (advertise != null && !advertise.isBlank() && !advertise.matches("https?://[^/\\s]+")) {
+                throw new IllegalArgumentException("gda.node.advertise '" + advertise + "' must be http(s)://host:port with no path");
+            }
+            if (leaseTtl.toSeconds() < 2) {
+                throw new IllegalArgumentException("gda.node.lease-ttl must be at least 2s, got " + leaseTtl);
+            }
+        }
+
+        private static String hostname() {
+            try {
+                String host = java.net.InetAddress.getLocalHost().getHostName();
+                int dot = host.indexOf('.');
+                return dot > 0 ? host.substring(0, dot) : host;
+            } catch (java.net.UnknownHostException e) {
+                return "node";
+            }
         }
     }
 }

@@ -112,7 +112,7 @@ public class InfrastructureConfig {
 
     @Bean
     Keys keys(GdaProperties props) {
-        return new Keys(props.etcd().prefix());
+        return new Keys(props.etcd().prefix(), props.node().name());
     }
 
     /** This deployment's identity in etcd, confirmed by the start-up checks before anything is acted on. */

@@ -41,7 +41,7 @@ public class ReplicaSetStateCounts implements MeterBinder, SchedulingConfigurer 
     public void refresh() {
         try {
             Map<ReplicaSetState, Integer> fresh = new EnumMap<>(ReplicaSetState.class);
-            for (ReplicaSetRecord r : repo.list()) {
+            for (ReplicaSetRecord r : repo.local()) {
                 fresh.merge(r.state(), 1, Integer::sum);
             }
             counts = fresh;

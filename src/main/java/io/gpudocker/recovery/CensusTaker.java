@@ -39,8 +39,8 @@ class CensusTaker {
     }
 
     Census take(Optional<Cluster> cluster) {
-        Set<String> recordedSets = replicaSets.list().stream().map(ReplicaSetRecord::name).collect(Collectors.toSet());
-        Set<String> recordedVolumes = volumes.list().stream().map(VolumeRecord::name).collect(Collectors.toSet());
+        Set<String> recordedSets = replicaSets.local().stream().map(ReplicaSetRecord::name).collect(Collectors.toSet());
+        Set<String> recordedVolumes = volumes.local().stream().map(VolumeRecord::name).collect(Collectors.toSet());
         List<Operation> intents = operations.all();
         List<ContainerView> containers = engine.listByLabels(ManagedLabels.owner(owner)).stream()
                 .filter(c -> !known(c.labels(), c.id(), ManagedLabels.REPLICASET, Operation.REPLICASET, recordedSets, intents, cluster))

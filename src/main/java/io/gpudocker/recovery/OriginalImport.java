@@ -164,7 +164,7 @@ class OriginalImport {
         Instant now = Instant.now();
         VolumeVersion version = new VolumeVersion(name, next, VolumeNames.dockerName(name, next), p.size() == null ? null : p.size().bytes(),
                 p.size() == null ? null : p.size().text(), enforced, now, "import of " + p.from() + " (original project)");
-        VolumeRecord record = new VolumeRecord(name, next, version.sizeBytes(), version.size(), enforced, now, now, null);
+        VolumeRecord record = new VolumeRecord(name, next, version.sizeBytes(), version.size(), enforced, now, now, null, volumes.localNode());
         Operation op = null;
         boolean created = false;
         try {
@@ -222,7 +222,7 @@ class OriginalImport {
         Instant now = Instant.now();
         ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), now,
                 "import of " + p.from() + " (original project)", spec, p.settings().gpuUuids(), new LinkedHashMap<>(p.settings().portBindings()));
-        ReplicaSetRecord record = new ReplicaSetRecord(name, next, ReplicaSetState.RUNNING, version.gpus(), version.ports(), now, now, null);
+        ReplicaSetRecord record = new ReplicaSetRecord(name, next, ReplicaSetState.RUNNING, version.gpus(), version.ports(), now, now, null, List.of(), 0L, replicaSets.localNode());
         if (!ran) {
             record = record.stopped();
         }

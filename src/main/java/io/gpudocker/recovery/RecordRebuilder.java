@@ -68,7 +68,7 @@ class RecordRebuilder {
         Instant created = versions.stream().map(ReplicaSetVersion::createTime).min(Comparator.naturalOrder()).orElse(Instant.now());
         String tenant = found.stream().map(c -> c.label(ManagedLabels.TENANT)).filter(Objects::nonNull).findFirst().orElse(null);
         ReplicaSetRecord record = new ReplicaSetRecord(name, current.version(), ReplicaSetState.RUNNING, current.gpus(), current.ports(), created, Instant.now(), tenant,
-                current.cpus(), current.memory());
+                current.cpus(), current.memory(), replicaSets.localNode());
         if (!running) {
             record = record.stopped();
         }
@@ -97,7 +97,7 @@ class RecordRebuilder {
         VolumeVersion current = versions.get(versions.size() - 1);
         Instant created = versions.stream().map(VolumeVersion::createTime).min(Comparator.naturalOrder()).orElse(Instant.now());
         String tenant = found.stream().map(v -> v.labels().get(ManagedLabels.TENANT)).filter(Objects::nonNull).findFirst().orElse(null);
-        VolumeRecord record = new VolumeRecord(name, current.version(), current.sizeBytes(), current.size(), current.sizeEnforced(), created, Instant.now(), tenant);
+        VolumeRecord record = new VolumeRecord(name, current.version(), current.sizeBytes(), current.size(), current.sizeEnforced(), created, Instant.now(), tenant, volumes.localNode());
         if (!volumes.restore(record, versions)) {
             throw new IllegalStateException("recover: etcd refused the rebuilt record of volume " + name + " (written by another writer meanwhile?)");
         }

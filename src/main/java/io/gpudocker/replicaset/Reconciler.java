@@ -88,7 +88,7 @@ public class Reconciler {
         }
         Set<String> withIntents = proofs.namesWithIntents();
         List<ReplicaSetRecord> records = new ArrayList<>();
-        for (ReplicaSetRecord listed : repo.list()) {
+        for (ReplicaSetRecord listed : repo.local()) {
             String name = listed.name();
             try (var held = locks.lock(name)) {
                 repo.find(name).map(s -> reconcileOrKeep(s, byName.getOrDefault(name, List.of()), proofs.intentsOf(name, withIntents))).ifPresent(records::add);
@@ -106,7 +106,9 @@ public class Reconciler {
         });
         Map<Integer, String> cpuHolders = new HashMap<>();
         records.forEach(r -> r.cpus().forEach(c -> cpuHolders.put(c, r.name())));
-        dropUnaccountedAllocations(gpuHolders, portHolders);
+        Set<String> ownGpus = inventory.stream().map(Gpu::uuid).collect(java.util.stream.Collectors.toSet());
+        ownGpus.addAll(gpuHolders.keySet());
+        dropUnaccountedAllocations(ownGpus, gpuHolders, portHolders);
         dropUnaccountedCpus(cpuHolders);
         gpus.load(inventory, gpuHolders);
         ports.load(portHolders);
@@ -136,7 +138,7 @@ public class Reconciler {
         Set<String> withIntents = proofs.namesWithIntents();
         Set<String> holders = new HashSet<>(gpus.allocations().values());
         holders.addAll(ports.allocations().values());
-        for (ReplicaSetRecord listed : repo.list()) {
+        for (ReplicaSetRecord listed : repo.local()) {
             String name = listed.name();
             try (var held = locks.lock(name)) {
                 Optional<Stored<ReplicaSetRecord>> stored = repo.find(name);
@@ -411,9 +413,10 @@ public class Reconciler {
         });
     }
 
-    private void dropUnaccountedAllocations(Map<String, String> gpuHolders, Map<Integer, String> portHolders) {
+    /** @param ownGpus this node's GPUs: the GPU keys are shared by every node, and the others' are theirs to settle */
+    private void dropUnaccountedAllocations(Set<String> ownGpus, Map<String, String> gpuHolders, Map<Integer, String> portHolders) {
         repo.gpuAllocations().forEach((uuid, holder) -> {
-            if (!holder.equals(gpuHolders.get(uuid))) {
+            if (ownGpus.contains(uuid) && !holder.equals(gpuHolders.get(uuid))) {
                 repo.dropAllocation(uuid, null, holder);
                 log.info("reconcile: GPU {} was recorded for {} which does not hold it; freed", uuid, holder);
             }

@@ -97,7 +97,7 @@ public class ReplicaSetCreation {
     private void run(ReplicaSetVersion first, String tenant, ComputeAllocator.Grant grant) {
         String name = first.replicaSet();
         ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime(),
-                tenant, first.cpus(), first.memory());
+                tenant, first.cpus(), first.memory(), repo.localNode());
         Operation op = null;
         boolean created = false;
         try {

@@ -39,7 +39,7 @@ public class ReplicaSetQueries {
                 record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
                 spec.binds(), spec.env(), spec.cmd(), spec.init(), record.state().holdsResources() ? record.ports() : current.ports(),
                 record.cpus().size(), CpuList.format(record.cpus()), ReplicaSetViews.size(current.memory()), ReplicaSetViews.size(current.shmSize()),
-                originalInfo(current, record.tenant()), progress.of(ReplicaSetViews.progressKey(name)).orElse(null));
+                originalInfo(current, record.tenant()), progress.of(ReplicaSetViews.progressKey(name)).orElse(null), record.node());
     }
 
     public List<ReplicaSetViews.Summary> list(Caller caller) {
@@ -47,7 +47,7 @@ public class ReplicaSetQueries {
                 r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports(), CpuList.format(r.cpus()), ReplicaSetViews.size(r.memory()),
                 repo.version(r.name(), r.version()).map(v -> v.spec().image()).orElse(null),
                 r.tenant() == null ? Caller.ADMIN_NAME : r.tenant(), r.createTime(), r.updateTime(),
-                progress.of(ReplicaSetViews.progressKey(r.name())).orElse(null))).toList();
+                progress.of(ReplicaSetViews.progressKey(r.name())).orElse(null), r.node())).toList();
     }
 
     /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */

@@ -8,7 +8,8 @@ import java.util.Map;
  * The current state of a replicaset: which version is current, whether it runs, and what it holds.
  * {@code gpus}, {@code ports} and {@code cpus} always equal the allocation keys written in the same transaction;
  * {@code memory} is its share of the memory pool (bytes, 0: none).
- * {@code tenant} is who created it (null for records older than tenancy: the admin's).
+ * {@code tenant} is who created it (null for records older than tenancy: the admin's); {@code node} the node whose Docker
+ * engine runs it (null only in records written before nodes, until a node claims them).
  */
 public record ReplicaSetRecord(
         String name,
@@ -20,7 +21,8 @@ public record ReplicaSetRecord(
         Instant updateTime,
         String tenant,
         List<Integer> cpus,
-        Long memory) {
+        Long memory,
+        String node) {
 
     public ReplicaSetRecord {
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
@@ -30,10 +32,10 @@ public record ReplicaSetRecord(
         memory = memory == null ? 0L : memory;
     }
 
-    /** A record holding no CPU cores or memory. */
+    /** A record of the single node {@code local} holding no CPU cores or memory. */
     public ReplicaSetRecord(String name, long version, ReplicaSetState state, List<String> gpus, Map<String, Integer> ports,
                             Instant createTime, Instant updateTime, String tenant) {
-        this(name, version, state, gpus, ports, createTime, updateTime, tenant, List.of(), 0L);
+        this(name, version, state, gpus, ports, createTime, updateTime, tenant, List.of(), 0L, "local");
     }
 
     public String containerName() { return containerName(name, version); }
@@ -42,16 +44,16 @@ public record ReplicaSetRecord(
 
     /** Another version and state, holding the GPUs and ports given and the cores and memory it holds now. */
     public ReplicaSetRecord with(long newVersion, ReplicaSetState newState, List<String> newGpus, Map<String, Integer> newPorts) {
-        return new ReplicaSetRecord(name, newVersion, newState, newGpus, newPorts, createTime, Instant.now(), tenant, cpus, memory);
+        return new ReplicaSetRecord(name, newVersion, newState, newGpus, newPorts, createTime, Instant.now(), tenant, cpus, memory, node);
     }
 
     /** Running {@code v}, holding exactly what {@code v} was given. */
     public ReplicaSetRecord running(ReplicaSetVersion v) {
-        return new ReplicaSetRecord(name, v.version(), ReplicaSetState.RUNNING, v.gpus(), v.ports(), createTime, Instant.now(), tenant, v.cpus(), v.memory());
+        return new ReplicaSetRecord(name, v.version(), ReplicaSetState.RUNNING, v.gpus(), v.ports(), createTime, Instant.now(), tenant, v.cpus(), v.memory(), node);
     }
 
     public ReplicaSetRecord stopped() {
-        return new ReplicaSetRecord(name, version, ReplicaSetState.STOPPED, List.of(), Map.of(), createTime, Instant.now(), tenant, List.of(), 0L);
+        return new ReplicaSetRecord(name, version, ReplicaSetState.STOPPED, List.of(), Map.of(), createTime, Instant.now(), tenant, List.of(), 0L, node);
     }
 
     public ReplicaSetRecord inState(ReplicaSetState newState) { return with(version, newState, gpus, ports); }

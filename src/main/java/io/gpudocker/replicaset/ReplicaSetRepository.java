@@ -33,7 +33,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     private final Operations operations;
 
     public ReplicaSetRepository(KeyValueStore store, Keys keys, Operations operations) {
-        super("replicaset", store, keys.replicaSets(), ReplicaSetRecord.class, ReplicaSetVersion.class);
+        super("replicaset", store, keys.replicaSets(), ReplicaSetRecord.class, ReplicaSetVersion.class, keys.node());
         this.keys = keys;
         this.operations = operations;
     }
@@ -41,6 +41,11 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     @Override
     protected String tenantOf(ReplicaSetRecord record) {
         return record.tenant();
+    }
+
+    @Override
+    protected String nodeOf(ReplicaSetRecord record) {
+        return record.node();
     }
 
     @Override

@@ -43,11 +43,18 @@ public final class ReplicaSetRequests {
             @MemorySize @Schema(description = "size of /dev/shm (KB, MB, GB, TB); absent: gda.resources.shm-size, \"0\": Docker's 64MB", example = "8GB") String shmSize,
             @Schema(description = "run Docker's init (tini) as PID 1 with cmd as its child, so stops are prompt and zombies reaped; "
                     + "false for an image whose command must itself be PID 1 (e.g. systemd). Omitted: the service's default "
-                    + "(gda.containers.init, true unless the operator changed it). Kept by every later version.", example = "true") Boolean init) {
+                    + "(gda.containers.init, true unless the operator changed it). Kept by every later version.", example = "true") Boolean init,
+            @Schema(description = "the node to run on (GET /api/v1/nodes); absent: the node of the volumes it binds, else the "
+                    + "placement rule (gda.node.placement: pack or spread)", example = "gpu1") String node) {
+
+        public Create(String imageName, String replicaSetName, Integer gpuCount, List<Bind> binds, List<String> env, List<String> cmd,
+                      List<String> containerPorts, Integer cpuCount, String memory, String shmSize, Boolean init) {
+            this(imageName, replicaSetName, gpuCount, binds, env, cmd, containerPorts, cpuCount, memory, shmSize, init, null);
+        }
 
         /** The body of the original project: no CPU, memory, shared memory or init of its own. */
         public Create(String imageName, String replicaSetName, Integer gpuCount, List<Bind> binds, List<String> env, List<String> cmd, List<String> containerPorts) {
-            this(imageName, replicaSetName, gpuCount, binds, env, cmd, containerPorts, null, null, null, null);
+            this(imageName, replicaSetName, gpuCount, binds, env, cmd, containerPorts, null, null, null, null, null);
         }
     }
 

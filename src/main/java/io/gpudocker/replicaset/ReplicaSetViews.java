@@ -69,7 +69,8 @@ public final class ReplicaSetViews {
             @Schema(description = "the current version's hard memory limit; null: none", example = "32GB") String memory,
             @Schema(description = "the current version's /dev/shm size; null: Docker's default (64MB)", example = "8GB") String shmSize,
             @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info,
-            @Schema(description = "the update in flight (patch, restart, rollback): its step and since when; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
+            @Schema(description = "the update in flight (patch, restart, rollback): its step and since when; null when none runs", nullable = true) ProgressBoard.Progress progress,
+            @Schema(description = "the node whose Docker engine runs it (GET /api/v1/nodes)", example = "gpu1") String node) {}
 
     @Schema(name = "ReplicaSetSummary")
     public record Summary(
@@ -86,7 +87,8 @@ public final class ReplicaSetViews {
             @Schema(description = "the tenant that created it", example = "alice") String tenant,
             @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
             @Schema(example = "2025-01-01T09:30:00.000000Z") Instant updateTime,
-            @Schema(description = "the update in flight, as in the replicaset's view; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
+            @Schema(description = "the update in flight, as in the replicaset's view; null when none runs (shown by the node that runs it)", nullable = true) ProgressBoard.Progress progress,
+            @Schema(description = "the node whose Docker engine runs it (GET /api/v1/nodes)", example = "gpu1") String node) {}
 
     @Schema(name = "TerminalTicket")
     public record TerminalTicket(

@@ -3,6 +3,7 @@ package io.gpudocker.store;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -21,11 +22,13 @@ import java.util.concurrent.TimeoutException;
 /** {@link KeyValueStore} on etcd v3 through jetcd; every call is bounded by the configured timeout. */
 public class EtcdKeyValueStore implements KeyValueStore {
     private final KV kv;
+    private final Lease leases;
     private final Duration timeout;
     private final String endpoints;
 
     public EtcdKeyValueStore(Client client, Duration timeout, String endpoints) {
         this.kv = client.getKVClient();
+        this.leases = client.getLeaseClient();
         this.timeout = timeout;
         this.endpoints = endpoints;
     }
@@ -65,6 +68,43 @@ public class EtcdKeyValueStore implements KeyValueStore {
         await(kv.get(bytes("/gpu-docker-api/.ping"), GetOption.builder().withCountOnly(true).build()), "ping");
     }
 
+    @Override
+    public long grantLease(Duration ttl) {
+        return await(leases.grant(Math.max(1, ttl.toSeconds())), "grant a lease").getID();
+    }
+
+    @Override
+    public boolean renewLease(long lease) {
+        try {
+            return await(leases.keepAliveOnce(lease), "renew lease " + Long.toHexString(lease)).getTTL() > 0;
+        } catch (StoreUnavailableException e) {
+            if (leaseUnknown(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void revokeLease(long lease) {
+        try {
+            await(leases.revoke(lease), "revoke lease " + Long.toHexString(lease));
+        } catch (StoreUnavailableException e) {
+            if (!leaseUnknown(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean leaseUnknown(StoreUnavailableException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("requested lease not found")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private <T> T await(CompletableFuture<T> future, String what) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -92,7 +132,8 @@ public class EtcdKeyValueStore implements KeyValueStore {
 
     private static io.etcd.jetcd.op.Op toOp(Txn.Op op) {
         if (op instanceof Txn.Put p) {
-            return io.etcd.jetcd.op.Op.put(bytes(p.key()), bytes(p.value()), PutOption.DEFAULT);
+            return io.etcd.jetcd.op.Op.put(bytes(p.key()), bytes(p.value()),
+                    p.lease() == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(p.lease()).build());
         }
         if (op instanceof Txn.Delete d) {
             return io.etcd.jetcd.op.Op.delete(bytes(d.key()), DeleteOption.DEFAULT);
@@ -102,7 +143,7 @@ public class EtcdKeyValueStore implements KeyValueStore {
     }
 
     private static KeyValue toKeyValue(io.etcd.jetcd.KeyValue kv) {
-        return new KeyValue(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8), kv.getModRevision());
+        return new KeyValue(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8), kv.getModRevision(), kv.getLease());
     }
 
     private static ByteSequence bytes(String s) {

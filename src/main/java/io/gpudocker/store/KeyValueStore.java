@@ -20,4 +20,13 @@ public interface KeyValueStore {
     boolean commit(Txn txn);
 
     void ping();
+
+    /** A new lease of {@code ttl}; keys put under it vanish when it is neither renewed nor revoked in time. */
+    long grantLease(java.time.Duration ttl);
+
+    /** Renews the lease; false when etcd no longer knows it (it expired). */
+    boolean renewLease(long lease);
+
+    /** Ends the lease now, removing its keys; a lease etcd no longer knows is no error. */
+    void revokeLease(long lease);
 }

@@ -6,11 +6,19 @@ package io.gpudocker.store;
  */
 public final class Keys {
     private final String root;
+    private final String node;
     private final RecordLayout replicaSets;
     private final RecordLayout volumes;
 
+    /** The layout of a single-node deployment whose node is called {@code local} (unit tests). */
     public Keys(String prefix) {
+        this(prefix, "local");
+    }
+
+    /** @param node this node's name: host ports, CPU cores and operation intents are kept per node */
+    public Keys(String prefix, String node) {
         this.root = prefix + "/apis/v1/";
+        this.node = node;
         this.replicaSets = new RecordLayout(root + "replicasets/", root + "replicaset-versions/");
         this.volumes = new RecordLayout(root + "volumes/", root + "volume-versions/");
     }
@@ -23,14 +31,40 @@ public final class Keys {
 
     public String gpus() { return root + "gpus/"; }
 
+    /** This node's name. */
+    public String node() { return node; }
+
     public String port(int port) { return ports() + port; }
 
-    /** A CPU core's allocation, by the kernel's core number. */
+    /** A CPU core's allocation on this node, by the kernel's core number. */
     public String cpu(int core) { return cpus() + core; }
 
-    public String cpus() { return root + "cpus/"; }
+    public String cpus() { return root + "cpus/" + node + "/"; }
 
-    public String ports() { return root + "ports/"; }
+    public String ports() { return root + "ports/" + node + "/"; }
+
+    /**
+     * Where ports, cores and intents lived before nodes ({@code ports/<port>}, {@code cpus/<core>}, {@code operations/<id>}):
+     * the first node to start on such a layout claims them (see {@code node.LegacyClaim}).
+     */
+    public String legacyPorts() { return root + "ports/"; }
+
+    public String legacyCpus() { return root + "cpus/"; }
+
+    public String legacyOperations() { return root + "operations/"; }
+
+    /** A node's presence, under its lease: gone when the node is. */
+    public String node(String name) { return nodes() + name; }
+
+    public String nodes() { return root + "nodes/"; }
+
+    /** A node's lasting membership: name, address, whether it is cordoned. */
+    public String nodeMember(String name) { return nodeMembers() + name; }
+
+    public String nodeMembers() { return root + "node-members/"; }
+
+    /** The secret nodes sign forwarded calls with, unless the operator configures one. */
+    public String clusterSecret() { return root + "cluster-secret"; }
 
     /** A token's record by its name, for listing and revoking. */
     public String token(String name) { return tokens() + name; }
@@ -55,7 +89,7 @@ public final class Keys {
     /** The intent of one operation that creates or removes Docker objects (see {@link Operations}). */
     public String operation(String id) { return operations() + id; }
 
-    public String operations() { return root + "operations/"; }
+    public String operations() { return root + "operations/" + node + "/"; }
 
     public static String lastSegment(String key) { return key.substring(key.lastIndexOf('/') + 1); }
 }

@@ -14,7 +14,10 @@ public final class Txn {
     public record ModRevisionIs(String key, long revision) implements Guard {}
 
     public sealed interface Op permits Put, Delete, DeletePrefix {}
-    public record Put(String key, String value) implements Op {}
+    /** {@code lease} 0: the key lives until deleted; otherwise it goes with that etcd lease. */
+    public record Put(String key, String value, long lease) implements Op {
+        public Put(String key, String value) { this(key, value, 0); }
+    }
     public record Delete(String key) implements Op {}
     public record DeletePrefix(String prefix) implements Op {}
 
@@ -28,6 +31,9 @@ public final class Txn {
     public Txn requireModRevision(String key, long revision) { guards.add(new ModRevisionIs(key, revision)); return this; }
 
     public Txn put(String key, String value) { ops.add(new Put(key, value)); return this; }
+
+    /** A key that etcd removes by itself when {@code lease} expires or is revoked. */
+    public Txn putLeased(String key, String value, long lease) { ops.add(new Put(key, value, lease)); return this; }
 
     public Txn delete(String key) { ops.add(new Delete(key)); return this; }
 

@@ -25,15 +25,21 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     protected final KeyValueStore store;
     protected final RecordLayout layout;
     private final String kind;
+    private final String localNode;
     private final Class<R> recordType;
     private final Class<V> versionType;
     private final ConfirmedCommit commits;
     /** Keys already reported as not being records: each is reported once, not on every pass of the janitor. */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-    /** @param kind what the records are, as a user calls them (e.g. "replicaset") */
-    protected VersionedRepository(String kind, KeyValueStore store, RecordLayout layout, Class<R> recordType, Class<V> versionType) {
+    /**
+     * @param kind      what the records are, as a user calls them (e.g. "replicaset")
+     * @param localNode the node this process is: its records are the ones it reconciles and acts on
+     */
+    protected VersionedRepository(String kind, KeyValueStore store, RecordLayout layout, Class<R> recordType, Class<V> versionType,
+                                  String localNode) {
         this.kind = kind;
+        this.localNode = localNode;
         this.store = store;
         this.layout = layout;
         this.recordType = recordType;
@@ -47,12 +53,38 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     /** Who the object belongs to (null: recorded before tenancy, the admin's). */
     protected abstract String tenantOf(R record);
 
+    /** The node whose Docker engine holds the object. */
+    protected abstract String nodeOf(R record);
+
+    /** The node this process is. */
+    public String localNode() { return localNode; }
+
+    /** Whether the record's object lives on this node (else another node acts on it). */
+    public boolean isLocal(R record) { return localNode.equals(nodeOf(record)); }
+
+    /** Every record of this node's objects: what its reconcile, janitor and metrics look after. */
+    public List<R> local() {
+        return list().stream().filter(this::isLocal).toList();
+    }
+
     /**
      * The record of {@code name}. A value under its key that is not one of this service's records (the original
      * project keeps its volumes at the same keys) is refused with 1047 rather than read as one.
      */
     public Optional<Stored<R>> find(String name) {
         return store.get(layout.record(name)).map(kv -> new Stored<>(parse(kv), kv.modRevision()));
+    }
+
+    /** As {@link #find}, but a value that is not one of this service's records reads as no record (routing, not answering). */
+    public Optional<Stored<R>> findQuietly(String name) {
+        try {
+            return find(name);
+        } catch (ApiException e) {
+            if (e.code() == ErrorCode.NOT_IMPORTED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     private R parse(KeyValue kv) {

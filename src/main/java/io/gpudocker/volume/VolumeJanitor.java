@@ -92,7 +92,7 @@ public class VolumeJanitor implements AutoCloseable {
             if (!identity.holds()) {
                 return;
             }
-            for (VolumeRecord r : repo.list()) {
+            for (VolumeRecord r : repo.local()) {
                 sweep(r.name());
             }
             sweepUncommitted();

@@ -65,7 +65,7 @@ public class VolumeLifecycle {
                 op = operations.begin(Operation.start(Operation.VOLUME, "create", name, version));
                 dockerVolumes.create(first, size, op, caller.tenantName());
                 created = true;
-                repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName()), first, op);
+                repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName(), repo.localNode()), first, op);
             } catch (RuntimeException e) {
                 if (created) {
                     Undo.after(e, () -> engine.removeVolume(dockerName));

@@ -44,7 +44,7 @@ public class VolumeQueries {
         return new VolumeViews.Detail(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(), r.sizeEnforced(),
                 r.createTime(), r.updateTime(), docker.map(VolumeView::mountpoint).orElse(null), docker.isPresent(), users,
                 VolumeViews.OriginalVolumeInfo.of(r.version(), versionCreateTime(r), r.dockerName(), r.size()),
-                progress.of(VolumeViews.progressKey(r.name())).orElse(null));
+                progress.of(VolumeViews.progressKey(r.name())).orElse(null), r.node());
     }
 
     /** When the current version was made, from its own record (the volume's record says when the volume was). */
@@ -55,7 +55,7 @@ public class VolumeQueries {
     public List<VolumeViews.Summary> list(Caller caller) {
         janitor.schedule();
         return repo.list(caller).stream().map(r -> new VolumeViews.Summary(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(),
-                r.sizeEnforced(), progress.of(VolumeViews.progressKey(r.name())).orElse(null))).toList();
+                r.sizeEnforced(), progress.of(VolumeViews.progressKey(r.name())).orElse(null), r.node())).toList();
     }
 
     public VolumeViews.History history(String name, Caller caller) {

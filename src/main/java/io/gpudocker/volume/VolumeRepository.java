@@ -20,8 +20,13 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
     private final Operations operations;
 
     public VolumeRepository(KeyValueStore store, Keys keys, Operations operations) {
-        super("volume", store, keys.volumes(), VolumeRecord.class, VolumeVersion.class);
+        super("volume", store, keys.volumes(), VolumeRecord.class, VolumeVersion.class, keys.node());
         this.operations = operations;
+    }
+
+    @Override
+    protected String nodeOf(VolumeRecord record) {
+        return record.node();
     }
 
     @Override

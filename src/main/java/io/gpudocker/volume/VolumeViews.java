@@ -43,12 +43,14 @@ public final class VolumeViews {
                          @Schema(example = "20GB") String size, Long sizeBytes, boolean sizeEnforced,
                          Instant createTime, Instant updateTime, String mountpoint, boolean present, List<String> usedBy,
                          @JsonProperty("Info") @Schema(description = "original-compatible: the current version as the original answered it") OriginalVolumeInfo info,
-                         @Schema(description = "the resize in flight: its step, and while copying the bytes across of the bytes to copy; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
+                         @Schema(description = "the resize in flight: its step, and while copying the bytes across of the bytes to copy; null when none runs", nullable = true) ProgressBoard.Progress progress,
+                         @Schema(description = "the node whose Docker engine keeps it", example = "gpu1") String node) {}
 
     @Schema(name = "VolumeSummary")
     public record Summary(@Schema(example = "data") String name, @Schema(example = "1") long version, @Schema(example = "data-1") String dockerName,
                           @Schema(example = "20GB") String size, Long sizeBytes, boolean sizeEnforced,
-                          @Schema(description = "the resize in flight, as in the volume's view; null when none runs", nullable = true) ProgressBoard.Progress progress) {}
+                          @Schema(description = "the resize in flight, as in the volume's view; null when none runs", nullable = true) ProgressBoard.Progress progress,
+                          @Schema(description = "the node whose Docker engine keeps it", example = "gpu1") String node) {}
 
     @Schema(name = "VolumeHistoryItem")
     public record HistoryItem(@Schema(example = "1") long version, Instant createTime, @Schema(example = "20GB") String size, Long sizeBytes, boolean sizeEnforced,

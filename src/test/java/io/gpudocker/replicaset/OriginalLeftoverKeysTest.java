@@ -35,6 +35,15 @@ class OriginalLeftoverKeysTest {
 
         @Override
         public void ping() {}
+
+        @Override
+        public long grantLease(java.time.Duration ttl) { throw new UnsupportedOperationException("reads only"); }
+
+        @Override
+        public boolean renewLease(long lease) { throw new UnsupportedOperationException("reads only"); }
+
+        @Override
+        public void revokeLease(long lease) { throw new UnsupportedOperationException("reads only"); }
     }
 
     private final Keyspace store = new Keyspace();
@@ -43,8 +52,8 @@ class OriginalLeftoverKeysTest {
     @Test
     void theOriginalsPortSetAndGpuMapAreNotAllocations() {
         store.kv.put(ROOT + "ports/usedPortSetKey", "{\"40000\":{},\"40001\":{}}");
-        store.kv.put(ROOT + "ports/40002", "foo");
-        store.kv.put(ROOT + "ports/99999", "foo");
+        store.kv.put(ROOT + "ports/local/40002", "foo");
+        store.kv.put(ROOT + "ports/local/99999", "foo");
         store.kv.put(ROOT + "gpus/gpuStatusMapKey", "{\"GPU-00000000-0000-4000-8000-000000000000\":1}");
         store.kv.put(ROOT + "gpus/GPU-00000000-0000-4000-8000-000000000001", "foo");
         store.kv.put(ROOT + "gpus/GPU-00000000-0000-4000-8000-000000000002", "{\"not\":\"a holder\"}");

@@ -17,6 +17,8 @@ public class InMemoryKeyValueStore implements KeyValueStore {
     private long revision;
     private Fault nextCommit = Fault.NONE;
     private boolean readsFail;
+    private final java.util.Set<Long> leases = new java.util.HashSet<>();
+    private long lastLease;
 
     public synchronized void failNextCommit(Fault fault) { this.nextCommit = fault; }
 
@@ -59,6 +61,29 @@ public class InMemoryKeyValueStore implements KeyValueStore {
         requireReadable();
     }
 
+    @Override
+    public synchronized long grantLease(java.time.Duration ttl) {
+        long id = ++lastLease;
+        leases.add(id);
+        return id;
+    }
+
+    @Override
+    public synchronized boolean renewLease(long lease) {
+        return leases.contains(lease);
+    }
+
+    @Override
+    public synchronized void revokeLease(long lease) {
+        expire(lease);
+    }
+
+    /** What etcd does when a lease runs out: the lease and every key under it go. */
+    public synchronized void expire(long lease) {
+        leases.remove(lease);
+        data.values().removeIf(kv -> kv.lease() == lease);
+    }
+
     private boolean apply(Txn txn) {
         for (Txn.Guard g : txn.guards()) {
             if (!holds(g)) {
@@ -68,7 +93,7 @@ public class InMemoryKeyValueStore implements KeyValueStore {
         revision++;
         for (Txn.Op op : txn.ops()) {
             if (op instanceof Txn.Put p) {
-                data.put(p.key(), new KeyValue(p.key(), p.value(), revision));
+                data.put(p.key(), new KeyValue(p.key(), p.value(), revision, p.lease()));
             } else if (op instanceof Txn.Delete d) {
                 data.remove(d.key());
             } else if (op instanceof Txn.DeletePrefix d) {

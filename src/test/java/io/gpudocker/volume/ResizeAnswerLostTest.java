@@ -57,7 +57,7 @@ class ResizeAnswerLostTest {
         Path one = Files.createDirectories(dir.resolve("data-1"));
         Files.writeString(one.resolve("file"), "kept");
         Path two = Files.createDirectories(dir.resolve("data-2"));
-        repo.create(new VolumeRecord("data", 1, null, null, false, Instant.now(), Instant.now(), "alice"),
+        repo.create(new VolumeRecord("data", 1, null, null, false, Instant.now(), Instant.now(), "alice", "local"),
                 new VolumeVersion("data", 1, "data-1", null, null, false, Instant.now(), "create"),
                 operations.begin(Operation.start(Operation.VOLUME, "create", "data", 1)));
         when(engine.inspectVolume("data-1")).thenReturn(Optional.of(volume("data-1", one, 1)));

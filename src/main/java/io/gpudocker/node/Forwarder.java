@@ -1,0 +1,92 @@
+package io.gpudocker.node;
+
+import io.gpudocker.api.Caller;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Sends a call on to the node that holds its object and relays the answer as it arrives (a followed log streams
+ * through line by line). The caller is carried as a signed identity ({@link InterNodeCredential}), never as its token.
+ */
+public class Forwarder {
+    /** Headers of the answer worth relaying; the rest are the hop's own. */
+    private static final List<String> RELAYED = List.of("Content-Type", "Content-Disposition", "Retry-After", "WWW-Authenticate");
+
+    private final HttpClient http;
+    private final InterNodeCredential credential;
+    private final String self;
+
+    public Forwarder(InterNodeCredential credential, String self, SSLContext tls) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
+        this.credential = credential;
+        this.self = self;
+    }
+
+    /** The answer of the other node: status, relayed headers and a body to stream. */
+    public record Answer(int status, Map<String, List<String>> headers, InputStream body) implements AutoCloseable {
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).flatMap(e -> e.getValue().stream()).findFirst();
+        }
+
+        /** The same answer with its body already read. */
+        public Answer withBody(byte[] bytes) { return new Answer(status, headers, new java.io.ByteArrayInputStream(bytes)); }
+
+        @Override
+        public void close() throws IOException { body.close(); }
+    }
+
+    /**
+     * Sends {@code method pathAndQuery} with {@code body} to {@code advertise} as {@code caller}.
+     *
+     * @throws IOException when the node cannot be reached (refused, reset, no answer to connect)
+     */
+    public Answer send(String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(advertise + pathAndQuery))
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            req.header("Content-Type", contentType);
+        }
+        credential.sign(method, pathAndQuery, caller, self, body).forEach(req::header);
+        try {
+            HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return new Answer(r.statusCode(), r.headers().map(), r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while forwarding to " + advertise, e);
+        }
+    }
+
+    /** Writes the answer out as it comes, flushing each chunk; stops (closing the other node's stream) when the client leaves. */
+    public static void relay(Answer answer, jakarta.servlet.http.HttpServletResponse response) throws IOException {
+        response.setStatus(answer.status());
+        for (String name : RELAYED) {
+            answer.header(name).ifPresent(v -> response.setHeader(name, v));
+        }
+        try (InputStream in = answer.body()) {
+            OutputStream out = response.getOutputStream();
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+                if (in.available() == 0) {
+                    out.flush();
+                }
+            }
+            out.flush();
+        }
+    }
+}

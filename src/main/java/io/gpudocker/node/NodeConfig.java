@@ -1,0 +1,146 @@
+package io.gpudocker.node;
+
+import io.gpudocker.api.BuildInfo;
+import io.gpudocker.config.GdaProperties;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.resource.cpu.CpuScheduler;
+import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.resource.memory.MemoryPool;
+import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.Keys;
+import io.gpudocker.volume.VolumeRepository;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/** Wires this process as a node: its presence in etcd, the directory of the others, placement, and forwarding. */
+@Configuration(proxyBeanMethods = false)
+public class NodeConfig {
+
+    @Bean
+    NodeDirectory nodeDirectory(KeyValueStore store, Keys keys) {
+        return new NodeDirectory(store, keys);
+    }
+
+    @Bean
+    NodeMembers nodeMembers(KeyValueStore store, Keys keys) {
+        return new NodeMembers(store, keys);
+    }
+
+    @Bean
+    LocalFigures localFigures(GdaProperties props, GpuScheduler gpus, CpuScheduler cpus, MemoryPool memory, PortScheduler ports) {
+        String advertise = props.node().advertise();
+        return new LocalFigures(props.node().name(), BuildInfo.load().version(), advertise == null || advertise.isBlank() ? null : advertise,
+                gpus, cpus, memory, ports);
+    }
+
+    /** The first start-up check: the node's name is held before anything is reconciled. */
+    @Bean
+    NodePresence nodePresence(KeyValueStore store, Keys keys, GdaProperties props, LocalFigures figures, NodeMembers members) {
+        return new NodePresence(store, keys, props.node().leaseTtl(), Path.of(props.stateDir()), props.etcd().prefix(), figures, members);
+    }
+
+    @Bean
+    LegacyClaim legacyClaim(KeyValueStore store, Keys keys) {
+        return new LegacyClaim(store, keys);
+    }
+
+    @Bean
+    InterNodeCredential interNodeCredential(KeyValueStore store, Keys keys, GdaProperties props) {
+        return new InterNodeCredential(store, keys, InterNodeCredential.configured(props.node().secret(), props.node().secretFile()), Clock.systemUTC());
+    }
+
+    @Bean
+    Forwarder forwarder(InterNodeCredential credential, GdaProperties props) {
+        return new Forwarder(credential, props.node().name(), trust(props.node().trustStore()));
+    }
+
+    @Bean
+    Placement placement(NodeDirectory directory, GdaProperties props) {
+        return new Placement(directory, props.node().placement());
+    }
+
+    @Bean
+    NodeQueries nodeQueries(NodeDirectory directory, NodeMembers members, ReplicaSetRepository replicaSets, VolumeRepository volumes) {
+        return new NodeQueries(directory, members, replicaSets, volumes);
+    }
+
+    /** Right after Spring Security's chain, so it knows the caller; a forwarded call passes straight through. */
+    @Bean
+    FilterRegistrationBean<OwnerRouting> ownerRouting(NodeDirectory directory, Placement placement, Forwarder forwarder,
+                                                      ReplicaSetRepository replicaSets, VolumeRepository volumes) {
+        FilterRegistrationBean<OwnerRouting> registration = new FilterRegistrationBean<>(new OwnerRouting(directory, placement, forwarder,
+                replicaSets, volumes, new ResourceGathering(directory, forwarder)));
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER + 1);
+        registration.addUrlPatterns("/api/v1/*");
+        return registration;
+    }
+
+    /** Once the web server listens: the default address (this host, the real port), and the node shown ready. */
+    @Bean
+    ApplicationListener<WebServerInitializedEvent> nodeServing(LocalFigures figures, NodePresence presence, NodeMembers members, Environment env) {
+        return event -> {
+            if ("management".equals(event.getApplicationContext().getServerNamespace())) {
+                return; // a separate actuator port is not where the API is
+            }
+            boolean tls = env.getProperty("server.ssl.bundle") != null || env.getProperty("server.ssl.enabled", Boolean.class, false);
+            String host = env.getProperty("server.address");
+            if (host == null || host.isBlank() || "0.0.0.0".equals(host) || "::".equals(host)) {
+                host = hostname();
+            }
+            figures.serving((tls ? "https://" : "http://") + host + ":" + event.getWebServer().getPort());
+            try {
+                members.updateAdvertise(figures.advertise());
+            } catch (RuntimeException e) {
+                // the membership shows the address on the next start; the live entry has it now
+            }
+            presence.publishNow();
+        };
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** Other nodes' certificates are checked against this PEM bundle when given, else against the JVM's default trust. */
+    static SSLContext trust(String pemFile) {
+        if (pemFile == null || pemFile.isBlank()) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(Path.of(pemFile))) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("node-" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("gda.node.trust-store " + pemFile + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+}

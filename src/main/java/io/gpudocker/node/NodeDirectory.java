@@ -1,0 +1,62 @@
+package io.gpudocker.node;
+
+import io.gpudocker.store.Json;
+import io.gpudocker.store.KeyValue;
+import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.Keys;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The nodes as etcd knows them: members (lasting) and the live ones (under their leases). Every read is one range read. */
+public class NodeDirectory {
+    private static final Logger log = LoggerFactory.getLogger(NodeDirectory.class);
+    private final KeyValueStore store;
+    private final Keys keys;
+
+    public NodeDirectory(KeyValueStore store, Keys keys) {
+        this.store = store;
+        this.keys = keys;
+    }
+
+    /** This process's node name. */
+    public String self() { return keys.node(); }
+
+    /** The live nodes by name. */
+    public Map<String, NodeStatus> live() {
+        Map<String, NodeStatus> out = new TreeMap<>();
+        for (KeyValue kv : store.list(keys.nodes())) {
+            parse(kv, NodeStatus.class).ifPresent(s -> out.put(s.name(), s));
+        }
+        return out;
+    }
+
+    public Optional<NodeStatus> live(String name) {
+        return store.get(keys.node(name)).flatMap(kv -> parse(kv, NodeStatus.class));
+    }
+
+    /** Every member by name, live or not. */
+    public Map<String, NodeMember> members() {
+        Map<String, NodeMember> out = new LinkedHashMap<>();
+        for (KeyValue kv : store.list(keys.nodeMembers())) {
+            parse(kv, NodeMember.class).ifPresent(m -> out.put(m.name(), m));
+        }
+        return out;
+    }
+
+    public Optional<NodeMember> member(String name) {
+        return store.get(keys.nodeMember(name)).flatMap(kv -> parse(kv, NodeMember.class));
+    }
+
+    private static <T> Optional<T> parse(KeyValue kv, Class<T> type) {
+        try {
+            return Optional.of(Json.read(kv.value(), type));
+        } catch (RuntimeException e) {
+            log.warn("skipping {}: not a node entry of this service ({})", kv.key(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+}
