@@ -265,7 +265,9 @@ down() {
     ids=$(docker_cli ps -aq); [ -z "$ids" ] || docker_cli rm -f $ids >/dev/null 2>&1 || true
   fi
   if [ -S "$NODE2_DIR/docker.sock" ] && docker2_cli version >/dev/null 2>&1; then
-    ids=$(docker2_cli ps -aq); [ -z "$ids" ] || docker2_cli rm -f $ids >/dev/null 2>&1 || true
+    ids=$(docker2_cli ps -aq)
+    # shellcheck disable=SC2086 # one id a word
+    [ -z "$ids" ] || docker2_cli rm -f $ids >/dev/null 2>&1 || true
   fi
   kill_pidfile "$DIR/docker.pid"
   kill_pidfile "$NODE2_DIR/docker.pid"
