@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -64,6 +65,7 @@ class ClusterIT {
     @BeforeAll
     void startBothNodes() throws Exception {
         wipe();
+        FileSystemUtils.deleteRecursively(Path.of("target", "cluster-it"));
         String[] range = env.getOrDefault("GDA_IT_CLUSTER_PORTS", "47000-47399").split("-");
         int lo = Integer.parseInt(range[0]);
         int hi = Integer.parseInt(range[1]);
@@ -136,14 +138,17 @@ class ClusterIT {
                 run(Map.of("DOCKER_HOST", engines.get(node)), "sh", "-c", "docker image rm -f " + image + " >/dev/null 2>&1 || true");
             }
         }
+        // what the deletes left is noted first and removed before any assertion, so a failure leaves no debris either
+        Map<String, String> left = new TreeMap<>();
         for (String node : engines.keySet()) {
-            assertThat(docker(node, "ps", "-aq", "--filter", "label=io.gpudocker.owner=" + PREFIX)).as("containers on %s", node).isBlank();
-            assertThat(docker(node, "volume", "ls", "-q", "--filter", "label=io.gpudocker.owner=" + PREFIX)).as("volumes on %s", node).isBlank();
+            left.put("containers on " + node, docker(node, "ps", "-aq", "--filter", "label=io.gpudocker.owner=" + PREFIX).trim());
+            left.put("volumes on " + node, docker(node, "volume", "ls", "-q", "--filter", "label=io.gpudocker.owner=" + PREFIX).trim());
         }
         for (String kind : List.of("replicasets/", "volumes/", "gpus/", "ports/", "cpus/", "operations/")) {
-            assertThat(etcdKeys(KEYS + kind)).as("etcd keys under %s", kind).isEmpty();
+            left.put("etcd keys under " + kind, String.join(" ", etcdKeys(KEYS + kind)));
         }
         wipe();
+        assertThat(left).allSatisfy((what, found) -> assertThat(found).as(what).isEmpty());
         assertThat(etcdKeys(PREFIX + "/")).isEmpty();
     }
 
