@@ -7,6 +7,8 @@
 # GDA_TEST_DATA_FS=xfs puts that dockerd's data root on an XFS filesystem (reflink=1, ftype=1) in a sparse
 # image file under GDA_TEST_DIR, loop-mounted without quota options, so copies there clone files;
 # GDA_TEST_DATA_FS_SIZE (default 40G) is the image's apparent size. `down` unmounts and detaches it.
+# A second node (for the cluster tests) comes up beside the first: a dockerd of its own under $DIR/node2
+# (socket, data root, exec root, pid file, bridge GDA_TEST_BRIDGE2) and a GPU stand-in with 4 GPUs of other UUIDs.
 set -euo pipefail
 
 DIR=${GDA_TEST_DIR:-/tmp/gda-test}
@@ -18,6 +20,11 @@ GPU_COUNT=${GDA_TEST_GPU_COUNT:-8}
 IMAGE=${GDA_TEST_IMAGE:-gda-test:latest}
 DATA_FS=${GDA_TEST_DATA_FS:-}
 DATA_FS_SIZE=${GDA_TEST_DATA_FS_SIZE:-40G}
+NODE2_DIR=$DIR/node2
+BRIDGE2=${GDA_TEST_BRIDGE2:-gdatest1}
+# not 10.214.0.0/24: that is the XFS rig's first bridge (scripts/test-xfs.sh), which may be up at the same time
+BRIDGE2_CIDR=${GDA_TEST_BRIDGE2_CIDR:-10.215.0.1/24}
+NODE2_GPU_COUNT=4
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 log() { echo "test-env: $*" >&2; }
@@ -89,18 +96,82 @@ launch_dockerd() {
   log "dockerd did not come up; see $DIR/dockerd.log"; tail -20 "$DIR/dockerd.log" >&2; exit 1
 }
 
+# Node 2's GPUs: UUIDs ...-1000000000NN, never one of node 1's, so both inventories can share one etcd.
+write_node2_gpu_fixture() {
+  local f="$NODE2_DIR/gpus.csv"
+  [ -f "$f" ] && return 0
+  : > "$f"
+  for i in $(seq 0 $((NODE2_GPU_COUNT - 1))); do
+    printf '%d, GPU-00000000-0000-4000-8000-1000000000%02d, NVIDIA Stand-in A100-SXM4-80GB, 81920, 00000000:%02X:00.0\n' "$i" "$i" $((i + 1)) >> "$f"
+  done
+}
+
+# The same stand-in, pointed at node 2's fixture.
+install_node2_nvidia_smi() {
+  cat > "$DIR/fakebin/nvidia-smi-node2" <<SH
+#!/bin/sh
+GDA_FAKE_GPU_CSV="$NODE2_DIR/gpus.csv" exec "$DIR/fakebin/nvidia-smi" "\$@"
+SH
+  chmod 0755 "$DIR/fakebin/nvidia-smi-node2"
+}
+
+docker2_cli() { DOCKER_HOST="unix://$NODE2_DIR/docker.sock" docker "$@"; }
+
+# Node 2's data root always stays on the machine's own filesystem, also with GDA_TEST_DATA_FS=xfs:
+# the cluster tests do not depend on how copies are made.
+start_node2_dockerd() {
+  if [ -S "$NODE2_DIR/docker.sock" ] && docker2_cli version >/dev/null 2>&1; then return 0; fi
+  if ! ip link show "$BRIDGE2" >/dev/null 2>&1; then
+    ip link add "$BRIDGE2" type bridge
+    ip addr add "$BRIDGE2_CIDR" dev "$BRIDGE2"
+  fi
+  ip link set "$BRIDGE2" up
+  mkdir -p "$NODE2_DIR/docker" "$NODE2_DIR/docker-exec"
+  echo "$BRIDGE2" > "$NODE2_DIR/bridge"
+  launch_node2_dockerd
+}
+
+launch_node2_dockerd() {
+  PATH="$DIR/fakebin:$PATH" setsid dockerd \
+      --host "unix://$NODE2_DIR/docker.sock" --data-root "$NODE2_DIR/docker" --exec-root "$NODE2_DIR/docker-exec" \
+      --pidfile "$NODE2_DIR/docker.pid" --bridge "$(cat "$NODE2_DIR/bridge")" --iptables=false --ip-masq=false \
+      --storage-driver overlay2 >> "$NODE2_DIR/dockerd.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do docker2_cli version >/dev/null 2>&1 && return 0; sleep 0.5; done
+  log "node 2's dockerd did not come up; see $NODE2_DIR/dockerd.log"; tail -20 "$NODE2_DIR/dockerd.log" >&2; exit 1
+}
+
+# The image node 1 built, copied over (same image id on both engines).
+import_node2_test_image() {
+  docker2_cli image inspect "$IMAGE" >/dev/null 2>&1 && return 0
+  docker_cli save "$IMAGE" | docker2_cli load >/dev/null
+}
+
 # What a Docker restart does to the instances: `restart-docker` stops the rig's dockerd as a service
 # manager does (SIGTERM: it stops the containers, waiting out their stop timeout), `restart-docker --kill`
 # as a crash does (SIGKILL: on its next start it stops the containers it finds still running); either way
-# it starts again with the same arguments.
+# it starts again with the same arguments. `--node2` restarts node 2's dockerd instead.
 restart_docker() {
-  local pid; pid=$(cat "$DIR/docker.pid")
-  if [ "${1:-}" = --kill ]; then kill -9 "$pid"; else kill "$pid"; fi
+  local signal=TERM node=1
+  for arg in "$@"; do
+    case "$arg" in
+      --kill) signal=KILL ;;
+      --node2) node=2 ;;
+      *) log "restart-docker takes --kill and --node2, not '$arg'"; exit 2 ;;
+    esac
+  done
+  local pidfile=$DIR/docker.pid launch=launch_dockerd
+  if [ "$node" = 2 ]; then pidfile=$NODE2_DIR/docker.pid launch=launch_node2_dockerd; fi
+  local pid; pid=$(cat "$pidfile")
+  kill -s "$signal" "$pid"
   for _ in $(seq 1 240); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   if kill -0 "$pid" 2>/dev/null; then log "dockerd $pid did not exit"; exit 1; fi
-  rm -f "$DIR/docker.pid"
-  launch_dockerd
-  log "dockerd restarted (${1:-SIGTERM}): pid $(cat "$DIR/docker.pid")"
+  rm -f "$pidfile"
+  "$launch"
+  if [ "$node" = 2 ]; then
+    log "node 2's dockerd restarted (SIG$signal): pid $(cat "$pidfile")"
+  else
+    log "dockerd restarted (${1:-SIGTERM}): pid $(cat "$pidfile")"
+  fi
 }
 
 # An etcd crash: SIGKILL, then the same etcd on the same data directory.
@@ -152,6 +223,8 @@ export GDA_ETCD_ENDPOINTS=http://127.0.0.1:$ETCD_PORT
 export GDA_GPU_NVIDIA_SMI=$DIR/fakebin/nvidia-smi
 export GDA_TEST_IMAGE=$IMAGE
 export GDA_TEST_DATA_FS=$DATA_FS
+export GDA_NODE2_DOCKER_HOST=unix://$NODE2_DIR/docker.sock
+export GDA_NODE2_NVIDIA_SMI=$DIR/fakebin/nvidia-smi-node2
 ENV
 }
 
@@ -165,8 +238,14 @@ up() {
   start_dockerd
   start_etcd
   build_test_image
+  mkdir -p "$NODE2_DIR"
+  write_node2_gpu_fixture
+  install_node2_nvidia_smi
+  start_node2_dockerd
+  import_node2_test_image
   write_env
   log "up: docker unix://$DIR/docker.sock, etcd 127.0.0.1:$ETCD_PORT, $GPU_COUNT stand-in GPUs, image $IMAGE"
+  log "up: node 2 docker unix://$NODE2_DIR/docker.sock, $NODE2_GPU_COUNT stand-in GPUs"
 }
 
 kill_pidfile() {
@@ -185,7 +264,13 @@ down() {
   if [ -S "$DIR/docker.sock" ] && docker_cli version >/dev/null 2>&1; then
     ids=$(docker_cli ps -aq); [ -z "$ids" ] || docker_cli rm -f $ids >/dev/null 2>&1 || true
   fi
+  if [ -S "$NODE2_DIR/docker.sock" ] && docker2_cli version >/dev/null 2>&1; then
+    ids=$(docker2_cli ps -aq)
+    # shellcheck disable=SC2086 # one id a word
+    [ -z "$ids" ] || docker2_cli rm -f $ids >/dev/null 2>&1 || true
+  fi
   kill_pidfile "$DIR/docker.pid"
+  kill_pidfile "$NODE2_DIR/docker.pid"
   kill_pidfile "$DIR/etcd.pid"
   # dockerd leaves overlay and netns mounts behind when it is killed hard.
   # The XFS data root itself is unmounted last, and plainly, so that its loop device can be detached.
@@ -193,6 +278,7 @@ down() {
   unmount_xfs_data_root
   if mountpoint -q "$DIR/docker" 2>/dev/null; then umount -l "$DIR/docker" 2>/dev/null || true; fi
   ip link del "$BRIDGE" 2>/dev/null || true
+  ip link del "$BRIDGE2" 2>/dev/null || true
   rm -rf "$DIR"
   log "down"
 }
@@ -200,7 +286,7 @@ down() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  restart-docker) restart_docker "${2:-}" ;;
+  restart-docker) shift; restart_docker "$@" ;;
   restart-etcd) restart_etcd ;;
-  *) echo "usage: $0 up|down|restart-docker [--kill]|restart-etcd" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart-docker [--kill] [--node2]|restart-etcd" >&2; exit 2 ;;
 esac

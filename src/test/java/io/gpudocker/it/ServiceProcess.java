@@ -34,10 +34,15 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The flags of a service on loopback {@code httpPort} using the rig's Docker and GPU stand-in, with an admin token. */
     static List<String> rigFlags(int httpPort, GdaProperties props, String adminToken, String... extra) {
+        return rigFlags(httpPort, props.docker().host(), props.gpu().nvidiaSmi(), adminToken, extra);
+    }
+
+    /** As {@link #rigFlags(int, GdaProperties, String, String...)}, on another engine and GPU stand-in (the rig's node 2). */
+    static List<String> rigFlags(int httpPort, String dockerHost, String nvidiaSmi, String adminToken, String... extra) {
         List<String> flags = new ArrayList<>(List.of(
                 "-a", "127.0.0.1:" + httpPort,
-                "--gda.docker.host=" + props.docker().host(),
-                "--gda.gpu.nvidia-smi=" + props.gpu().nvidiaSmi(),
+                "--gda.docker.host=" + dockerHost,
+                "--gda.gpu.nvidia-smi=" + nvidiaSmi,
                 "--gda.auth.admin-token=" + adminToken));
         flags.addAll(List.of(extra));
         return flags;
