@@ -72,6 +72,11 @@ public class NodeConfig {
     }
 
     @Bean
+    NodeTerminalRelay nodeTerminalRelay(NodeDirectory directory, GdaProperties props) {
+        return new NodeTerminalRelay(directory, trust(props.node().trustStore()));
+    }
+
+    @Bean
     Placement placement(NodeDirectory directory, GdaProperties props) {
         return new Placement(directory, props.node().placement());
     }

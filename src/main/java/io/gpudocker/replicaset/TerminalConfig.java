@@ -3,6 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.docker.ContainerEngine;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -22,9 +23,9 @@ class TerminalConfig implements WebSocketConfigurer {
     private final TerminalTickets tickets;
     private final TerminalSocket socket;
 
-    TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine) {
+    TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay) {
         this.tickets = new TerminalTickets(repo, engine, TICKET_LIFETIME, Clock.systemUTC());
-        this.socket = new TerminalSocket(tickets, engine);
+        this.socket = new TerminalSocket(tickets, engine, relay.getIfAvailable());
     }
 
     @Bean

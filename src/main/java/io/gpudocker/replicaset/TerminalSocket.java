@@ -36,20 +36,29 @@ public class TerminalSocket extends AbstractWebSocketHandler implements Handshak
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String GRANT = "terminal.grant";
     private static final String SHELL = "terminal.shell";
+    private static final String RELAYED_TO = "terminal.relayedTo";
     /** bash where the image has it, else sh: a login shell either way. */
     static final List<String> SHELL_COMMAND = List.of("/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi");
 
     private final TerminalTickets tickets;
     private final ContainerEngine engine;
+    private final TerminalRelay relay;
 
-    public TerminalSocket(TerminalTickets tickets, ContainerEngine engine) {
+    /** @param relay joins sockets whose ticket another node issued to that node; null: such tickets are refused */
+    public TerminalSocket(TerminalTickets tickets, ContainerEngine engine, TerminalRelay relay) {
         this.tickets = tickets;
         this.engine = engine;
+        this.relay = relay;
     }
 
     @Override
     public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Map<String, Object> attributes) {
         String ticket = query(request.getURI()).get("ticket");
+        if (relay != null && !tickets.issuedHere(ticket)) {
+            // the issuing node spends the ticket when the relay opens the socket there
+            attributes.put(RELAYED_TO, TerminalTickets.nodeOf(ticket));
+            return true;
+        }
         var grant = tickets.redeem(ticket);
         if (grant.isEmpty()) {
             response.setStatusCode(HttpStatus.UNAUTHORIZED);
@@ -66,6 +75,10 @@ public class TerminalSocket extends AbstractWebSocketHandler implements Handshak
 
     @Override
     public void afterConnectionEstablished(WebSocketSession raw) throws IOException {
+        if (raw.getAttributes().get(RELAYED_TO) instanceof String node) {
+            relay.open(raw, node, raw.getUri());
+            return;
+        }
         WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, 5000, 1 << 20);
         TerminalTickets.Grant grant = (TerminalTickets.Grant) raw.getAttributes().get(GRANT);
         Map<String, String> q = query(raw.getUri());
@@ -98,6 +111,10 @@ public class TerminalSocket extends AbstractWebSocketHandler implements Handshak
 
     @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        if (session.getAttributes().containsKey(RELAYED_TO)) {
+            relay.toNode(session, message);
+            return;
+        }
         Shell shell = (Shell) session.getAttributes().get(SHELL);
         if (shell == null) {
             return;
@@ -117,6 +134,10 @@ public class TerminalSocket extends AbstractWebSocketHandler implements Handshak
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        if (session.getAttributes().containsKey(RELAYED_TO)) {
+            relay.closed(session);
+            return;
+        }
         Object shell = session.getAttributes().remove(SHELL);
         if (shell instanceof Shell s) {
             s.close();

@@ -26,6 +26,8 @@ public class TerminalTickets {
 
     private record Pending(Grant grant, Instant expires) {}
 
+    static final String NODE_SEPARATOR = "~";
+
     private final ReplicaSetRepository repo;
     private final ContainerEngine engine;
     private final Duration lifetime;
@@ -46,10 +48,23 @@ public class TerminalTickets {
         pending.values().removeIf(p -> !p.expires().isAfter(now));
         byte[] bytes = new byte[24];
         random.nextBytes(bytes);
-        String ticket = HexFormat.of().formatHex(bytes);
+        // the node first: whichever node the browser's socket reaches knows where the shell must run
+        String ticket = repo.localNode() + NODE_SEPARATOR + HexFormat.of().formatHex(bytes);
         Instant expires = now.plus(lifetime);
         pending.put(ticket, new Pending(new Grant(name, caller), expires));
         return new ReplicaSetViews.TerminalTicket(ticket, "/ws/terminal?ticket=" + ticket, expires);
+    }
+
+    /** The node that issued {@code ticket}, or null for a malformed one. */
+    public static String nodeOf(String ticket) {
+        int at = ticket == null ? -1 : ticket.lastIndexOf(NODE_SEPARATOR);
+        return at > 0 ? ticket.substring(0, at) : null;
+    }
+
+    /** Whether this node issued it (and so runs its shell). */
+    public boolean issuedHere(String ticket) {
+        String node = nodeOf(ticket);
+        return node == null || node.equals(repo.localNode());
     }
 
     /** The grant of a ticket that is known and unexpired; the ticket is spent either way. */

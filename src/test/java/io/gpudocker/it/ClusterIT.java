@@ -286,7 +286,7 @@ class ClusterIT {
         int onNodeA = 0;
         int onNodeB = 0;
         for (JsonNode g : gpus.path("inventory")) {
-            String node = g.path("node").asString();
+            String node = g.path("nodeName").asString();
             assertThat(node).as("node of %s", g).isIn("a", "b");
             assertThat(g.path("uuid").asString().startsWith(NODE2_GPU)).as("%s", g).isEqualTo(node.equals("b"));
             if (node.equals("a")) {
@@ -312,7 +312,7 @@ class ClusterIT {
 
         String bound = name("bound");
         Map<String, Object> withVolume = body(bound, 1);
-        withVolume.put("binds", List.of(Map.of("src", volB, "dest", "/root/data")));
+        withVolume.put("binds", List.of(Map.of("src", volB + "-1", "dest", "/root/data")));
         assertThat(a.post("/replicaSet", withVolume).status()).isEqualTo(200);
         assertOn(bound, "b");
         assertThat(exec(a, bound, "echo on-b > /root/data/x && cat /root/data/x")).isEqualTo("on-b\n");
@@ -320,7 +320,7 @@ class ClusterIT {
         String volA = createVolume(b, "dataa", "a");
         String mixed = name("mixed");
         Map<String, Object> twoNodes = body(mixed, 1);
-        twoNodes.put("binds", List.of(Map.of("src", volA, "dest", "/root/a"), Map.of("src", volB, "dest", "/root/b")));
+        twoNodes.put("binds", List.of(Map.of("src", volA + "-1", "dest", "/root/a"), Map.of("src", volB + "-1", "dest", "/root/b")));
         Api.Reply refused = a.post("/replicaSet", twoNodes);
         assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
         assertThat(refused.code()).isEqualTo(1092);

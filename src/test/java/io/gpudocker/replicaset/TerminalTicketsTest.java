@@ -52,7 +52,7 @@ class TerminalTicketsTest {
     @Test
     void aTicketOpensOneTerminalOnlyAndNamesWhoAndWhere() {
         ReplicaSetViews.TerminalTicket t = tickets.issue("foo", ALICE);
-        assertThat(t.ticket()).matches("[0-9a-f]{48}");
+        assertThat(t.ticket()).matches("local~[0-9a-f]{48}");
         assertThat(t.path()).isEqualTo("/ws/terminal?ticket=" + t.ticket());
         assertThat(t.expires()).isEqualTo(now.plusSeconds(30));
 

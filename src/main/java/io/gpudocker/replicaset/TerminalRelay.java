@@ -1,0 +1,21 @@
+package io.gpudocker.replicaset;
+
+import java.net.URI;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * A terminal whose ticket another node issued (its instance runs there): the browser's socket here is joined to
+ * one opened on that node with the same ticket, and every frame passes through both ways.
+ */
+public interface TerminalRelay {
+
+    /** Opens the terminal on {@code node} (the ticket and size in {@code uri}'s query) and joins it to {@code browser}. */
+    void open(WebSocketSession browser, String node, URI uri);
+
+    /** A frame from the browser, for the other node. */
+    void toNode(WebSocketSession browser, WebSocketMessage<?> message);
+
+    /** The browser left: the other node's socket (and so the shell) closes too. */
+    void closed(WebSocketSession browser);
+}
