@@ -43,6 +43,7 @@ class TerminalTicketsTest {
     void aliceRunsFoo() {
         ReplicaSetRecord foo = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of(), Map.of(), now, now, "alice");
         when(repo.require("foo", ALICE)).thenReturn(new Stored<>(foo, 1));
+        when(repo.localNode()).thenReturn("local");
         when(engine.inspect("foo-2")).thenReturn(Optional.of(new ContainerView("id2", "foo-2", "Up", true, Map.of(), null, null)));
         ReplicaSetRecord bar = new ReplicaSetRecord("bar", 1, ReplicaSetState.STOPPED, List.of(), Map.of(), now, now, "alice");
         when(repo.require("bar", ALICE)).thenReturn(new Stored<>(bar, 1));
@@ -53,6 +54,9 @@ class TerminalTicketsTest {
     void aTicketOpensOneTerminalOnlyAndNamesWhoAndWhere() {
         ReplicaSetViews.TerminalTicket t = tickets.issue("foo", ALICE);
         assertThat(t.ticket()).matches("local~[0-9a-f]{48}");
+        assertThat(TerminalTickets.nodeOf(t.ticket())).isEqualTo("local");
+        assertThat(tickets.issuedHere(t.ticket())).isTrue();
+        assertThat(tickets.issuedHere("gpu2~" + t.ticket().substring(6))).as("another node's").isFalse();
         assertThat(t.path()).isEqualTo("/ws/terminal?ticket=" + t.ticket());
         assertThat(t.expires()).isEqualTo(now.plusSeconds(30));
 
