@@ -35,7 +35,7 @@ export function instancesScreen(main, params, ctx) {
   const status = h('div');
   mount(main,
     h('div.page-head',
-      h('div', h('h1', 'Instances'), h('div.sub', ctx.me.admin ? 'Every tenant\'s GPU instances on this host' : 'Your GPU instances on this host')),
+      h('div', h('h1', 'Instances'), h('div.sub', ctx.me.admin ? 'Every tenant\'s GPU instances' : 'Your GPU instances')),
       h('a.button.primary', { href: '#/instances/new', 'data-test': 'new-instance', role: 'button' }, '+ New instance')),
     status,
     h('div.panel', table));
@@ -58,7 +58,9 @@ export function instancesScreen(main, params, ctx) {
     lastShown = shown;
     lastRender = Date.now();
     const showCompute = list.some((i) => computeText(i));
-    head.replaceChildren(h('tr', h('th', 'Name'), ctx.me.admin ? h('th', 'Tenant') : null, h('th', 'State'), h('th.num', 'Version'),
+    // a node column only where instances run on more than one host
+    const showNode = new Set(list.map((i) => i.node)).size > 1;
+    head.replaceChildren(h('tr', h('th', 'Name'), ctx.me.admin ? h('th', 'Tenant') : null, showNode ? h('th', 'Node') : null, h('th', 'State'), h('th.num', 'Version'),
       h('th', 'Image'), h('th', 'GPUs'), showCompute ? h('th', 'CPU / memory') : null, h('th', 'Access'), h('th', 'Created')));
     if (list.length === 0) {
       body.replaceChildren(h('tr', h('td', { colspan: 9 }, h('div.empty', h('strong', 'No instances yet'),
@@ -69,6 +71,7 @@ export function instancesScreen(main, params, ctx) {
     body.replaceChildren(...list.map((i) => h('tr', { 'data-test': 'instance-row', 'data-name': i.name },
       h('td', h('a', { href: `#/instances/${encodeURIComponent(i.name)}`, 'data-test': 'instance-link' }, h('strong', i.name))),
       ctx.me.admin ? h('td', h('span.tag', i.tenant || 'admin')) : null,
+      showNode ? h('td', { 'data-test': 'node' }, h('code', i.node || '')) : null,
       h('td', badge(i.state, progressLabel(i.progress))),
       h('td.num', { 'data-test': 'version' }, i.version),
       h('td', h('code', i.image || '')),

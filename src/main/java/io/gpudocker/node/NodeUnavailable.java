@@ -8,6 +8,9 @@ final class NodeUnavailable {
     private NodeUnavailable() {}
 
     static ApiException of(String kind, String name, String node, String why) {
+        if (name == null || name.isEmpty()) {
+            return ApiException.of(ErrorCode.NODE_DOWN, "node '%s' is %s; its %s answers again once it is back", node, why, kind);
+        }
         return ApiException.of(ErrorCode.NODE_DOWN, "%s '%s' is on node '%s', which is %s; calls on it work again once that node is back "
                 + "(everything else keeps working)", kind, name, node, why);
     }

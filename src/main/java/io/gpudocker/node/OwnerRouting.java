@@ -101,6 +101,8 @@ public class OwnerRouting extends OncePerRequestFilter {
             Optional<Stored<VolumeRecord>> found = volumes.findQuietly(name);
             routeToOwner(request, response, chain, caller, "volume", name,
                     found.filter(s -> caller.owns(s.record().tenant())).map(s -> s.record().node()));
+        } else if ("GET".equals(method) && path.matches("^/api/v1/images/?$") && request.getParameter("node") != null) {
+            toNamedNode(CachedBodyRequest.of(request), response, chain, caller, request.getParameter("node"), "image list", "");
         } else if ("GET".equals(method) && (m = RESOURCE.matcher(path)).matches()) {
             resources.gather(m.group(1), request, response, chain, caller);
         } else {

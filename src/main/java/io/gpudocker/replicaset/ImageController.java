@@ -23,7 +23,9 @@ class ImageController {
 
     @GetMapping
     @Operation(summary = "Tagged images on the host: base images, and the images this tenant committed (every one for the admin)")
-    ApiResponse<List<ReplicaSetViews.ImageSummary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+    ApiResponse<List<ReplicaSetViews.ImageSummary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            @Parameter(description = "the node whose images to list (images are per host); default the node that answers", example = "gpu1")
+            @org.springframework.web.bind.annotation.RequestParam(required = false) String node) {
         return ApiResponse.ok(catalog.list(caller));
     }
 }

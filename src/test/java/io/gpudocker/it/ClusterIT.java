@@ -55,6 +55,7 @@ class ClusterIT {
     private final Map<String, ServiceProcess> processes = new HashMap<>();
     private final Map<String, List<String>> flags = new HashMap<>();
     private final Map<String, String> portRanges = new HashMap<>();
+    private final Map<String, Integer> httpPorts = new HashMap<>();
     private final List<String> replicaSets = new ArrayList<>();
     private final List<String> volumes = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
@@ -74,6 +75,8 @@ class ClusterIT {
         portRanges.put("b", mid + "-" + hi);
         int portA = ServiceProcess.freePort();
         int portB = ServiceProcess.freePort();
+        httpPorts.put("a", portA);
+        httpPorts.put("b", portB);
         flags.put("a", nodeFlags("a", portA, engines.get("a"), env.getOrDefault("GDA_GPU_NVIDIA_SMI", "nvidia-smi")));
         flags.put("b", nodeFlags("b", portB, engines.get("b"), env.getOrDefault("GDA_NODE2_NVIDIA_SMI", "nvidia-smi")));
         a = new Api("http://127.0.0.1:" + portA + "/api/v1", ADMIN);
@@ -256,7 +259,17 @@ class ClusterIT {
         Api.Reply ticket = a.post("/replicaSet/" + name + "/terminal", null);
         assertThat(ticket.status()).as(ticket.toString()).isEqualTo(200);
         assertThat(ticket.data().path("ticket").asString()).isNotBlank();
-        assertThat(ticket.data().path("path").asString()).startsWith("/ws/terminal?ticket=");
+        assertThat(ticket.data().path("path").asString()).startsWith("/ws/terminal?ticket=b~");
+        // the browser's socket reaches node a; the shell runs in b's container
+        ConsoleApiIT.Output output = new ConsoleApiIT.Output();
+        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + httpPorts.get("a") + ticket.data().path("path").asString() + "&cols=90&rows=20"), output)
+                .get(30, TimeUnit.SECONDS);
+        socket.sendText("{\"type\":\"input\",\"data\":\"stty size; cat /root/f; echo relayed-$((6*7))\\r\"}", true).get(10, TimeUnit.SECONDS);
+        output.await("relayed-42");
+        assertThat(output.text()).contains("20 90").contains("carried");
+        socket.sendText("{\"type\":\"input\",\"data\":\"exit\\r\"}", true).get(10, TimeUnit.SECONDS);
+        assertThat(output.closed.get(30, TimeUnit.SECONDS)).as("the relayed socket closes when the shell ends").isIn(1000, 1006);
 
         assertThat(a.delete("/replicaSet/" + name).status()).isEqualTo(200);
         assertThat(a.get("/replicaSet/" + name).status()).isEqualTo(404);
