@@ -27,7 +27,9 @@ public class Forwarder {
     private final String self;
 
     public Forwarder(InterNodeCredential credential, String self, SSLContext tls) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER);
+        // HTTP/1.1 kept alive: no h2c upgrade offer on every new connection, which the nodes' Tomcat would decline anyway
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
+                .followRedirects(HttpClient.Redirect.NEVER);
         if (tls != null) {
             b.sslContext(tls);
         }

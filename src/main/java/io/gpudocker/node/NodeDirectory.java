@@ -38,6 +38,24 @@ public class NodeDirectory {
         return store.get(keys.node(name)).flatMap(kv -> parse(kv, NodeStatus.class));
     }
 
+    /**
+     * As {@link #live(String)}, from a view at most {@code maxAge} old: forwarding reads where a node is on every call,
+     * and a node's liveness is only as fresh as its lease anyway.
+     */
+    public Optional<NodeStatus> recentlyLive(String name, java.time.Duration maxAge) {
+        Snapshot s = snapshot;
+        long now = System.nanoTime();
+        if (s == null || now - s.taken() > maxAge.toNanos()) {
+            s = new Snapshot(live(), now);
+            snapshot = s;
+        }
+        return Optional.ofNullable(s.nodes().get(name));
+    }
+
+    private record Snapshot(Map<String, NodeStatus> nodes, long taken) {}
+
+    private volatile Snapshot snapshot;
+
     /** Every member by name, live or not. */
     public Map<String, NodeMember> members() {
         Map<String, NodeMember> out = new LinkedHashMap<>();

@@ -46,6 +46,9 @@ public class OwnerRouting extends OncePerRequestFilter {
     private static final Set<Integer> FULL = Set.of(ErrorCode.GPU_NOT_ENOUGH.code(), ErrorCode.PORT_NOT_ENOUGH.code(),
             ErrorCode.CPU_NOT_ENOUGH.code(), ErrorCode.MEMORY_NOT_ENOUGH.code());
 
+    /** How old the view of which nodes are up may be when a call is sent on (a lease is seconds long in any case). */
+    private static final java.time.Duration LIVENESS_MAX_AGE = java.time.Duration.ofSeconds(1);
+
     private final NodeDirectory directory;
     private final Placement placement;
     private final Forwarder forwarder;
@@ -122,7 +125,7 @@ public class OwnerRouting extends OncePerRequestFilter {
             return;
         }
         String node = owner.get();
-        NodeStatus target = directory.live(node).orElseThrow(() -> NodeUnavailable.of(kind, name, node, "down"));
+        NodeStatus target = directory.recentlyLive(node, LIVENESS_MAX_AGE).orElseThrow(() -> NodeUnavailable.of(kind, name, node, "down"));
         CachedBodyRequest cached = CachedBodyRequest.of(request);
         try (Forwarder.Answer answer = send(target, cached, caller, kind, name)) {
             Forwarder.relay(answer, response);
