@@ -209,7 +209,7 @@ class ClusterIT {
 
     @Test
     @Order(3)
-    void everyInstanceOperationWorksThroughTheNodeThatDoesNotHoldIt() {
+    void everyInstanceOperationWorksThroughTheNodeThatDoesNotHoldIt() throws Exception {
         String name = name("viaa");
         Map<String, Object> onB = body(name, 1);
         onB.put("node", "b");
