@@ -1,5 +1,6 @@
 package io.gpudocker.node;
 
+import io.gpudocker.recovery.StartRefusedException;
 import io.gpudocker.replicaset.StartupCheck;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.KeyValue;
@@ -94,8 +95,8 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
             }
         }
         String holder = store.get(key).map(kv -> Json.read(kv.value(), NodeStatus.class).advertise()).orElse("?");
-        throw new IllegalStateException("node name '" + keys.node() + "' is held by another live process (at " + holder
-                + "); give this one another --node-name, or stop that one");
+        throw new StartRefusedException("node name '" + keys.node() + "' is held by another live process (at " + holder + ")",
+                "Give this process another --node-name, or stop the other one first; two processes must never act as one node.");
     }
 
     private void register(String key) {
@@ -103,7 +104,8 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
         String value = Json.write(figures.get());
         if (!store.commit(new Txn().requireAbsent(key).putLeased(key, value, granted))) {
             store.revokeLease(granted);
-            throw new IllegalStateException("node name '" + keys.node() + "' was taken by another process meanwhile");
+            throw new StartRefusedException("node name '" + keys.node() + "' was taken by another process meanwhile",
+                    "Give this process another --node-name, or stop the other one first.");
         }
         lease = granted;
         published = value;

@@ -67,7 +67,7 @@ class NodePresenceTest {
     void aSecondLiveProcessWithTheSameNameIsRefused(@TempDir Path otherStateDir) {
         presence(stateDir).verify();
         assertThatThrownBy(() -> presence(otherStateDir).verify())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("node name 'gpu1' is held by another live process");
+                .isInstanceOf(io.gpudocker.recovery.StartRefusedException.class).hasMessageContaining("node name 'gpu1' is held by another live process");
     }
 
     @Test
