@@ -51,7 +51,7 @@ public class NodeConfig {
     }
 
     /** The first start-up check: the node's name is held before anything is reconciled. */
-    @Bean
+    @Bean(destroyMethod = "close")
     NodePresence nodePresence(KeyValueStore store, Keys keys, GdaProperties props, LocalFigures figures, NodeMembers members) {
         return new NodePresence(store, keys, props.node().leaseTtl(), Path.of(props.stateDir()), props.etcd().prefix(), figures, members);
     }

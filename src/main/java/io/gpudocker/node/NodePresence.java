@@ -46,6 +46,8 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
         t.setDaemon(true);
         return t;
     });
+    private volatile java.util.concurrent.ScheduledFuture<?> beating;
+    private volatile boolean verified;
     private volatile long lease;
     private volatile String published;
     private volatile boolean running;
@@ -76,7 +78,12 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
         }
         register(key);
         members.join(figures.get().advertise());
-        heartbeat.scheduleWithFixedDelay(this::beat, beatPeriod().toMillis(), beatPeriod().toMillis(), TimeUnit.MILLISECONDS);
+        startBeating();
+        verified = true;
+    }
+
+    private void startBeating() {
+        beating = heartbeat.scheduleWithFixedDelay(this::beat, beatPeriod().toMillis(), beatPeriod().toMillis(), TimeUnit.MILLISECONDS);
         running = true;
     }
 
@@ -171,16 +178,31 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
         return ttl.dividedBy(3);
     }
 
+    /**
+     * The first registration happens in the start-up checks, before the web server opens; this starts the node again
+     * after a {@link #stop()} without the context ending (a paused application context resumed).
+     */
     @Override
-    public void start() {
-        // registration happens in the start-up checks, before the web server opens
+    public synchronized void start() {
+        if (!verified || running) {
+            return;
+        }
+        String key = keys.node(keys.node());
+        Optional<KeyValue> held = store.get(key);
+        if (held.isPresent()) {
+            endPreviousOrWait(key, held.get());
+        }
+        register(key);
+        startBeating();
     }
 
     /** A graceful stop: the node is shown down at once and the other nodes stop forwarding to it. */
     @Override
     public synchronized void stop() {
         running = false;
-        heartbeat.shutdownNow();
+        if (beating != null) {
+            beating.cancel(false);
+        }
         if (lease != 0) {
             try {
                 store.revokeLease(lease);
@@ -194,6 +216,12 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
 
     @Override
     public boolean isRunning() { return running; }
+
+    /** When the context ends: no more heartbeats at all. */
+    public void close() {
+        stop();
+        heartbeat.shutdownNow();
+    }
 
     @Override
     public int getPhase() { return Integer.MAX_VALUE; }

@@ -52,6 +52,21 @@ class NodePresenceTest {
     }
 
     @Test
+    void aStoppedNodeThatIsStartedAgainRegistersAgain() {
+        NodePresence p = presence(stateDir);
+        p.verify();
+        p.stop();
+        assertThat(store.get(keys.node("gpu1"))).isEmpty();
+        assertThat(p.isRunning()).isFalse();
+
+        p.start();
+
+        assertThat(p.isRunning()).isTrue();
+        assertThat(entry().lease()).isNotZero();
+        p.close();
+    }
+
+    @Test
     void aRestartAfterACrashEndsItsOwnPreviousLeaseAtOnce() {
         presence(stateDir).verify();
         long before = entry().lease();
