@@ -217,7 +217,7 @@ class CpuMemoryIT extends IntegrationTestBase {
         child = startChild("--recover");
         assertThat(coreHolders(child.get("/resources/cpus").data())).isEqualTo(Map.of(0, held));
         assertThat(child.get("/resources/memory").data().path("held").get(0).path("bytes").asLong()).isEqualTo(64 * MB);
-        assertThat(store.get(RESTART_PREFIX + "/apis/v1/cpus/0")).isPresent();
+        assertThat(store.get(new io.gpudocker.store.Keys(RESTART_PREFIX, props.node().name()).cpu(0))).isPresent();
         assertThat(child.delete("/replicaSet/" + held).status()).isEqualTo(200);
         assertThat(engine.listByLabels(ManagedLabels.owner(RESTART_PREFIX))).isEmpty();
         assertThat(store.list(RESTART_PREFIX + "/apis/v1/cpus/")).isEmpty();

@@ -255,7 +255,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
 
     /** Writes the intent a call writes before it creates anything, as a call killed after creating leaves it. */
     private Operation interrupted(Operation op) {
-        assertThat(store.commit(new Txn().put(PREFIX + "/apis/v1/operations/" + op.id(), Json.write(op)))).isTrue();
+        assertThat(store.commit(new Txn().put(new io.gpudocker.store.Keys(PREFIX, props.node().name()).operation(op.id()), Json.write(op)))).isTrue();
         return op;
     }
 

@@ -332,6 +332,6 @@ class VolumeIT extends IntegrationTestBase {
         Operation op = Operation.start(Operation.VOLUME, action, volume, version);
         engine.createVolume(volume + "-" + version, Map.of(),
                 ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), volume, version), identity.cluster().id(), op.id(), "{}"));
-        assertThat(store.commit(new Txn().put(props.etcd().prefix() + "/apis/v1/operations/" + op.id(), Json.write(op)))).isTrue();
+        assertThat(store.commit(new Txn().put(new io.gpudocker.store.Keys(props.etcd().prefix(), props.node().name()).operation(op.id()), Json.write(op)))).isTrue();
     }
 }
