@@ -53,7 +53,9 @@ public class NodeTerminalRelay implements TerminalRelay {
 
                 @Override
                 public void afterConnectionClosed(WebSocketSession s, CloseStatus status) {
-                    close(browser, status);
+                    // codes that only report a close (no frame, abnormal, TLS) may not be sent on in a close frame
+                    int code = status.getCode();
+                    close(browser, code == 1005 || code == 1006 || code == 1015 ? CloseStatus.NORMAL : status);
                 }
             }, url).get(5, TimeUnit.SECONDS);
             remotes.put(raw.getId(), remote);

@@ -2,6 +2,7 @@ package io.gpudocker.node;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.common.ByteSizes;
+import io.gpudocker.store.StoreUnavailableException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,7 +38,14 @@ public class ResourceGathering {
     }
 
     void gather(String kind, HttpServletRequest request, HttpServletResponse response, FilterChain chain, Caller caller) throws ServletException, IOException {
-        Map<String, NodeStatus> live = directory.live();
+        Map<String, NodeStatus> live;
+        try {
+            live = directory.live();
+        } catch (StoreUnavailableException e) {
+            // the views are this node's memory: they still answer while etcd does not, for this node alone
+            chain.doFilter(request, response);
+            return;
+        }
         live.remove(directory.self());
         if (live.isEmpty()) {
             chain.doFilter(request, response);
