@@ -423,7 +423,7 @@ public final class ClusterLoadSimulation {
         private ReplicaSetRecord record(String rs, long version, List<String> held, int index) {
             Instant now = Instant.now();
             return new ReplicaSetRecord(rs, version, ReplicaSetState.RUNNING, held, Map.of("22", 40000 + index * 100), now, now,
-                    "tenant" + (index % 7), cores(index), 137_438_953_472L);
+                    "tenant" + (index % 7), cores(index), 137_438_953_472L, name);
         }
 
         private ReplicaSetVersion version(String rs, long v, List<String> held, int index) {
