@@ -67,7 +67,7 @@ public class InterNodeCredential implements StartupCheck, Ordered {
     }
 
     @Override
-    public int getOrder() { return Ordered.HIGHEST_PRECEDENCE + 1; }
+    public int getOrder() { return NodePresence.ORDER + 1; }
 
     /** Loads (or first creates) the secret before serving, while the start waits for etcd anyway. */
     @Override

@@ -15,7 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A deployment from before nodes becomes this node's: records that name no node are marked as this node's, and the
  * allocation and intent keys of the old single-node layout ({@code ports/<port>}, {@code cpus/<core>},
- * {@code operations/<id>}) move under this node. Runs before anything is reconciled, on every start (a no-op once done);
+ * {@code operations/<id>}) move under this node. Runs first of the start-up checks (before the guard counts this node's records), on every start (a no-op once done);
  * each move is its own guarded transaction, so a crash midway leaves the rest for the next start. Start the host that
  * ran the single-node service first when upgrading.
  */
@@ -32,7 +32,7 @@ public class LegacyClaim implements StartupCheck, Ordered {
     }
 
     @Override
-    public int getOrder() { return Ordered.HIGHEST_PRECEDENCE + 2; }
+    public int getOrder() { return Ordered.HIGHEST_PRECEDENCE; }
 
     @Override
     public void verify() {

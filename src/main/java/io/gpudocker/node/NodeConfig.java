@@ -7,6 +7,7 @@ import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
 import io.gpudocker.volume.VolumeRepository;
@@ -52,8 +53,8 @@ public class NodeConfig {
 
     /** The first start-up check: the node's name is held before anything is reconciled. */
     @Bean(destroyMethod = "close")
-    NodePresence nodePresence(KeyValueStore store, Keys keys, GdaProperties props, LocalFigures figures, NodeMembers members) {
-        return new NodePresence(store, keys, props.node().leaseTtl(), Path.of(props.stateDir()), props.etcd().prefix(), figures, members);
+    NodePresence nodePresence(KeyValueStore store, Keys keys, GdaProperties props, LocalFigures figures, NodeMembers members, ClusterIdentity identity) {
+        return new NodePresence(store, keys, props.node().leaseTtl(), Path.of(props.stateDir()), props.etcd().prefix(), figures, members, identity::holds);
     }
 
     @Bean

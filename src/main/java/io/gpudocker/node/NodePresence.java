@@ -41,6 +41,7 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
     private final Path leaseFile;
     private final Supplier<NodeStatus> figures;
     private final NodeMembers members;
+    private final java.util.function.BooleanSupplier mayRegister;
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "node-heartbeat");
         t.setDaemon(true);
@@ -54,7 +55,10 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
     private volatile boolean outage;
 
     /** @param figures what the node publishes now (address, readiness, free resources) */
-    public NodePresence(KeyValueStore store, Keys keys, Duration ttl, Path stateDir, String prefix, Supplier<NodeStatus> figures, NodeMembers members) {
+    /** @param mayRegister whether etcd still holds this deployment (a wiped etcd gets no new entry from a heartbeat) */
+    public NodePresence(KeyValueStore store, Keys keys, Duration ttl, Path stateDir, String prefix, Supplier<NodeStatus> figures, NodeMembers members,
+                        java.util.function.BooleanSupplier mayRegister) {
+        this.mayRegister = mayRegister;
         this.store = store;
         this.keys = keys;
         this.ttl = ttl;
@@ -64,7 +68,11 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
     }
 
     @Override
-    public int getOrder() { return Ordered.HIGHEST_PRECEDENCE; }
+    /** After the start-up guard: a start it refuses writes nothing, not even the node's entry. */
+    public int getOrder() { return ORDER; }
+
+    /** Where this check runs among the start-up checks: after {@code StartupGuard} (0). */
+    public static final int ORDER = 10;
 
     @Override
     public synchronized void verify() {
@@ -142,6 +150,13 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
     }
 
     private synchronized void reRegister() {
+        if (!mayRegister.getAsBoolean()) {
+            if (!outage) {
+                log.warn("node {}: etcd no longer holds this deployment's identity; the node is not listed again until it does", keys.node());
+                outage = true;
+            }
+            return;
+        }
         String key = keys.node(keys.node());
         if (store.get(key).isPresent()) {
             log.error("node {}: its name is held by another process; this one is not listed until that one stops", keys.node());

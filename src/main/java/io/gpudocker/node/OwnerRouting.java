@@ -155,7 +155,11 @@ public class OwnerRouting extends OncePerRequestFilter {
             chain.doFilter(request, response); // the validation here explains what is wrong
             return;
         }
-        List<NodeStatus> candidates = placement.candidates(Math.max(0, gpus.asInt(0)));
+        List<NodeStatus> candidates = placement.choose(Math.max(0, gpus.asInt(0)));
+        if (candidates.isEmpty()) {
+            chain.doFilter(request, response);
+            return;
+        }
         for (int i = 0; i < candidates.size(); i++) {
             boolean last = i == candidates.size() - 1;
             NodeStatus candidate = candidates.get(i);

@@ -17,7 +17,11 @@ import org.slf4j.LoggerFactory;
  * containers or volumes etcd does not know (a fresh, wiped or wrong etcd, or a wrong prefix), the start is
  * refused and nothing is changed, unless {@code --recover} asks for their records to be rebuilt.
  */
-public class StartupGuard implements StartupCheck {
+public class StartupGuard implements StartupCheck, org.springframework.core.Ordered {
+    /** After the single-node layout is claimed (so this node's records are counted), before the node registers. */
+    @Override
+    public int getOrder() { return 0; }
+
     private static final Logger log = LoggerFactory.getLogger(StartupGuard.class);
 
     private final ClusterIdentity identity;

@@ -26,7 +26,7 @@ class NodePresenceTest {
     Path stateDir;
 
     private NodePresence presence(Path dir) {
-        return new NodePresence(store, keys, Duration.ofSeconds(2), dir, "/p", figures, new NodeMembers(store, keys));
+        return new NodePresence(store, keys, Duration.ofSeconds(2), dir, "/p", figures, new NodeMembers(store, keys), () -> true);
     }
 
     private KeyValue entry() {

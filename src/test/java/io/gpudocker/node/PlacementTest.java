@@ -58,4 +58,18 @@ class PlacementTest {
         store.commit(new Txn().delete(keys.node("a")));
         assertThatThrownBy(() -> order(GdaProperties.Node.Placement.PACK, 1)).hasMessageContaining("no node is up");
     }
+
+    @Test
+    void aNodeAloneOrNotListedAnswersItselfAndNoNodeHasMoreGpusThanTheLargest() {
+        Placement placement = new Placement(directory, GdaProperties.Node.Placement.PACK);
+        node("a", 8, true, false);
+        assertThat(placement.choose(100)).as("alone: this node's own checks answer").isEmpty();
+        node("b", 4, true, false);
+        assertThat(placement.choose(2)).extracting(NodeStatus::name).containsExactly("b", "a");
+        assertThatThrownBy(() -> placement.choose(9))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.GPU_COUNT_INVALID))
+                .hasMessageContaining("the largest, 'a', has 8");
+        store.commit(new Txn().delete(keys.node("a")));
+        assertThat(placement.choose(2)).as("not listed itself (etcd wiped, lease lost)").isEmpty();
+    }
 }
