@@ -107,29 +107,46 @@ class EtcdTlsIT {
     }
 
     @Test
-    void withoutTheClientCertificateOrWithAnotherCaTheServiceRefusesToStartSayingWhy() throws Exception {
+    void withoutTheClientCertificateWithAnotherCaANameTheMemberDoesNotHaveOrAMissingKeyFileTheServiceRefusesToStartSayingWhy() throws Exception {
         String refused = prefix + "-refused";
         try (ServiceProcess noClientCert = start("etcd-tls-it-no-client-cert", refused, ServiceProcess.freePort(), "--etcd-cacert", pem("ca"));
                 ServiceProcess otherCa = start("etcd-tls-it-other-ca", refused, ServiceProcess.freePort(),
-                        "--etcd-cacert", pem("other-ca"), "--etcd-cert", pem("client"), "--etcd-key", pem("client-key"))) {
+                        "--etcd-cacert", pem("other-ca"), "--etcd-cert", pem("client"), "--etcd-key", pem("client-key"));
+                ServiceProcess missingKey = start("etcd-tls-it-missing-key", refused, ServiceProcess.freePort(),
+                        "--etcd-cacert", pem("ca"), "--etcd-cert", pem("client"), "--etcd-key", pem("no-such-key"));
+                ServiceProcess otherName = start("etcd-tls-it-other-name", refused, "localhost", ServiceProcess.freePort(),
+                        "--etcd-cacert", pem("ca"), "--etcd-cert", pem("client"), "--etcd-key", pem("client-key"))) {
             // the start waits for etcd (30 s) as for any etcd that does not answer, then gives up with the last reason
             assertThat(noClientCert.awaitExit(Duration.ofSeconds(180))).as("exit status; see %s", noClientCert.logFile()).isNotZero();
             assertThat(otherCa.awaitExit(Duration.ofSeconds(180))).as("exit status; see %s", otherCa.logFile()).isNotZero();
+            assertThat(missingKey.awaitExit(Duration.ofSeconds(180))).as("exit status; see %s", missingKey.logFile()).isNotZero();
+            assertThat(otherName.awaitExit(Duration.ofSeconds(180))).as("exit status; see %s", otherName.logFile()).isNotZero();
 
             assertThat(noClientCert.output()).contains("etcd client: TLS to " + endpoint + ", members checked against " + pem("ca") + ", no client certificate")
                     .containsPattern("cannot start: etcd at " + Pattern.quote(endpoint) + " failed to [^\\n]*: UNAVAILABLE: ssl exception"
                             + " \\(Received fatal alert: (bad_certificate|certificate_required)\\)");
             assertThat(otherCa.output()).containsPattern("cannot start: etcd at " + Pattern.quote(endpoint) + " failed to [^\\n]*: UNAVAILABLE: [^\\n]*"
                     + "\\(PKIX path building failed: [^\\n]*unable to find valid certification path to requested target\\)");
+            assertThat(otherName.output()).as("the member's certificate names 127.0.0.1, not the endpoint's host")
+                    .containsPattern("cannot start: etcd at https://localhost:[0-9]+ failed to [^\\n]*: UNAVAILABLE: [^\\n]*"
+                            + "\\(No (subject alternative DNS )?name matching localhost found\\.?\\)");
+            assertThat(missingKey.output()).as("settings that cannot work are refused before anything is tried")
+                    .contains("--etcd-key (gda.etcd.key-file) " + pem("no-such-key") + " is not a readable file")
+                    .doesNotContain("etcd client: TLS to");
         }
         assertThat(etcdctl("get", "--prefix", "--keys-only", refused + "/")).as("nothing written by the refused starts").isBlank();
     }
 
     private ServiceProcess start(String name, String etcdPrefix, int port, String... tlsFlags) throws IOException {
+        return start(name, etcdPrefix, "127.0.0.1", port, tlsFlags);
+    }
+
+    /** The service on the rig's Docker, calling the private etcd by {@code etcdHost} with no scheme, with these TLS flags. */
+    private ServiceProcess start(String name, String etcdPrefix, String etcdHost, int port, String... tlsFlags) throws IOException {
         List<String> flags = new ArrayList<>(ServiceProcess.rigFlags(port, dockerHost, nvidiaSmi, ADMIN,
                 "--node-name", NODE, "--gda.state-dir=" + dir.resolve("state-" + port)));
         flags.addAll(List.of(tlsFlags));
-        return ServiceProcess.start(name, etcdPrefix, "127.0.0.1:" + endpoint.substring(endpoint.lastIndexOf(':') + 1), "46800-46899", flags);
+        return ServiceProcess.start(name, etcdPrefix, etcdHost + ":" + endpoint.substring(endpoint.lastIndexOf(':') + 1), "46800-46899", flags);
     }
 
     private void startEtcd() throws Exception {
