@@ -113,7 +113,7 @@ public final class CommandLine {
         out.printf("  -e, --etcd <host:port,...>    etcd endpoints, comma separated (default %s)%n", DEFAULT_ETCD);
         out.println("      --etcd-cacert <pem>       verify the etcd members' certificates against this CA bundle; endpoints");
         out.println("                                without a scheme then use https (an https:// endpoint alone: the JVM's trust)");
-        out.println("      --etcd-cert <pem> --etcd-key <pem>  client certificate and its PKCS#8 key, for etcd's --client-cert-auth");
+        out.println("      --etcd-cert <pem> --etcd-key <pem>  client certificate and its unencrypted key, for etcd's --client-cert-auth");
         out.printf("  -p, --portRange <first-last>  host ports handed to containers (default %s)%n", DEFAULT_PORT_RANGE);
         out.printf("  -l, --logLevel <level>        trace, debug, info, warn, error; release means info (default %s)%n", DEFAULT_LOG_LEVEL);
         out.println("      --admin-token-file <path>  read the admin token from this file (or set GDA_ADMIN_TOKEN);");

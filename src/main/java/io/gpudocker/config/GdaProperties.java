@@ -62,9 +62,9 @@ public record GdaProperties(
             EtcdTls.check(endpoints, tlsFiles, caFile, certFile, keyFile);
         }
 
-        /** Whether the client speaks TLS to the members (every endpoint is https). */
+        /** Whether the client speaks TLS to the members: https endpoints, or TLS files given. */
         public boolean tls() {
-            return endpoints.get(0).startsWith("https://");
+            return caFile != null || certFile != null || endpoints.stream().anyMatch(e -> e.startsWith("https://"));
         }
 
         private static String blankToNull(String s) {
