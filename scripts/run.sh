@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: runs the service. With no etcd configured (no -e/--etcd, no GDA_ETCD_ENDPOINTS) it uses the
+# `make run`: runs the service. With no etcd configured (no -e/--etcd, no GDA_ETCD_ENDPOINTS, no etcd TLS flags) it uses the
 # default 127.0.0.1:2379 and, if nothing answers there, starts a local etcd from the `etcd` binary with its
 # data kept under .run/etcd. An etcd configured explicitly is never stood in for: if it does not answer,
 # this says so and exits non-zero (a fresh, empty etcd in its place would not know the instances Docker holds).
@@ -10,14 +10,19 @@ cd "$(dirname "$0")/.."
 default_endpoint=127.0.0.1:2379
 endpoint=${GDA_ETCD_ENDPOINTS:-}
 explicit=${GDA_ETCD_ENDPOINTS:+GDA_ETCD_ENDPOINTS}
+tls=
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in
     -e|--etcd) endpoint=${args[$((i + 1))]:-}; explicit=${args[$i]} ;;
     --etcd=*) endpoint=${args[$i]#--etcd=}; explicit=--etcd ;;
     --gda.etcd.endpoints=*) endpoint=${args[$i]#--gda.etcd.endpoints=}; explicit=--gda.etcd.endpoints ;;
+    --etcd-cacert|--etcd-cert|--etcd-cacert=*|--etcd-cert=*|--gda.etcd.ca-file=*|--gda.etcd.cert-file=*) tls=${args[$i]%%=*} ;;
   esac
 done
+# the local etcd started below speaks plain http, which a client set up for TLS cannot use
+tls=${tls:-${GDA_ETCD_CA_FILE:+GDA_ETCD_CA_FILE}}
+explicit=${explicit:-${tls:-}}
 endpoint=${endpoint:-$default_endpoint}
 first=${endpoint%%,*}; first=${first#http://}; first=${first#https://}; host=${first%:*}; port=${first##*:}
 answers() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }

@@ -36,6 +36,8 @@ public final class CommandLine {
         boolean help = false;
         String tlsCert = null;
         String tlsKey = null;
+        String etcdCert = null;
+        String etcdKey = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String flag = arg;
@@ -54,6 +56,9 @@ public final class CommandLine {
                 case "-l", "--logLevel" -> spring.add("--logging.level.io.gpudocker=" + level(inline != null ? inline : value(args, ++i, flag)));
                 case "--admin-token-file" -> spring.add("--gda.auth.admin-token-file=" + (inline != null ? inline : value(args, ++i, flag)));
                 case "--no-auth" -> spring.add("--gda.auth.enabled=false");
+                case "--etcd-cacert" -> spring.add("--gda.etcd.ca-file=" + (inline != null ? inline : value(args, ++i, flag)));
+                case "--etcd-cert" -> etcdCert = inline != null ? inline : value(args, ++i, flag);
+                case "--etcd-key" -> etcdKey = inline != null ? inline : value(args, ++i, flag);
                 case "--tls-cert" -> tlsCert = inline != null ? inline : value(args, ++i, flag);
                 case "--tls-key" -> tlsKey = inline != null ? inline : value(args, ++i, flag);
                 case "--bind-roots" -> spring.add("--gda.binds.allowed-roots=" + bindRoots(inline != null ? inline : value(args, ++i, flag)));
@@ -71,6 +76,7 @@ public final class CommandLine {
             }
         }
         spring.addAll(tls(tlsCert, tlsKey));
+        spring.addAll(etcdClientCertificate(etcdCert, etcdKey));
         return new Parsed(help, spring);
     }
 
@@ -87,6 +93,17 @@ public final class CommandLine {
                 "--server.ssl.bundle=gda");
     }
 
+    /** The client certificate etcd's --client-cert-auth asks for: the two go together. */
+    static List<String> etcdClientCertificate(String cert, String key) {
+        if (cert == null && key == null) {
+            return List.of();
+        }
+        if (cert == null || key == null) {
+            throw new InvalidArgumentException("the etcd client certificate needs both --etcd-cert and --etcd-key");
+        }
+        return List.of("--gda.etcd.cert-file=" + cert, "--gda.etcd.key-file=" + key);
+    }
+
     public static void printHelp(PrintStream out, BuildInfo info) {
         out.printf("%s %s (commit %s, built %s)%n", info.name(), info.version(), info.commit(), info.buildTime());
         out.println("GPU container instances on one Docker host, with versioned updates, over a REST API.");
@@ -94,6 +111,9 @@ public final class CommandLine {
         out.println("Usage: java -jar gpu-docker-api.jar [flags] [--spring.property=value ...]");
         out.printf("  -a, --addr <host:port>        listen address (default %s)%n", DEFAULT_ADDR);
         out.printf("  -e, --etcd <host:port,...>    etcd endpoints, comma separated (default %s)%n", DEFAULT_ETCD);
+        out.println("      --etcd-cacert <pem>       verify the etcd members' certificates against this CA bundle; endpoints");
+        out.println("                                without a scheme then use https (an https:// endpoint alone: the JVM's trust)");
+        out.println("      --etcd-cert <pem> --etcd-key <pem>  client certificate and its unencrypted key, for etcd's --client-cert-auth");
         out.printf("  -p, --portRange <first-last>  host ports handed to containers (default %s)%n", DEFAULT_PORT_RANGE);
         out.printf("  -l, --logLevel <level>        trace, debug, info, warn, error; release means info (default %s)%n", DEFAULT_LOG_LEVEL);
         out.println("      --admin-token-file <path>  read the admin token from this file (or set GDA_ADMIN_TOKEN);");
@@ -110,8 +130,8 @@ public final class CommandLine {
         out.println("      --advertise <url>         where the other nodes reach this one, e.g. https://gpu1:2378 (default http(s)://hostname:port)");
         out.println("  -h, --help                    print this help and exit");
         out.println();
-        out.println("Every flag is also a property: gda.etcd.endpoints, gda.ports.range, server.address/server.port,");
-        out.println("gda.binds.allowed-roots, gda.docker.host (default unix:///var/run/docker.sock), gda.gpu.nvidia-smi,");
+        out.println("Every flag is also a property: gda.etcd.endpoints, gda.etcd.ca-file/cert-file/key-file, gda.ports.range,");
+        out.println("server.address/server.port, gda.binds.allowed-roots, gda.docker.host (default unix:///var/run/docker.sock), gda.gpu.nvidia-smi,");
         out.println("gda.history.keep (default 5), gda.containers.pids-limit (default 4096),");
         out.println("gda.resources.cpus-per-gpu and gda.resources.memory-per-gpu (default 0: unpinned, unlimited; see docs/resources.md);");
         out.println("as environment variables: GDA_ETCD_ENDPOINTS, GDA_PORTS_RANGE, GDA_BINDS_ALLOWED_ROOTS, GDA_DOCKER_HOST, ...");

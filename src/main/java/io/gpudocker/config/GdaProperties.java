@@ -30,19 +30,45 @@ public record GdaProperties(
         @DefaultValue("false") boolean recover,
         @DefaultValue("false") boolean importOriginal) {
 
+    /**
+     * The etcd cluster. TLS is used when an endpoint is {@code https://}, or when a CA file or client certificate is
+     * given (endpoints without a scheme then default to https); one client speaks one protocol to every member.
+     *
+     * @param caFile   PEM bundle of the CA(s) the members' certificates are checked against; unset: the JVM's default trust
+     * @param certFile PEM client certificate (chain) for etcd's --client-cert-auth; needs {@code keyFile}
+     * @param keyFile  its private key, unencrypted PEM: PKCS#8 ("BEGIN PRIVATE KEY") or the RSA/EC forms openssl and cfssl write
+     */
     public record Etcd(
-            @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,
+            @DefaultValue("127.0.0.1:2379") List<String> endpoints,
             @DefaultValue("/gpu-docker-api") String prefix,
-            @DefaultValue("2s") Duration timeout) {
+            @DefaultValue("2s") Duration timeout,
+            String caFile,
+            String certFile,
+            String keyFile) {
         public Etcd {
+            caFile = blankToNull(caFile);
+            certFile = blankToNull(certFile);
+            keyFile = blankToNull(keyFile);
+            boolean tlsFiles = caFile != null || certFile != null;
+            String scheme = tlsFiles ? "https://" : "http://";
             endpoints = endpoints.stream().map(String::trim).filter(s -> !s.isEmpty())
-                    .map(s -> s.contains("://") ? s : "http://" + s).toList();
+                    .map(s -> s.contains("://") ? s : scheme + s).toList();
             if (endpoints.isEmpty()) {
                 throw new IllegalArgumentException("gda.etcd.endpoints must name at least one etcd endpoint");
             }
             if (!prefix.startsWith("/") || prefix.endsWith("/")) {
                 throw new IllegalArgumentException("gda.etcd.prefix '" + prefix + "' must start with / and not end with /");
             }
+            EtcdTls.check(endpoints, tlsFiles, caFile, certFile, keyFile);
+        }
+
+        /** Whether the client speaks TLS to the members: https endpoints, or TLS files given. */
+        public boolean tls() {
+            return caFile != null || certFile != null || endpoints.stream().anyMatch(e -> e.startsWith("https://"));
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
         }
     }
 

@@ -6,6 +6,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.gpudocker.common.ByteSizes;
 import io.gpudocker.common.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
@@ -92,11 +93,18 @@ public class InfrastructureConfig {
 
     @Bean(destroyMethod = "close")
     Client etcdClient(GdaProperties props) {
-        return Client.builder()
-                .endpoints(props.etcd().endpoints().toArray(String[]::new))
+        GdaProperties.Etcd etcd = props.etcd();
+        ClientBuilder builder = Client.builder()
+                .endpoints(etcd.endpoints().toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(2))
-                .waitForReady(false)
-                .build();
+                .waitForReady(false);
+        if (etcd.tls()) {
+            builder.sslContext(EtcdTls.sslContext(etcd));
+            log.info("etcd client: TLS to {}, members checked against {}, {}", String.join(",", etcd.endpoints()),
+                    etcd.caFile() != null ? etcd.caFile() : "the JVM's default trust",
+                    etcd.certFile() != null ? "client certificate " + etcd.certFile() : "no client certificate");
+        }
+        return builder.build();
     }
 
     @Bean

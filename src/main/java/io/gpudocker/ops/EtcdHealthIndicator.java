@@ -6,7 +6,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** etcd: UP when a read under the prefix answers within the store's timeout, DOWN naming the endpoints otherwise. */
+/**
+ * etcd: UP when a read under the prefix answers within the store's timeout, DOWN naming the endpoints otherwise;
+ * with whether the client speaks TLS and presents a client certificate.
+ */
 @Component("etcd")
 public class EtcdHealthIndicator implements HealthIndicator {
     private final KeyValueStore store;
@@ -28,6 +31,8 @@ public class EtcdHealthIndicator implements HealthIndicator {
         }
         return builder.withDetail("endpoints", String.join(",", props.etcd().endpoints()))
                 .withDetail("prefix", props.etcd().prefix())
+                .withDetail("tls", props.etcd().tls())
+                .withDetail("clientCertificate", props.etcd().certFile() != null)
                 .build();
     }
 }

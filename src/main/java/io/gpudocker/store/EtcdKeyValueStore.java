@@ -105,6 +105,28 @@ public class EtcdKeyValueStore implements KeyValueStore {
         return false;
     }
 
+    /**
+     * gRPC's own words first ("UNAVAILABLE: ssl exception", "UNAVAILABLE: io exception") and then, where they do not
+     * say it, the transport's reason beneath: the TLS handshake's (a certificate the member refused, or one that is
+     * not trusted) or the connection's. One line each: gRPC appends the channel's pipeline on further lines.
+     */
+    static String describe(Throwable failure) {
+        String said = firstLine(failure.getMessage());
+        Throwable reason = failure;
+        for (Throwable t = failure.getCause(); t != null && t != reason; t = t.getCause()) {
+            reason = t;
+            if (t instanceof javax.net.ssl.SSLException) {
+                break;
+            }
+        }
+        String because = firstLine(reason.getMessage());
+        return reason == failure || because.isEmpty() || said.contains(because) ? said : said + " (" + because + ")";
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("").trim();
+    }
+
     private <T> T await(CompletableFuture<T> future, String what) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -112,7 +134,7 @@ public class EtcdKeyValueStore implements KeyValueStore {
             future.cancel(true);
             throw new StoreUnavailableException("etcd at " + endpoints + " did not answer within " + timeout.toMillis() + " ms (" + what + ")", e);
         } catch (ExecutionException e) {
-            throw new StoreUnavailableException("etcd at " + endpoints + " failed to " + what + ": " + e.getCause().getMessage(), e.getCause());
+            throw new StoreUnavailableException("etcd at " + endpoints + " failed to " + what + ": " + describe(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("interrupted while waiting for etcd (" + what + ")", e);

@@ -86,12 +86,32 @@ class CommandLineTest {
     }
 
     @Test
+    void etcdTlsFlagsAreNamedAsEtcdctlNamesThem() {
+        var parsed = CommandLine.parse(new String[] {"-e", "10.0.0.1:2379", "--etcd-cacert", "/etc/etcd/ca.pem",
+                "--etcd-cert=/etc/etcd/client.pem", "--etcd-key", "/etc/etcd/client-key.pem"});
+        assertThat(parsed.springArgs()).containsExactly("--gda.etcd.endpoints=10.0.0.1:2379", "--gda.etcd.ca-file=/etc/etcd/ca.pem",
+                "--gda.etcd.cert-file=/etc/etcd/client.pem", "--gda.etcd.key-file=/etc/etcd/client-key.pem");
+        assertThat(CommandLine.parse(new String[] {"-e", "https://10.0.0.1:2379"}).springArgs())
+                .containsExactly("--gda.etcd.endpoints=https://10.0.0.1:2379");
+    }
+
+    @Test
+    void theEtcdClientCertificateNeedsItsKeyAndTheKeyItsCertificate() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--etcd-cert", "/etc/etcd/client.pem"}))
+                .isInstanceOf(CommandLine.InvalidArgumentException.class).hasMessage("the etcd client certificate needs both --etcd-cert and --etcd-key");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--etcd-cacert", "/etc/etcd/ca.pem", "--etcd-key", "/etc/etcd/client-key.pem"}))
+                .isInstanceOf(CommandLine.InvalidArgumentException.class).hasMessage("the etcd client certificate needs both --etcd-cert and --etcd-key");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--etcd-cacert"})).hasMessageContaining("needs a value");
+    }
+
+    @Test
     void helpNamesVersionCommitAndDefaults() {
         assertThat(CommandLine.parse(new String[] {"-h"}).help()).isTrue();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CommandLine.printHelp(new PrintStream(out, true, StandardCharsets.UTF_8), new BuildInfo("gpu-docker-api", "1.2.3", "abc1234", "2026-01-01T00:00:00Z"));
         String help = out.toString(StandardCharsets.UTF_8);
         assertThat(help).contains("gpu-docker-api 1.2.3", "commit abc1234", "2026-01-01T00:00:00Z",
-                "0.0.0.0:2378", "127.0.0.1:2379", "40000-65535", "info", "--bind-roots");
+                "0.0.0.0:2378", "127.0.0.1:2379", "40000-65535", "info", "--bind-roots",
+                "--etcd-cacert <pem>", "--etcd-cert <pem> --etcd-key <pem>");
     }
 }

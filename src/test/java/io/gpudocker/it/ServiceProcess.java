@@ -55,9 +55,14 @@ final class ServiceProcess implements AutoCloseable {
 
     /** As {@link #start(String, String, List)}, with the host port range the service hands out. */
     static ServiceProcess start(String name, String prefix, String ports, List<String> flags) throws IOException {
+        return start(name, prefix, System.getenv().getOrDefault("GDA_ETCD_ENDPOINTS", "127.0.0.1:2379"), ports, flags);
+    }
+
+    /** As {@link #start(String, String, String, List)}, against another etcd than the rig's. */
+    static ServiceProcess start(String name, String prefix, String etcd, String ports, List<String> flags) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.gpudocker.GpuDockerApiApplication",
-                "-e", System.getenv().getOrDefault("GDA_ETCD_ENDPOINTS", "127.0.0.1:2379"),
+                "-e", etcd,
                 "-p", ports,
                 "--gda.etcd.prefix=" + prefix,
                 "--gda.docker.stop-timeout=1s"));
