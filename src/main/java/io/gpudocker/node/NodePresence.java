@@ -79,15 +79,20 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
         if (lease != 0) {
             return;
         }
+        takeName();
+        members.join(figures.get().advertise());
+        startBeating();
+        verified = true;
+    }
+
+    /** Registers under a new lease once the name is free (at once if only this node's previous process held it). */
+    private void takeName() {
         String key = keys.node(keys.node());
         Optional<KeyValue> held = store.get(key);
         if (held.isPresent()) {
             endPreviousOrWait(key, held.get());
         }
         register(key);
-        members.join(figures.get().advertise());
-        startBeating();
-        verified = true;
     }
 
     private void startBeating() {
@@ -202,12 +207,7 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
         if (!verified || running) {
             return;
         }
-        String key = keys.node(keys.node());
-        Optional<KeyValue> held = store.get(key);
-        if (held.isPresent()) {
-            endPreviousOrWait(key, held.get());
-        }
-        register(key);
+        takeName();
         startBeating();
     }
 
