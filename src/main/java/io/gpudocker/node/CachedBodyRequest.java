@@ -45,9 +45,15 @@ public final class CachedBodyRequest extends HttpServletRequestWrapper {
             @Override
             public boolean isReady() { return true; }
 
+            /** The whole body is in memory: it is available at once and then all read. */
             @Override
             public void setReadListener(ReadListener listener) {
-                throw new UnsupportedOperationException("the body is already read");
+                try {
+                    listener.onDataAvailable();
+                    listener.onAllDataRead();
+                } catch (IOException e) {
+                    listener.onError(e);
+                }
             }
         };
     }
