@@ -74,27 +74,36 @@ start_dockerd() {
     xfs) mount_xfs_data_root ;;
     *) log "GDA_TEST_DATA_FS must be empty (the machine's own filesystem) or xfs, not '$DATA_FS'"; exit 2 ;;
   esac
-  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
-    ip link add "$BRIDGE" type bridge
-    ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
-  fi
-  ip link set "$BRIDGE" up
+  ensure_bridge "$BRIDGE" "$BRIDGE_CIDR"
   mkdir -p "$DIR/docker" "$DIR/docker-exec" "$DIR/fakebin"
   install -m 0755 "$HERE/fake/nvidia-container-runtime-hook" "$DIR/fakebin/nvidia-container-runtime-hook"
   echo "$BRIDGE" > "$DIR/bridge"
   launch_dockerd
 }
 
+# A bridge for an engine's containers (name, address/prefix), made once.
+ensure_bridge() {
+  if ! ip link show "$1" >/dev/null 2>&1; then
+    ip link add "$1" type bridge
+    ip addr add "$2" dev "$1"
+  fi
+  ip link set "$1" up
+}
+
+# Starts the engine kept in directory $1 (socket, data root, exec root, pid file, bridge file and log all there).
 # dockerd finds the runtime hook on its own PATH when a container asks for driver "nvidia".
 # The bridge is the one the rig was brought up with, so a restart needs no environment.
-launch_dockerd() {
+launch_engine() {
+  local d=$1
   PATH="$DIR/fakebin:$PATH" setsid dockerd \
-      --host "unix://$DIR/docker.sock" --data-root "$DIR/docker" --exec-root "$DIR/docker-exec" \
-      --pidfile "$DIR/docker.pid" --bridge "$(cat "$DIR/bridge")" --iptables=false --ip-masq=false \
-      --storage-driver overlay2 >> "$DIR/dockerd.log" 2>&1 < /dev/null &
-  for _ in $(seq 1 60); do docker_cli version >/dev/null 2>&1 && return 0; sleep 0.5; done
-  log "dockerd did not come up; see $DIR/dockerd.log"; tail -20 "$DIR/dockerd.log" >&2; exit 1
+      --host "unix://$d/docker.sock" --data-root "$d/docker" --exec-root "$d/docker-exec" \
+      --pidfile "$d/docker.pid" --bridge "$(cat "$d/bridge")" --iptables=false --ip-masq=false \
+      --storage-driver overlay2 >> "$d/dockerd.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do DOCKER_HOST="unix://$d/docker.sock" docker version >/dev/null 2>&1 && return 0; sleep 0.5; done
+  log "dockerd in $d did not come up; see $d/dockerd.log"; tail -20 "$d/dockerd.log" >&2; exit 1
 }
+
+launch_dockerd() { launch_engine "$DIR"; }
 
 # Node 2's GPUs: UUIDs ...-1000000000NN, never one of node 1's, so both inventories can share one etcd.
 write_node2_gpu_fixture() {
@@ -121,24 +130,13 @@ docker2_cli() { DOCKER_HOST="unix://$NODE2_DIR/docker.sock" docker "$@"; }
 # the cluster tests do not depend on how copies are made.
 start_node2_dockerd() {
   if [ -S "$NODE2_DIR/docker.sock" ] && docker2_cli version >/dev/null 2>&1; then return 0; fi
-  if ! ip link show "$BRIDGE2" >/dev/null 2>&1; then
-    ip link add "$BRIDGE2" type bridge
-    ip addr add "$BRIDGE2_CIDR" dev "$BRIDGE2"
-  fi
-  ip link set "$BRIDGE2" up
+  ensure_bridge "$BRIDGE2" "$BRIDGE2_CIDR"
   mkdir -p "$NODE2_DIR/docker" "$NODE2_DIR/docker-exec"
   echo "$BRIDGE2" > "$NODE2_DIR/bridge"
   launch_node2_dockerd
 }
 
-launch_node2_dockerd() {
-  PATH="$DIR/fakebin:$PATH" setsid dockerd \
-      --host "unix://$NODE2_DIR/docker.sock" --data-root "$NODE2_DIR/docker" --exec-root "$NODE2_DIR/docker-exec" \
-      --pidfile "$NODE2_DIR/docker.pid" --bridge "$(cat "$NODE2_DIR/bridge")" --iptables=false --ip-masq=false \
-      --storage-driver overlay2 >> "$NODE2_DIR/dockerd.log" 2>&1 < /dev/null &
-  for _ in $(seq 1 60); do docker2_cli version >/dev/null 2>&1 && return 0; sleep 0.5; done
-  log "node 2's dockerd did not come up; see $NODE2_DIR/dockerd.log"; tail -20 "$NODE2_DIR/dockerd.log" >&2; exit 1
-}
+launch_node2_dockerd() { launch_engine "$NODE2_DIR"; }
 
 # The image node 1 built, copied over (same image id on both engines).
 import_node2_test_image() {

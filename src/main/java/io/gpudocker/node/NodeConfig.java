@@ -112,7 +112,7 @@ public class NodeConfig {
             }
             figures.serving((tls ? "https://" : "http://") + host + ":" + event.getWebServer().getPort());
             try {
-                members.updateAdvertise(figures.advertise());
+                members.join(figures.advertise());
             } catch (RuntimeException e) {
                 // the membership shows the address on the next start; the live entry has it now
             }

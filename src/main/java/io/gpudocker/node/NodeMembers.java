@@ -23,7 +23,7 @@ public class NodeMembers {
         this.keys = keys;
     }
 
-    /** This node joins (first start) or keeps its membership, with its current address. */
+    /** This node joins (first start) or keeps its membership, with its current address (again once the web server's port is known). */
     void join(String advertise) {
         String key = keys.nodeMember(keys.node());
         Optional<KeyValue> existing = store.get(key);
@@ -61,10 +61,5 @@ public class NodeMembers {
 
     static ApiException unknown(String name) {
         return ApiException.of(ErrorCode.NODE_UNKNOWN, "no node is called '%s' (GET /api/v1/nodes lists them)", name);
-    }
-
-    /** Used after an advertise address becomes known (the web server's port), so members show where to reach the node. */
-    void updateAdvertise(String advertise) {
-        join(advertise);
     }
 }

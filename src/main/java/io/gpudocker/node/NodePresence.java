@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -275,6 +274,4 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
             throw new IllegalStateException("interrupted while waiting for the node name", e);
         }
     }
-
-    static Instant now() { return Instant.now(); }
 }

@@ -40,7 +40,8 @@ public class NodeQueries {
 
     public NodeView cordon(String name, boolean cordoned) {
         NodeMember changed = members.cordon(name, cordoned);
-        return NodeView.of(changed, directory.live(name).orElse(null), 0, 0).withCounts(countOf(name));
+        int[] held = countOf(name);
+        return NodeView.of(changed, directory.live(name).orElse(null), held[0], held[1]);
     }
 
     public void remove(String name) {

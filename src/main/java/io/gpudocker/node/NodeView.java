@@ -32,9 +32,4 @@ public record NodeView(
                 live.gpuTotal(), live.gpuFree(), live.cpuTotal(), live.cpuFree(), live.memoryTotal(), live.memoryFree(),
                 live.portTotal(), live.portFree(), replicaSets, volumes);
     }
-
-    NodeView withCounts(int[] counts) {
-        return new NodeView(name, state, advertise, version, startedAt, cordoned, gpuTotal, gpuFree, cpuTotal, cpuFree, memoryTotal, memoryFree,
-                portTotal, portFree, counts[0], counts[1]);
-    }
 }

@@ -25,8 +25,18 @@ class NodePresenceTest {
     @TempDir
     Path stateDir;
 
+    private final List<NodePresence> made = new java.util.ArrayList<>();
+
     private NodePresence presence(Path dir) {
-        return new NodePresence(store, keys, Duration.ofSeconds(2), dir, "/p", figures, new NodeMembers(store, keys), () -> true);
+        NodePresence p = new NodePresence(store, keys, Duration.ofSeconds(2), dir, "/p", figures, new NodeMembers(store, keys), () -> true);
+        made.add(p);
+        return p;
+    }
+
+    /** No heartbeat outlives its test (a crashed predecessor's would keep renewing a lease it lost). */
+    @org.junit.jupiter.api.AfterEach
+    void stopHeartbeats() {
+        made.forEach(NodePresence::close);
     }
 
     private KeyValue entry() {
