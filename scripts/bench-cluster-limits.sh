@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-cluster-limits`: what 10, 100 and 1,000 nodes cost the etcd they share. Starts a throwaway etcd (own
-# data directory under /tmp, own ports), runs the simulation io.gpudocker.bench.ClusterLoadSimulation (test
-# sources) against it, and writes the figures, the machine and the date into docs/cluster.md between the markers
+# data directory under /tmp, own ports), runs the simulation io.gpudocker.bench.ClusterLoadSimulation (src/bench/java,
+# compiled here against the service's classes; it is no test, so the test runs never see it) against it, and writes the figures, the machine and the date into docs/cluster.md between the markers
 # `cluster-limits:begin` and `cluster-limits:end`. The etcd and its data are removed at the end.
 # Settings: GDA_BENCH_ETCD_PORT (24810; the peer port is the next one), GDA_BENCH_SECONDS (40: load per size),
 # GDA_BENCH_SIZES (10,100,1000).
@@ -30,9 +30,12 @@ for p in "$PORT" "$PEER_PORT"; do
 done
 
 log "compiling the simulation"
-mvn -B -q -DskipTests test-compile
+mvn -B -q -DskipTests compile
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath" >/dev/null
-CLASSPATH="target/test-classes:target/classes:$(cat "$WORK/classpath")"
+DEPS="target/classes:$(cat "$WORK/classpath")"
+rm -rf target/bench-classes
+javac -d target/bench-classes -cp "$DEPS" $(find src/bench/java -name '*.java')
+CLASSPATH="target/bench-classes:$DEPS"
 
 # etcd as a production member would run: its defaults (2 GiB quota, 128 ops per transaction, 1.5 MiB requests)
 etcd --name bench --data-dir "$WORK/etcd" \
