@@ -3,10 +3,12 @@ const TOKEN_KEY = 'gda.token';
 const BASE = 'api/v1';
 
 export class ApiError extends Error {
-  constructor(status, code, msg) {
+  /** field: the request field the service names as at fault ("gpuCount", "binds[1]"), or undefined. */
+  constructor(status, code, msg, field) {
     super(msg);
     this.status = status;
     this.code = code;
+    this.field = field ?? undefined;
   }
 }
 
@@ -36,7 +38,7 @@ async function call(method, path, body) {
     throw new ApiError(401, envelope?.code ?? 1060, envelope?.msg ?? 'Your token is unknown or revoked.');
   }
   if (!response.ok || (envelope && envelope.code !== 200)) {
-    throw new ApiError(response.status, envelope?.code ?? response.status, envelope?.msg ?? `${method} ${path} failed with HTTP ${response.status}`);
+    throw new ApiError(response.status, envelope?.code ?? response.status, envelope?.msg ?? `${method} ${path} failed with HTTP ${response.status}`, envelope?.field);
   }
   return envelope?.data;
 }
@@ -53,7 +55,7 @@ export const api = {
     if (!response.ok) {
       let envelope = null;
       try { envelope = await response.json(); } catch (e) { /* not an envelope */ }
-      throw new ApiError(response.status, envelope?.code ?? response.status, envelope?.msg ?? `HTTP ${response.status}`);
+      throw new ApiError(response.status, envelope?.code ?? response.status, envelope?.msg ?? `HTTP ${response.status}`, envelope?.field);
     }
     const reader = response.body.getReader();
     const decoder = new TextDecoder();

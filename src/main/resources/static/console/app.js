@@ -2,7 +2,8 @@
 // (stops its polling, closes its streams) that runs when the user leaves it.
 import { api, session } from './api.js';
 import { h, mount, errorBox } from './dom.js';
-import { instancesScreen, createScreen } from './instances.js';
+import { instancesScreen } from './instances.js';
+import { createScreen } from './create.js';
 import { instanceScreen } from './instance.js';
 import { volumesScreen } from './volumes.js';
 import { resourcesScreen } from './resources.js';

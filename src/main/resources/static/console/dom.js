@@ -108,13 +108,18 @@ export function when(iso) {
   return iso ? h('time', { datetime: iso, title: new Date(iso).toLocaleString() }, ago(iso)) : '';
 }
 
+const SIZE_UNITS = [['TB', 1024 ** 4], ['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]];
+
+/**
+ * Bytes written as the service writes and reads sizes (units 1024-based, as in "size": "20GB"), so a size
+ * shown here means the same when typed back: the largest unit that names them exactly ("32GB"), else two
+ * decimals rounded down ("7.61GB"); plain bytes below 1KB.
+ */
 export function bytes(n) {
   if (n === null || n === undefined) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
-  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+  for (const [unit, size] of SIZE_UNITS) if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  for (const [unit, size] of SIZE_UNITS) if (n >= size) return `${Math.floor((n * 100) / size) / 100}${unit}`;
+  return `${n}B`;
 }
 
 /** Host-port links: SSH for 22, the browser for anything else. */
@@ -134,12 +139,28 @@ export function field(label, input, hint, name) {
   return h('div.field', { 'data-field': name || null }, h('label', { for: id }, label), input, hint ? h('div.hint', hint) : null, h('div.field-error', { role: 'alert' }));
 }
 
-/** Marks the field the API's message is about; the message itself is shown there, as the API wrote it. */
-export function showFieldError(form, error, fieldOf) {
+export function clearFieldErrors(form) {
   form.querySelectorAll('.field.invalid').forEach((f) => f.classList.remove('invalid'));
   form.querySelectorAll('.field-error').forEach((f) => { f.textContent = ''; });
-  const name = fieldOf(error);
-  const f = name && form.querySelector(`.field[data-field="${name}"]`);
+}
+
+/** The form's field for the request field an answer names: "binds[1]" and "binds[0].dest" are the binds field's. */
+function fieldFor(form, name) {
+  if (!name) return null;
+  for (const candidate of new Set([name, name.split(/[.[]/)[0]])) {
+    const f = form.querySelector(`.field[data-field="${CSS.escape(candidate)}"]`);
+    if (f) return f;
+  }
+  return null;
+}
+
+/**
+ * Shows the API's message, as the API wrote it, at the field the answer names in its `field`; false when it
+ * names none this form has, for the caller to show the message elsewhere.
+ */
+export function showFieldError(form, error) {
+  clearFieldErrors(form);
+  const f = fieldFor(form, error.field);
   if (!f) return false;
   f.classList.add('invalid');
   f.querySelector('.field-error').textContent = error.message;

@@ -1,6 +1,6 @@
 // The host's GPUs (which are free, which are yours) and the host-port range.
 import { api } from './api.js';
-import { h, mount, errorBox, poll } from './dom.js';
+import { h, mount, errorBox, poll, bytes } from './dom.js';
 
 export function resourcesScreen(main, params, ctx) {
   const gpus = h('div.gpus', { 'data-test': 'gpu-map' });
@@ -25,7 +25,7 @@ export function resourcesScreen(main, params, ctx) {
     gpus.replaceChildren(...(g.inventory.length ? g.inventory.map((gpu) => {
       const kind = !gpu.present ? 'missing' : !gpu.held ? 'free' : gpu.holder ? 'mine' : 'taken';
       return h(`div.gpu.${kind}`, { 'data-test': 'gpu', 'data-state': kind },
-        h('div.idx', gpu.nodeName ? `${gpu.nodeName} · GPU ${gpu.index ?? '?'}` : `GPU ${gpu.index ?? '?'}`, h('span.muted', ` · ${gpu.memoryMiB ? Math.round(gpu.memoryMiB / 1024) + ' GiB' : ''}`)),
+        h('div.idx', gpu.nodeName ? `${gpu.nodeName} · GPU ${gpu.index ?? '?'}` : `GPU ${gpu.index ?? '?'}`, h('span.muted', ` · ${gpu.memoryMiB ? bytes(gpu.memoryMiB * 1024 * 1024) : ''}`)),
         h('div', gpu.model || 'unknown model'),
         h('div.muted.mono', { title: gpu.uuid }, gpu.uuid.slice(0, 18) + '…'),
         h('div', kind === 'free' ? 'free' : kind === 'missing' ? 'missing from nvidia-smi' : gpu.holder ? h('a', { href: `#/instances/${encodeURIComponent(gpu.holder)}` }, gpu.holder) : 'another tenant\'s'));

@@ -28,7 +28,7 @@ export function tokensScreen(main, params, ctx) {
       name.value = '';
       await refresh();
     } catch (err) {
-      if (!showFieldError(form, err, () => 'name')) issued.replaceChildren(errorBox(err));
+      if (!showFieldError(form, err)) issued.replaceChildren(errorBox(err));
     }
   }
 

@@ -1,6 +1,6 @@
 // Data disks: list, create with a size, resize with progress, history, delete.
 import { api } from './api.js';
-import { h, mount, when, errorBox, dialog, field, toast, poll, bytes, showFieldError } from './dom.js';
+import { h, mount, when, errorBox, dialog, field, toast, poll, bytes, showFieldError, clearFieldErrors } from './dom.js';
 
 /** "resize to 50GB: copying the data into data-2 (40%)": the step the API reports, with the bytes across where measured. */
 function progressText(p) {
@@ -16,7 +16,7 @@ export function volumesScreen(main) {
   const size = h('input', { name: 'size', placeholder: 'e.g. 20GB', 'data-test': 'volume-size' });
   const createErrors = h('div');
   const create = h('form.row', { onsubmit: onCreate, 'data-test': 'volume-create' },
-    field('Name', name, null, 'name'), field('Size', size, 'KB, MB, GB or TB; empty for no limit.', 'size'),
+    field('Name', name, null, 'name'), field('Size', size, 'KB, MB, GB or TB, 1024-based; empty for no limit.', 'size'),
     h('div.field.button-cell', h('button.primary', { type: 'submit', 'data-test': 'volume-create-submit' }, 'Create volume')));
   const pending = new Map(); // volume name -> what is running on it
   let lastShown = null;
@@ -38,11 +38,10 @@ export function volumesScreen(main) {
       toast(`Volume ${body.name} created`);
       name.value = '';
       size.value = '';
-      showFieldError(create, { message: '' }, () => null);
+      clearFieldErrors(create);
       await refresh();
     } catch (err) {
-      const f = err.message.includes('size') || [1029].includes(err.code) ? 'size' : [1024, 1026, 1031, 1032].includes(err.code) ? 'name' : null;
-      if (!showFieldError(create, err, () => f)) createErrors.replaceChildren(errorBox(err));
+      if (!showFieldError(create, err)) createErrors.replaceChildren(errorBox(err));
     }
   }
 

@@ -41,7 +41,7 @@ public class Tokens {
     public TokenViews.Issued issue(TokenViews.Create req) {
         String name = req.name();
         if (Caller.ADMIN_NAME.equals(name)) {
-            throw ApiException.of(ErrorCode.TOKEN_EXISTS, "'%s' is the admin's name; choose another tenant name", name);
+            throw ApiException.of(ErrorCode.TOKEN_EXISTS, "'%s' is the admin's name; choose another tenant name", name).onField("name");
         }
         String token = TokenSecrets.newToken();
         TokenRecord record = new TokenRecord(name, TokenRecord.Role.USER, TokenSecrets.sha256(token), Instant.now());

@@ -21,7 +21,7 @@ public final class SpecValidator {
         Rejection.raise(GpuCountValidator.check(count), "gpuCount");
         int n = count == null ? 0 : count;
         if (n > hostGpus) {
-            throw ApiException.of(ErrorCode.GPU_COUNT_INVALID, "gpuCount %d exceeds the %d GPU(s) this host has", n, hostGpus);
+            throw ApiException.of(ErrorCode.GPU_COUNT_INVALID, "gpuCount %d exceeds the %d GPU(s) this host has", n, hostGpus).onField("gpuCount");
         }
         return n;
     }

@@ -49,7 +49,7 @@ public class VolumeLifecycle {
         VolumeSize size = req.size() == null || req.size().isBlank() ? null : VolumeSize.parse(req.size());
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
             if (repo.find(name).isPresent()) {
-                throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", name);
+                throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", name).onField("name");
             }
             boolean enforced = size != null && sizeSupport.enforced();
             long version = dockerVolumes.freeVersion(name, 1);

@@ -65,7 +65,7 @@ public class VolumeResize {
             Stored<VolumeRecord> stored = repo.require(name, caller);
             VolumeRecord record = stored.record();
             if (record.sizeBytes() != null && record.sizeBytes() == size.bytes()) {
-                throw ApiException.of(ErrorCode.VOLUME_SIZE_UNCHANGED, "volume '%s' already has the size %s (%d bytes)", name, record.size(), record.sizeBytes());
+                throw ApiException.of(ErrorCode.VOLUME_SIZE_UNCHANGED, "volume '%s' already has the size %s (%d bytes)", name, record.size(), record.sizeBytes()).onField("size");
             }
             String currentName = record.dockerName();
             VolumeView current = engine.inspectVolume(currentName).orElseThrow(() -> ApiException.of(ErrorCode.VOLUME_PATCH_FAILED,

@@ -23,7 +23,7 @@ public final class VolumeViews {
 
     @Schema(name = "VolumeCreated")
     public record Created(@Schema(example = "data-1") String name, @Schema(example = "data") String volumeName, @Schema(example = "1") long version,
-                          @Schema(example = "20GB") String size, @Schema(example = "20000000000") Long sizeBytes, boolean sizeEnforced) {}
+                          @Schema(example = "20GB") String size, @Schema(example = "21474836480") Long sizeBytes, boolean sizeEnforced) {}
 
     /**
      * A resize: the new version, the bytes copied, how ({@code copyMethod}: {@code reflink} where the filesystem
@@ -32,7 +32,7 @@ public final class VolumeViews {
      */
     @Schema(name = "VolumeResized")
     public record Resized(@Schema(example = "data-2") String name, @Schema(example = "data") String volumeName, @Schema(example = "2") long version,
-                          @Schema(example = "50GB") String size, @Schema(example = "50000000000") Long sizeBytes, boolean sizeEnforced,
+                          @Schema(example = "50GB") String size, @Schema(example = "53687091200") Long sizeBytes, boolean sizeEnforced,
                           @Schema(example = "data-1") String previous, long bytesInUse, long copyMillis,
                           @Schema(example = "reflink", allowableValues = {"reflink", "bytes"}) String copyMethod,
                           @Schema(description = "the running containers that mount the volume, paused (cgroup freezer) during the copy and resumed after", example = "[\"foo-1\"]") List<String> frozen,

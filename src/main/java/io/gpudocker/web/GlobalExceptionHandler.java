@@ -36,7 +36,7 @@ public class GlobalExceptionHandler {
         } else {
             log.info("rejected {} ({}): {}", e.code(), e.code().code(), e.getMessage());
         }
-        return respond(e.code(), e.getMessage());
+        return respond(e.code(), e.getMessage(), e.field());
     }
 
     @ExceptionHandler(MethodArgumentNotValidException.class)
@@ -62,17 +62,24 @@ public class GlobalExceptionHandler {
             return reject(ErrorCode.BODY_TOO_LARGE, tooLarge.getMessage());
         }
         Throwable root = e.getMostSpecificCause();
+        // a value of the wrong type, or a field the body does not define, sits at a path Jackson knows
+        String field = root instanceof JacksonException json && !json.getPath().isEmpty() ? pathOf(json.getPath()) : null;
         if (root instanceof UnrecognizedPropertyException unknown) {
-            return reject(ErrorCode.INVALID_PARAMS, describe(unknown));
+            return reject(ErrorCode.INVALID_PARAMS, describe(unknown), field);
         }
         String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         int cut = detail.indexOf('\n');
-        return reject(ErrorCode.INVALID_PARAMS, "malformed JSON body: " + (cut > 0 ? detail.substring(0, cut) : detail));
+        return reject(ErrorCode.INVALID_PARAMS, "malformed JSON body: " + (cut > 0 ? detail.substring(0, cut) : detail), field);
     }
 
-    @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
-    ResponseEntity<ApiResponse<Void>> badParameter(Exception e) {
-        return reject(ErrorCode.INVALID_PARAMS, e.getMessage());
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ApiResponse<Void>> badParameter(MethodArgumentTypeMismatchException e) {
+        return reject(ErrorCode.INVALID_PARAMS, e.getMessage(), e.getName());
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ApiResponse<Void>> missingParameter(MissingServletRequestParameterException e) {
+        return reject(ErrorCode.INVALID_PARAMS, e.getMessage(), e.getParameterName());
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
@@ -105,7 +112,7 @@ public class GlobalExceptionHandler {
     }
 
     private static ResponseEntity<ApiResponse<Void>> reject(ValidationFailure failure) {
-        return reject(failure.code(), failure.message());
+        return reject(failure.code(), failure.message(), failure.field());
     }
 
     /** Names the field and where it sits, so a typo such as 'gpucount' is not silently dropped (it would mean 0 GPUs). */
@@ -131,11 +138,19 @@ public class GlobalExceptionHandler {
     }
 
     private static ResponseEntity<ApiResponse<Void>> reject(ErrorCode code, String msg) {
+        return reject(code, msg, null);
+    }
+
+    private static ResponseEntity<ApiResponse<Void>> reject(ErrorCode code, String msg, String field) {
         log.info("rejected {} ({}): {}", code, code.code(), msg);
-        return respond(code, msg);
+        return respond(code, msg, field);
     }
 
     private static ResponseEntity<ApiResponse<Void>> respond(ErrorCode code, String msg) {
-        return ResponseEntity.status(code.status()).body(ApiResponse.error(code, msg));
+        return respond(code, msg, null);
+    }
+
+    private static ResponseEntity<ApiResponse<Void>> respond(ErrorCode code, String msg, String field) {
+        return ResponseEntity.status(code.status()).body(ApiResponse.error(code, msg, field));
     }
 }

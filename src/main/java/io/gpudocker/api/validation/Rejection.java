@@ -21,7 +21,7 @@ public record Rejection(ErrorCode code, String reason) {
     }
 
     public ApiException toException(String field) {
-        return new ApiException(code, describe(field, reason));
+        return new ApiException(code, describe(field, reason)).onField(field);
     }
 
     /** For code that still checks by hand: the same rule and code as the annotation, as an exception. */

@@ -24,8 +24,10 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
  * (handler parameters in order, a body's fields at its parameter's place), and a message that lists every
  * violation, "field reason; ...".
  * A violation without a code of its own (a plain {@code @Size}, say) counts as {@link ErrorCode#INVALID_PARAMS}.
+ * {@code field} is the property path of that first field ("gpuCount", "binds[1]", a path variable's name), the one
+ * {@code code} is about; null when the first violation belongs to no field (a cross-parameter rule).
  */
-public record ValidationFailure(ErrorCode code, String message) {
+public record ValidationFailure(ErrorCode code, String message, String field) {
     private static final int SHOWN_VALUE = 80;
     private static final List<Integer> AFTER_PARAMETERS = List.of(Integer.MAX_VALUE);
 
@@ -61,10 +63,12 @@ public record ValidationFailure(ErrorCode code, String message) {
                         .thenComparing(f -> f.code() == null))
                 .toList();
         if (findings.isEmpty()) {
-            return new ValidationFailure(ErrorCode.INVALID_PARAMS, "invalid request");
+            return new ValidationFailure(ErrorCode.INVALID_PARAMS, "invalid request", null);
         }
-        ErrorCode code = findings.get(0).code() == null ? ErrorCode.INVALID_PARAMS : findings.get(0).code();
-        return new ValidationFailure(code, findings.stream().map(Finding::text).distinct().collect(Collectors.joining("; ")));
+        Finding first = findings.get(0);
+        ErrorCode code = first.code() == null ? ErrorCode.INVALID_PARAMS : first.code();
+        return new ValidationFailure(code, findings.stream().map(Finding::text).distinct().collect(Collectors.joining("; ")),
+                first.field() == null || first.field().isEmpty() ? null : first.field());
     }
 
     /** The code a rule attached to its violation, or null for constraints that attach none. */

@@ -1,7 +1,7 @@
 // The browser terminal: xterm.js (from its webjar, loaded as a classic script) over the service's WebSocket.
 // A single-use ticket from an authenticated call opens the socket: browsers cannot send the bearer header there.
-import { api } from './api.js';
-import { h, errorBox } from './dom.js';
+import { api } from '../api.js';
+import { h, errorBox } from '../dom.js';
 
 export function openTerminal(content, name) {
   const box = h('div.term', { 'data-test': 'terminal' });
