@@ -2,11 +2,11 @@ package io.gpudocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import java.util.ArrayList;

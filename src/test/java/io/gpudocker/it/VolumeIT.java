@@ -3,14 +3,14 @@ package io.gpudocker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.VolumeSummary;
+import io.gpudocker.volume.VolumeJanitor;
+import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.volume.VolumeSizeSupport;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Txn;
-import io.gpudocker.volume.VolumeJanitor;
-import io.gpudocker.volume.VolumeSizeSupport;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;

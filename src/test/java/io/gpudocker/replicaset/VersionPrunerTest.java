@@ -1,9 +1,9 @@
 package io.gpudocker.replicaset;
 
-import io.gpudocker.api.Caller;
-import io.gpudocker.store.ConfirmedIdentity;
-import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
+import io.gpudocker.store.Operation;
+import io.gpudocker.store.ConfirmedIdentity;
+import io.gpudocker.api.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doThrow;
