@@ -15,10 +15,13 @@ import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
+import io.gpudocker.docker.DockerCalls;
 import io.gpudocker.docker.DockerContainerEngine;
 import io.gpudocker.docker.DockerTimeouts;
+import io.gpudocker.docker.DockerVolumeEngine;
 import io.gpudocker.docker.HostProcesses;
 import io.gpudocker.docker.StopGrace;
+import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopologyReader;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
@@ -69,11 +72,22 @@ public class InfrastructureConfig {
         return DockerClientImpl.getInstance(config, http);
     }
 
+    /** One for the service: the engines' calls and the health probe bounded alike. */
     @Bean
-    ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, GdaProperties props) {
+    DockerCalls dockerCalls(GdaProperties props) {
         GdaProperties.Docker d = props.docker();
-        return new DockerContainerEngine(docker, http, d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()),
-                new ContainerHardening(props.containers().pidsLimit()), new StopGrace(new HostProcesses(Path.of("/proc"))));
+        return new DockerCalls(d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()));
+    }
+
+    @Bean
+    ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, DockerCalls calls, GdaProperties props) {
+        return new DockerContainerEngine(docker, http, calls, new ContainerHardening(props.containers().pidsLimit()),
+                new StopGrace(new HostProcesses(Path.of("/proc"))));
+    }
+
+    @Bean
+    VolumeEngine volumeEngine(DockerClient docker, DockerCalls calls) {
+        return new DockerVolumeEngine(docker, calls);
     }
 
     @Bean

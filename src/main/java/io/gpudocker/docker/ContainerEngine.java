@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What the service needs of the Docker engine, named for the domain rather than for Docker's API. */
+/** What the service needs of the Docker engine, named for the domain rather than for Docker's API; its volumes: {@link VolumeEngine}. */
 public interface ContainerEngine {
 
     /** The image's labels, if the image is on this host (an image without labels gives an empty map). */
@@ -34,18 +34,18 @@ public interface ContainerEngine {
     /** Thaws a paused container; one that is not paused is fine. */
     void unpause(String nameOrId);
 
-    Optional<ContainerView> inspect(String nameOrId);
+    Optional<ContainerDetail> inspect(String nameOrId);
 
     /** How the container was made (image, cmd, env, binds, GPUs, port bindings), if it exists. */
     Optional<ContainerSettings> settings(String nameOrId);
 
     /** Every container (running or not) carrying all of these labels. */
-    List<ContainerView> listByLabels(Map<String, String> labels);
+    List<ContainerSummary> listByLabels(Map<String, String> labels);
 
     ExecResult exec(String nameOrId, String workDir, List<String> cmd, Duration timeout);
 
     /** Every image on the host. */
-    List<ImageView> listImages();
+    List<ImageSummary> listImages();
 
     /**
      * Starts {@code cmd} in the running container with a terminal of the given size and stdin attached; its
@@ -71,18 +71,4 @@ public interface ContainerEngine {
     Optional<Instant> startedAt();
 
     void ping();
-
-    // volumes
-
-    VolumeView createVolume(String name, Map<String, String> driverOpts, Map<String, String> labels);
-
-    Optional<VolumeView> inspectVolume(String name);
-
-    void removeVolume(String name);
-
-    /** Every volume carrying all of these labels. */
-    List<VolumeView> listVolumesByLabels(Map<String, String> labels);
-
-    /** Names of the containers (running or not) that mount this volume. */
-    List<String> containersUsingVolume(String name);
 }

@@ -1,63 +1,36 @@
 package io.gpudocker.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.CreateContainerCmd;
-import com.github.dockerjava.api.command.ExecCreateCmdResponse;
-import com.github.dockerjava.api.command.InspectVolumeResponse;
 import com.github.dockerjava.api.exception.ConflictException;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.DeviceRequest;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.transport.DockerHttpClient;
-import com.github.dockerjava.transport.DockerHttpClient.Request;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@link ContainerEngine} on docker-java. Connectivity failures, and answers that do not come within the call's
- * bound ({@link DockerTimeouts}), become {@link EngineUnavailableException} (503).
+ * {@link ContainerEngine} on docker-java, every call bounded and its failure named by {@link DockerCalls}.
  */
 public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DockerContainerEngine.class);
-    private static final int MAX_EXEC_OUTPUT = 1 << 20;
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final DockerClient docker;
-    private final DockerHttpClient http;
-    private final Set<ResultCallback.Adapter<Frame>> openStreams = ConcurrentHashMap.newKeySet();
-    private final BoundedCalls bounded = new BoundedCalls();
-    private final String host;
+    private final DockerCalls calls;
     private final DockerTimeouts timeouts;
+    private final RawDockerApi raw;
+    private final InitProgramCheck programCheck;
+    private final LogStreams logStreams;
+    private final Execs execs;
     private final ContainerHardening hardening;
     private final StopGrace stopGrace;
 
@@ -65,12 +38,14 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
      * @param hardening applied to every container created here, so no caller can leave it out
      * @param stopGrace whether a stop waits {@link DockerTimeouts#stop()} for the container's processes or kills at once
      */
-    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, String host, DockerTimeouts timeouts, ContainerHardening hardening,
-                                 StopGrace stopGrace) {
+    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, DockerCalls calls, ContainerHardening hardening, StopGrace stopGrace) {
         this.docker = docker;
-        this.http = http;
-        this.host = host;
-        this.timeouts = timeouts;
+        this.calls = calls;
+        this.timeouts = calls.timeouts();
+        this.raw = new RawDockerApi(http, calls);
+        this.programCheck = new InitProgramCheck(raw::pathExists);
+        this.logStreams = new LogStreams(docker, calls);
+        this.execs = new Execs(docker, calls);
         this.hardening = hardening;
         this.stopGrace = stopGrace;
     }
@@ -90,57 +65,12 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public String create(ContainerSpec spec) {
-        return call("create container " + spec.name(), timeouts.work(), () -> {
-            Ports ports = new Ports();
-            List<ExposedPort> exposed = new ArrayList<>();
-            spec.portBindings().forEach((containerPort, hostPort) -> {
-                ExposedPort port = ExposedPort.parse(containerPort);
-                exposed.add(port);
-                ports.bind(port, Ports.Binding.bindPort(hostPort));
-            });
-            HostConfig hostConfig = hardening.applyTo(HostConfig.newHostConfig()
-                    .withInit(spec.init())
-                    .withPortBindings(ports)
-                    .withBinds(spec.binds().stream().map(Bind::parse).toList()));
-            if (!spec.gpuUuids().isEmpty()) {
-                // UUIDs, never Count alongside them: indexes are renumbered inside containers.
-                hostConfig.withDeviceRequests(List.of(new DeviceRequest()
-                        .withDriver("nvidia")
-                        .withDeviceIds(spec.gpuUuids())
-                        .withCapabilities(List.of(List.of("gpu")))));
-            }
-            applyLimits(spec, hostConfig);
-            CreateContainerCmd cmd = docker.createContainerCmd(spec.image())
-                    .withName(spec.name())
-                    .withEnv(spec.env())
-                    .withLabels(spec.labels())
-                    .withExposedPorts(exposed)
-                    .withTty(true)
-                    .withStdinOpen(true)
-                    .withHostConfig(hostConfig);
-            if (spec.cmd() != null && !spec.cmd().isEmpty()) {
-                cmd.withCmd(spec.cmd());
-            }
-            return cmd.exec().getId();
-        });
-    }
-
-    /** Cores, memory (swap equal to it: no swap on top) and /dev/shm, each only where the spec sets one. */
-    private static void applyLimits(ContainerSpec spec, HostConfig hostConfig) {
-        if (spec.cpusetCpus() != null && !spec.cpusetCpus().isEmpty()) {
-            hostConfig.withCpusetCpus(spec.cpusetCpus());
-        }
-        if (spec.memory() > 0) {
-            hostConfig.withMemory(spec.memory()).withMemorySwap(spec.memory());
-        }
-        if (spec.shmSize() > 0) {
-            hostConfig.withShmSize(spec.shmSize());
-        }
+        return call("create container " + spec.name(), timeouts.work(), () -> CreateCommands.of(docker, spec, hardening).exec().getId());
     }
 
     @Override
     public void start(String nameOrId) {
-        inspectJson(nameOrId).ifPresent(c -> requireProgramUnderInit(nameOrId, c));
+        raw.inspectContainer(nameOrId).ifPresent(c -> programCheck.require(nameOrId, InspectParser.launch(c)));
         call("start container " + nameOrId, timeouts.work(), () -> {
             try {
                 docker.startContainerCmd(nameOrId).exec();
@@ -148,45 +78,6 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                 // starting a running container is a no-op
             }
             return null;
-        });
-    }
-
-    /**
-     * Without an init, Docker refuses to start a container whose program does not exist; under Docker's init
-     * the start succeeds and the init exits 127 at once. So a container with the init that is about to start
-     * has its program looked up first, and is refused as Docker would refuse it without the init.
-     */
-    private void requireProgramUnderInit(String nameOrId, JsonNode c) {
-        if (!c.path("HostConfig").path("Init").asBoolean(false) || c.path("State").path("Running").asBoolean(false)) {
-            return;
-        }
-        JsonNode config = c.path("Config");
-        JsonNode argv = config.path("Entrypoint").isArray() && !config.path("Entrypoint").isEmpty() ? config.path("Entrypoint") : config.path("Cmd");
-        if (!argv.isArray() || argv.isEmpty()) {
-            return; // Docker refuses a container with no command on its own
-        }
-        String program = argv.get(0).asString();
-        List<String> env = new ArrayList<>();
-        config.path("Env").forEach(e -> env.add(e.asString()));
-        for (String candidate : CommandPaths.candidates(program, env, config.path("WorkingDir").asString(""))) {
-            if (existsIn(c.path("Id").asString(), candidate)) {
-                return;
-            }
-        }
-        throw new EngineException(400, "Docker refused to start container " + nameOrId + ": exec: \"" + program + "\": "
-                + (program.contains("/") ? "no such file or directory" : "executable file not found in $PATH"), null);
-    }
-
-    /** Whether the path exists in the container's filesystem; true where Docker cannot tell (the start then decides). */
-    private boolean existsIn(String containerId, String path) {
-        // Docker mounts the container's filesystem to answer: work, not an instant answer, under a burst of creates
-        return call("look up " + path + " in container " + containerId, timeouts.work(), () -> {
-            // docker-java has no HEAD request: the archive's answer is read no further than its status
-            Request request = Request.builder().method(Request.Method.GET)
-                    .path("/containers/" + containerId + "/archive?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8)).build();
-            try (DockerHttpClient.Response response = http.execute(request)) {
-                return response.getStatusCode() != 404;
-            }
         });
     }
 
@@ -212,13 +103,11 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
      * more signal through containerd and runc for nothing.
      */
     private boolean graceHelps(String nameOrId) {
-        Optional<JsonNode> inspected = inspectJson(nameOrId);
-        if (inspected.isEmpty() || !inspected.get().path("State").path("Running").asBoolean(false)) {
+        Optional<JsonNode> inspected = raw.inspectContainer(nameOrId);
+        if (inspected.isEmpty() || !InspectParser.running(inspected.get())) {
             return true;
         }
-        JsonNode c = inspected.get();
-        StopGrace.Decision decision = stopGrace.decide(new StopGrace.Target(c.path("Id").asString(), c.path("State").path("Pid").asLong(0),
-                c.path("HostConfig").path("Init").asBoolean(false), c.path("Config").path("StopSignal").asString(null)));
+        StopGrace.Decision decision = stopGrace.decide(InspectParser.stopTarget(inspected.get()));
         log.debug("stopping container {} {}: {}", nameOrId, decision.grace() ? "with its grace period" : "by SIGKILL", decision.reason());
         return decision.grace();
     }
@@ -233,8 +122,8 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
             }
         });
         // Docker refuses to kill a container that is not running: it may have stopped since it was inspected
-        if (refused != null && inspect(nameOrId).map(ContainerView::running).orElse(false)) {
-            throw new EngineException(refused.getHttpStatus(), "Docker refused to kill container " + nameOrId + ": " + firstLine(refused.getMessage()), refused);
+        if (refused != null && inspect(nameOrId).map(ContainerDetail::running).orElse(false)) {
+            throw new EngineException(refused.getHttpStatus(), "Docker refused to kill container " + nameOrId + ": " + DockerCalls.firstLine(refused.getMessage()), refused);
         }
     }
 
@@ -274,90 +163,35 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         });
     }
 
-    /**
-     * One raw round trip: docker-java does not model GraphDriver.Data.UpperDir, and the raw answer holds
-     * everything else the view needs too.
-     */
     @Override
-    public Optional<ContainerView> inspect(String nameOrId) {
-        return inspectJson(nameOrId).map(DockerContainerEngine::view);
-    }
-
-    private Optional<JsonNode> inspectJson(String nameOrId) {
-        return call("inspect container " + nameOrId, () -> {
-            Request request = Request.builder().method(Request.Method.GET).path("/containers/" + nameOrId + "/json").build();
-            try (DockerHttpClient.Response response = http.execute(request)) {
-                if (response.getStatusCode() == 404) {
-                    return Optional.empty();
-                }
-                JsonNode body = JSON.readTree(response.getBody());
-                if (response.getStatusCode() != 200) {
-                    throw new EngineException(response.getStatusCode(), "Docker refused to inspect container " + nameOrId + ": "
-                            + body.path("message").asString(""), null);
-                }
-                return Optional.of(body);
-            }
-        });
+    public Optional<ContainerDetail> inspect(String nameOrId) {
+        return raw.inspectContainer(nameOrId).map(InspectParser::detail);
     }
 
     @Override
     public Optional<ContainerSettings> settings(String nameOrId) {
-        return inspectJson(nameOrId).map(DockerContainerEngine::settings);
+        return raw.inspectContainer(nameOrId).map(InspectParser::settings);
     }
 
     @Override
-    public List<ContainerView> listByLabels(Map<String, String> labels) {
+    public List<ContainerSummary> listByLabels(Map<String, String> labels) {
         return call("list containers", () -> {
             List<Container> found = docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
-            return found.stream().map(c -> new ContainerView(c.getId(), name(c.getNames()), c.getStatus(),
-                    "running".equals(c.getState()), c.getLabels(), null, null, "paused".equals(c.getState()), null, null)).toList();
+            return found.stream().map(c -> new ContainerSummary(c.getId(), name(c.getNames()), c.getStatus(),
+                    "running".equals(c.getState()), "paused".equals(c.getState()), c.getLabels())).toList();
         });
     }
 
     @Override
     public ExecResult exec(String nameOrId, String workDir, List<String> cmd, Duration timeout) {
-        ExecCreateCmdResponse exec = call("exec in " + nameOrId, () -> {
-            var create = docker.execCreateCmd(nameOrId).withAttachStdout(true).withAttachStderr(true).withCmd(cmd.toArray(String[]::new));
-            if (workDir != null && !workDir.isBlank()) {
-                create.withWorkingDir(workDir);
-            }
-            return create.exec();
-        });
-        // the output streams for as long as the command runs, bounded by its own timeout
-        return call("exec in " + nameOrId, null, () -> {
-            StringBuilder out = new StringBuilder();
-            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-                @Override
-                public void onNext(Frame frame) {
-                    synchronized (out) {
-                        if (out.length() < MAX_EXEC_OUTPUT) {
-                            out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                        }
-                    }
-                }
-            };
-            docker.execStartCmd(exec.getId()).exec(callback);
-            boolean done;
-            try {
-                done = callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                done = false;
-            } finally {
-                closeQuietly(callback);
-            }
-            Long exit = done ? call("exit code of exec in " + nameOrId, () -> docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong()) : null;
-            synchronized (out) {
-                return new ExecResult(out.toString(), exit == null ? -1 : exit, !done);
-            }
-        });
+        return execs.run(nameOrId, workDir, cmd, timeout);
     }
 
     @Override
-    public List<ImageView> listImages() {
+    public List<ImageSummary> listImages() {
         return call("list images", () -> docker.listImagesCmd().exec().stream()
-                .map(i -> new ImageView(i.getId(), i.getRepoTags() == null ? List.of() : List.of(i.getRepoTags()),
-                        i.getCreated() == null ? null : java.time.Instant.ofEpochSecond(i.getCreated()),
+                .map(i -> new ImageSummary(i.getId(), i.getRepoTags() == null ? List.of() : List.of(i.getRepoTags()),
+                        i.getCreated() == null ? null : Instant.ofEpochSecond(i.getCreated()),
                         i.getSize() == null ? 0 : i.getSize(), i.getLabels()))
                 .toList());
     }
@@ -381,79 +215,13 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void logs(String nameOrId, int tail, boolean follow, Duration idleTimeout, OutputStream out) {
-        LogCopy copy = new LogCopy(out);
-        openStreams.add(copy);
-        try {
-            call("logs of " + nameOrId, null, () -> {
-                var cmd = docker.logContainerCmd(nameOrId).withStdOut(true).withStdErr(true).withFollowStream(follow);
-                if (tail >= 0) {
-                    cmd.withTail(tail);
-                }
-                return cmd.exec(copy);
-            });
-            if (copy.endsBeforeIdle(idleTimeout)) {
-                copy.awaitCompletion(); // passes on a failure of the stream
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            openStreams.remove(copy);
-            closeQuietly(copy);
-        }
-    }
-
-    /**
-     * Copies frames to the client and notes when the last one came. A client that left is only noticed when a
-     * write fails, so a silent container would hold the stream (and the caller's worker thread) forever: the
-     * caller gives up after an idle timeout.
-     */
-    private static final class LogCopy extends ResultCallback.Adapter<Frame> {
-        private final OutputStream out;
-        private final AtomicLong lastOutput = new AtomicLong(System.nanoTime());
-        // docker-java's timed awaitCompletion closes the stream when it times out, so the end is watched here
-        private final CountDownLatch ended = new CountDownLatch(1);
-
-        LogCopy(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void onNext(Frame frame) {
-            lastOutput.set(System.nanoTime());
-            try {
-                out.write(frame.getPayload());
-                out.flush();
-            } catch (IOException clientLeft) {
-                closeQuietly(this);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                super.close(); // also what completion, a failure and closeQuietly end in
-            } finally {
-                ended.countDown();
-            }
-        }
-
-        /** Waits for the end of the stream: true when it ended, false when nothing came for {@code idleTimeout}. */
-        boolean endsBeforeIdle(Duration idleTimeout) throws InterruptedException {
-            long idleNanos = idleTimeout.toNanos();
-            long checkMillis = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 10));
-            while (!ended.await(checkMillis, TimeUnit.MILLISECONDS)) {
-                if (System.nanoTime() - lastOutput.get() >= idleNanos) {
-                    return false;
-                }
-            }
-            return true;
-        }
+        logStreams.copy(nameOrId, tail, follow, idleTimeout, out);
     }
 
     /** Ends the followed log streams still open, so shutting down does not wait for their clients. */
     @Override
     public void close() {
-        openStreams.forEach(DockerContainerEngine::closeQuietly);
+        logStreams.close();
     }
 
     @Override
@@ -472,21 +240,10 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         });
     }
 
-    /**
-     * Docker makes its default bridge network afresh each time it starts, after it has stopped the containers
-     * that were running when it went away; its creation time is therefore the moment this daemon started.
-     */
+    /** @see RawDockerApi#bridgeCreated() */
     @Override
     public Optional<Instant> startedAt() {
-        return call("inspect network bridge", () -> {
-            Request request = Request.builder().method(Request.Method.GET).path("/networks/bridge").build();
-            try (DockerHttpClient.Response response = http.execute(request)) {
-                if (response.getStatusCode() != 200) {
-                    return Optional.<Instant>empty();
-                }
-                return Optional.ofNullable(instant(JSON.readTree(response.getBody()).path("Created").asString(null)));
-            }
-        });
+        return raw.bridgeCreated();
     }
 
     @Override
@@ -494,174 +251,15 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         call("ping", () -> docker.pingCmd().exec());
     }
 
-    @Override
-    public VolumeView createVolume(String name, Map<String, String> driverOpts, Map<String, String> labels) {
-        return call("create volume " + name, timeouts.work(), () -> {
-            var r = docker.createVolumeCmd().withName(name).withDriver("local").withDriverOpts(driverOpts).withLabels(labels).exec();
-            return new VolumeView(r.getName(), r.getDriver(), r.getMountpoint(), labels, driverOpts);
-        });
+    static String name(String[] names) {
+        return names == null || names.length == 0 ? null : InspectParser.stripSlash(names[0]);
     }
 
-    @Override
-    public Optional<VolumeView> inspectVolume(String name) {
-        return call("inspect volume " + name, () -> {
-            try {
-                InspectVolumeResponse r = docker.inspectVolumeCmd(name).exec();
-                return Optional.of(new VolumeView(r.getName(), r.getDriver(), r.getMountpoint(), r.getLabels(), r.getOptions()));
-            } catch (NotFoundException e) {
-                return Optional.empty();
-            }
-        });
-    }
-
-    @Override
-    public void removeVolume(String name) {
-        call("remove volume " + name, timeouts.work(), () -> {
-            try {
-                docker.removeVolumeCmd(name).exec();
-            } catch (NotFoundException gone) {
-                // nothing to remove
-            }
-            return null;
-        });
-    }
-
-    @Override
-    public List<VolumeView> listVolumesByLabels(Map<String, String> labels) {
-        return call("list volumes", () -> {
-            List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-            var volumes = docker.listVolumesCmd().withFilter("label", filter).exec().getVolumes();
-            return volumes == null ? List.<VolumeView>of() : volumes.stream()
-                    .map(v -> new VolumeView(v.getName(), v.getDriver(), v.getMountpoint(), v.getLabels(), v.getOptions())).toList();
-        });
-    }
-
-    @Override
-    public List<String> containersUsingVolume(String name) {
-        return call("list containers using volume " + name, () -> docker.listContainersCmd().withShowAll(true)
-                .withVolumeFilter(List.of(name)).exec().stream().map(c -> name(c.getNames())).toList());
-    }
-
-    private static ContainerView view(JsonNode r) {
-        JsonNode state = r.path("State");
-        String driver = r.path("GraphDriver").path("Name").asString(null);
-        JsonNode upper = r.path("GraphDriver").path("Data").path("UpperDir");
-        Map<String, String> labels = new LinkedHashMap<>();
-        r.path("Config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
-        boolean paused = state.path("Paused").asBoolean(false);
-        String status = state.path("Status").asString("unknown");
-        boolean exited = !state.path("Running").asBoolean(false) && !"created".equals(status);
-        return new ContainerView(r.path("Id").asString(), stripSlash(r.path("Name").asString()), status,
-                state.path("Running").asBoolean(false) && !paused, labels, driver, upper.isString() ? upper.asString() : null,
-                paused, exited ? Integer.valueOf(state.path("ExitCode").asInt(0)) : null, instant(state.path("FinishedAt").asString(null)));
-    }
-
-    /** Docker writes 0001-01-01T00:00:00Z for a container that never stopped. */
-    private static Instant instant(String text) {
-        if (text == null || text.startsWith("0001-")) {
-            return null;
-        }
-        try {
-            return Instant.parse(text);
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    private static ContainerSettings settings(JsonNode r) {
-        JsonNode config = r.path("Config");
-        JsonNode host = r.path("HostConfig");
-        List<String> gpus = new ArrayList<>();
-        host.path("DeviceRequests").forEach(d -> d.path("DeviceIDs").forEach(id -> gpus.add(id.asString())));
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        host.path("PortBindings").properties().forEach(e -> {
-            JsonNode first = e.getValue().path(0).path("HostPort");
-            if (first.isString() && first.asString().matches("\\d{1,5}")) {
-                ports.put(e.getKey(), Integer.parseInt(first.asString()));
-            }
-        });
-        return new ContainerSettings(config.path("Image").asString(null), strings(config.path("Cmd")), strings(config.path("Env")),
-                strings(host.path("Binds")), gpus, ports);
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(v -> values.add(v.asString()));
-        return values;
-    }
-
-    private static String name(String[] names) {
-        return names == null || names.length == 0 ? null : stripSlash(names[0]);
-    }
-
-    private static String stripSlash(String name) {
-        return name != null && name.startsWith("/") ? name.substring(1) : name;
-    }
-
-    private static void closeQuietly(ResultCallback.Adapter<Frame> callback) {
-        try {
-            callback.close();
-        } catch (IOException | RuntimeException ignored) {
-            // closing a finished stream may fail; nothing to do about it
-        }
-    }
-
-    /** A call Docker answers at once: bounded by the response timeout. */
     private <T> T call(String what, Supplier<T> action) {
-        return call(what, timeouts.response(), action);
+        return calls.call(what, action);
     }
 
-    /** @param bound how long to wait for the answer; null for a call whose length follows the data */
     private <T> T call(String what, Duration bound, Supplier<T> action) {
-        try {
-            return bound == null ? action.get() : bounded.call(bound, action);
-        } catch (TimeoutException e) {
-            throw new EngineUnavailableException("the Docker engine at " + host + " did not answer within " + bound.toMillis() + " ms (" + what + ")", e);
-        } catch (DockerException e) {
-            throw new EngineException(e.getHttpStatus(), "Docker refused to " + what + ": " + firstLine(e.getMessage()), e);
-        } catch (RuntimeException e) {
-            if (causedByIo(e)) {
-                throw new EngineUnavailableException("the Docker engine at " + host + " is unreachable (" + what + "): " + rootMessage(e), e);
-            }
-            throw e;
-        }
-    }
-
-    private static boolean causedByIo(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c.getClass().getSimpleName() + ": " + c.getMessage();
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        String t = s.replaceFirst("^Status \\d+: ", "").trim();
-        int brace = t.indexOf('{');
-        if (brace >= 0) {
-            try {
-                // Docker answers {"message":"..."}; show the message alone
-                JsonNode message = JSON.readTree(t.substring(brace)).path("message");
-                if (message.isString()) {
-                    return message.asString().trim();
-                }
-            } catch (RuntimeException notJson) {
-                // fall through to the raw text
-            }
-        }
-        int nl = t.indexOf('\n');
-        return nl > 0 ? t.substring(0, nl) : t;
+        return calls.call(what, bound, action);
     }
 }

@@ -53,7 +53,7 @@ public class SystemDiskCopier {
     }
 
     /** Refuses clearly, before anything is changed, where the layer cannot be reached. */
-    public void requireSupported(ContainerView container) {
+    public void requireSupported(ContainerDetail container) {
         if (!"overlay2".equals(container.graphDriver())) {
             throw ApiException.of(ErrorCode.SYSTEM_DISK_UNSUPPORTED,
                     "container %s uses the storage driver '%s'; carrying the system disk over needs Docker's overlay2 driver", container.name(), container.graphDriver());
@@ -71,7 +71,7 @@ public class SystemDiskCopier {
      * @throws ProcessRunner.Failed when the copy exits non-zero, runs past its limit or cannot start; the
      *                              caller decides what that means for its operation
      */
-    public CopyReport copy(ContainerView from, ContainerView to) {
+    public CopyReport copy(ContainerDetail from, ContainerDetail to) {
         requireSupported(from);
         requireSupported(to);
         long started = System.nanoTime();
@@ -83,7 +83,7 @@ public class SystemDiskCopier {
         return report;
     }
 
-    private List<String> command(CopyMethod method, ContainerView from, ContainerView to) {
+    private List<String> command(CopyMethod method, ContainerDetail from, ContainerDetail to) {
         // -a keeps owners, modes, timestamps, hard links, symlinks, xattrs (overlay's opaque marker) and
         // the 0/0 character devices that are overlay's whiteouts; -T copies the directory's contents, dotfiles too.
         List<String> cmd = new ArrayList<>(List.of(copyCommand, "-a"));

@@ -1,12 +1,14 @@
 package io.gpudocker.ops;
 
-import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.DockerCalls;
 import io.gpudocker.docker.EngineInfo;
 import io.gpudocker.volume.VolumeSizeSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
@@ -16,18 +18,20 @@ import org.springframework.stereotype.Component;
 /**
  * The Docker engine: UP with what decides whether system disks and volume sizes work on this host
  * (storage driver, the filesystem under Docker's data root, the data root path, whether copies there clone
- * files or copy bytes), DOWN when unreachable.
+ * files or copy bytes), DOWN when unreachable or when it does not answer within {@code gda.docker.ping-timeout}.
  */
 @Component("docker")
 public class DockerHealthIndicator implements HealthIndicator {
     private final ContainerEngine engine;
-    private final BoundedCall bounded;
+    private final DockerCalls calls;
+    private final Duration timeout;
     private final VolumeSizeSupport volumeSizes;
     private final ReflinkProbe reflinks;
 
-    public DockerHealthIndicator(ContainerEngine engine, BoundedCall bounded, VolumeSizeSupport volumeSizes, ReflinkProbe reflinks) {
+    public DockerHealthIndicator(ContainerEngine engine, DockerCalls calls, GdaProperties props, VolumeSizeSupport volumeSizes, ReflinkProbe reflinks) {
         this.engine = engine;
-        this.bounded = bounded;
+        this.calls = calls;
+        this.timeout = props.docker().pingTimeout();
         this.volumeSizes = volumeSizes;
         this.reflinks = reflinks;
     }
@@ -35,7 +39,7 @@ public class DockerHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         try {
-            EngineInfo info = bounded.call(ErrorCode.DOCKER_UNAVAILABLE, "the Docker engine", engine::info);
+            EngineInfo info = calls.probe("the Docker engine", timeout, engine::info);
             return Health.up()
                     .withDetail("serverVersion", String.valueOf(info.serverVersion()))
                     .withDetail("storageDriver", String.valueOf(info.storageDriver()))

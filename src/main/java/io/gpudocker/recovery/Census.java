@@ -1,8 +1,8 @@
 package io.gpudocker.recovery;
 
 import io.gpudocker.common.ManagedLabels;
-import io.gpudocker.docker.ContainerView;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.ContainerSummary;
+import io.gpudocker.docker.VolumeSummary;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * @param clashes names of unknown objects that etcd has a record of all the same (made by another
  *                deployment's etcd under the same name): never rebuilt over, never adopted
  */
-record Census(List<ContainerView> unknownContainers, List<VolumeView> unknownVolumes, Set<String> clashes) {
+record Census(List<ContainerSummary> unknownContainers, List<VolumeSummary> unknownVolumes, Set<String> clashes) {
 
     boolean clean() { return unknownContainers.isEmpty() && unknownVolumes.isEmpty(); }
 
@@ -32,14 +32,14 @@ record Census(List<ContainerView> unknownContainers, List<VolumeView> unknownVol
 
     /** The cluster ids the unknown objects were made under (none for objects older than the label). */
     Set<String> clusterIds() {
-        return names(Stream.concat(unknownContainers.stream().map(ContainerView::labels), unknownVolumes.stream().map(VolumeView::labels))
+        return names(Stream.concat(unknownContainers.stream().map(ContainerSummary::labels), unknownVolumes.stream().map(VolumeSummary::labels))
                 .map(l -> l.get(ManagedLabels.CLUSTER)));
     }
 
     String describe() {
         return String.format("%d instance(s) %s (%d container(s) %s) and %d volume(s) %s (%d Docker volume(s) %s)",
-                instances().size(), instances(), unknownContainers.size(), names(unknownContainers.stream().map(ContainerView::name)),
-                volumes().size(), volumes(), unknownVolumes.size(), names(unknownVolumes.stream().map(VolumeView::name)));
+                instances().size(), instances(), unknownContainers.size(), names(unknownContainers.stream().map(ContainerSummary::name)),
+                volumes().size(), volumes(), unknownVolumes.size(), names(unknownVolumes.stream().map(VolumeSummary::name)));
     }
 
     private static Set<String> names(Stream<String> names) {

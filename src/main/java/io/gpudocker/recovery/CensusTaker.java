@@ -2,8 +2,9 @@ package io.gpudocker.recovery;
 
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.ContainerSummary;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.store.Cluster;
@@ -25,13 +26,15 @@ import java.util.stream.Collectors;
  */
 class CensusTaker {
     private final ContainerEngine engine;
+    private final VolumeEngine volumeEngine;
     private final ReplicaSetRepository replicaSets;
     private final VolumeRepository volumes;
     private final Operations operations;
     private final String owner;
 
-    CensusTaker(ContainerEngine engine, ReplicaSetRepository replicaSets, VolumeRepository volumes, Operations operations, String owner) {
+    CensusTaker(ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes, Operations operations, String owner) {
         this.engine = engine;
+        this.volumeEngine = volumeEngine;
         this.replicaSets = replicaSets;
         this.volumes = volumes;
         this.operations = operations;
@@ -42,10 +45,10 @@ class CensusTaker {
         Set<String> recordedSets = replicaSets.local().stream().map(ReplicaSetRecord::name).collect(Collectors.toSet());
         Set<String> recordedVolumes = volumes.local().stream().map(VolumeRecord::name).collect(Collectors.toSet());
         List<Operation> intents = operations.all();
-        List<ContainerView> containers = engine.listByLabels(ManagedLabels.owner(owner)).stream()
+        List<ContainerSummary> containers = engine.listByLabels(ManagedLabels.owner(owner)).stream()
                 .filter(c -> !known(c.labels(), c.id(), ManagedLabels.REPLICASET, Operation.REPLICASET, recordedSets, intents, cluster))
                 .toList();
-        List<VolumeView> vols = engine.listVolumesByLabels(ManagedLabels.owner(owner)).stream()
+        List<VolumeSummary> vols = volumeEngine.listVolumesByLabels(ManagedLabels.owner(owner)).stream()
                 .filter(v -> !known(v.labels(), v.name(), ManagedLabels.VOLUME, Operation.VOLUME, recordedVolumes, intents, cluster))
                 .toList();
         Set<String> clashes = new TreeSet<>();

@@ -3,11 +3,12 @@ package io.gpudocker.recovery;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.validation.NameSyntax;
 import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSettings;
-import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.SystemDiskCopier;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.replicaset.Bind;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
@@ -41,18 +42,19 @@ class ImportPlanner {
     private final OriginalLayout layout;
     private final Keys keys;
     private final ContainerEngine engine;
+    private final VolumeEngine volumeEngine;
     private final ReplicaSetRepository replicaSets;
     private final VolumeRepository volumes;
     private final SystemDiskCopier diskCopier;
     private final DockerVolumes dockerVolumes;
 
     /** A replicaset to adopt: the original container and how it was made. */
-    record ReplicaSetPlan(OriginalLayout.ReplicaSet original, ContainerView container, ContainerSettings settings, ReplicaSetSpec spec) {
+    record ReplicaSetPlan(OriginalLayout.ReplicaSet original, ContainerDetail container, ContainerSettings settings, ReplicaSetSpec spec) {
         String from() { return container.name(); }
     }
 
     /** A volume to adopt: the original Docker volume. */
-    record VolumePlan(OriginalLayout.Volume original, VolumeView volume, VolumeSize size) {
+    record VolumePlan(OriginalLayout.Volume original, VolumeSummary volume, VolumeSize size) {
         String from() { return volume.name(); }
     }
 
@@ -61,11 +63,12 @@ class ImportPlanner {
         boolean empty() { return volumes.isEmpty() && replicaSets.isEmpty(); }
     }
 
-    ImportPlanner(OriginalLayout layout, Keys keys, ContainerEngine engine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
+    ImportPlanner(OriginalLayout layout, Keys keys, ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
                   SystemDiskCopier diskCopier, DockerVolumes dockerVolumes) {
         this.layout = layout;
         this.keys = keys;
         this.engine = engine;
+        this.volumeEngine = volumeEngine;
         this.replicaSets = replicaSets;
         this.volumes = volumes;
         this.diskCopier = diskCopier;
@@ -106,7 +109,7 @@ class ImportPlanner {
                 clashes.add("volume name '" + v.name() + "' " + NameSyntax.RULE);
                 continue;
             }
-            Optional<VolumeView> volume = engine.inspectVolume(dockerName);
+            Optional<VolumeSummary> volume = volumeEngine.inspectVolume(dockerName);
             if (volume.isEmpty()) {
                 log.warn("--import-original: volume {} is recorded at version {}, but Docker has no volume {}; nothing to adopt", v.name(), v.version(), dockerName);
                 continue;
@@ -144,7 +147,7 @@ class ImportPlanner {
                 clashes.add("replicaset name '" + r.name() + "' " + NameSyntax.RULE);
                 continue;
             }
-            Optional<ContainerView> container = currentContainer(r);
+            Optional<ContainerDetail> container = currentContainer(r);
             if (container.isEmpty()) {
                 log.warn("--import-original: replicaset {} is recorded at version {}, but Docker has no container {}-{}; nothing to adopt",
                         r.name(), r.version(), r.name(), r.version());
@@ -207,10 +210,10 @@ class ImportPlanner {
      * The container {@code name-N} that is current: the recorded N, or a later one the original made but had
      * not recorded yet (it wrote its records from a queue).
      */
-    private Optional<ContainerView> currentContainer(OriginalLayout.ReplicaSet r) {
-        Optional<ContainerView> current = engine.inspect(ReplicaSetRecord.containerName(r.name(), r.version()));
+    private Optional<ContainerDetail> currentContainer(OriginalLayout.ReplicaSet r) {
+        Optional<ContainerDetail> current = engine.inspect(ReplicaSetRecord.containerName(r.name(), r.version()));
         for (long v = r.version() + 1; ; v++) {
-            Optional<ContainerView> later = engine.inspect(ReplicaSetRecord.containerName(r.name(), v));
+            Optional<ContainerDetail> later = engine.inspect(ReplicaSetRecord.containerName(r.name(), v));
             if (later.isEmpty() || later.get().labels() != null && later.get().labels().containsKey(ManagedLabels.OWNER)) {
                 return current;
             }

@@ -1,11 +1,12 @@
 package io.gpudocker.recovery;
 
 import io.gpudocker.common.Undo;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineUnavailableException;
 import io.gpudocker.docker.SystemDiskCopier;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.replicaset.Bind;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
@@ -55,6 +56,7 @@ class OriginalImport {
     private final ImportPlanner planner;
     private final Keys keys;
     private final ContainerEngine engine;
+    private final VolumeEngine volumeEngine;
     private final ReplicaSetRepository replicaSets;
     private final VolumeRepository volumes;
     private final VersionContainers containers;
@@ -65,12 +67,13 @@ class OriginalImport {
     private final ContainerFreeze freeze;
     private final Operations operations;
 
-    OriginalImport(ImportPlanner planner, Keys keys, ContainerEngine engine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
+    OriginalImport(ImportPlanner planner, Keys keys, ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
                    VersionContainers containers, SystemDiskCopier diskCopier, DockerVolumes dockerVolumes, VolumeDataCopier dataCopier,
                    VolumeSizeSupport sizeSupport, ContainerFreeze freeze, Operations operations) {
         this.planner = planner;
         this.keys = keys;
         this.engine = engine;
+        this.volumeEngine = volumeEngine;
         this.replicaSets = replicaSets;
         this.volumes = volumes;
         this.containers = containers;
@@ -169,10 +172,10 @@ class OriginalImport {
         boolean created = false;
         try {
             op = operations.begin(Operation.start(Operation.VOLUME, "import", name, next));
-            VolumeView fresh = dockerVolumes.create(version, p.size(), op, null);
+            VolumeSummary fresh = dockerVolumes.create(version, p.size(), op, null);
             created = true;
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
-                    : engine.inspectVolume(version.dockerName()).map(VolumeView::mountpoint).orElse(null);
+                    : volumeEngine.inspectVolume(version.dockerName()).map(VolumeSummary::mountpoint).orElse(null);
             dataCopier.requireVisible(p.from(), p.volume().mountpoint());
             dataCopier.requireVisible(version.dockerName(), target);
             long used = dataCopier.bytesInUse(p.volume().mountpoint());
@@ -185,7 +188,7 @@ class OriginalImport {
             }
         } catch (RuntimeException e) {
             if (created) {
-                Undo.after(e, () -> engine.removeVolume(version.dockerName()));
+                Undo.after(e, () -> volumeEngine.removeVolume(version.dockerName()));
             }
             if (op != null) {
                 Operation begun = op;
@@ -232,7 +235,7 @@ class OriginalImport {
             op = operations.begin(Operation.start(Operation.REPLICASET, "import", name, next));
             engine.create(containers.specOf(version, null, op.id()));
             created = true;
-            ContainerView fresh = engine.inspect(version.containerName())
+            ContainerDetail fresh = engine.inspect(version.containerName())
                     .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
             diskCopier.copy(p.container(), fresh);
             if (ran) {

@@ -1,8 +1,8 @@
 package io.gpudocker.recovery;
 
 import io.gpudocker.common.ManagedLabels;
-import io.gpudocker.docker.ContainerView;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.ContainerSummary;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.ReplicaSetState;
@@ -56,11 +56,11 @@ class RecordRebuilder {
         return skipped;
     }
 
-    private boolean rebuildReplicaSet(String name, List<ContainerView> found) {
+    private boolean rebuildReplicaSet(String name, List<ContainerSummary> found) {
         List<ReplicaSetVersion> versions = parsed(found.stream().map(c -> c.label(ManagedLabels.RECORD)).toList(), ReplicaSetVersion.class);
         if (versions.isEmpty()) {
             log.warn("recover: replicaset {} cannot be rebuilt: its containers {} carry no version record (made before records were labelled); they are kept",
-                    name, found.stream().map(ContainerView::name).toList());
+                    name, found.stream().map(ContainerSummary::name).toList());
             return false;
         }
         ReplicaSetVersion current = versions.get(versions.size() - 1);
@@ -87,11 +87,11 @@ class RecordRebuilder {
         return true;
     }
 
-    private boolean rebuildVolume(String name, List<VolumeView> found) {
+    private boolean rebuildVolume(String name, List<VolumeSummary> found) {
         List<VolumeVersion> versions = parsed(found.stream().map(v -> v.labels().get(ManagedLabels.RECORD)).toList(), VolumeVersion.class);
         if (versions.isEmpty()) {
             log.warn("recover: volume {} cannot be rebuilt: its Docker volumes {} carry no version record (made before records were labelled); they are kept",
-                    name, found.stream().map(VolumeView::name).toList());
+                    name, found.stream().map(VolumeSummary::name).toList());
             return false;
         }
         VolumeVersion current = versions.get(versions.size() - 1);

@@ -3,6 +3,7 @@ package io.gpudocker.recovery;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Operations;
@@ -26,10 +27,10 @@ import org.springframework.context.annotation.Configuration;
 public class RecoveryConfig {
 
     @Bean
-    StartupGuard startupGuard(ClusterIdentity identity, ContainerEngine engine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
+    StartupGuard startupGuard(ClusterIdentity identity, ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
                               Operations operations, VolumeJanitor janitor, ObjectProvider<OriginalImport> importOriginal, GdaProperties props) {
         String prefix = props.etcd().prefix();
-        CensusTaker census = new CensusTaker(engine, replicaSets, volumes, operations, prefix);
+        CensusTaker census = new CensusTaker(engine, volumeEngine, replicaSets, volumes, operations, prefix);
         return new StartupGuard(identity, census, new RecordRebuilder(replicaSets, volumes), janitor, props.recover(),
                 props.importOriginal() ? importOriginal.getObject() : null, String.join(",", props.etcd().endpoints()), prefix);
     }
@@ -37,11 +38,11 @@ public class RecoveryConfig {
     /** {@code --import-original}: made only when asked for. */
     @Bean
     @Lazy
-    OriginalImport originalImport(KeyValueStore store, Keys keys, ContainerEngine engine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
+    OriginalImport originalImport(KeyValueStore store, Keys keys, ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
                                   VersionContainers containers, SystemDiskCopier diskCopier, DockerVolumes dockerVolumes, VolumeDataCopier dataCopier,
                                   VolumeSizeSupport sizeSupport, Operations operations, FrozenContainers frozen) {
-        ImportPlanner planner = new ImportPlanner(new OriginalLayout(store, keys), keys, engine, replicaSets, volumes, diskCopier, dockerVolumes);
-        return new OriginalImport(planner, keys, engine, replicaSets, volumes, containers, diskCopier, dockerVolumes,
+        ImportPlanner planner = new ImportPlanner(new OriginalLayout(store, keys), keys, engine, volumeEngine, replicaSets, volumes, diskCopier, dockerVolumes);
+        return new OriginalImport(planner, keys, engine, volumeEngine, replicaSets, volumes, containers, diskCopier, dockerVolumes,
                 dataCopier, sizeSupport, new ContainerFreeze(engine, frozen), operations);
     }
 }

@@ -5,8 +5,8 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.ExecResult;
 import java.io.IOException;
@@ -48,7 +48,7 @@ public class ContainerActions {
     /** Runs without the name lock: a long command must not hold up updates, and it only reads the record. */
     public ReplicaSetViews.ExecuteResult execute(String name, ReplicaSetRequests.Execute req, Caller caller) {
         ReplicaSetRecord record = repo.require(name, caller).record();
-        ContainerView c = engine.inspect(record.containerName()).filter(ContainerView::running).orElseThrow(() -> ApiException.of(
+        ContainerDetail c = engine.inspect(record.containerName()).filter(ContainerDetail::running).orElseThrow(() -> ApiException.of(
                 ErrorCode.INVALID_STATE, "replicaset '%s' is %s; commands run only in a running container", name, record.state().name().toLowerCase()));
         try {
             ExecResult r = engine.exec(c.id(), req.workDir(), req.cmd(), execTimeout);
@@ -66,7 +66,7 @@ public class ContainerActions {
         try (var held = locks.lock(name)) {
             ReplicaSetRecord record = repo.require(name, caller).record();
             requireOwnImageName(req.newImageName(), record);
-            ContainerView c = engine.inspect(record.containerName()).orElseThrow(() -> ApiException.of(ErrorCode.INVALID_STATE,
+            ContainerDetail c = engine.inspect(record.containerName()).orElseThrow(() -> ApiException.of(ErrorCode.INVALID_STATE,
                     "container %s of replicaset '%s' is gone; nothing to commit", record.containerName(), name));
             try {
                 String id = engine.commit(c.id(), req.newImageName());

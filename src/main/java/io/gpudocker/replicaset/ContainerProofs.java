@@ -1,7 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.common.ManagedLabels;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.store.Cluster;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
@@ -29,13 +29,13 @@ class ContainerProofs {
     }
 
     /** The unfinished operation that made the container, or the delete that was removing it. */
-    static Optional<Operation> uncommitted(ContainerView c, List<Operation> intents) {
+    static Optional<Operation> uncommitted(ContainerSummary c, List<Operation> intents) {
         String made = c.label(ManagedLabels.OPERATION);
         return intents.stream().filter(i -> i.isDelete() ? i.objects().contains(c.id()) : i.id().equals(made)).findFirst();
     }
 
     /** Made by this deployment (or adopted by a recovery), or older than the cluster label: only those are ever acted on. */
-    static boolean ours(ContainerView c, Cluster cluster) {
+    static boolean ours(ContainerSummary c, Cluster cluster) {
         String id = c.label(ManagedLabels.CLUSTER);
         return id == null || cluster.accepts(id);
     }
@@ -52,7 +52,7 @@ class ContainerProofs {
         return withIntents.contains(name) ? operations.of(Operation.REPLICASET, name) : List.of();
     }
 
-    void reportKept(ContainerView c, String why) {
+    void reportKept(ContainerSummary c, String why) {
         if (reportedKept.add(c.id())) {
             log.warn("reconcile: kept container {}: {}; it is never removed on the word of an absent record", c.name(), why);
         }

@@ -3,7 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.Caller;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ImageView;
+import io.gpudocker.docker.ImageSummary;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -29,7 +29,7 @@ public class ImageCatalog {
                 .toList();
     }
 
-    private static boolean visibleTo(ImageView image, Caller caller) {
+    private static boolean visibleTo(ImageSummary image, Caller caller) {
         String tenant = image.labels().get(ManagedLabels.TENANT);
         return caller.admin() || tenant == null || Objects.equals(tenant, caller.tenantName());
     }

@@ -7,7 +7,7 @@ import io.gpudocker.common.ByteSizes;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.resource.gpu.GpuScheduler;
@@ -116,12 +116,12 @@ public class PowerStates {
         try (var held = locks.lock(name)) {
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
-            List<ContainerView> found = containers.of(name);
+            List<ContainerSummary> found = containers.of(name);
             // forgotten first, with an intent naming the containers: those a crash leaves are removed by the reconcile
-            Operation intent = Operation.deleting(Operation.REPLICASET, name, record.version(), found.stream().map(ContainerView::id).toList());
+            Operation intent = Operation.deleting(Operation.REPLICASET, name, record.version(), found.stream().map(ContainerSummary::id).toList());
             repo.delete(stored, intent);
             List<String> removed = new ArrayList<>();
-            for (ContainerView c : found) {
+            for (ContainerSummary c : found) {
                 try {
                     engine.remove(c.id());
                     removed.add(c.name());

@@ -4,7 +4,8 @@ import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerDetail;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineUnavailableException;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
@@ -80,8 +81,8 @@ public class Reconciler {
     /** At start, after the start-up checks confirmed this deployment's identity, before the web server opens. */
     public void reconcile(List<Gpu> inventory, CpuTopology topology) {
         Cluster cluster = identity.cluster();
-        Map<String, List<ContainerView>> byName = new HashMap<>();
-        for (ContainerView c : containers.all()) {
+        Map<String, List<ContainerSummary>> byName = new HashMap<>();
+        for (ContainerSummary c : containers.all()) {
             if (ContainerProofs.ours(c, cluster)) {
                 byName.computeIfAbsent(c.label(ManagedLabels.REPLICASET), n -> new ArrayList<>()).add(c);
             }
@@ -145,7 +146,7 @@ public class Reconciler {
                 if (stored.isEmpty()) {
                     continue;
                 }
-                List<ContainerView> found = containers.of(name).stream().filter(c -> ContainerProofs.ours(c, cluster)).toList();
+                List<ContainerSummary> found = containers.of(name).stream().filter(c -> ContainerProofs.ours(c, cluster)).toList();
                 ReplicaSetRecord after = reconcileOrKeep(stored.get(), found, proofs.intentsOf(name, withIntents));
                 releaseWhatTheRecordDoesNotHold(after);
             } finally {
@@ -184,7 +185,7 @@ public class Reconciler {
      * logged and leaves it as recorded, so the others are still repaired. Docker or etcd out of reach ends the
      * whole pass.
      */
-    private ReplicaSetRecord reconcileOrKeep(Stored<ReplicaSetRecord> stored, List<ContainerView> found, List<Operation> intents) {
+    private ReplicaSetRecord reconcileOrKeep(Stored<ReplicaSetRecord> stored, List<ContainerSummary> found, List<Operation> intents) {
         try {
             return reconcile(stored, found, intents);
         } catch (EngineUnavailableException | StoreUnavailableException unreachable) {
@@ -206,13 +207,13 @@ public class Reconciler {
     }
 
     /** Called under the replicaset's lock, with the intents of its operations read under that lock. */
-    private ReplicaSetRecord reconcile(Stored<ReplicaSetRecord> stored, List<ContainerView> listed, List<Operation> intents) {
+    private ReplicaSetRecord reconcile(Stored<ReplicaSetRecord> stored, List<ContainerSummary> listed, List<Operation> intents) {
         ReplicaSetRecord record = stored.record();
         String name = record.name();
         boolean interruptedUpdate = false;
         boolean provenRemoved = true;
-        Optional<ContainerView> current = Optional.empty();
-        for (ContainerView c : thawLeftFrozen(name, listed)) {
+        Optional<ContainerSummary> current = Optional.empty();
+        for (ContainerSummary c : thawLeftFrozen(name, listed)) {
             long v = ManagedLabels.version(c.labels());
             Optional<Operation> proof = ContainerProofs.uncommitted(c, intents);
             if (proof.isPresent()) {
@@ -256,14 +257,14 @@ public class Reconciler {
      * update is started again; one whose own process exited is recorded EXITED and stays so (its exit code
      * shown) until the user stops, continues, restarts or deletes it.
      */
-    private ReplicaSetRecord running(ReplicaSetRecord record, Optional<ContainerView> current, boolean interruptedUpdate) {
+    private ReplicaSetRecord running(ReplicaSetRecord record, Optional<ContainerSummary> current, boolean interruptedUpdate) {
         String name = record.name();
         if (current.isEmpty()) {
             log.info("reconcile {}: container {} was removed behind the service's back; released GPUs {} and ports {}",
                     name, record.containerName(), record.gpus(), record.ports());
             return record.stopped();
         }
-        ContainerView c = current.get();
+        ContainerSummary c = current.get();
         if (c.running() || c.paused()) {
             // paused: frozen by a live volume copy in flight, which thaws it
             exitsSeen.keySet().removeIf(k -> k.startsWith(c.id() + "@"));
@@ -275,7 +276,7 @@ public class Reconciler {
             }
             return record;
         }
-        ContainerView exited = engine.inspect(c.id()).orElse(c);
+        ContainerDetail exited = engine.inspect(c.id()).orElse(ContainerDetail.of(c));
         Optional<Instant> dockerStarted = engine.startedAt();
         if (exited.finishedAt() == null || dockerStarted.isPresent() && !exited.finishedAt().isAfter(dockerStarted.get())) {
             if (attempts.run("start " + c.name(), () -> engine.start(c.id()))) {
@@ -299,7 +300,7 @@ public class Reconciler {
     }
 
     /** Recorded exited: stays so, Docker restarting or not; running again only if someone started it. */
-    private ReplicaSetRecord exited(ReplicaSetRecord record, Optional<ContainerView> current) {
+    private ReplicaSetRecord exited(ReplicaSetRecord record, Optional<ContainerSummary> current) {
         if (current.isEmpty()) {
             log.info("reconcile {}: exited container {} was removed; released GPUs {} and ports {}", record.name(), record.containerName(), record.gpus(), record.ports());
             return record.stopped();
@@ -311,22 +312,22 @@ public class Reconciler {
         return record;
     }
 
-    private ReplicaSetRecord paused(ReplicaSetRecord record, Optional<ContainerView> current) {
+    private ReplicaSetRecord paused(ReplicaSetRecord record, Optional<ContainerSummary> current) {
         if (current.isEmpty()) {
             log.info("reconcile {}: paused container {} was removed; released GPUs {} and ports {}", record.name(), record.containerName(), record.gpus(), record.ports());
             return record.stopped();
         }
-        ContainerView c = current.get();
+        ContainerSummary c = current.get();
         if (c.running() && attempts.run("stop " + c.name(), () -> engine.stop(c.id()))) {
             log.info("reconcile {}: finished pausing {}", record.name(), record.containerName());
         }
         return record;
     }
 
-    private ReplicaSetRecord stopped(ReplicaSetRecord record, Optional<ContainerView> current) {
+    private ReplicaSetRecord stopped(ReplicaSetRecord record, Optional<ContainerSummary> current) {
         if (current.isPresent() && current.get().running()) {
             // its GPUs may belong to someone else by now
-            ContainerView c = current.get();
+            ContainerSummary c = current.get();
             if (attempts.run("stop " + c.name(), () -> engine.stop(c.id()))) {
                 log.info("reconcile {}: stopped {}, which was started outside the service while the replicaset is stopped", record.name(), c.name());
             }
@@ -338,12 +339,12 @@ public class Reconciler {
      * Thaws the containers Docker shows paused that no call in flight froze: a process that died in the middle
      * of a live volume copy left them frozen. They are seen as running from here on.
      */
-    private List<ContainerView> thawLeftFrozen(String name, List<ContainerView> found) {
-        List<ContainerView> seen = new ArrayList<>();
-        for (ContainerView c : found) {
+    private List<ContainerSummary> thawLeftFrozen(String name, List<ContainerSummary> found) {
+        List<ContainerSummary> seen = new ArrayList<>();
+        for (ContainerSummary c : found) {
             if (c.paused() && !frozen.byACallInFlight(c.name()) && attempts.run("unpause " + c.name(), () -> engine.unpause(c.id()))) {
                 log.info("reconcile {}: thawed {}, left frozen by an interrupted volume copy", name, c.name());
-                seen.add(new ContainerView(c.id(), c.name(), "running", true, c.labels(), c.graphDriver(), c.upperDir()));
+                seen.add(c.thawed());
             } else {
                 seen.add(c);
             }
@@ -367,7 +368,7 @@ public class Reconciler {
             Cluster cluster = identity.cluster();
             List<Operation> intents = operations.of(Operation.REPLICASET, name);
             boolean allRemoved = true;
-            for (ContainerView c : containers.of(name)) {
+            for (ContainerSummary c : containers.of(name)) {
                 if (!ContainerProofs.ours(c, cluster)) {
                     continue;
                 }

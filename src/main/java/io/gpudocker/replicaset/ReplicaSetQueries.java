@@ -4,8 +4,9 @@ import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.resource.cpu.CpuList;
 import java.util.List;
 import java.util.Optional;
@@ -31,9 +32,9 @@ public class ReplicaSetQueries {
     public ReplicaSetViews.Detail get(String name, Caller caller) {
         ReplicaSetRecord record = repo.require(name, caller).record();
         ReplicaSetVersion current = repo.current(record);
-        Optional<ContainerView> live = engine.inspect(record.containerName());
-        String status = live.map(ContainerView::status).orElse("missing");
-        Integer exitCode = live.map(ContainerView::exitCode).orElse(null);
+        Optional<ContainerDetail> live = engine.inspect(record.containerName());
+        String status = live.map(ContainerDetail::status).orElse("missing");
+        Integer exitCode = live.map(ContainerDetail::exitCode).orElse(null);
         ReplicaSetSpec spec = current.spec();
         return new ReplicaSetViews.Detail(name, record.version(), record.containerName(), record.state().name().toLowerCase(), status, exitCode,
                 record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
@@ -53,7 +54,7 @@ public class ReplicaSetQueries {
     /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */
     public ReplicaSetViews.History history(String name, Caller caller) {
         String tenant = repo.require(name, caller).record().tenant();
-        Set<String> present = containers.of(name).stream().map(ContainerView::name).collect(Collectors.toSet());
+        Set<String> present = containers.of(name).stream().map(ContainerSummary::name).collect(Collectors.toSet());
         return new ReplicaSetViews.History(repo.history(name).stream()
                 .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(), present.contains(v.containerName()),
                         ReplicaSetViews.VersionStatus.of(v, originalInfo(v, tenant))))

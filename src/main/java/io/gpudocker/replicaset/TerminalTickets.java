@@ -3,8 +3,8 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +76,7 @@ public class TerminalTickets {
     /** The current container of a replicaset the caller owns, if it runs: a shell only lives in a running one. */
     public String runningContainer(String name, Caller caller) {
         ReplicaSetRecord record = repo.require(name, caller).record();
-        return engine.inspect(record.containerName()).filter(ContainerView::running).map(ContainerView::name).orElseThrow(() -> ApiException.of(
+        return engine.inspect(record.containerName()).filter(ContainerDetail::running).map(ContainerDetail::name).orElseThrow(() -> ApiException.of(
                 ErrorCode.INVALID_STATE, "replicaset '%s' is %s; a terminal opens only in a running container", name, record.state().name().toLowerCase()));
     }
 }

@@ -5,7 +5,7 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSpec;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.store.Json;
 import java.util.ArrayList;
@@ -85,12 +85,12 @@ public class VersionContainers {
     }
 
     /** Every container of the replicaset (any version, running or not). */
-    public List<ContainerView> of(String name) {
+    public List<ContainerSummary> of(String name) {
         return engine.listByLabels(ManagedLabels.replicaSet(owner, name));
     }
 
     /** Every container this service made, of any replicaset. */
-    public List<ContainerView> all() {
+    public List<ContainerSummary> all() {
         return engine.listByLabels(ManagedLabels.owner(owner));
     }
 

@@ -3,7 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +68,8 @@ public class VersionPruner {
             }
             long oldestKept = stored.get().record().version() - keep + 1;
             List<String> removed = new ArrayList<>();
-            List<ContainerView> present = containers.of(name);
-            for (ContainerView c : present) {
+            List<ContainerSummary> present = containers.of(name);
+            for (ContainerSummary c : present) {
                 long v = ManagedLabels.version(c.labels());
                 if (v > 0 && v < oldestKept && !c.running() && removeQuietly(name, c)) {
                     removed.add(c.name());
@@ -85,7 +85,7 @@ public class VersionPruner {
         }
     }
 
-    private boolean removeQuietly(String name, ContainerView c) {
+    private boolean removeQuietly(String name, ContainerSummary c) {
         try {
             engine.remove(c.id());
             return true;

@@ -7,8 +7,8 @@ import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.Undo;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
@@ -94,15 +94,15 @@ public class VersionedUpdate {
             ReplicaSetVersion current = repo.current(record);
             Target target = plan.target(record, current);
             containers.requireRunnable(target.spec(), record.tenant());
-            Optional<ContainerView> currentContainer = engine.inspect(record.containerName());
-            ContainerView source = filesystemSource(record, target, currentContainer);
+            Optional<ContainerDetail> currentContainer = engine.inspect(record.containerName());
+            ContainerDetail source = filesystemSource(record, target, currentContainer);
             Reservation reservation = reserve(record, current, target.spec());
 
             long next = record.version() + 1;
             ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), Instant.now(),
                     cause, target.spec(), reservation.gpus(), reservation.ports(),
                     reservation.compute().cpus(), reservation.compute().memory(), reservation.compute().shmSize());
-            boolean wasRunning = currentContainer.map(ContainerView::running).orElse(false);
+            boolean wasRunning = currentContainer.map(ContainerDetail::running).orElse(false);
             CopyReport copy;
             try {
                 copy = switchOver(stored, version, source, wasRunning, target.filesystemFrom(), phases, tracker);
@@ -164,7 +164,7 @@ public class VersionedUpdate {
      *
      * @return how the system disk was copied; null when there was no source to copy
      */
-    private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerView source, boolean wasRunning,
+    private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerDetail source, boolean wasRunning,
                                   long filesystemFrom, UpdatePhases phases, ProgressBoard.Tracker tracker) {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
@@ -187,7 +187,7 @@ public class VersionedUpdate {
                 phases.lap(UpdatePhases.Phase.STOP);
             }
             if (source != null) {
-                ContainerView fresh = engine.inspect(version.containerName())
+                ContainerDetail fresh = engine.inspect(version.containerName())
                         .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
                 tracker.step("copying the system disk of version " + filesystemFrom);
                 copy = copier.copy(source, fresh);
@@ -216,7 +216,7 @@ public class VersionedUpdate {
     }
 
     /** The container whose own layer the new version starts from; none if the current one vanished. */
-    private ContainerView filesystemSource(ReplicaSetRecord record, Target target, Optional<ContainerView> currentContainer) {
+    private ContainerDetail filesystemSource(ReplicaSetRecord record, Target target, Optional<ContainerDetail> currentContainer) {
         if (target.filesystemFrom() == record.version()) {
             if (currentContainer.isEmpty()) {
                 log.warn("replicaset {}: container {} is gone; the new version starts from the image alone", record.name(), record.containerName());
@@ -226,7 +226,7 @@ public class VersionedUpdate {
             return currentContainer.get();
         }
         String sourceName = ReplicaSetRecord.containerName(record.name(), target.filesystemFrom());
-        ContainerView source = engine.inspect(sourceName).orElseThrow(() -> ApiException.of(ErrorCode.SNAPSHOT_PRUNED,
+        ContainerDetail source = engine.inspect(sourceName).orElseThrow(() -> ApiException.of(ErrorCode.SNAPSHOT_PRUNED,
                 "the filesystem snapshot of version %d (container %s) was pruned by the history limit; its spec is still in the history, but its files cannot be restored",
                 target.filesystemFrom(), sourceName));
         copier.requireSupported(source);

@@ -2,7 +2,6 @@ package io.gpudocker.volume;
 
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;

@@ -4,9 +4,10 @@ import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.Undo;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
@@ -29,13 +30,15 @@ public class DockerVolumes {
     private static final int MAX_SKIPPED_VERSIONS = 100;
 
     private final ContainerEngine engine;
+    private final VolumeEngine volumeEngine;
     private final String owner;
     private final Supplier<String> clusterId;
     private final Operations operations;
 
     /** @param clusterId this deployment's identity, stamped on every volume */
-    public DockerVolumes(ContainerEngine engine, String owner, Supplier<String> clusterId, Operations operations) {
+    public DockerVolumes(ContainerEngine engine, VolumeEngine volumeEngine, String owner, Supplier<String> clusterId, Operations operations) {
         this.engine = engine;
+        this.volumeEngine = volumeEngine;
         this.owner = owner;
         this.clusterId = clusterId;
         this.operations = operations;
@@ -46,24 +49,24 @@ public class DockerVolumes {
      * labelled as its tenant's, with the operation that makes it and the version's full record (from which a
      * recovery rebuilds etcd).
      */
-    public VolumeView create(VolumeVersion v, VolumeSize size, Operation op, String tenant) {
+    public VolumeSummary create(VolumeVersion v, VolumeSize size, Operation op, String tenant) {
         // Docker's local driver refuses a size it cannot enforce, so the option is only passed where quota works
         Map<String, String> driverOpts = size != null && v.sizeEnforced() ? Map.of("size", Long.toString(size.bytes())) : Map.of();
         Map<String, String> labels = ManagedLabels.stamped(ManagedLabels.volumeVersion(owner, v.name(), v.version()), clusterId.get(), op.id(), Json.write(v));
         if (tenant != null) {
             labels.put(ManagedLabels.TENANT, tenant);
         }
-        return engine.createVolume(v.dockerName(), driverOpts, labels);
+        return volumeEngine.createVolume(v.dockerName(), driverOpts, labels);
     }
 
     /** The Docker volume, if it exists and is a version of {@code name} made by this service. */
-    public Optional<VolumeView> ours(String name, String dockerName) {
-        return engine.inspectVolume(dockerName).filter(v -> ManagedLabels.isVolumeOf(v.labels(), owner, name));
+    public Optional<VolumeSummary> ours(String name, String dockerName) {
+        return volumeEngine.inspectVolume(dockerName).filter(v -> ManagedLabels.isVolumeOf(v.labels(), owner, name));
     }
 
     /** The managed volume a Docker volume is a version of, if it is one of ours. */
     public Optional<String> volumeOf(String dockerName) {
-        return engine.inspectVolume(dockerName).map(VolumeView::labels)
+        return volumeEngine.inspectVolume(dockerName).map(VolumeSummary::labels)
                 .filter(l -> l != null && owner.equals(l.get(ManagedLabels.OWNER)))
                 .map(l -> l.get(ManagedLabels.VOLUME));
     }
@@ -71,8 +74,8 @@ public class DockerVolumes {
     /** Names of the running containers that mount the Docker volume. */
     public List<String> runningUsers(String dockerName) {
         List<String> running = new ArrayList<>();
-        for (String c : engine.containersUsingVolume(dockerName)) {
-            if (engine.inspect(c).map(ContainerView::running).orElse(false)) {
+        for (String c : volumeEngine.containersUsingVolume(dockerName)) {
+            if (engine.inspect(c).map(ContainerDetail::running).orElse(false)) {
                 running.add(c);
             }
         }
@@ -88,7 +91,7 @@ public class DockerVolumes {
     public long freeVersion(String name, long from) {
         for (long v = from; v < from + MAX_SKIPPED_VERSIONS; v++) {
             String dockerName = VolumeNames.dockerName(name, v);
-            Optional<VolumeView> existing = engine.inspectVolume(dockerName);
+            Optional<VolumeSummary> existing = volumeEngine.inspectVolume(dockerName);
             if (existing.isEmpty()) {
                 return v;
             }
@@ -97,9 +100,9 @@ public class DockerVolumes {
             }
             String madeBy = existing.get().labels().get(ManagedLabels.OPERATION);
             boolean uncommitted = madeBy != null && operations.of(Operation.VOLUME, name).stream().anyMatch(o -> o.id().equals(madeBy));
-            if (uncommitted && engine.containersUsingVolume(dockerName).isEmpty()) {
+            if (uncommitted && volumeEngine.containersUsingVolume(dockerName).isEmpty()) {
                 log.warn("volume {}: removing {}, left by a call interrupted before its record was written (operation {}); version {} is skipped", name, dockerName, madeBy, v);
-                Undo.quietly(() -> engine.removeVolume(dockerName));
+                Undo.quietly(() -> volumeEngine.removeVolume(dockerName));
             } else {
                 log.warn("volume {}: {} exists with no record of it and is kept; version {} is skipped", name, dockerName, v);
             }

@@ -7,6 +7,7 @@ import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
@@ -36,31 +37,31 @@ public class VolumeConfig {
     }
 
     @Bean(destroyMethod = "close")
-    VolumeJanitor volumeJanitor(VolumeRepository repo, ContainerEngine engine, NameLocks locks, ThreadPoolTaskExecutor workQueue, GdaProperties props,
+    VolumeJanitor volumeJanitor(VolumeRepository repo, VolumeEngine engine, NameLocks locks, ThreadPoolTaskExecutor workQueue, GdaProperties props,
                                 Operations operations, ClusterIdentity identity) {
         return new VolumeJanitor(repo, engine, locks, workQueue, props.etcd().prefix(), operations, identity);
     }
 
     @Bean
-    DockerVolumes dockerVolumes(ContainerEngine engine, GdaProperties props, ClusterIdentity identity, Operations operations) {
-        return new DockerVolumes(engine, props.etcd().prefix(), () -> identity.cluster().id(), operations);
+    DockerVolumes dockerVolumes(ContainerEngine engine, VolumeEngine volumeEngine, GdaProperties props, ClusterIdentity identity, Operations operations) {
+        return new DockerVolumes(engine, volumeEngine, props.etcd().prefix(), () -> identity.cluster().id(), operations);
     }
 
     @Bean
-    VolumeLifecycle volumeLifecycle(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
+    VolumeLifecycle volumeLifecycle(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                                     VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Operations operations) {
         return new VolumeLifecycle(repo, engine, dockerVolumes, locks, sizeSupport, janitor, operations);
     }
 
     @Bean
-    VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
+    VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, VolumeEngine volumeEngine, DockerVolumes dockerVolumes, NameLocks locks,
                               VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations,
                               FrozenContainers frozen, ProgressBoard progress) {
-        return new VolumeResize(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine, frozen), progress);
+        return new VolumeResize(repo, volumeEngine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine, frozen), progress);
     }
 
     @Bean
-    VolumeQueries volumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes, ProgressBoard progress) {
+    VolumeQueries volumeQueries(VolumeRepository repo, VolumeEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes, ProgressBoard progress) {
         return new VolumeQueries(repo, engine, janitor, dockerVolumes, progress);
     }
 

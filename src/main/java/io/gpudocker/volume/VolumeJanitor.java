@@ -2,8 +2,8 @@ package io.gpudocker.volume;
 
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
-import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.Cluster;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Operation;
@@ -35,7 +35,7 @@ public class VolumeJanitor implements AutoCloseable {
     private static final long PERIOD_SECONDS = 60;
 
     private final VolumeRepository repo;
-    private final ContainerEngine engine;
+    private final VolumeEngine engine;
     private final NameLocks locks;
     private final Executor workQueue;
     private final String owner;
@@ -50,7 +50,7 @@ public class VolumeJanitor implements AutoCloseable {
         return t;
     });
 
-    public VolumeJanitor(VolumeRepository repo, ContainerEngine engine, NameLocks locks, Executor workQueue, String owner,
+    public VolumeJanitor(VolumeRepository repo, VolumeEngine engine, NameLocks locks, Executor workQueue, String owner,
                          Operations operations, ClusterIdentity identity) {
         this.repo = repo;
         this.engine = engine;
@@ -114,7 +114,7 @@ public class VolumeJanitor implements AutoCloseable {
                 if (v.version() >= current) {
                     continue;
                 }
-                Optional<VolumeView> docker = engine.inspectVolume(v.dockerName());
+                Optional<VolumeSummary> docker = engine.inspectVolume(v.dockerName());
                 if (docker.isEmpty() || !ManagedLabels.isVolumeOf(docker.get().labels(), owner, name)) {
                     continue;
                 }
@@ -156,8 +156,8 @@ public class VolumeJanitor implements AutoCloseable {
                 removed.addAll(removeUncommitted(name, ours(engine.listVolumesByLabels(Map.of(ManagedLabels.OWNER, owner, ManagedLabels.VOLUME, name)), cluster)));
             }
         }
-        Map<String, List<VolumeView>> byName = new HashMap<>();
-        for (VolumeView v : ours(engine.listVolumesByLabels(ManagedLabels.owner(owner)), cluster)) {
+        Map<String, List<VolumeSummary>> byName = new HashMap<>();
+        for (VolumeSummary v : ours(engine.listVolumesByLabels(ManagedLabels.owner(owner)), cluster)) {
             byName.computeIfAbsent(v.labels().get(ManagedLabels.VOLUME), n -> new ArrayList<>()).add(v);
         }
         byName.keySet().removeAll(withIntents);
@@ -169,12 +169,12 @@ public class VolumeJanitor implements AutoCloseable {
     }
 
     /** Under the volume's lock, with its intents read under that lock (one seen earlier may have committed since). */
-    private List<String> removeUncommitted(String name, List<VolumeView> views) {
+    private List<String> removeUncommitted(String name, List<VolumeSummary> views) {
         List<Operation> intents = operations.of(Operation.VOLUME, name);
         List<String> removed = new ArrayList<>();
         List<String> unfinished = new ArrayList<>();
-        List<VolumeView> unproven = new ArrayList<>();
-        for (VolumeView v : views) {
+        List<VolumeSummary> unproven = new ArrayList<>();
+        for (VolumeSummary v : views) {
             String madeBy = v.labels().get(ManagedLabels.OPERATION);
             boolean proven = madeBy != null && intents.stream().anyMatch(o -> o.id().equals(madeBy));
             if (proven && engine.containersUsingVolume(v.name()).isEmpty()) {
@@ -192,12 +192,12 @@ public class VolumeJanitor implements AutoCloseable {
     }
 
     /** Docker volumes of a version no record commits and no intent explains: kept, and said so once each. */
-    private void reportKept(String name, List<VolumeView> views) {
+    private void reportKept(String name, List<VolumeSummary> views) {
         if (views.stream().allMatch(v -> reportedKept.contains(v.name()))) {
             return;
         }
         long committed = repo.find(name).map(s -> s.record().version()).orElse(0L);
-        for (VolumeView v : views) {
+        for (VolumeSummary v : views) {
             if (ManagedLabels.version(v.labels()) > committed && reportedKept.add(v.name())) {
                 log.warn("volume {}: kept Docker volume {}: no record commits its version and no unfinished operation made it; "
                         + "it is never removed on the word of an absent record", name, v.name());
@@ -206,7 +206,7 @@ public class VolumeJanitor implements AutoCloseable {
     }
 
     /** Volumes of this deployment (or adopted by a recovery, or older than the cluster label): only those are ever acted on. */
-    private static List<VolumeView> ours(List<VolumeView> volumes, Cluster cluster) {
+    private static List<VolumeSummary> ours(List<VolumeSummary> volumes, Cluster cluster) {
         return volumes.stream().filter(v -> v.labels() != null && v.labels().get(ManagedLabels.VOLUME) != null).filter(v -> {
             String madeFor = v.labels().get(ManagedLabels.CLUSTER);
             return madeFor == null || cluster.accepts(madeFor);

@@ -5,8 +5,8 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
-import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
@@ -26,14 +26,14 @@ public class VolumeLifecycle {
     private static final Logger log = LoggerFactory.getLogger(VolumeLifecycle.class);
 
     private final VolumeRepository repo;
-    private final ContainerEngine engine;
+    private final VolumeEngine engine;
     private final DockerVolumes dockerVolumes;
     private final NameLocks locks;
     private final VolumeSizeSupport sizeSupport;
     private final VolumeJanitor janitor;
     private final Operations operations;
 
-    public VolumeLifecycle(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
+    public VolumeLifecycle(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                            VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Operations operations) {
         this.repo = repo;
         this.engine = engine;

@@ -2,21 +2,21 @@ package io.gpudocker.volume;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.common.ProgressBoard;
-import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
 import java.util.List;
 import java.util.Optional;
 
 /** Reads: a volume's current version with its Docker volume and users, the list, the history. */
 public class VolumeQueries {
     private final VolumeRepository repo;
-    private final ContainerEngine engine;
+    private final VolumeEngine engine;
     private final VolumeJanitor janitor;
     private final DockerVolumes dockerVolumes;
 
     private final ProgressBoard progress;
 
-    public VolumeQueries(VolumeRepository repo, ContainerEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes, ProgressBoard progress) {
+    public VolumeQueries(VolumeRepository repo, VolumeEngine engine, VolumeJanitor janitor, DockerVolumes dockerVolumes, ProgressBoard progress) {
         this.progress = progress;
         this.repo = repo;
         this.engine = engine;
@@ -39,10 +39,10 @@ public class VolumeQueries {
     public VolumeViews.Detail get(String name, Caller caller) {
         janitor.schedule();
         VolumeRecord r = repo.require(name, caller).record();
-        Optional<VolumeView> docker = engine.inspectVolume(r.dockerName());
+        Optional<VolumeSummary> docker = engine.inspectVolume(r.dockerName());
         List<String> users = docker.isPresent() ? engine.containersUsingVolume(r.dockerName()) : List.of();
         return new VolumeViews.Detail(r.name(), r.version(), r.dockerName(), r.size(), r.sizeBytes(), r.sizeEnforced(),
-                r.createTime(), r.updateTime(), docker.map(VolumeView::mountpoint).orElse(null), docker.isPresent(), users,
+                r.createTime(), r.updateTime(), docker.map(VolumeSummary::mountpoint).orElse(null), docker.isPresent(), users,
                 VolumeViews.OriginalVolumeInfo.of(r.version(), versionCreateTime(r), r.dockerName(), r.size()),
                 progress.of(VolumeViews.progressKey(r.name())).orElse(null), r.node());
     }

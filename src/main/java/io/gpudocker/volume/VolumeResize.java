@@ -7,9 +7,9 @@ import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.Undo;
-import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineErrors;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
@@ -29,7 +29,7 @@ public class VolumeResize {
     private static final Logger log = LoggerFactory.getLogger(VolumeResize.class);
 
     private final VolumeRepository repo;
-    private final ContainerEngine engine;
+    private final VolumeEngine engine;
     private final DockerVolumes dockerVolumes;
     private final NameLocks locks;
     private final VolumeSizeSupport sizeSupport;
@@ -39,7 +39,7 @@ public class VolumeResize {
     private final ContainerFreeze freeze;
     private final ProgressBoard progress;
 
-    public VolumeResize(VolumeRepository repo, ContainerEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
+    public VolumeResize(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                         VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations,
                         ContainerFreeze freeze, ProgressBoard progress) {
         this.progress = progress;
@@ -68,7 +68,7 @@ public class VolumeResize {
                 throw ApiException.of(ErrorCode.VOLUME_SIZE_UNCHANGED, "volume '%s' already has the size %s (%d bytes)", name, record.size(), record.sizeBytes()).onField("size");
             }
             String currentName = record.dockerName();
-            VolumeView current = engine.inspectVolume(currentName).orElseThrow(() -> ApiException.of(ErrorCode.VOLUME_PATCH_FAILED,
+            VolumeSummary current = engine.inspectVolume(currentName).orElseThrow(() -> ApiException.of(ErrorCode.VOLUME_PATCH_FAILED,
                     "the Docker volume %s of the current version of '%s' is missing; its data cannot be copied", currentName, name));
             copier.requireVisible(currentName, current.mountpoint());
             List<String> running = dockerVolumes.runningUsers(currentName);
@@ -104,7 +104,7 @@ public class VolumeResize {
     }
 
     /** Creates the new version's Docker volume, copies the data in and records it; on failure removes it again. */
-    private CopyReport copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeView current, VolumeSize size, long used,
+    private CopyReport copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeSummary current, VolumeSize size, long used,
                                 ProgressBoard.Tracker tracker) {
         String name = version.name();
         Operation op = null;
@@ -112,10 +112,10 @@ public class VolumeResize {
         try {
             // the intent first: a crash after the create leaves a volume the janitor can prove uncommitted
             op = operations.begin(Operation.start(Operation.VOLUME, "resize", name, version.version()));
-            VolumeView fresh = dockerVolumes.create(version, size, op, stored.record().tenant());
+            VolumeSummary fresh = dockerVolumes.create(version, size, op, stored.record().tenant());
             created = true;
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
-                    : engine.inspectVolume(version.dockerName()).map(VolumeView::mountpoint).orElse(null);
+                    : engine.inspectVolume(version.dockerName()).map(VolumeSummary::mountpoint).orElse(null);
             copier.requireVisible(version.dockerName(), target);
             tracker.copying("copying the data into " + version.dockerName(), used, () -> copier.bytesInUse(target));
             CopyReport copy = copier.copy(current.mountpoint(), target, used);

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SystemDiskCopierTest {
     private final SystemDiskCopier copier = new SystemDiskCopier("cp");
 
-    private static ContainerView container(String name, String driver, Path upper) {
-        return new ContainerView("id-" + name, name, "exited", false, Map.of(), driver, upper == null ? null : upper.toString());
+    private static ContainerDetail container(String name, String driver, Path upper) {
+        return ContainerDetail.of(new ContainerSummary("id-" + name, name, "exited", false, false, Map.of()))
+                .withStorage(driver, upper == null ? null : upper.toString());
     }
 
     @Test

@@ -3,8 +3,8 @@ package io.gpudocker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpudocker.common.ManagedLabels;
-import io.gpudocker.docker.ContainerView;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.ContainerSummary;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.Txn;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,12 +102,12 @@ class ChaosIT extends IntegrationTestBase {
         }
         removeEverythingUnderPrefix();
         assertThat(engine.listByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
-        assertThat(engine.listVolumesByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
+        assertThat(volumeEngine.listVolumesByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
     }
 
     private void removeEverythingUnderPrefix() {
         engine.listByLabels(ManagedLabels.owner(PREFIX)).forEach(c -> engine.remove(c.id()));
-        engine.listVolumesByLabels(ManagedLabels.owner(PREFIX)).forEach(v -> engine.removeVolume(v.name()));
+        volumeEngine.listVolumesByLabels(ManagedLabels.owner(PREFIX)).forEach(v -> volumeEngine.removeVolume(v.name()));
         store.commit(new Txn().deletePrefix(PREFIX + "/"));
     }
 
@@ -445,13 +445,13 @@ class ChaosIT extends IntegrationTestBase {
             versions.put("volume " + name, v);
         }
         List<String> out = new ArrayList<>();
-        for (ContainerView c : engine.listByLabels(ManagedLabels.owner(PREFIX))) {
+        for (ContainerSummary c : engine.listByLabels(ManagedLabels.owner(PREFIX))) {
             Set<Long> v = versions.get("replicaset " + c.label(ManagedLabels.REPLICASET));
             if (v == null || !v.contains(Long.parseLong(Objects.requireNonNullElse(c.label(ManagedLabels.VERSION), "-1")))) {
                 out.add("container " + c.name());
             }
         }
-        for (VolumeView vol : engine.listVolumesByLabels(ManagedLabels.owner(PREFIX))) {
+        for (VolumeSummary vol : volumeEngine.listVolumesByLabels(ManagedLabels.owner(PREFIX))) {
             Set<Long> v = versions.get("volume " + vol.labels().get(ManagedLabels.VOLUME));
             if (v == null || !v.contains(Long.parseLong(vol.labels().getOrDefault(ManagedLabels.VERSION, "-1")))) {
                 out.add("volume " + vol.name());
@@ -462,7 +462,7 @@ class ChaosIT extends IntegrationTestBase {
 
     private Set<String> runningContainers(String name) {
         Set<String> out = new HashSet<>();
-        for (ContainerView c : engine.listByLabels(ManagedLabels.replicaSet(PREFIX, name))) {
+        for (ContainerSummary c : engine.listByLabels(ManagedLabels.replicaSet(PREFIX, name))) {
             if (c.running()) {
                 out.add(c.name());
             }

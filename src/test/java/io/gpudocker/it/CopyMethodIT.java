@@ -2,7 +2,7 @@ package io.gpudocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeSummary;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,7 +58,7 @@ class CopyMethodIT extends IntegrationTestBase {
         String volume = "copyv" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         assertThat(api.post("/volumes", Map.of("name", volume, "size", "2GB")).status()).isEqualTo(200);
         try {
-            Path data = Path.of(engine.inspectVolume(volume + "-1").map(VolumeView::mountpoint).orElseThrow());
+            Path data = Path.of(volumeEngine.inspectVolume(volume + "-1").map(VolumeSummary::mountpoint).orElseThrow());
             Files.writeString(data.resolve("notes.txt"), "kept", StandardCharsets.UTF_8);
             try (RandomAccessFile sparse = new RandomAccessFile(data.resolve("disk.img").toFile(), "rw")) {
                 sparse.setLength(512L << 20);
@@ -74,7 +74,7 @@ class CopyMethodIT extends IntegrationTestBase {
             if (expectedMethod() != null) {
                 assertThat(method).isEqualTo(expectedMethod());
             }
-            Path copied = Path.of(engine.inspectVolume(volume + "-2").map(VolumeView::mountpoint).orElseThrow());
+            Path copied = Path.of(volumeEngine.inspectVolume(volume + "-2").map(VolumeSummary::mountpoint).orElseThrow());
             assertThat(Files.readString(copied.resolve("notes.txt"))).isEqualTo("kept");
             assertThat(Files.size(copied.resolve("disk.img"))).isEqualTo(512L << 20);
             assertThat(allocatedBytes(copied.resolve("disk.img"))).as("still sparse").isLessThan(8L << 20);

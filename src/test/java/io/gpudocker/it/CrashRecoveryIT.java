@@ -2,9 +2,9 @@ package io.gpudocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpudocker.docker.ContainerSpec;
-import io.gpudocker.docker.ContainerView;
 import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.docker.ContainerSpec;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.store.Cluster;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Operation;
@@ -53,10 +53,10 @@ class CrashRecoveryIT extends IntegrationTestBase {
             p.kill();
         }
         engine.listByLabels(ManagedLabels.owner(PREFIX)).forEach(c -> engine.remove(c.id()));
-        engine.listVolumesByLabels(ManagedLabels.owner(PREFIX)).forEach(v -> engine.removeVolume(v.name()));
+        volumeEngine.listVolumesByLabels(ManagedLabels.owner(PREFIX)).forEach(v -> volumeEngine.removeVolume(v.name()));
         store.commit(new Txn().deletePrefix(PREFIX + "/"));
         assertThat(engine.listByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
-        assertThat(engine.listVolumesByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
+        assertThat(volumeEngine.listVolumesByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
         assertThat(store.list(PREFIX + "/")).isEmpty();
     }
 
@@ -89,11 +89,11 @@ class CrashRecoveryIT extends IntegrationTestBase {
         engine.create(new ContainerSpec(ghost + "-1", IMAGE, SLEEP, List.of(), List.of(), List.of(), Map.of(),
                 stamped(ManagedLabels.replicaSetVersion(PREFIX, ghost, 1), create), "", 0, 0, true));
         Operation volumeCreate = interrupted(Operation.start(Operation.VOLUME, "create", ghost, 1));
-        engine.createVolume(ghost + "-1", Map.of(), stamped(ManagedLabels.volumeVersion(PREFIX, ghost, 1), volumeCreate));
+        volumeEngine.createVolume(ghost + "-1", Map.of(), stamped(ManagedLabels.volumeVersion(PREFIX, ghost, 1), volumeCreate));
         startService();
 
         assertThat(engine.inspect(ghost + "-1")).as("container of an interrupted create removed").isEmpty();
-        awaitTrue(() -> engine.inspectVolume(ghost + "-1").isEmpty(), "volume of an interrupted create removed");
+        awaitTrue(() -> volumeEngine.inspectVolume(ghost + "-1").isEmpty(), "volume of an interrupted create removed");
         awaitTrue(() -> store.list(PREFIX + "/apis/v1/operations/").isEmpty(), "intents dropped");
 
         JsonNode twoAfter = crashApi.get("/replicaSet/" + two).data();
@@ -157,7 +157,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
                     "tr '\\0' '\\n' < /proc/1/environ | grep ^NVIDIA_VISIBLE_DEVICES= | cut -d= -f2")));
             assertThat(env.data().path("stdout").asString().trim()).isEqualTo(String.join(",", gpus));
         }
-        for (ContainerView c : engine.listByLabels(ManagedLabels.owner(PREFIX))) {
+        for (ContainerSummary c : engine.listByLabels(ManagedLabels.owner(PREFIX))) {
             assertThat(recorded).as("container %s has a record", c.name()).contains(c.label(ManagedLabels.REPLICASET));
         }
         Map<String, String> holders = holders();
@@ -192,7 +192,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
         assertThat(engine.inspect(disk + "-1").orElseThrow().running()).isTrue();
         assertThat(engine.inspect(twice + "-1")).as("the superseded version is kept").isPresent();
         assertThat(engine.inspect(twice + "-2").orElseThrow().running()).isTrue();
-        assertThat(engine.inspectVolume(vol + "-1")).isPresent();
+        assertThat(volumeEngine.inspectVolume(vol + "-1")).isPresent();
         assertThat(store.list(PREFIX + "/")).as("nothing written to etcd").isEmpty();
 
         startService("--recover");
@@ -229,7 +229,7 @@ class CrashRecoveryIT extends IntegrationTestBase {
         assertThat(refused.msg()).contains("no longer holds this deployment's cluster id");
         assertThat(engine.inspect(name + "-1")).as("superseded version kept").isPresent();
         assertThat(engine.inspect(name + "-2").orElseThrow().running()).isTrue();
-        assertThat(engine.inspectVolume(vol + "-1")).isPresent();
+        assertThat(volumeEngine.inspectVolume(vol + "-1")).isPresent();
         assertThat(engine.inspect("crashlate" + tag + "-1")).isEmpty();
         assertThat(store.list(PREFIX + "/")).as("nothing written into the wiped etcd").isEmpty();
         assertThat(last().output()).containsOnlyOnce("the reconcile and the volume janitor remove nothing");

@@ -118,7 +118,7 @@ class FuzzIT extends IntegrationTestBase {
         }
         Api.Reply volume = api.post("/volumes", Map.of("name", "_data"));
         assertThat(volume.status()).as(volume.toString()).isBetween(400, 499);
-        assertThat(engine.listVolumesByLabels(ManagedLabels.owner(props.etcd().prefix()))).isEmpty();
+        assertThat(volumeEngine.listVolumesByLabels(ManagedLabels.owner(props.etcd().prefix()))).isEmpty();
     }
 
     /** Every path and method of the document, with the schema of its body ("" when it takes none). */
@@ -371,7 +371,7 @@ class FuzzIT extends IntegrationTestBase {
         Set<String> containers = new TreeSet<>();
         engine.listByLabels(ManagedLabels.owner(prefix)).forEach(c -> containers.add(c.name() + (c.running() ? " running" : " stopped")));
         Set<String> volumes = new TreeSet<>();
-        engine.listVolumesByLabels(ManagedLabels.owner(prefix)).forEach(v -> volumes.add(v.name()));
+        volumeEngine.listVolumesByLabels(ManagedLabels.owner(prefix)).forEach(v -> volumes.add(v.name()));
         return new Snapshot(keys, containers, volumes);
     }
 

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
+import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
@@ -47,6 +48,8 @@ public abstract class IntegrationTestBase {
     int port;
     @Autowired
     protected ContainerEngine engine;
+    @Autowired
+    protected VolumeEngine volumeEngine;
     @Autowired
     protected KeyValueStore store;
     @Autowired
@@ -137,7 +140,7 @@ public abstract class IntegrationTestBase {
         return m;
     }
 
-    protected List<ContainerView> containersOf(String name) {
+    protected List<ContainerSummary> containersOf(String name) {
         return engine.listByLabels(ManagedLabels.replicaSet(props.etcd().prefix(), name));
     }
 

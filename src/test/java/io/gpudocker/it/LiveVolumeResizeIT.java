@@ -38,8 +38,8 @@ class LiveVolumeResizeIT extends IntegrationTestBase {
         if (volume != null) {
             Api.Reply r = api.delete("/volumes/" + volume);
             assertThat(r.status()).as("delete volume %s: %s", volume, r).isIn(200, 404);
-            assertThat(engine.inspectVolume(volume + "-1")).isEmpty();
-            assertThat(engine.inspectVolume(volume + "-2")).isEmpty();
+            assertThat(volumeEngine.inspectVolume(volume + "-1")).isEmpty();
+            assertThat(volumeEngine.inspectVolume(volume + "-2")).isEmpty();
         }
     }
 
@@ -51,7 +51,7 @@ class LiveVolumeResizeIT extends IntegrationTestBase {
         Map<String, Object> body = createBody(replicaSet, 0, WRITER, List.of());
         body.put("binds", List.of(Map.of("src", volume + "-1", "dest", "/data")));
         assertThat(api.post("/replicaSet", body).status()).isEqualTo(200);
-        Path v1 = Path.of(engine.inspectVolume(volume + "-1").orElseThrow().mountpoint());
+        Path v1 = Path.of(volumeEngine.inspectVolume(volume + "-1").orElseThrow().mountpoint());
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(v1.resolve("b")) && Files.size(v1.resolve("b")) > 100_000);
 
         Api.Reply grown = api.patch("/volumes/" + volume + "/size", Map.of("size", "400MB"));
@@ -62,7 +62,7 @@ class LiveVolumeResizeIT extends IntegrationTestBase {
 
         // the instance was frozen and thawed, never stopped: it runs and its writer carries on in the old version
         assertThat(engine.inspect(replicaSet + "-1").orElseThrow().status()).isEqualTo("running");
-        Path v2 = Path.of(engine.inspectVolume(volume + "-2").orElseThrow().mountpoint());
+        Path v2 = Path.of(volumeEngine.inspectVolume(volume + "-2").orElseThrow().mountpoint());
         long copiedA = consecutiveLines(v2.resolve("a"));
         long copiedB = consecutiveLines(v2.resolve("b"));
         assertThat(copiedA - copiedB).as("a and b copied at one instant (a: %d lines, b: %d)", copiedA, copiedB).isBetween(0L, 1L);
@@ -70,7 +70,7 @@ class LiveVolumeResizeIT extends IntegrationTestBase {
 
         // the old version stays while the instance is bound to it
         janitor.sweep(volume);
-        assertThat(engine.inspectVolume(volume + "-1")).as("the old version, still mounted by the running instance").isPresent();
+        assertThat(volumeEngine.inspectVolume(volume + "-1")).as("the old version, still mounted by the running instance").isPresent();
         assertThat(api.get("/volumes/" + volume + "/history").data().path("history"))
                 .allSatisfy(v -> assertThat(v.path("present").asBoolean()).as(v.toString()).isTrue()).hasSize(2);
 
@@ -79,15 +79,15 @@ class LiveVolumeResizeIT extends IntegrationTestBase {
                 "newBind", Map.of("src", volume + "-2", "dest", "/data"))));
         assertThat(rebound.status()).as(rebound.toString()).isEqualTo(200);
         assertThat(rebound.data().path("containerName").asString()).isEqualTo(replicaSet + "-2");
-        assertThat(engine.containersUsingVolume(volume + "-2")).contains(replicaSet + "-2");
+        assertThat(volumeEngine.containersUsingVolume(volume + "-2")).contains(replicaSet + "-2");
         assertThat(engine.inspect(replicaSet + "-1").orElseThrow().running()).isFalse();
         janitor.sweep(volume);
-        assertThat(engine.inspectVolume(volume + "-1")).as("the old version, bound by the kept version 1 (a rollback target)").isPresent();
+        assertThat(volumeEngine.inspectVolume(volume + "-1")).as("the old version, bound by the kept version 1 (a rollback target)").isPresent();
 
         assertThat(api.delete("/replicaSet/" + replicaSet).status()).isEqualTo(200);
         replicaSet = null;
         assertThat(janitor.sweep(volume)).containsExactly(volume + "-1");
-        assertThat(engine.inspectVolume(volume + "-2")).isPresent();
+        assertThat(volumeEngine.inspectVolume(volume + "-2")).isPresent();
     }
 
     /** The number of lines, after checking they are 0, 1, 2, ... each complete (no torn last line). */

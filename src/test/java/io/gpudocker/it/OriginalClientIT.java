@@ -155,8 +155,8 @@ class OriginalClientIT extends IntegrationTestBase {
         // 18. delete the replicaset, 19. delete the volume
         ok(api.delete("/replicaSet/" + rs));
         ok(api.delete("/volumes/" + volume));
-        assertThat(engine.inspectVolume(volume + "-1")).isEmpty();
-        assertThat(engine.inspectVolume(volume + "-2")).isEmpty();
+        assertThat(volumeEngine.inspectVolume(volume + "-1")).isEmpty();
+        assertThat(volumeEngine.inspectVolume(volume + "-2")).isEmpty();
         volume = null;
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerSpec;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.ExecResult;
 import io.gpudocker.store.Txn;
 import java.nio.file.Files;
@@ -59,11 +59,11 @@ class OriginalImportIT extends IntegrationTestBase {
         }
         engine.listByLabels(ManagedLabels.owner(PREFIX)).forEach(c -> engine.remove(c.id()));
         seededContainers.forEach(engine::remove);
-        engine.listVolumesByLabels(ManagedLabels.owner(PREFIX)).forEach(v -> engine.removeVolume(v.name()));
-        seededVolumes.forEach(engine::removeVolume);
+        volumeEngine.listVolumesByLabels(ManagedLabels.owner(PREFIX)).forEach(v -> volumeEngine.removeVolume(v.name()));
+        seededVolumes.forEach(volumeEngine::removeVolume);
         store.commit(new Txn().deletePrefix(PREFIX + "/"));
         assertThat(engine.listByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
-        assertThat(engine.listVolumesByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
+        assertThat(volumeEngine.listVolumesByLabels(ManagedLabels.owner(PREFIX))).isEmpty();
     }
 
     @Test
@@ -114,7 +114,7 @@ class OriginalImportIT extends IntegrationTestBase {
         // the originals are kept as they were, stopped; their data stays
         assertThat(engine.inspect(foo + "-3").orElseThrow().running()).isFalse();
         assertThat(engine.inspect(idle + "-1")).isPresent();
-        assertThat(Files.readString(Path.of(engine.inspectVolume(bar + "-2").orElseThrow().mountpoint(), "data.txt"))).isEqualTo("on-the-volume\n");
+        assertThat(Files.readString(Path.of(volumeEngine.inspectVolume(bar + "-2").orElseThrow().mountpoint(), "data.txt"))).isEqualTo("on-the-volume\n");
         assertThat(store.get(ROOT + "containers/" + foo)).isPresent();
         assertThat(store.get(ROOT + "imported/volumes/" + bar).orElseThrow().value()).contains("\"from\":\"" + bar + "-2\"");
 
@@ -133,7 +133,7 @@ class OriginalImportIT extends IntegrationTestBase {
         startService("--import-original");
         assertThat(ok(importApi.get("/replicaSet/" + foo)).path("version").asLong()).isEqualTo(5);
         assertThat(ok(importApi.get("/volumes/" + bar)).path("version").asLong()).isEqualTo(3);
-        assertThat(engine.listByLabels(ManagedLabels.replicaSet(PREFIX, foo))).extracting(ContainerView::name)
+        assertThat(engine.listByLabels(ManagedLabels.replicaSet(PREFIX, foo))).extracting(ContainerSummary::name)
                 .containsExactlyInAnyOrder(foo + "-4", foo + "-5");
         assertThat(last().output()).contains("nothing to adopt");
 
@@ -161,14 +161,14 @@ class OriginalImportIT extends IntegrationTestBase {
         assertThat(clash.output()).contains("replicaset '" + foo + "' exists in this service already");
         assertThat(engine.inspect(foo + "-3").orElseThrow().running()).as("nothing was changed").isTrue();
         assertThat(store.get(ROOT + "volumes/" + bar).orElseThrow().value()).contains("\"opt\"");
-        assertThat(engine.inspectVolume(bar + "-3")).isEmpty();
+        assertThat(volumeEngine.inspectVolume(bar + "-3")).isEmpty();
     }
 
     /** As the original's last release leaves a host: a running instance with GPUs, a port and a volume; a stopped one. */
     private void seedOriginal() throws Exception {
-        engine.createVolume(bar + "-2", Map.of(), Map.of());
+        volumeEngine.createVolume(bar + "-2", Map.of(), Map.of());
         seededVolumes.add(bar + "-2");
-        Files.writeString(Path.of(engine.inspectVolume(bar + "-2").orElseThrow().mountpoint(), "data.txt"), "on-the-volume\n");
+        Files.writeString(Path.of(volumeEngine.inspectVolume(bar + "-2").orElseThrow().mountpoint(), "data.txt"), "on-the-volume\n");
 
         List<String> env = List.of("JUPYTER_TOKEN=secret", "CONTAINER_VERSION=3");
         engine.create(new ContainerSpec(foo + "-3", IMAGE, SLEEP, env, List.of(bar + "-2:/root/foo-tmp"), List.of(GPU_A, GPU_B),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerDetail;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,7 +86,7 @@ class ReplicaSetLifecycleIT extends IntegrationTestBase {
         assertThat(api.post("/replicaSet/" + name + "/execute", Map.of("cmd", List.of("true"))).code()).isEqualTo(1039);
 
         assertThat(api.patch("/replicaSet/" + name + "/continue", null).status()).isEqualTo(200);
-        ContainerView resumed = engine.inspect(name + "-1").orElseThrow();
+        ContainerDetail resumed = engine.inspect(name + "-1").orElseThrow();
         assertThat(resumed.running()).isTrue();
         assertThat(resumed.id()).isEqualTo(containerId);
         assertThat(gpusOf(name)).isEqualTo(gpus);

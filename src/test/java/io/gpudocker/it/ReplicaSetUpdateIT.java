@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -244,7 +244,7 @@ class ReplicaSetUpdateIT extends IntegrationTestBase {
         }
         // keep=3 in these tests: versions 4, 5, 6 keep their containers
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(containersOf(name)).extracting(ContainerView::name).containsExactlyInAnyOrder(name + "-4", name + "-5", name + "-6"));
+                assertThat(containersOf(name)).extracting(ContainerSummary::name).containsExactlyInAnyOrder(name + "-4", name + "-5", name + "-6"));
         JsonNode history = api.get("/replicaSet/" + name + "/history").data().path("history");
         assertThat(history).hasSize(6);
         assertThat(history.get(0).path("snapshotAvailable").asBoolean()).isTrue();

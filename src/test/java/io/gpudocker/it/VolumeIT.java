@@ -3,7 +3,7 @@ package io.gpudocker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.volume.VolumeJanitor;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.volume.VolumeSizeSupport;
@@ -57,7 +57,7 @@ class VolumeIT extends IntegrationTestBase {
         }
         for (String v : volumes) {
             for (int n = 1; n <= 4; n++) {
-                assertThat(engine.inspectVolume(v + "-" + n)).as("Docker volume %s-%d", v, n).isEmpty();
+                assertThat(volumeEngine.inspectVolume(v + "-" + n)).as("Docker volume %s-%d", v, n).isEmpty();
             }
             assertThat(keysNaming(v)).as("etcd keys of volume %s", v).isEmpty();
         }
@@ -93,7 +93,7 @@ class VolumeIT extends IntegrationTestBase {
     }
 
     private Path mountpoint(String dockerVolume) {
-        return Path.of(engine.inspectVolume(dockerVolume).orElseThrow().mountpoint());
+        return Path.of(volumeEngine.inspectVolume(dockerVolume).orElseThrow().mountpoint());
     }
 
     private static long allocatedBytes(Path file) throws Exception {
@@ -117,7 +117,7 @@ class VolumeIT extends IntegrationTestBase {
         assertThat(created.data().path("size").asString()).isEqualTo("20GB");
         assertThat(created.data().path("sizeBytes").asLong()).isEqualTo(20L << 30);
         assertEnforcementReported(created.data());
-        VolumeView docker = engine.inspectVolume(name + "-1").orElseThrow();
+        VolumeSummary docker = volumeEngine.inspectVolume(name + "-1").orElseThrow();
         assertThat(docker.labels()).containsEntry(ManagedLabels.OWNER, props.etcd().prefix())
                 .containsEntry(ManagedLabels.VOLUME, name).containsEntry(ManagedLabels.VERSION, "1");
         assertThat(docker.options() == null || !docker.options().containsKey("size")).as("no size option where quota is missing")
@@ -150,7 +150,7 @@ class VolumeIT extends IntegrationTestBase {
             assertThat(r.code()).isEqualTo(1029);
             assertThat(r.msg()).contains(size);
         }
-        assertThat(engine.inspectVolume(bad + "-1")).isEmpty();
+        assertThat(volumeEngine.inspectVolume(bad + "-1")).isEmpty();
         assertThat(keysNaming(bad)).isEmpty();
 
         Api.Reply dashed = createVolume("my-data", "1GB");
@@ -160,7 +160,7 @@ class VolumeIT extends IntegrationTestBase {
         assertThat(slashed.status()).isEqualTo(400);
         assertThat(slashed.code()).isEqualTo(1032);
         assertThat(createVolume("", "1GB").code()).isEqualTo(1024);
-        assertThat(engine.inspectVolume("my-data-1")).isEmpty();
+        assertThat(volumeEngine.inspectVolume("my-data-1")).isEmpty();
 
         String ghost = "ghost" + UUID.randomUUID().toString().substring(0, 6).replace("-", "");
         for (Api.Reply r : List.of(api.get("/volumes/" + ghost), api.get("/volumes/" + ghost + "/history"),
@@ -203,7 +203,7 @@ class VolumeIT extends IntegrationTestBase {
         Api.Reply same = resize(vol, "20MB", false);
         assertThat(same.status()).isEqualTo(400);
         assertThat(same.code()).isEqualTo(1028);
-        assertThat(engine.inspectVolume(vol + "-3")).isEmpty();
+        assertThat(volumeEngine.inspectVolume(vol + "-3")).isEmpty();
 
         JsonNode history = api.get("/volumes/" + vol + "/history").data().path("history");
         assertThat(history).hasSize(2);
@@ -236,14 +236,14 @@ class VolumeIT extends IntegrationTestBase {
         assertThat(inUse.status()).as(inUse.toString()).isEqualTo(409);
         assertThat(inUse.code()).isEqualTo(1043);
         assertThat(inUse.msg()).contains(rs + "-2");
-        assertThat(engine.inspectVolume(vol + "-2")).isPresent();
-        assertThat(engine.inspectVolume(vol + "-1")).as("the old version stays while the paused old container mounts it").isPresent();
+        assertThat(volumeEngine.inspectVolume(vol + "-2")).isPresent();
+        assertThat(volumeEngine.inspectVolume(vol + "-1")).as("the old version stays while the paused old container mounts it").isPresent();
 
         assertThat(api.delete("/replicaSet/" + rs).status()).isEqualTo(200);
         Api.Reply deleted = api.delete("/volumes/" + vol);
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
-        assertThat(engine.inspectVolume(vol + "-1")).isEmpty();
-        assertThat(engine.inspectVolume(vol + "-2")).isEmpty();
+        assertThat(volumeEngine.inspectVolume(vol + "-1")).isEmpty();
+        assertThat(volumeEngine.inspectVolume(vol + "-2")).isEmpty();
         assertThat(keysNaming(vol)).isEmpty();
         assertThat(api.get("/volumes/" + vol).code()).isEqualTo(1033);
     }
@@ -260,21 +260,21 @@ class VolumeIT extends IntegrationTestBase {
         assertThat(forced.data().path("name").asString()).isEqualTo(vol + "-2");
         assertThat(forced.data().path("warning").asString()).contains(rs + "-1");
         assertThat(mountpoint(vol + "-2").resolve("file")).hasContent("live");
-        assertThat(engine.inspectVolume(vol + "-1")).as("still mounted by the running container").isPresent();
+        assertThat(volumeEngine.inspectVolume(vol + "-1")).as("still mounted by the running container").isPresent();
 
         assertThat(api.delete("/replicaSet/" + rs).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             api.get("/volumes/" + vol); // a volume call queues a sweep
-            assertThat(engine.inspectVolume(vol + "-1")).isEmpty();
+            assertThat(volumeEngine.inspectVolume(vol + "-1")).isEmpty();
         });
-        assertThat(engine.inspectVolume(vol + "-2")).isPresent();
+        assertThat(volumeEngine.inspectVolume(vol + "-2")).isPresent();
         assertThat(api.get("/volumes/" + vol + "/history").data().path("history").get(1).path("present").asBoolean()).isFalse();
 
         String idle = volumeName("idle");
         assertThat(createVolume(idle, null).status()).isEqualTo(200);
         Api.Reply sized = resize(idle, "1GB", false);
         assertThat(sized.status()).as(sized.toString()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(engine.inspectVolume(idle + "-1")).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(volumeEngine.inspectVolume(idle + "-1")).isEmpty());
         assertThat(api.get("/volumes/" + idle).data().path("dockerName").asString()).isEqualTo(idle + "-2");
     }
 
@@ -312,25 +312,25 @@ class VolumeIT extends IntegrationTestBase {
         interrupted(ghost, 1, "create");
         // and one with no record and no intent: it may hold data whose record is missing
         String orphan = volumeName("orphan");
-        engine.createVolume(orphan + "-1", Map.of(), ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), orphan, 1),
+        volumeEngine.createVolume(orphan + "-1", Map.of(), ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), orphan, 1),
                 identity.cluster().id(), "0000000000000000", "{}"));
         try {
             janitor.sweepUncommitted(); // volume calls also queue a sweep, which may get there first
-            assertThat(engine.inspectVolume(name + "-2")).isEmpty();
-            assertThat(engine.inspectVolume(ghost + "-1")).isEmpty();
-            assertThat(engine.inspectVolume(name + "-1")).as("the committed version stays").isPresent();
-            assertThat(engine.inspectVolume(orphan + "-1")).as("no record is no proof").isPresent();
+            assertThat(volumeEngine.inspectVolume(name + "-2")).isEmpty();
+            assertThat(volumeEngine.inspectVolume(ghost + "-1")).isEmpty();
+            assertThat(volumeEngine.inspectVolume(name + "-1")).as("the committed version stays").isPresent();
+            assertThat(volumeEngine.inspectVolume(orphan + "-1")).as("no record is no proof").isPresent();
             assertThat(api.get("/volumes/" + name).data().path("version").asLong()).isEqualTo(1);
             assertThat(store.list(props.etcd().prefix() + "/apis/v1/operations/")).as("intents dropped").isEmpty();
         } finally {
-            engine.removeVolume(orphan + "-1");
+            volumeEngine.removeVolume(orphan + "-1");
         }
     }
 
     /** The Docker volume a create or resize made before it was killed, and its intent. */
     private void interrupted(String volume, long version, String action) {
         Operation op = Operation.start(Operation.VOLUME, action, volume, version);
-        engine.createVolume(volume + "-" + version, Map.of(),
+        volumeEngine.createVolume(volume + "-" + version, Map.of(),
                 ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), volume, version), identity.cluster().id(), op.id(), "{}"));
         assertThat(store.commit(new Txn().put(new io.gpudocker.store.Keys(props.etcd().prefix(), props.node().name()).operation(op.id()), Json.write(op)))).isTrue();
     }

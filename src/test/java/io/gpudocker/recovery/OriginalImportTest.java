@@ -11,11 +11,13 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSettings;
 import io.gpudocker.docker.ContainerSpec;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.ReplicaSetState;
@@ -47,14 +49,14 @@ class OriginalImportTest {
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final SystemDiskCopier diskCopier = mock(SystemDiskCopier.class);
     private final VersionContainers containers = mock(VersionContainers.class);
-    private final Map<String, ContainerView> docker = new ConcurrentHashMap<>();
+    private final Map<String, ContainerDetail> docker = new ConcurrentHashMap<>();
     private OriginalImport importer;
 
     @BeforeEach
     void setUp() {
         VolumeRepository volumes = new VolumeRepository(store, keys, operations);
-        ImportPlanner planner = new ImportPlanner(new OriginalLayout(store, keys), keys, engine, replicaSets, volumes, diskCopier, mock(DockerVolumes.class));
-        importer = new OriginalImport(planner, keys, engine, replicaSets, volumes,
+        ImportPlanner planner = new ImportPlanner(new OriginalLayout(store, keys), keys, engine, mock(VolumeEngine.class), replicaSets, volumes, diskCopier, mock(DockerVolumes.class));
+        importer = new OriginalImport(planner, keys, engine, mock(VolumeEngine.class), replicaSets, volumes,
                 containers, diskCopier, mock(DockerVolumes.class), mock(VolumeDataCopier.class), mock(VolumeSizeSupport.class),
                 mock(ContainerFreeze.class), operations);
         when(engine.inspect(anyString())).thenAnswer(i -> Optional.ofNullable(docker.get(i.<String>getArgument(0))));
@@ -112,7 +114,8 @@ class OriginalImportTest {
         verify(engine, never()).create(any());
     }
 
-    private static ContainerView view(String name, boolean running) {
-        return new ContainerView("id-" + name, name, running ? "running" : "created", running, Map.of(), "overlay2", "/tmp");
+    private static ContainerDetail view(String name, boolean running) {
+        return ContainerDetail.of(new ContainerSummary("id-" + name, name, running ? "running" : "created", running, false, Map.of()))
+                .withStorage("overlay2", "/tmp");
     }
 }

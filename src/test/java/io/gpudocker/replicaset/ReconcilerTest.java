@@ -15,7 +15,8 @@ import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerDetail;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineException;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.cpu.CpuScheduler;
@@ -73,7 +74,7 @@ class ReconcilerTest {
     @Test
     void aContainerDockerStoppedWhenItWentAwayIsStartedAgainWithItsGpusAndPorts() {
         record("a", GPU_A, 40000);
-        ContainerView stopped = exited("a", 137, DOCKER_STARTED.minusSeconds(5));
+        ContainerDetail stopped = exited("a", 137, DOCKER_STARTED.minusSeconds(5));
         containersAre(stopped);
 
         reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
@@ -196,7 +197,7 @@ class ReconcilerTest {
     @Test
     void aDeletedReplicaSetsLeftoverContainerIsRemovedByThePeriodicPassAndOnlyThenItsGpusFreed() {
         record("a", GPU_A, 40000);
-        ContainerView running = new ContainerView("id-a", "a-1", "running", true, labels("a"), null, null);
+        ContainerDetail running = running("a");
         containersAre(running);
         reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
         PowerStates power = new PowerStates(repo, engine, containers, gpus, ports, locks, operations, compute);
@@ -219,7 +220,7 @@ class ReconcilerTest {
 
     @Test
     void aContainerWithNoRecordAndNoIntentIsKeptAndHoldsNothing() {
-        containersAre(new ContainerView("id-x", "x-1", "running", true, labels("x"), null, null));
+        containersAre(running("x"));
 
         reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
 
@@ -254,12 +255,12 @@ class ReconcilerTest {
         return List.of(new Gpu(0, GPU_A, "stand-in", 1L), new Gpu(1, GPU_B, "stand-in", 1L));
     }
 
-    private void containersAre(ContainerView... views) {
+    private void containersAre(ContainerDetail... views) {
         when(engine.listByLabels(any())).thenAnswer(inv -> {
             Map<String, String> wanted = inv.getArgument(0);
-            return java.util.Arrays.stream(views).filter(v -> v.labels().entrySet().containsAll(wanted.entrySet())).toList();
+            return java.util.Arrays.stream(views).map(ContainerDetail::summary).filter(v -> v.labels().entrySet().containsAll(wanted.entrySet())).toList();
         });
-        for (ContainerView v : views) {
+        for (ContainerDetail v : views) {
             when(engine.inspect(v.id())).thenReturn(Optional.of(v));
         }
     }
@@ -268,11 +269,15 @@ class ReconcilerTest {
         return ManagedLabels.replicaSetVersion("/t", name, 1);
     }
 
-    private static ContainerView exited(String name, int code, Instant finished) {
-        return new ContainerView("id-" + name, name + "-1", "exited", false, labels(name), null, null, false, code, finished);
+    private static ContainerDetail running(String name) {
+        return ContainerDetail.of(new ContainerSummary("id-" + name, name + "-1", "running", true, false, labels(name)));
     }
 
-    private static ContainerView paused(String name) {
-        return new ContainerView("id-" + name, name + "-1", "paused", false, labels(name), null, null, true, null, null);
+    private static ContainerDetail exited(String name, int code, Instant finished) {
+        return ContainerDetail.of(new ContainerSummary("id-" + name, name + "-1", "exited", false, false, labels(name))).withExit(code, finished);
+    }
+
+    private static ContainerDetail paused(String name) {
+        return ContainerDetail.of(new ContainerSummary("id-" + name, name + "-1", "paused", false, true, labels(name)));
     }
 }

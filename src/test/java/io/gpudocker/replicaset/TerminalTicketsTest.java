@@ -8,8 +8,9 @@ import static org.mockito.Mockito.when;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.store.Stored;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,10 +45,10 @@ class TerminalTicketsTest {
         ReplicaSetRecord foo = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of(), Map.of(), now, now, "alice");
         when(repo.require("foo", ALICE)).thenReturn(new Stored<>(foo, 1));
         when(repo.localNode()).thenReturn("local");
-        when(engine.inspect("foo-2")).thenReturn(Optional.of(new ContainerView("id2", "foo-2", "Up", true, Map.of(), null, null)));
+        when(engine.inspect("foo-2")).thenReturn(Optional.of(ContainerDetail.of(new ContainerSummary("id2", "foo-2", "Up", true, false, Map.of()))));
         ReplicaSetRecord bar = new ReplicaSetRecord("bar", 1, ReplicaSetState.STOPPED, List.of(), Map.of(), now, now, "alice");
         when(repo.require("bar", ALICE)).thenReturn(new Stored<>(bar, 1));
-        when(engine.inspect("bar-1")).thenReturn(Optional.of(new ContainerView("id1", "bar-1", "Exited", false, Map.of(), null, null)));
+        when(engine.inspect("bar-1")).thenReturn(Optional.of(ContainerDetail.of(new ContainerSummary("id1", "bar-1", "Exited", false, false, Map.of()))));
     }
 
     @Test

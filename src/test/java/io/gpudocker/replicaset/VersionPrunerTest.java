@@ -13,7 +13,7 @@ import static org.mockito.Mockito.when;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.Keys;
 import java.time.Duration;
@@ -80,8 +80,8 @@ class VersionPrunerTest {
         return new ReplicaSetVersion(name, v, name + "-" + v, Instant.now(), "test", SPEC, List.of(), Map.of());
     }
 
-    private static ContainerView container(String name, long v, boolean running) {
-        return new ContainerView("id-" + v, name + "-" + v, running ? "running" : "exited", running,
-                ManagedLabels.replicaSetVersion("/t", name, v), "overlay2", null);
+    private static ContainerSummary container(String name, long v, boolean running) {
+        return new ContainerSummary("id-" + v, name + "-" + v, running ? "running" : "exited", running, false,
+                ManagedLabels.replicaSetVersion("/t", name, v));
     }
 }

@@ -8,7 +8,8 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.StandInCommand;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerDetail;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.cpu.CpuScheduler;
@@ -154,8 +155,9 @@ class VersionedUpdateTest {
         return new ReplicaSetVersion("foo", v, "foo-" + v, Instant.now(), "test", SPEC, List.of("GPU-0"), Map.of());
     }
 
-    private ContainerView container(String name, boolean running) throws Exception {
+    private ContainerDetail container(String name, boolean running) throws Exception {
         Path upper = Files.createDirectories(dir.resolve(name).resolve("diff"));
-        return new ContainerView("id-" + name, name, running ? "running" : "exited", running, Map.of(), "overlay2", upper.toString());
+        return ContainerDetail.of(new ContainerSummary("id-" + name, name, running ? "running" : "exited", running, false, Map.of()))
+                .withStorage("overlay2", upper.toString());
     }
 }

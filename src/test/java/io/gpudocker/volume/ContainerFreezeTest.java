@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpudocker.common.FrozenContainers;
+import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.ContainerView;
+import io.gpudocker.docker.ContainerSummary;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ class ContainerFreezeTest {
                     case "inspect" -> {
                         String s = status.get(name);
                         return Optional.ofNullable(s == null ? null
-                                : new ContainerView(name, name, s, !"exited".equals(s), Map.of(), null, null));
+                                : ContainerDetail.of(new ContainerSummary(name, name, s, !"exited".equals(s), false, Map.of())));
                     }
                     case "pause", "unpause" -> {
                         if (refuses.contains(method.getName() + " " + name)) {

@@ -7,7 +7,8 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.OutcomeUnknown;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.docker.ContainerEngine;
-import io.gpudocker.docker.VolumeView;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore.Fault;
 import io.gpudocker.store.InMemoryKeyValueStore;
@@ -50,6 +51,7 @@ class ResizeAnswerLostTest {
     private final Operations operations = ConfirmedIdentity.operations(store, new Keys("/t"));
     private final VolumeRepository repo = new VolumeRepository(store, new Keys("/t"), operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
+    private final VolumeEngine volumeEngine = mock(VolumeEngine.class);
     private VolumeResize resize;
 
     @BeforeEach
@@ -60,12 +62,12 @@ class ResizeAnswerLostTest {
         repo.create(new VolumeRecord("data", 1, null, null, false, Instant.now(), Instant.now(), "alice", "local"),
                 new VolumeVersion("data", 1, "data-1", null, null, false, Instant.now(), "create"),
                 operations.begin(Operation.start(Operation.VOLUME, "create", "data", 1)));
-        when(engine.inspectVolume("data-1")).thenReturn(Optional.of(volume("data-1", one, 1)));
-        when(engine.inspectVolume("data-2")).thenReturn(Optional.empty());
-        when(engine.containersUsingVolume(anyString())).thenReturn(List.of());
-        when(engine.createVolume(eq("data-2"), any(), any())).thenReturn(volume("data-2", two, 2));
+        when(volumeEngine.inspectVolume("data-1")).thenReturn(Optional.of(volume("data-1", one, 1)));
+        when(volumeEngine.inspectVolume("data-2")).thenReturn(Optional.empty());
+        when(volumeEngine.containersUsingVolume(anyString())).thenReturn(List.of());
+        when(volumeEngine.createVolume(eq("data-2"), any(), any())).thenReturn(volume("data-2", two, 2));
         VolumeSizeSupport sizes = mock(VolumeSizeSupport.class);
-        resize = new VolumeResize(repo, engine, new DockerVolumes(engine, "/t", () -> "test-cluster", operations), new NameLocks(Duration.ofSeconds(5)), sizes,
+        resize = new VolumeResize(repo, volumeEngine, new DockerVolumes(engine, volumeEngine, "/t", () -> "test-cluster", operations), new NameLocks(Duration.ofSeconds(5)), sizes,
                 new VolumeDataCopier("cp", "du"), mock(VolumeJanitor.class), operations, new ContainerFreeze(engine, new io.gpudocker.common.FrozenContainers()),
                 new ProgressBoard(Clock.systemUTC()));
     }
@@ -76,7 +78,7 @@ class ResizeAnswerLostTest {
 
         assertThat(resize.resize("data", new VolumeRequests.Resize("1GB"), false, ALICE).name()).isEqualTo("data-2");
         assertThat(repo.require("data", ALICE).record().version()).isEqualTo(2);
-        verify(engine, never()).removeVolume(anyString());
+        verify(volumeEngine, never()).removeVolume(anyString());
     }
 
     @Test
@@ -86,7 +88,7 @@ class ResizeAnswerLostTest {
         assertThatThrownBy(() -> resize.resize("data", new VolumeRequests.Resize("1GB"), false, ALICE))
                 .isInstanceOf(StoreUnavailableException.class).isNotInstanceOf(OutcomeUnknown.class);
         assertThat(repo.require("data", ALICE).record().version()).isEqualTo(1);
-        verify(engine).removeVolume("data-2");
+        verify(volumeEngine).removeVolume("data-2");
     }
 
     @Test
@@ -94,19 +96,19 @@ class ResizeAnswerLostTest {
         failRecordWrite(Fault.APPLY_THEN_TIME_OUT, true);
 
         assertThatThrownBy(() -> resize.resize("data", new VolumeRequests.Resize("1GB"), false, ALICE)).isInstanceOf(OutcomeUnknown.class);
-        verify(engine, never()).removeVolume(anyString());
+        verify(volumeEngine, never()).removeVolume(anyString());
     }
 
     /** Arms the fault once the new volume exists: the intent was written, the record write is the next commit. */
     private void failRecordWrite(Fault fault, boolean readsFailToo) {
-        when(engine.createVolume(eq("data-2"), any(), any())).thenAnswer(call -> {
+        when(volumeEngine.createVolume(eq("data-2"), any(), any())).thenAnswer(call -> {
             store.failNextCommit(fault);
             store.failReads(readsFailToo);
             return volume("data-2", dir.resolve("data-2"), 2);
         });
     }
 
-    private static VolumeView volume(String dockerName, Path mountpoint, long version) {
-        return new VolumeView(dockerName, "local", mountpoint.toString(), ManagedLabels.volumeVersion("/t", "data", version), Map.of());
+    private static VolumeSummary volume(String dockerName, Path mountpoint, long version) {
+        return new VolumeSummary(dockerName, "local", mountpoint.toString(), ManagedLabels.volumeVersion("/t", "data", version), Map.of());
     }
 }

@@ -1,0 +1,140 @@
+package io.gpudocker.docker;
+
+import com.github.dockerjava.api.exception.DockerException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every call to the Docker engine, bounded in time and with its failure named. The HTTP client cannot bound a
+ * call: one response timeout would fit no call that streams (logs, exec, commit), and on a unix socket the
+ * blocking read ignores it anyway. So each call runs on its own thread and is waited for at most its bound;
+ * when the bound passes, that thread is interrupted, which closes its socket channel: the connection is
+ * dropped, no thread stays blocked on a daemon that never answers, and the next call opens a fresh one.
+ * Connectivity failures and answers that do not come within the bound become {@link EngineUnavailableException}
+ * (503); Docker's refusals become {@link EngineException} with Docker's own status. The threads are daemons
+ * and idle ones end on their own, so nothing needs shutting down: a call made while the service stops still runs.
+ */
+public final class DockerCalls {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final String host;
+    private final DockerTimeouts timeouts;
+    private final AtomicInteger threads = new AtomicInteger();
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "docker-call-" + threads.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param host the daemon's address, named in every unavailable failure */
+    public DockerCalls(String host, DockerTimeouts timeouts) {
+        this.host = host;
+        this.timeouts = timeouts;
+    }
+
+    DockerTimeouts timeouts() { return timeouts; }
+
+    /**
+     * A health probe: its own bound, as a check must answer sooner than an operation may wait. Only the bound
+     * is added; what the probe throws passes through as it is.
+     *
+     * @param what what did not answer, e.g. "the Docker engine"
+     */
+    public <T> T probe(String what, Duration bound, Supplier<T> probe) {
+        try {
+            return bounded(bound, probe);
+        } catch (TimeoutException e) {
+            throw new EngineUnavailableException(what + " did not answer within " + bound.toMillis() + " ms", e);
+        }
+    }
+
+    /** A call Docker answers at once: bounded by the response timeout. */
+    <T> T call(String what, Supplier<T> action) {
+        return call(what, timeouts.response(), action);
+    }
+
+    /** @param bound how long to wait for the answer; null for a call whose length follows the data */
+    <T> T call(String what, Duration bound, Supplier<T> action) {
+        try {
+            return bound == null ? action.get() : bounded(bound, action);
+        } catch (TimeoutException e) {
+            throw new EngineUnavailableException("the Docker engine at " + host + " did not answer within " + bound.toMillis() + " ms (" + what + ")", e);
+        } catch (DockerException e) {
+            throw new EngineException(e.getHttpStatus(), "Docker refused to " + what + ": " + firstLine(e.getMessage()), e);
+        } catch (RuntimeException e) {
+            if (causedByIo(e)) {
+                throw new EngineUnavailableException("the Docker engine at " + host + " is unreachable (" + what + "): " + rootMessage(e), e);
+            }
+            throw e;
+        }
+    }
+
+    /** @throws TimeoutException when the bound passed (the call was interrupted) */
+    private <T> T bounded(Duration bound, Supplier<T> action) throws TimeoutException {
+        Future<T> future = executor.submit(action::get);
+        try {
+            return future.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw e;
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Docker", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static boolean causedByIo(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + ": " + c.getMessage();
+    }
+
+    /** Docker's refusal as a user reads it: without docker-java's status prefix, its JSON or its stack. */
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.replaceFirst("^Status \\d+: ", "").trim();
+        int brace = t.indexOf('{');
+        if (brace >= 0) {
+            try {
+                // Docker answers {"message":"..."}; show the message alone
+                JsonNode message = JSON.readTree(t.substring(brace)).path("message");
+                if (message.isString()) {
+                    return message.asString().trim();
+                }
+            } catch (RuntimeException notJson) {
+                // fall through to the raw text
+            }
+        }
+        int nl = t.indexOf('\n');
+        return nl > 0 ? t.substring(0, nl) : t;
+    }
+}

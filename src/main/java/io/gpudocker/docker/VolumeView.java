@@ -1,5 +1,0 @@
-package io.gpudocker.docker;
-
-import java.util.Map;
-
-public record VolumeView(String name, String driver, String mountpoint, Map<String, String> labels, Map<String, String> options) {}
