@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.reconcile;
 
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerView;

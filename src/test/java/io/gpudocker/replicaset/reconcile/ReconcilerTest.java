@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -17,9 +17,20 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineException;
-import io.gpudocker.resource.gpu.Gpu;
+import io.gpudocker.replicaset.ComputeAllocator;
+import io.gpudocker.replicaset.ComputeDefaults;
+import io.gpudocker.replicaset.HostPathPolicy;
+import io.gpudocker.replicaset.PowerStates;
+import io.gpudocker.replicaset.ReplicaSetRecord;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.ReplicaSetSpec;
+import io.gpudocker.replicaset.ReplicaSetState;
+import io.gpudocker.replicaset.ReplicaSetVersion;
+import io.gpudocker.replicaset.VersionContainers;
+import io.gpudocker.replicaset.VersionPruner;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopology;
+import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;

@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.reconcile;
 
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.ManagedLabels;
@@ -6,6 +6,12 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerView;
 import io.gpudocker.docker.EngineUnavailableException;
+import io.gpudocker.replicaset.ComputeAllocator;
+import io.gpudocker.replicaset.ReplicaSetRecord;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.ReplicaSetState;
+import io.gpudocker.replicaset.VersionContainers;
+import io.gpudocker.replicaset.VersionPruner;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
@@ -14,8 +20,8 @@ import io.gpudocker.store.Cluster;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
-import io.gpudocker.store.Stored;
 import io.gpudocker.store.StoreUnavailableException;
+import io.gpudocker.store.Stored;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
