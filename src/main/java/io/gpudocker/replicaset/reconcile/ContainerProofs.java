@@ -52,6 +52,16 @@ class ContainerProofs {
         return withIntents.contains(name) ? operations.of(Operation.REPLICASET, name) : List.of();
     }
 
+    /** Read under the name's lock, where no call of it is in flight. */
+    List<Operation> intentsOf(String name) {
+        return operations.of(Operation.REPLICASET, name);
+    }
+
+    /** The objects these intents named are committed or gone: nothing is left for them to prove. */
+    void settle(List<Operation> intents) {
+        intents.forEach(operations::drop);
+    }
+
     void reportKept(ContainerView c, String why) {
         if (reportedKept.add(c.id())) {
             log.warn("reconcile: kept container {}: {}; it is never removed on the word of an absent record", c.name(), why);

@@ -28,11 +28,35 @@ import org.springframework.context.annotation.Configuration;
 public class ReconcileConfig {
 
     @Bean
-    Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
-                          NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
-                          FrozenContainers frozen, ComputeAllocator compute, GdaProperties props) {
-        return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity, frozen,
-                new RepairAttempts(3, Duration.ofMillis(500)), compute, props.reconcile().exitGrace());
+    ContainerProofs containerProofs(Operations operations) {
+        return new ContainerProofs(operations);
+    }
+
+    @Bean
+    Sources reconcileSources(ReplicaSetRepository repo, NameLocks locks, ClusterIdentity identity, ContainerProofs proofs,
+                             VersionContainers containers, ContainerEngine engine) {
+        return new Sources(repo, locks, identity, proofs, new DockerLooks(containers, engine));
+    }
+
+    @Bean
+    ExitSightings exitSightings(GdaProperties props) {
+        return new ExitSightings(props.reconcile().exitGrace());
+    }
+
+    @Bean
+    ActionRunner repairActionRunner(ContainerEngine engine, ContainerProofs proofs, ExitSightings exits) {
+        return new ActionRunner(engine, new RepairAttempts(3, Duration.ofMillis(500)), proofs, exits);
+    }
+
+    @Bean
+    AllocationAudit allocationAudit(ReplicaSetRepository repo, GpuScheduler gpus, PortScheduler ports, ComputeAllocator compute) {
+        return new AllocationAudit(repo, gpus, ports, compute);
+    }
+
+    @Bean
+    Reconciler reconciler(Sources sources, FrozenContainers frozen, ActionRunner runner, ExitSightings exits, AllocationAudit audit,
+                          VersionPruner pruner) {
+        return new Reconciler(sources, new ReplicaSetRepair(sources, frozen, runner, exits), new LeftoverSweep(sources, runner, audit), audit, pruner);
     }
 
     /** Before the web server opens: a fresh GPU inventory, the start-up checks, and etcd reconciled with Docker. */

@@ -72,9 +72,7 @@ class ReconcilerTest {
     private final FrozenContainers frozen = new FrozenContainers();
     private final ComputeAllocator compute = new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE);
     private final NameLocks locks = new NameLocks(Duration.ofSeconds(5));
-    private final Reconciler reconciler = new Reconciler(repo, engine, gpus, ports, locks,
-            new VersionPruner(repo, engine, containers, locks, task -> { }, 3, 100), containers, operations, identity, frozen,
-            new RepairAttempts(3, Duration.ofMillis(1)), compute, Duration.ZERO);
+    private final Reconciler reconciler = reconciler();
 
     @BeforeEach
     void dockerStartedAt() {
@@ -238,6 +236,17 @@ class ReconcilerTest {
     }
 
     // ---- fixtures -------------------------------------------------------------------------------
+
+    /** Wired as {@link ReconcileConfig} wires it, with short retry pauses and no exit grace. */
+    private Reconciler reconciler() {
+        ContainerProofs proofs = new ContainerProofs(operations);
+        Sources sources = new Sources(repo, locks, identity, proofs, new DockerLooks(containers, engine));
+        ExitSightings exits = new ExitSightings(Duration.ZERO);
+        ActionRunner runner = new ActionRunner(engine, new RepairAttempts(3, Duration.ofMillis(1)), proofs, exits);
+        AllocationAudit audit = new AllocationAudit(repo, gpus, ports, compute);
+        return new Reconciler(sources, new ReplicaSetRepair(sources, frozen, runner, exits), new LeftoverSweep(sources, runner, audit), audit,
+                new VersionPruner(repo, engine, containers, locks, task -> { }, 3, 100));
+    }
 
     private ClusterIdentity identity() {
         ClusterIdentity id = new ClusterIdentity(store, keys, "test store");
