@@ -33,6 +33,14 @@ class ArchitectureTest {
         slices().matching("io.gpudocker.(**)").should().beFreeOfCycles().check(MAIN);
     }
 
+    /** The reconcile repairs what the replicaset operations leave; they never call into it. */
+    @Test
+    void theReplicaSetOperationsDoNotKnowTheReconcile() {
+        noClasses().that().resideInAPackage("io.gpudocker.replicaset..").and().resideOutsideOfPackage("io.gpudocker.replicaset.reconcile..")
+                .should().dependOnClassesThat().resideInAPackage("io.gpudocker.replicaset.reconcile..")
+                .check(MAIN);
+    }
+
     @Test
     void controllersCallOperationsWhichCallTheEngineAndStoreNeverUpward() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()

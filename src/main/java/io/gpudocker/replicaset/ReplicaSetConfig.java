@@ -1,7 +1,6 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.common.CopyMetrics;
-import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.ReflinkProbe;
@@ -10,8 +9,6 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.resource.HolderVisibility;
 import io.gpudocker.resource.cpu.CpuScheduler;
-import io.gpudocker.resource.cpu.CpuTopologyReader;
-import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -21,10 +18,8 @@ import io.gpudocker.store.Keys;
 import io.gpudocker.store.Operations;
 import io.gpudocker.volume.VolumeQueries;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -108,14 +103,6 @@ public class ReplicaSetConfig {
         return new ReplicaSetQueries(repo, engine, containers, progress);
     }
 
-    @Bean
-    Reconciler reconciler(ReplicaSetRepository repo, ContainerEngine engine, GpuScheduler gpus, PortScheduler ports,
-                          NameLocks locks, VersionPruner pruner, VersionContainers containers, Operations operations, ClusterIdentity identity,
-                          FrozenContainers frozen, ComputeAllocator compute, GdaProperties props) {
-        return new Reconciler(repo, engine, gpus, ports, locks, pruner, containers, operations, identity, frozen,
-                new RepairAttempts(3, Duration.ofMillis(500)), compute, props.reconcile().exitGrace());
-    }
-
     /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */
     @Bean
     HolderVisibility holderVisibility(ReplicaSetRepository repo) {
@@ -126,16 +113,5 @@ public class ReplicaSetConfig {
             Set<String> own = repo.list(caller).stream().map(ReplicaSetRecord::name).collect(Collectors.toSet());
             return own::contains;
         };
-    }
-
-    /** Before the web server opens: a fresh GPU inventory, the start-up checks, and etcd reconciled with Docker. */
-    @Bean
-    StartupReconcile startupReconcile(GpuInventoryReader inventory, CpuTopologyReader topology, Reconciler reconciler, ObjectProvider<StartupCheck> checks) {
-        return new StartupReconcile(inventory, topology, reconciler, checks.orderedStream().toList());
-    }
-
-    @Bean
-    PeriodicReconcile periodicReconcile(Reconciler reconciler, GdaProperties props) {
-        return new PeriodicReconcile(reconciler, props.reconcile().period());
     }
 }

@@ -2,7 +2,7 @@ package io.gpudocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpudocker.replicaset.StartupReconcile;
+import io.gpudocker.replicaset.reconcile.StartupReconcile;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.store.Txn;
 import java.net.URI;

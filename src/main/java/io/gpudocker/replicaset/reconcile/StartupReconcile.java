@@ -1,6 +1,7 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.reconcile;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.replicaset.StartupCheck;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.cpu.CpuTopologyReader;
 import io.gpudocker.resource.gpu.Gpu;

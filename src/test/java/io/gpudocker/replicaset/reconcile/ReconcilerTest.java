@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -18,9 +18,20 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineException;
-import io.gpudocker.resource.gpu.Gpu;
+import io.gpudocker.replicaset.ComputeAllocator;
+import io.gpudocker.replicaset.ComputeDefaults;
+import io.gpudocker.replicaset.HostPathPolicy;
+import io.gpudocker.replicaset.PowerStates;
+import io.gpudocker.replicaset.ReplicaSetRecord;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.ReplicaSetSpec;
+import io.gpudocker.replicaset.ReplicaSetState;
+import io.gpudocker.replicaset.ReplicaSetVersion;
+import io.gpudocker.replicaset.VersionContainers;
+import io.gpudocker.replicaset.VersionPruner;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopology;
+import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
@@ -62,9 +73,7 @@ class ReconcilerTest {
     private final FrozenContainers frozen = new FrozenContainers();
     private final ComputeAllocator compute = new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE);
     private final NameLocks locks = new NameLocks(Duration.ofSeconds(5));
-    private final Reconciler reconciler = new Reconciler(repo, engine, gpus, ports, locks,
-            new VersionPruner(repo, engine, containers, locks, task -> { }, 3, 100), containers, operations, identity, frozen,
-            new RepairAttempts(3, Duration.ofMillis(1)), compute, Duration.ZERO);
+    private final Reconciler reconciler = reconciler();
 
     @BeforeEach
     void dockerStartedAt() {
@@ -228,6 +237,17 @@ class ReconcilerTest {
     }
 
     // ---- fixtures -------------------------------------------------------------------------------
+
+    /** Wired as {@link ReconcileConfig} wires it, with short retry pauses and no exit grace. */
+    private Reconciler reconciler() {
+        ContainerProofs proofs = new ContainerProofs(operations);
+        Sources sources = new Sources(repo, locks, identity, proofs, new DockerLooks(containers, engine));
+        ExitSightings exits = new ExitSightings(Duration.ZERO);
+        ActionRunner runner = new ActionRunner(engine, new RepairAttempts(3, Duration.ofMillis(1)), proofs, exits);
+        AllocationAudit audit = new AllocationAudit(repo, gpus, ports, compute);
+        return new Reconciler(sources, new ReplicaSetRepair(sources, frozen, runner, exits), new LeftoverSweep(sources, runner, audit), audit,
+                new VersionPruner(repo, engine, containers, locks, task -> { }, 3, 100));
+    }
 
     private ClusterIdentity identity() {
         ClusterIdentity id = new ClusterIdentity(store, keys, "test store");

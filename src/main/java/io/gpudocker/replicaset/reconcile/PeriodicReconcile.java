@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.reconcile;
 
 import java.time.Duration;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.reconcile;
 
 import io.gpudocker.api.ApiException;
 import java.time.Duration;

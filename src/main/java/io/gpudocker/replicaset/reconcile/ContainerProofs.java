@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.reconcile;
 
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerSummary;
@@ -50,6 +50,16 @@ class ContainerProofs {
     /** Read again under the replicaset's lock: an intent seen before it may belong to a call that has committed since. */
     List<Operation> intentsOf(String name, Set<String> withIntents) {
         return withIntents.contains(name) ? operations.of(Operation.REPLICASET, name) : List.of();
+    }
+
+    /** Read under the name's lock, where no call of it is in flight. */
+    List<Operation> intentsOf(String name) {
+        return operations.of(Operation.REPLICASET, name);
+    }
+
+    /** The objects these intents named are committed or gone: nothing is left for them to prove. */
+    void settle(List<Operation> intents) {
+        intents.forEach(operations::drop);
     }
 
     void reportKept(ContainerSummary c, String why) {
