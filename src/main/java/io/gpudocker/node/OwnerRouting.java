@@ -1,8 +1,8 @@
 package io.gpudocker.node;
 
 import io.gpudocker.api.ApiException;
-import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.EnvelopeWriter;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -81,7 +80,7 @@ public class OwnerRouting extends OncePerRequestFilter {
         try {
             route(request, response, chain, caller.get());
         } catch (ApiException e) {
-            write(response, e.code(), e.getMessage());
+            EnvelopeWriter.error(response, e.code(), e.getMessage());
             log.info("{} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         }
     }
@@ -291,11 +290,5 @@ public class OwnerRouting extends OncePerRequestFilter {
     private static int codeOf(byte[] body) {
         JsonNode parsed = parse(body);
         return parsed == null ? 0 : parsed.path("code").asInt(0);
-    }
-
-    static void write(HttpServletResponse response, ErrorCode code, String msg) throws IOException {
-        response.setStatus(code.status().value());
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.getOutputStream().write(JSON.writeValueAsBytes(ApiResponse.error(code, msg)));
     }
 }
