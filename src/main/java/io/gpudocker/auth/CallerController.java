@@ -2,6 +2,8 @@ package io.gpudocker.auth;
 
 import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.RunsOn;
+import io.gpudocker.api.RunsOn.Where;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -19,6 +21,7 @@ class CallerController {
     record WhoAmI(@Schema(example = "alice") String name, @Schema(description = "whether this token is the admin's", example = "false") boolean admin) {}
 
     @GetMapping("/api/v1/whoami")
+    @RunsOn(Where.HERE)
     @Operation(summary = "The tenant (or the admin) the bearer token belongs to")
     ApiResponse<WhoAmI> whoami(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(new WhoAmI(caller.name(), caller.admin()));

@@ -1,24 +1,19 @@
 package io.gpudocker.auth;
 
 import io.gpudocker.api.ApiException;
-import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.EnvelopeWriter;
 import io.gpudocker.api.ErrorCode;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.MediaType;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
-import tools.jackson.databind.json.JsonMapper;
 
 /** 401 and 403 in the API's own envelope, so clients parse a refused call like any other. */
 final class EnvelopeResponses {
     private static final Logger log = LoggerFactory.getLogger(EnvelopeResponses.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private EnvelopeResponses() {}
 
@@ -29,7 +24,7 @@ final class EnvelopeResponses {
                     ? "this call needs a bearer token: send 'Authorization: Bearer <token>' (ask the operator for one)"
                     : "the bearer token is unknown or revoked";
             response.setHeader("WWW-Authenticate", "Bearer");
-            write(response, ErrorCode.UNAUTHENTICATED, msg);
+            EnvelopeWriter.error(response, ErrorCode.UNAUTHENTICATED, msg);
             log.info("rejected {} {}: {}", request.getMethod(), request.getRequestURI(), msg);
         };
     }
@@ -42,7 +37,7 @@ final class EnvelopeResponses {
         AuthenticationEntryPoint unauthenticated = unauthenticated();
         return (request, response, e) -> {
             if (e instanceof AuthenticationServiceException && e.getCause() instanceof ApiException api) {
-                write(response, api.code(), api.getMessage());
+                EnvelopeWriter.error(response, api.code(), api.getMessage());
                 log.warn("could not check the token of {} {}: {}", request.getMethod(), request.getRequestURI(), api.getMessage());
                 return;
             }
@@ -56,7 +51,7 @@ final class EnvelopeResponses {
      */
     static RequestRejectedHandler rejected() {
         return (request, response, e) -> {
-            write(response, ErrorCode.INVALID_PARAMS, "the request was refused: " + e.getMessage());
+            EnvelopeWriter.error(response, ErrorCode.INVALID_PARAMS, "the request was refused: " + e.getMessage());
             log.info("rejected {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         };
     }
@@ -64,14 +59,8 @@ final class EnvelopeResponses {
     static AccessDeniedHandler forbidden() {
         return (request, response, e) -> {
             String msg = "only the admin token may call " + request.getMethod() + " " + request.getRequestURI();
-            write(response, ErrorCode.FORBIDDEN, msg);
+            EnvelopeWriter.error(response, ErrorCode.FORBIDDEN, msg);
             log.info("rejected: {}", msg);
         };
-    }
-
-    static void write(HttpServletResponse response, ErrorCode code, String msg) throws IOException {
-        response.setStatus(code.status().value());
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.getOutputStream().write(JSON.writeValueAsBytes(ApiResponse.error(code, msg)));
     }
 }

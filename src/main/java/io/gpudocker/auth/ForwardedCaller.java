@@ -1,6 +1,7 @@
 package io.gpudocker.auth;
 
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.EnvelopeWriter;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.node.CachedBodyRequest;
 import io.gpudocker.node.InterNodeCredential;
@@ -48,7 +49,7 @@ final class ForwardedCaller extends OncePerRequestFilter {
                 cached.body());
         if (caller.isEmpty()) {
             String msg = "the forwarded call's node signature does not hold or is stale (do the nodes share one cluster secret and a synchronised clock?)";
-            EnvelopeResponses.write(response, ErrorCode.UNAUTHENTICATED, msg);
+            EnvelopeWriter.error(response, ErrorCode.UNAUTHENTICATED, msg);
             log.warn("rejected {} {} forwarded by '{}': {}", request.getMethod(), request.getRequestURI(), sender, msg);
             return;
         }

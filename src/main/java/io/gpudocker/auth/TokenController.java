@@ -1,6 +1,8 @@
 package io.gpudocker.auth;
 
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.RunsOn;
+import io.gpudocker.api.RunsOn.Where;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -25,18 +27,21 @@ class TokenController {
     }
 
     @PostMapping
+    @RunsOn(Where.HERE)
     @Operation(summary = "Issue a token for a new tenant; the token is in this answer only")
     ApiResponse<TokenViews.Issued> issue(@Valid @RequestBody TokenViews.Create body) {
         return ApiResponse.ok(tokens.issue(body));
     }
 
     @GetMapping
+    @RunsOn(Where.HERE)
     @Operation(summary = "Every token's name, role and creation time (never the tokens)")
     ApiResponse<List<TokenViews.Summary>> list() {
         return ApiResponse.ok(tokens.list());
     }
 
     @DeleteMapping("/{name}")
+    @RunsOn(Where.HERE)
     @Operation(summary = "Revoke a tenant's token: it authenticates nothing from now on")
     ApiResponse<Void> revoke(@PathVariable String name) {
         tokens.revoke(name);

@@ -10,6 +10,7 @@ import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.Stored;
 import io.gpudocker.volume.VolumeRepository;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +21,11 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -29,6 +33,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.web.servlet.HandlerMapping;
 
 /** Wires this process as a node: its presence in etcd, the directory of the others, placement, and forwarding. */
 @Configuration(proxyBeanMethods = false)
@@ -87,12 +92,23 @@ public class NodeConfig {
         return new NodeQueries(directory, members, replicaSets, volumes);
     }
 
-    /** Right after Spring Security's chain, so it knows the caller; a forwarded call passes straight through. */
+    /**
+     * Right after Spring Security's chain, so it knows the caller; a forwarded call passes straight through. The MVC
+     * handler mapping is looked up on the first call: asking for it here would build every controller before the web
+     * server starts.
+     */
     @Bean
     FilterRegistrationBean<OwnerRouting> ownerRouting(NodeDirectory directory, Placement placement, Forwarder forwarder,
-                                                      ReplicaSetRepository replicaSets, VolumeRepository volumes) {
-        FilterRegistrationBean<OwnerRouting> registration = new FilterRegistrationBean<>(new OwnerRouting(directory, placement, forwarder,
-                replicaSets, volumes, new ResourceGathering(directory, forwarder)));
+                                                      ReplicaSetRepository replicaSets, VolumeRepository volumes,
+                                                      @Qualifier("requestMappingHandlerMapping") ObjectProvider<HandlerMapping> mapping) {
+        OwnedRecords records = (owner, name) -> switch (owner) {
+            case REPLICASET_OWNER -> replicaSets.findQuietly(name).map(Stored::record);
+            case VOLUME_OWNER -> volumes.findQuietly(name).map(Stored::record);
+            default -> Optional.empty();
+        };
+        CallForwarding forwarding = new CallForwarding(directory, forwarder);
+        FilterRegistrationBean<OwnerRouting> registration = new FilterRegistrationBean<>(new OwnerRouting(new RouteResolver(mapping::getObject),
+                directory, records, forwarding, new CreatePlacement(placement, forwarding, records), new ResourceGathering(directory, forwarder)));
         registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER + 1);
         registration.addUrlPatterns("/api/v1/*");
         return registration;

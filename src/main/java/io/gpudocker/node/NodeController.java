@@ -1,6 +1,8 @@
 package io.gpudocker.node;
 
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.RunsOn;
+import io.gpudocker.api.RunsOn.Where;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -30,18 +32,21 @@ class NodeController {
     record Cordon(@NotNull @Schema(example = "true") Boolean cordoned) {}
 
     @GetMapping
+    @RunsOn(Where.HERE)
     @Operation(summary = "Every node: up (heartbeat current) or down, its address, GPUs/cores/memory/ports total and free, and how many instances and volumes it holds")
     ApiResponse<List<NodeView>> list() {
         return ApiResponse.ok(queries.list());
     }
 
     @PatchMapping("/{name}")
+    @RunsOn(Where.HERE)
     @Operation(summary = "Cordon (placement sends it no new instances; a create naming it still may) or uncordon a node; admin only")
     ApiResponse<NodeView> cordon(@Parameter(example = "gpu1") @PathVariable String name, @Valid @RequestBody Cordon body) {
         return ApiResponse.ok(queries.cordon(name, body.cordoned()));
     }
 
     @DeleteMapping("/{name}")
+    @RunsOn(Where.HERE)
     @Operation(summary = "Forget a node that is down and holds no instance or volume; admin only")
     ApiResponse<Void> remove(@Parameter(example = "gpu1") @PathVariable String name) {
         queries.remove(name);

@@ -1,6 +1,7 @@
 package io.gpudocker.node;
 
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.EnvelopeWriter;
 import io.gpudocker.common.ByteSizes;
 import io.gpudocker.store.StoreUnavailableException;
 import jakarta.servlet.FilterChain;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.MediaType;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -73,13 +73,7 @@ public class ResourceGathering {
                 log.warn("resources: node {} did not answer for {} ({}); left out", other.name(), kind, e.getMessage());
             }
         }
-        ObjectNode envelope = JSON.createObjectNode();
-        envelope.put("code", 200);
-        envelope.put("msg", "Success");
-        envelope.set("data", merge(kind, parts));
-        response.setStatus(200);
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.getOutputStream().write(JSON.writeValueAsBytes(envelope));
+        EnvelopeWriter.ok(response, merge(kind, parts));
     }
 
     static ObjectNode merge(String kind, Map<String, JsonNode> parts) {

@@ -2,6 +2,8 @@ package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.RunsOn;
+import io.gpudocker.api.RunsOn.Where;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -22,6 +24,7 @@ class ImageController {
     }
 
     @GetMapping
+    @RunsOn(Where.IMAGES_NODE_IN_QUERY)
     @Operation(summary = "Tagged images on the host: base images, and the images this tenant committed (every one for the admin)")
     ApiResponse<List<ReplicaSetViews.ImageSummary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @Parameter(description = "the node whose images to list (images are per host); default the node that answers", example = "gpu1")

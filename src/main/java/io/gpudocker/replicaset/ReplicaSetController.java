@@ -2,6 +2,8 @@ package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.RunsOn;
+import io.gpudocker.api.RunsOn.Where;
 import io.gpudocker.api.validation.ReplicaSetName;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -46,42 +48,49 @@ class ReplicaSetController {
     }
 
     @PostMapping
+    @RunsOn(Where.PLACED_REPLICASET)
     @Operation(summary = "Create a replicaset and start version 1")
     ApiResponse<ReplicaSetViews.Created> create(@Valid @RequestBody ReplicaSetRequests.Create body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(creation.create(body, caller));
     }
 
     @GetMapping
+    @RunsOn(Where.HERE)
     @Operation(summary = "List every replicaset")
     ApiResponse<List<ReplicaSetViews.Summary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(queries.list(caller));
     }
 
     @GetMapping("/{name}")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "The current version of a replicaset")
     ApiResponse<ReplicaSetViews.Detail> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(queries.get(name, caller));
     }
 
     @GetMapping("/{name}/history")
+    @RunsOn(Where.HERE)
     @Operation(summary = "Every version ever made, newest first")
     ApiResponse<ReplicaSetViews.History> history(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(queries.history(name, caller));
     }
 
     @PatchMapping("/{name}")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Update to a new version: change the GPU count, rebind a volume, or {} to recreate")
     ApiResponse<ReplicaSetViews.ContainerNameView> patch(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody(required = false) ReplicaSetRequests.Patch body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(updates.patch(name, body, caller));
     }
 
     @PatchMapping("/{name}/rollback")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "New version with the spec and root filesystem of an earlier version")
     ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Rollback body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(updates.rollback(name, body, caller));
     }
 
     @PatchMapping("/{name}/stop")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Stop, releasing its GPUs and ports")
     ApiResponse<Void> stop(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         power.stop(name, caller);
@@ -89,12 +98,14 @@ class ReplicaSetController {
     }
 
     @PatchMapping("/{name}/restart")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Re-acquire GPUs (same count) and ports; new version with the filesystem carried over")
     ApiResponse<ReplicaSetViews.ContainerNameView> restart(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(updates.restart(name, caller));
     }
 
     @PatchMapping("/{name}/pause")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Stop the container but keep its GPUs and ports reserved")
     ApiResponse<Void> pause(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         power.pause(name, caller);
@@ -102,6 +113,7 @@ class ReplicaSetController {
     }
 
     @PatchMapping("/{name}/continue")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Start the paused container again")
     ApiResponse<Void> resume(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         power.resume(name, caller);
@@ -109,24 +121,28 @@ class ReplicaSetController {
     }
 
     @PostMapping("/{name}/execute")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Run a command in the running container; returns its output (stdout and stderr) and exit code")
     ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Execute body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(actions.execute(name, body, caller));
     }
 
     @PostMapping("/{name}/terminal")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "A single-use ticket (valid 30 s) for an interactive shell in the running container over the WebSocket /ws/terminal")
     ApiResponse<ReplicaSetViews.TerminalTicket> terminal(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(terminals.issue(name, caller));
     }
 
     @PostMapping("/{name}/commit")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Save the current container's system disk (not its volumes) as an image")
     ApiResponse<ReplicaSetViews.CommitResult> commit(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Commit body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(actions.commit(name, body, caller));
     }
 
     @GetMapping(value = "/{name}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "The container's stdout and stderr as text; follow=true streams until the client leaves",
             description = "A followed log also ends after gda.logs.follow-idle-timeout (default 10m) without output. A tenant may follow at most "
                     + "gda.logs.max-follows-per-tenant logs at once (default 4), the service gda.logs.max-follows (default 64); beyond: 429, code 1065.",
@@ -147,6 +163,7 @@ class ReplicaSetController {
     }
 
     @DeleteMapping("/{name}")
+    @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Remove every version's container, release everything, forget the records")
     ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         power.delete(name, caller);

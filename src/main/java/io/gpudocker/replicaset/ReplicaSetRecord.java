@@ -22,7 +22,7 @@ public record ReplicaSetRecord(
         String tenant,
         List<Integer> cpus,
         Long memory,
-        String node) {
+        String node) implements io.gpudocker.api.Owned {
 
     public ReplicaSetRecord {
         gpus = gpus == null ? List.of() : List.copyOf(gpus);

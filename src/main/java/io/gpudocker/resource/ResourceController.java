@@ -2,6 +2,8 @@ package io.gpudocker.resource;
 
 import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.RunsOn;
+import io.gpudocker.api.RunsOn.Where;
 import io.gpudocker.common.ByteSizes;
 import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.resource.cpu.CpuScheduler;
@@ -43,6 +45,7 @@ class ResourceController {
     }
 
     @GetMapping("/gpus")
+    @RunsOn(Where.EVERY_NODE)
     @Operation(summary = "Every GPU: UUID to 0/1 (gpus, as the original), and index, UUID, model, memory, whether it is held, and by which of your replicasets (inventory; the admin sees every holder)")
     ApiResponse<ResourceViews.Gpus> gpus(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         Map<String, String> holders = gpus.allocations();
@@ -60,6 +63,7 @@ class ResourceController {
     }
 
     @GetMapping("/ports")
+    @RunsOn(Where.EVERY_NODE)
     @Operation(summary = "The host port range, how many are free, and the ports your replicasets hold (the admin sees all)")
     ApiResponse<ResourceViews.Ports> ports(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         Predicate<String> visible = visibility.visibleTo(caller);
@@ -75,6 +79,7 @@ class ResourceController {
     }
 
     @GetMapping("/cpus")
+    @RunsOn(Where.EVERY_NODE)
     @Operation(summary = "CPU cores: total and free, core to 0/1 (cpus, as the fork), each NUMA node's cores, free count and GPUs, and each core's holder (yours; the admin sees all)")
     ApiResponse<ResourceViews.Cpus> cpus(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         Predicate<String> visible = visibility.visibleTo(caller);
@@ -97,6 +102,7 @@ class ResourceController {
     }
 
     @GetMapping("/memory")
+    @RunsOn(Where.EVERY_NODE)
     @Operation(summary = "The memory pool instance limits are taken from: total, free, and the shares your replicasets hold (the admin sees all)")
     ApiResponse<ResourceViews.Memory> memory(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         Predicate<String> visible = visibility.visibleTo(caller);

@@ -1,5 +1,6 @@
 package io.gpudocker.volume;
 
+import io.gpudocker.api.Owned;
 import java.time.Instant;
 
 /**
@@ -17,7 +18,7 @@ public record VolumeRecord(
         Instant createTime,
         Instant updateTime,
         String tenant,
-        String node) {
+        String node) implements Owned {
 
     public String dockerName() { return VolumeNames.dockerName(name, version); }
 

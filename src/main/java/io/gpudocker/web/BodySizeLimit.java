@@ -1,6 +1,6 @@
 package io.gpudocker.web;
 
-import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.EnvelopeWriter;
 import io.gpudocker.api.ErrorCode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -14,9 +14,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Caps every request body. Neither Tomcat nor Spring has a setting for this: Tomcat's {@code maxPostSize} applies
@@ -27,7 +25,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public class BodySizeLimit extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(BodySizeLimit.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final long maxBytes;
 
@@ -75,9 +72,7 @@ public class BodySizeLimit extends OncePerRequestFilter {
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, String msg) throws IOException {
         log.info("rejected {} {}: {}", request.getMethod(), request.getRequestURI(), msg);
-        response.setStatus(ErrorCode.BODY_TOO_LARGE.status().value());
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.getOutputStream().write(JSON.writeValueAsBytes(ApiResponse.error(ErrorCode.BODY_TOO_LARGE, msg)));
+        EnvelopeWriter.error(response, ErrorCode.BODY_TOO_LARGE, msg);
     }
 
     /** A request whose body stream fails with {@link TooLarge} once more than the limit has been read. */

@@ -1,13 +1,12 @@
 package io.gpudocker.web;
 
+import io.gpudocker.api.EnvelopeWriter;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.api.ApiResponse;
 import java.io.IOException;
 import java.io.Writer;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Tomcat's own error answers (a request it refuses before any controller sees it, e.g. an encoded '/' or a
@@ -15,8 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
  * parses the same way.
  */
 public class EnvelopeErrorReportValve extends ErrorReportValve {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
         int status = response.getStatus();
@@ -30,7 +27,7 @@ public class EnvelopeErrorReportValve extends ErrorReportValve {
             response.setCharacterEncoding("UTF-8");
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write(JSON.writeValueAsString(ApiResponse.error(code, "HTTP " + status + ": " + reason)));
+                writer.write(EnvelopeWriter.errorJson(code, "HTTP " + status + ": " + reason));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {

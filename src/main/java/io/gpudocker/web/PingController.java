@@ -1,6 +1,8 @@
 package io.gpudocker.web;
 
 import io.gpudocker.api.ApiResponse;
+import io.gpudocker.api.RunsOn;
+import io.gpudocker.api.RunsOn.Where;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -11,6 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 class PingController {
 
     @GetMapping({"/ping", "/api/v1/ping"})
+    @RunsOn(Where.HERE)
     @Operation(summary = "Liveness: answers pong while the process serves HTTP")
     public ApiResponse<String> ping() {
         return ApiResponse.ok("pong");

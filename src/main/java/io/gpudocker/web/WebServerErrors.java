@@ -1,7 +1,7 @@
 package io.gpudocker.web;
 
+import io.gpudocker.api.EnvelopeWriter;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.api.ApiResponse;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,13 +18,10 @@ import org.springframework.core.Ordered;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Answers the web server and the framework give before any controller runs, in the response envelope too. */
 @Configuration(proxyBeanMethods = false)
 public class WebServerErrors {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     /** Runs after Spring Boot's own customizer, so its HTML error valve is the one replaced. */
     @Bean
     EnvelopeErrorReports envelopeErrorReports() {
@@ -62,10 +59,8 @@ public class WebServerErrors {
             protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                     throws ServletException, IOException {
                 if (wildcard(request.getContentType())) {
-                    response.setStatus(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE);
-                    response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-                    response.getWriter().write(JSON.writeValueAsString(ApiResponse.error(ErrorCode.INVALID_PARAMS,
-                            "the body must be JSON (Content-Type: application/json), not " + request.getContentType())));
+                    EnvelopeWriter.error(response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, ErrorCode.INVALID_PARAMS,
+                            "the body must be JSON (Content-Type: application/json), not " + request.getContentType());
                     return;
                 }
                 chain.doFilter(request, response);

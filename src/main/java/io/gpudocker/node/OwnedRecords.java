@@ -1,0 +1,11 @@
+package io.gpudocker.node;
+
+import io.gpudocker.api.Owned;
+import io.gpudocker.api.RunsOn.Where;
+import java.util.Optional;
+
+/** The record that says which node holds an object, for the routes to an owner; a value not of this service reads as none. */
+@FunctionalInterface
+interface OwnedRecords {
+    Optional<Owned> find(Where owner, String name);
+}
