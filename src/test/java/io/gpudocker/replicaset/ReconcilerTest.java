@@ -199,7 +199,7 @@ class ReconcilerTest {
         ContainerView running = new ContainerView("id-a", "a-1", "running", true, labels("a"), null, null);
         containersAre(running);
         reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
-        PowerStates power = new PowerStates(repo, engine, containers, gpus, ports, locks, operations, compute);
+        PowerStates power = new PowerStates(repo, engine, containers, new HoldingsReservations(gpus, ports, compute), locks, operations);
         doThrow(new EngineException(409, "removal already in progress", null)).when(engine).remove("id-a");
 
         power.delete("a", Caller.ADMIN);
