@@ -9,6 +9,7 @@ import io.gpudocker.docker.ContainerSettings;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
+import io.gpudocker.replicaset.AllocationKind;
 import io.gpudocker.replicaset.Bind;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
@@ -137,8 +138,8 @@ class ImportPlanner {
 
     private List<ReplicaSetPlan> planReplicaSets(List<OriginalLayout.ReplicaSet> originals, Set<String> volumesToAdopt, List<String> clashes) {
         List<ReplicaSetPlan> plans = new ArrayList<>();
-        Map<String, String> gpusHeld = new HashMap<>(replicaSets.gpuAllocations());
-        Map<Integer, String> portsHeld = new HashMap<>(replicaSets.portAllocations());
+        Map<String, String> gpusHeld = new HashMap<>(replicaSets.allocations(AllocationKind.GPU));
+        Map<Integer, String> portsHeld = new HashMap<>(replicaSets.allocations(AllocationKind.PORT));
         for (OriginalLayout.ReplicaSet r : originals) {
             if (layout.value(keys.imported(OriginalImport.CONTAINERS, r.name())).isPresent()) {
                 continue;

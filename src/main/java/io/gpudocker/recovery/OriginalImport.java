@@ -16,6 +16,7 @@ import io.gpudocker.replicaset.ReplicaSetVersion;
 import io.gpudocker.replicaset.VersionContainers;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.StoreUnavailableException;
@@ -168,12 +169,9 @@ class OriginalImport {
         VolumeVersion version = new VolumeVersion(name, next, VolumeNames.dockerName(name, next), p.size() == null ? null : p.size().bytes(),
                 p.size() == null ? null : p.size().text(), enforced, now, "import of " + p.from() + " (original project)");
         VolumeRecord record = new VolumeRecord(name, next, version.sizeBytes(), version.size(), enforced, now, now, null, volumes.localNode());
-        Operation op = null;
-        boolean created = false;
-        try {
-            op = operations.begin(Operation.start(Operation.VOLUME, "import", name, next));
-            VolumeSummary fresh = dockerVolumes.create(version, p.size(), op, null);
-            created = true;
+        IntentScope.run(operations, Operation.start(Operation.VOLUME, "import", name, next), scope -> {
+            VolumeSummary fresh = dockerVolumes.create(version, p.size(), scope.intent(), null);
+            scope.undo(() -> volumeEngine.removeVolume(version.dockerName()));
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
                     : volumeEngine.inspectVolume(version.dockerName()).map(VolumeSummary::mountpoint).orElse(null);
             dataCopier.requireVisible(p.from(), p.volume().mountpoint());
@@ -183,19 +181,10 @@ class OriginalImport {
             try (ContainerFreeze.Frozen paused = freeze.freeze(dockerVolumes.runningUsers(p.from()))) {
                 dataCopier.copy(p.volume().mountpoint(), target, used);
             }
-            if (!volumes.adopt(record, version, op, p.original().value(), keys.imported(VOLUMES, name), mark(p.from(), p.original().value()))) {
+            if (!volumes.adopt(record, version, scope.intent(), p.original().value(), keys.imported(VOLUMES, name), mark(p.from(), p.original().value()))) {
                 throw new IllegalStateException("etcd refused the record of volume " + name + " (written by another writer meanwhile?)");
             }
-        } catch (RuntimeException e) {
-            if (created) {
-                Undo.after(e, () -> volumeEngine.removeVolume(version.dockerName()));
-            }
-            if (op != null) {
-                Operation begun = op;
-                Undo.quietly(() -> operations.drop(begun));
-            }
-            throw e;
-        }
+        });
         log.info("--import-original: volume {} adopted: {} copied into {} ({}); {} is kept as it was", name, p.from(), version.dockerName(),
                 p.size() == null ? "unlimited" : p.size() + (enforced ? ", enforced" : ", declared, not enforced"), p.from());
         return version.dockerName();
@@ -225,35 +214,21 @@ class OriginalImport {
         Instant now = Instant.now();
         ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), now,
                 "import of " + p.from() + " (original project)", spec, p.settings().gpuUuids(), new LinkedHashMap<>(p.settings().portBindings()));
-        ReplicaSetRecord record = new ReplicaSetRecord(name, next, ReplicaSetState.RUNNING, version.gpus(), version.ports(), now, now, null, List.of(), 0L, replicaSets.localNode());
-        if (!ran) {
-            record = record.stopped();
-        }
-        Operation op = null;
-        boolean created = false;
-        try {
-            op = operations.begin(Operation.start(Operation.REPLICASET, "import", name, next));
-            engine.create(containers.specOf(version, null, op.id()));
-            created = true;
+        ReplicaSetRecord running = new ReplicaSetRecord(name, next, ReplicaSetState.RUNNING, version.gpus(), version.ports(), now, now, null, List.of(), 0L, replicaSets.localNode());
+        ReplicaSetRecord record = ran ? running : running.stopped();
+        IntentScope.run(operations, Operation.start(Operation.REPLICASET, "import", name, next), scope -> {
+            engine.create(containers.specOf(version, null, scope.id()));
+            scope.undo(() -> engine.remove(version.containerName()));
             ContainerDetail fresh = engine.inspect(version.containerName())
                     .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
             diskCopier.copy(p.container(), fresh);
             if (ran) {
                 engine.start(version.containerName());
             }
-            if (!replicaSets.adopt(record, version, op, keys.imported(CONTAINERS, name), mark(p.from(), p.original().value()))) {
+            if (!replicaSets.adopt(record, version, scope.intent(), keys.imported(CONTAINERS, name), mark(p.from(), p.original().value()))) {
                 throw new IllegalStateException("etcd refused the record of replicaset " + name + " (written by another writer meanwhile, or a GPU or port taken?)");
             }
-        } catch (RuntimeException e) {
-            if (created) {
-                Undo.after(e, () -> engine.remove(version.containerName()));
-            }
-            if (op != null) {
-                Operation begun = op;
-                Undo.quietly(() -> operations.drop(begun));
-            }
-            throw e;
-        }
+        });
         log.info("--import-original: replicaset {} adopted: {} -> {} ({}), GPUs {}, ports {}, binds {}; {} is kept, stopped", name, p.from(),
                 version.containerName(), record.state(), version.gpus(), version.ports(), spec.binds().stream().map(Bind::asDockerBind).toList(), p.from());
     }

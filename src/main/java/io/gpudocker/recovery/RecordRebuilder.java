@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code --recover}: rebuilds the records of replicasets and volumes from the full version records their
  * containers and Docker volumes carry as a label. The current version is the highest one on disk; a
- * replicaset is RUNNING (with that version's GPUs and ports) if its container runs, else STOPPED. Versions
+ * replicaset is RUNNING (holding what that version held) if its container runs, else STOPPED. Versions
  * whose containers were pruned are not on disk and are not rebuilt.
  */
 class RecordRebuilder {
@@ -73,7 +73,7 @@ class RecordRebuilder {
             record = record.stopped();
         }
         if (!replicaSets.restore(record, versions)) {
-            // its GPUs or ports are recorded for another replicaset: recorded stopped, the reconcile stops the container
+            // something it holds is recorded for another replicaset: recorded stopped, the reconcile stops the container
             record = record.stopped();
             if (!replicaSets.restore(record, versions)) {
                 throw new IllegalStateException("recover: etcd refused the rebuilt record of replicaset " + name + " (written by another writer meanwhile?)");

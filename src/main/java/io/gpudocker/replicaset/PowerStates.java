@@ -10,8 +10,6 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.resource.cpu.CpuList;
-import io.gpudocker.resource.gpu.GpuScheduler;
-import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
@@ -22,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stop (releases GPUs and ports), pause (keeps them), continue (a paused or exited instance), and delete. None makes a new version; each
+ * Stop (releases what the instance holds), pause (keeps it), continue (a paused or exited instance), and delete. None makes a new version; each
  * either records its change after Docker made it and puts Docker back if the record cannot be written, or
  * records first where a crash in between is finished by the reconcile.
  */
@@ -32,28 +30,24 @@ public class PowerStates {
     private final ReplicaSetRepository repo;
     private final ContainerEngine engine;
     private final VersionContainers containers;
-    private final GpuScheduler gpus;
-    private final PortScheduler ports;
+    private final HoldingsReservations reservations;
     private final NameLocks locks;
     private final Operations operations;
-    private final ComputeAllocator compute;
 
     public PowerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                       GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute) {
+                       HoldingsReservations reservations, NameLocks locks, Operations operations) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
-        this.gpus = gpus;
-        this.ports = ports;
+        this.reservations = reservations;
         this.locks = locks;
         this.operations = operations;
-        this.compute = compute;
     }
 
     /**
      * Recorded first, as a pause is: a crash before Docker stops the container is finished by the reconcile
      * (a stopped replicaset's running container is stopped), whereas a container stopped under a record that
-     * still says running would read as an instance whose process exited by itself. GPUs and ports are handed
+     * still says running would read as an instance whose process exited by itself. What it holds is handed
      * back only once the container has stopped.
      */
     public void stop(String name, Caller caller) {
@@ -140,9 +134,7 @@ public class PowerStates {
     }
 
     private void release(ReplicaSetRecord record) {
-        gpus.release(record.name(), record.gpus());
-        ports.release(record.name(), record.ports().values());
-        compute.release(record);
+        reservations.release(record);
     }
 
     private static void requireState(ReplicaSetRecord record, String action, ReplicaSetState... wanted) {

@@ -63,17 +63,22 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                                          GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute,
-                                          GdaProperties props) {
-        return new ReplicaSetCreation(repo, engine, containers, gpus, ports, locks, operations, compute, props.containers().init());
+    HoldingsReservations holdingsReservations(GpuScheduler gpus, PortScheduler ports, ComputeAllocator compute) {
+        return new HoldingsReservations(gpus, ports, compute);
     }
 
     @Bean
-    VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                                    PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
-                                    MeterRegistry metrics, ComputeAllocator compute, ProgressBoard progress) {
-        return new VersionedUpdate(repo, engine, containers, gpus, ports, locks, copier, pruner, operations, metrics, compute, progress);
+    ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                                          GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Operations operations,
+                                          GdaProperties props) {
+        return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init());
+    }
+
+    @Bean
+    VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, HoldingsReservations reservations,
+                                    NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                                    MeterRegistry metrics, ProgressBoard progress) {
+        return new VersionedUpdate(repo, engine, containers, reservations, locks, copier, pruner, operations, metrics, progress);
     }
 
     @Bean
@@ -83,8 +88,8 @@ public class ReplicaSetConfig {
 
     @Bean
     PowerStates powerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                            GpuScheduler gpus, PortScheduler ports, NameLocks locks, Operations operations, ComputeAllocator compute) {
-        return new PowerStates(repo, engine, containers, gpus, ports, locks, operations, compute);
+                            HoldingsReservations reservations, NameLocks locks, Operations operations) {
+        return new PowerStates(repo, engine, containers, reservations, locks, operations);
     }
 
     @Bean

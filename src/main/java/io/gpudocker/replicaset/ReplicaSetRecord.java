@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,10 @@ public record ReplicaSetRecord(
 
     public String containerName() { return containerName(name, version); }
 
+    /** What it holds; stored as the fields {@code gpus}, {@code ports}, {@code cpus} and {@code memory}. */
+    @JsonIgnore
+    public Holdings holdings() { return new Holdings(gpus, ports, cpus, memory); }
+
     public static String containerName(String name, long version) { return name + "-" + version; }
 
     /** Another version and state, holding the GPUs and ports given and the cores and memory it holds now. */
@@ -49,11 +54,15 @@ public record ReplicaSetRecord(
 
     /** Running {@code v}, holding exactly what {@code v} was given. */
     public ReplicaSetRecord running(ReplicaSetVersion v) {
-        return new ReplicaSetRecord(name, v.version(), ReplicaSetState.RUNNING, v.gpus(), v.ports(), createTime, Instant.now(), tenant, v.cpus(), v.memory(), node);
+        return holding(v.version(), ReplicaSetState.RUNNING, v.holdings());
     }
 
     public ReplicaSetRecord stopped() {
-        return new ReplicaSetRecord(name, version, ReplicaSetState.STOPPED, List.of(), Map.of(), createTime, Instant.now(), tenant, List.of(), 0L, node);
+        return holding(version, ReplicaSetState.STOPPED, Holdings.NONE);
+    }
+
+    private ReplicaSetRecord holding(long newVersion, ReplicaSetState newState, Holdings h) {
+        return new ReplicaSetRecord(name, newVersion, newState, h.gpus(), h.ports(), createTime, Instant.now(), tenant, h.cores(), h.memory(), node);
     }
 
     public ReplicaSetRecord inState(ReplicaSetState newState) { return with(version, newState, gpus, ports); }

@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.gpudocker.store.Versioned;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,6 +37,10 @@ public record ReplicaSetVersion(
                              ReplicaSetSpec spec, List<String> gpus, Map<String, Integer> ports) {
         this(replicaSet, version, containerName, createTime, cause, spec, gpus, ports, List.of(), 0L, 0L);
     }
+
+    /** What it was given; stored as the fields {@code gpus}, {@code ports}, {@code cpus} and {@code memory}. */
+    @JsonIgnore
+    public Holdings holdings() { return new Holdings(gpus, ports, cpus, memory); }
 
     /** Pairs each container port with the host port handed out for it, in order. */
     static Map<String, Integer> portMap(List<String> containerPorts, List<Integer> hostPorts) {

@@ -15,7 +15,7 @@ final class UpdatePhases {
     static final String METER = "gda.update.phases";
 
     enum Phase {
-        /** read the record, check the target, reserve GPUs and ports, write the intent */
+        /** read the record, check the target, reserve what it holds, write the intent */
         PREPARE("prepare"),
         CREATE("create"),
         STOP("stop"),

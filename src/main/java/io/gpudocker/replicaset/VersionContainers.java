@@ -47,7 +47,7 @@ public class VersionContainers {
     }
 
     /**
-     * The container of one version: its spec, its GPUs and ports, labelled as ours and its tenant's, with the
+     * The container of one version: its spec, what it holds (GPUs, ports, cores, memory), labelled as ours and its tenant's, with the
      * operation that makes it and the version's full record (from which a recovery rebuilds etcd).
      */
     public ContainerSpec specOf(ReplicaSetVersion v, String tenant, String operationId) {

@@ -11,17 +11,14 @@ import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.replicaset.HoldingsReservations.Reservation;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
-import io.gpudocker.resource.gpu.GpuScheduler;
-import io.gpudocker.resource.port.PortScheduler;
+import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The one update engine: every change to a replicaset makes version N+1. It creates the new container, stops
  * the old one, copies the system disk into the new layer, starts it, and records it in one transaction with
- * its GPUs and ports. A failure at any step removes the new container, releases what was added and starts
+ * what it holds. A failure at any step removes the new container, releases what was added and starts
  * the old version again; the old container is never destroyed here (the history limit prunes it later).
  */
 public class VersionedUpdate {
@@ -38,15 +35,13 @@ public class VersionedUpdate {
     private final ReplicaSetRepository repo;
     private final ContainerEngine engine;
     private final VersionContainers containers;
-    private final GpuScheduler gpus;
-    private final PortScheduler ports;
+    private final HoldingsReservations reservations;
     private final NameLocks locks;
     private final SystemDiskCopier copier;
     private final ProgressBoard progress;
     private final VersionPruner pruner;
     private final Operations operations;
     private final MeterRegistry metrics;
-    private final ComputeAllocator compute;
 
     /** What an update turns into: the new spec, and which version's root filesystem it starts from. */
     public record Target(ReplicaSetSpec spec, long filesystemFrom) {}
@@ -57,29 +52,19 @@ public class VersionedUpdate {
         Target target(ReplicaSetRecord record, ReplicaSetVersion current);
     }
 
-    /** What the new version holds, and what of it this call added (to give back if the update fails). */
-    private record Reservation(List<String> heldGpus, List<String> gpus, Map<String, Integer> ports, List<Integer> addedPorts,
-                               List<Integer> heldCpus, ComputeAllocator.Grant compute) {
-        List<String> addedGpus() { return gpus.stream().filter(g -> !heldGpus.contains(g)).toList(); }
-
-        List<String> droppedGpus() { return heldGpus.stream().filter(g -> !gpus.contains(g)).toList(); }
-    }
-
-    public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, GpuScheduler gpus,
-                           PortScheduler ports, NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
-                           MeterRegistry metrics, ComputeAllocator compute, ProgressBoard progress) {
+    public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, HoldingsReservations reservations,
+                           NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                           MeterRegistry metrics, ProgressBoard progress) {
         this.progress = progress;
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
-        this.gpus = gpus;
-        this.ports = ports;
+        this.reservations = reservations;
         this.locks = locks;
         this.copier = copier;
         this.pruner = pruner;
         this.operations = operations;
         this.metrics = metrics;
-        this.compute = compute;
     }
 
     /**
@@ -96,66 +81,29 @@ public class VersionedUpdate {
             containers.requireRunnable(target.spec(), record.tenant());
             Optional<ContainerDetail> currentContainer = engine.inspect(record.containerName());
             ContainerDetail source = filesystemSource(record, target, currentContainer);
-            Reservation reservation = reserve(record, current, target.spec());
+            Reservation reservation = reservations.reserve(name, target.spec(), record, current);
+            Holdings holdings = reservation.holdings();
 
             long next = record.version() + 1;
             ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), Instant.now(),
-                    cause, target.spec(), reservation.gpus(), reservation.ports(),
-                    reservation.compute().cpus(), reservation.compute().memory(), reservation.compute().shmSize());
+                    cause, target.spec(), holdings.gpus(), holdings.ports(), holdings.cores(), holdings.memory(), reservation.shmSize());
             boolean wasRunning = currentContainer.map(ContainerDetail::running).orElse(false);
             CopyReport copy;
             try {
                 copy = switchOver(stored, version, source, wasRunning, target.filesystemFrom(), phases, tracker);
             } catch (RuntimeException e) {
-                Undo.after(e, () -> {
-                    gpus.release(name, reservation.addedGpus());
-                    ports.release(name, reservation.addedPorts());
-                    compute.undo(name, reservation.compute());
-                });
+                Undo.after(e, reservation::undo);
                 throw EngineErrors.translate(e, failure, ErrorCode.REPLICASET_EXISTS, "update replicaset '" + name + "' (" + cause + ")");
             }
-            gpus.release(name, reservation.droppedGpus());
-            compute.settle(name, reservation.heldCpus(), reservation.compute());
+            reservation.settle();
             phases.publish(metrics);
             log.info("replicaset {} {}: version {} -> {} (container {}), GPUs {} -> {}, ports {}, {}, filesystem from version {}; took {}",
-                    name, cause, record.version(), next, version.containerName(), reservation.heldGpus(), reservation.gpus(),
-                    reservation.ports(), ComputeText.of(version), source == null ? "none (image only)" : target.filesystemFrom() + " by " + copy.method().label() + " in " + copy.millis() + " ms",
+                    name, cause, record.version(), next, version.containerName(), reservation.held().gpus(), holdings.gpus(),
+                    holdings.ports(), ComputeText.of(version), source == null ? "none (image only)" : target.filesystemFrom() + " by " + copy.method().label() + " in " + copy.millis() + " ms",
                     phases.summary());
             pruner.schedule(name);
             return new ContainerNameView(version.containerName(),
                     copy == null ? null : new ReplicaSetViews.CopyView(copy.method().label(), copy.millis(), copy.bytes()));
-        }
-    }
-
-    /**
-     * Keeps the GPUs and ports the replicaset holds and adds what the target needs. After a stop it holds
-     * none, so it asks for the ports it had before: the user's SSH port survives where it can.
-     */
-    private Reservation reserve(ReplicaSetRecord record, ReplicaSetVersion current, ReplicaSetSpec target) {
-        String name = record.name();
-        List<String> heldGpus = record.state().holdsResources() ? record.gpus() : List.of();
-        List<Integer> heldCpus = record.state().holdsResources() ? record.cpus() : List.of();
-        List<String> newGpus = gpus.reserve(name, heldGpus, target.gpuCount());
-        List<String> addedGpus = newGpus.stream().filter(g -> !heldGpus.contains(g)).toList();
-        Map<String, Integer> portMap = record.ports();
-        List<Integer> addedPorts = List.of();
-        try {
-            if (!record.state().holdsResources()) {
-                List<Integer> wanted = target.containerPorts().stream().map(p -> current.ports().get(p)).filter(Objects::nonNull).toList();
-                addedPorts = ports.reserve(name, target.containerPorts().size(), wanted);
-                portMap = ReplicaSetVersion.portMap(target.containerPorts(), addedPorts);
-            }
-        } catch (RuntimeException e) {
-            gpus.release(name, addedGpus);
-            throw e;
-        }
-        try {
-            ComputeAllocator.Grant grant = compute.reserve(name, target, newGpus, heldCpus);
-            return new Reservation(heldGpus, newGpus, portMap, addedPorts, heldCpus, grant);
-        } catch (RuntimeException e) {
-            gpus.release(name, addedGpus);
-            ports.release(name, addedPorts);
-            throw e;
         }
     }
 
@@ -168,24 +116,20 @@ public class VersionedUpdate {
                                   long filesystemFrom, UpdatePhases phases, ProgressBoard.Tracker tracker) {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
-        Operation op = null;
-        boolean created = false;
-        boolean stoppedOld = false;
-        CopyReport copy = null;
-        try {
-            // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
-            op = operations.begin(Operation.start(Operation.REPLICASET, "update", record.name(), version.version()));
+        // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
+        return IntentScope.call(operations, Operation.start(Operation.REPLICASET, "update", record.name(), version.version()), scope -> {
             phases.lap(UpdatePhases.Phase.PREPARE);
             tracker.step("creating version " + version.version());
-            engine.create(containers.specOf(version, record.tenant(), op.id()));
-            created = true;
+            engine.create(containers.specOf(version, record.tenant(), scope.id()));
+            scope.undo(() -> engine.remove(version.containerName()));
             phases.lap(UpdatePhases.Phase.CREATE);
             if (wasRunning) {
                 tracker.step("stopping version " + record.version());
                 engine.stop(currentName);
-                stoppedOld = true;
+                scope.restore(() -> engine.start(currentName));
                 phases.lap(UpdatePhases.Phase.STOP);
             }
+            CopyReport copy = null;
             if (source != null) {
                 ContainerDetail fresh = engine.inspect(version.containerName())
                         .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
@@ -196,23 +140,10 @@ public class VersionedUpdate {
             tracker.step("starting version " + version.version());
             engine.start(version.containerName());
             phases.lap(UpdatePhases.Phase.START);
-            repo.update(stored, record.running(version), version, op);
+            repo.update(stored, record.running(version), version, scope.intent());
             phases.lap(UpdatePhases.Phase.RECORD);
             return copy;
-        } catch (RuntimeException e) {
-            // a record write that may have landed undoes nothing: the record may already name the new container
-            if (created) {
-                Undo.after(e, () -> engine.remove(version.containerName()));
-            }
-            if (stoppedOld) {
-                Undo.after(e, () -> engine.start(currentName));
-            }
-            if (op != null) {
-                Operation begun = op;
-                Undo.quietly(() -> operations.drop(begun));
-            }
-            throw e;
-        }
+        });
     }
 
     /** The container whose own layer the new version starts from; none if the current one vanished. */

@@ -4,9 +4,9 @@ import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
-import io.gpudocker.common.Undo;
-import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
@@ -58,22 +58,14 @@ public class VolumeLifecycle {
             Long bytes = size == null ? null : size.bytes();
             String text = size == null ? null : size.text();
             VolumeVersion first = new VolumeVersion(name, version, dockerName, bytes, text, enforced, now, "create");
-            Operation op = null;
-            boolean created = false;
             try {
                 // the intent first: a crash after the create leaves a volume the janitor can prove uncommitted
-                op = operations.begin(Operation.start(Operation.VOLUME, "create", name, version));
-                dockerVolumes.create(first, size, op, caller.tenantName());
-                created = true;
-                repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName(), repo.localNode()), first, op);
+                IntentScope.run(operations, Operation.start(Operation.VOLUME, "create", name, version), scope -> {
+                    dockerVolumes.create(first, size, scope.intent(), caller.tenantName());
+                    scope.undo(() -> engine.removeVolume(dockerName));
+                    repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName(), repo.localNode()), first, scope.intent());
+                });
             } catch (RuntimeException e) {
-                if (created) {
-                    Undo.after(e, () -> engine.removeVolume(dockerName));
-                }
-                if (op != null) {
-                    Operation begun = op;
-                    Undo.quietly(() -> operations.drop(begun));
-                }
                 throw EngineErrors.translate(e, ErrorCode.VOLUME_CREATE_FAILED, ErrorCode.VOLUME_IN_USE, "create volume '" + name + "'");
             }
             log.info("volume {} created for {}: Docker volume {}, size {}{}", name, caller.tenantName(), dockerName,

@@ -6,10 +6,10 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
-import io.gpudocker.common.Undo;
-import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.VolumeSummary;
+import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Operation;
 import io.gpudocker.store.Operations;
 import io.gpudocker.store.Stored;
@@ -107,30 +107,22 @@ public class VolumeResize {
     private CopyReport copyInto(Stored<VolumeRecord> stored, VolumeVersion version, VolumeSummary current, VolumeSize size, long used,
                                 ProgressBoard.Tracker tracker) {
         String name = version.name();
-        Operation op = null;
-        boolean created = false;
         try {
             // the intent first: a crash after the create leaves a volume the janitor can prove uncommitted
-            op = operations.begin(Operation.start(Operation.VOLUME, "resize", name, version.version()));
-            VolumeSummary fresh = dockerVolumes.create(version, size, op, stored.record().tenant());
-            created = true;
-            String target = fresh.mountpoint() != null ? fresh.mountpoint()
-                    : engine.inspectVolume(version.dockerName()).map(VolumeSummary::mountpoint).orElse(null);
-            copier.requireVisible(version.dockerName(), target);
-            tracker.copying("copying the data into " + version.dockerName(), used, () -> copier.bytesInUse(target));
-            CopyReport copy = copier.copy(current.mountpoint(), target, used);
-            tracker.step("recording version " + version.version());
-            repo.resize(stored, stored.record().resized(version.version(), size, version.sizeEnforced()), version, op);
-            return copy;
+            return IntentScope.call(operations, Operation.start(Operation.VOLUME, "resize", name, version.version()), scope -> {
+                VolumeSummary fresh = dockerVolumes.create(version, size, scope.intent(), stored.record().tenant());
+                // never taken back when the record may already name it: the janitor would then remove the old version too
+                scope.undo(() -> engine.removeVolume(version.dockerName()));
+                String target = fresh.mountpoint() != null ? fresh.mountpoint()
+                        : engine.inspectVolume(version.dockerName()).map(VolumeSummary::mountpoint).orElse(null);
+                copier.requireVisible(version.dockerName(), target);
+                tracker.copying("copying the data into " + version.dockerName(), used, () -> copier.bytesInUse(target));
+                CopyReport copy = copier.copy(current.mountpoint(), target, used);
+                tracker.step("recording version " + version.version());
+                repo.resize(stored, stored.record().resized(version.version(), size, version.sizeEnforced()), version, scope.intent());
+                return copy;
+            });
         } catch (RuntimeException e) {
-            if (created) {
-                // never when the record may already name it: the janitor would then remove the old version too
-                Undo.after(e, () -> engine.removeVolume(version.dockerName()));
-            }
-            if (op != null) {
-                Operation begun = op;
-                Undo.quietly(() -> operations.drop(begun));
-            }
             throw EngineErrors.translate(e, ErrorCode.VOLUME_PATCH_FAILED, ErrorCode.VOLUME_IN_USE, "resize volume '" + name + "'");
         }
     }

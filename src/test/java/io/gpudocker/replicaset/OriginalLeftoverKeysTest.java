@@ -58,8 +58,8 @@ class OriginalLeftoverKeysTest {
         store.kv.put(ROOT + "gpus/GPU-00000000-0000-4000-8000-000000000001", "foo");
         store.kv.put(ROOT + "gpus/GPU-00000000-0000-4000-8000-000000000002", "{\"not\":\"a holder\"}");
 
-        assertThat(repo.portAllocations()).containsExactly(Map.entry(40002, "foo"));
-        assertThat(repo.gpuAllocations()).containsExactly(Map.entry("GPU-00000000-0000-4000-8000-000000000001", "foo"));
+        assertThat(repo.allocations(AllocationKind.PORT)).containsExactly(Map.entry(40002, "foo"));
+        assertThat(repo.allocations(AllocationKind.GPU)).containsExactly(Map.entry("GPU-00000000-0000-4000-8000-000000000001", "foo"));
     }
 
     @Test

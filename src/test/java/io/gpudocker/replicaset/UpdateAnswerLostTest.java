@@ -70,10 +70,11 @@ class UpdateAnswerLostTest {
         when(engine.inspect("foo-1")).thenReturn(Optional.of(container("foo-1", true)));
         when(engine.inspect("foo-2")).thenReturn(Optional.of(container("foo-2", false)));
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
-        VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, new PortScheduler(new PortRange(40000, 40010), port -> false),
+        HoldingsReservations reservations = new HoldingsReservations(gpus, new PortScheduler(new PortRange(40000, 40010), port -> false),
+                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));
+        VersionedUpdate update = new VersionedUpdate(repo, engine, containers, reservations,
                 new NameLocks(Duration.ofSeconds(5)), new SystemDiskCopier("cp"), mock(VersionPruner.class), operations,
-                new SimpleMeterRegistry(), new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE),
-                new ProgressBoard(Clock.systemUTC()));
+                new SimpleMeterRegistry(), new ProgressBoard(Clock.systemUTC()));
         plans = new UpdatePlans(update, repo, gpus);
     }
 

@@ -88,9 +88,10 @@ class UpdateCopyReportTest {
     private VersionedUpdate update() {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         SystemDiskCopier copier = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry));
-        return new VersionedUpdate(repo, engine, containers, new GpuScheduler(), new PortScheduler(new PortRange(40000, 40010), port -> false),
-                new NameLocks(Duration.ofSeconds(5)), copier, mock(VersionPruner.class), operations, registry,
-                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), new GpuScheduler(), ComputeDefaults.NONE), new ProgressBoard(Clock.systemUTC()));
+        HoldingsReservations reservations = new HoldingsReservations(new GpuScheduler(), new PortScheduler(new PortRange(40000, 40010), port -> false),
+                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), new GpuScheduler(), ComputeDefaults.NONE));
+        return new VersionedUpdate(repo, engine, containers, reservations,
+                new NameLocks(Duration.ofSeconds(5)), copier, mock(VersionPruner.class), operations, registry, new ProgressBoard(Clock.systemUTC()));
     }
 
     private ContainerDetail container(String name, boolean running) throws Exception {

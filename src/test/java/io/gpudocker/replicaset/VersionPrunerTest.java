@@ -5,10 +5,17 @@ import io.gpudocker.store.Operation;
 import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.api.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
@@ -21,7 +28,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The history limits: surplus version records go, oldest first, but never the current one or one with a container. */
 class VersionPrunerTest {
@@ -57,10 +66,29 @@ class VersionPrunerTest {
 
     @Test
     void aFullWorkQueueSkipsThePassInsteadOfFailingTheCaller() {
-        VersionPruner pruner = new VersionPruner(repo, engine, containers, new NameLocks(Duration.ofSeconds(5)),
-                task -> { throw new RejectedExecutionException("queue full"); }, 3, 10);
+        recordVersions("foo", 12);
+        AtomicInteger offered = new AtomicInteger();
+        VersionPruner pruner = new VersionPruner(repo, engine, containers, new NameLocks(Duration.ofSeconds(5)), task -> {
+            offered.incrementAndGet();
+            throw new RejectedExecutionException("queue full");
+        }, 3, 10);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(VersionPruner.class);
+        logger.addAppender(logged);
+        logged.start();
+        try {
+            assertThatCode(() -> pruner.schedule("foo")).doesNotThrowAnyException();
+        } finally {
+            logger.detachAppender(logged);
+        }
 
-        pruner.schedule("foo"); // returns normally
+        assertThat(offered).hasValue(1);
+        verifyNoInteractions(engine);
+        assertThat(repo.recordedVersions("foo")).hasSize(12);
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).startsWith("the work queue is full; pruning old versions of foo waits for its next update");
+        });
     }
 
     private VersionPruner pruner(int keep, int maxRecords) {

@@ -145,9 +145,10 @@ class VersionedUpdateTest {
     private UpdatePlans plans(SystemDiskCopier copier) {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
-        VersionedUpdate update = new VersionedUpdate(repo, engine, containers, gpus, ports, new NameLocks(Duration.ofSeconds(5)),
-                copier, mock(VersionPruner.class), operations, metrics,
-                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE), progress);
+        HoldingsReservations reservations = new HoldingsReservations(gpus, ports,
+                new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));
+        VersionedUpdate update = new VersionedUpdate(repo, engine, containers, reservations, new NameLocks(Duration.ofSeconds(5)),
+                copier, mock(VersionPruner.class), operations, metrics, progress);
         return new UpdatePlans(update, repo, gpus);
     }
 

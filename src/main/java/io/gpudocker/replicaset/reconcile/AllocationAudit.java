@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset.reconcile;
 
+import io.gpudocker.replicaset.AllocationKind;
 import io.gpudocker.replicaset.ComputeAllocator;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
@@ -113,9 +114,9 @@ class AllocationAudit {
     }
 
     private void dropUnaccountedCpus(Map<Integer, String> cpuHolders) {
-        repo.cpuAllocations().forEach((core, holder) -> {
+        repo.allocations(AllocationKind.CPU).forEach((core, holder) -> {
             if (!holder.equals(cpuHolders.get(core))) {
-                repo.dropCpuAllocation(core, holder);
+                repo.dropAllocation(AllocationKind.CPU, core, holder);
                 log.info("reconcile: CPU core {} was recorded for {} which does not hold it; freed", core, holder);
             }
         });
@@ -123,15 +124,15 @@ class AllocationAudit {
 
     /** @param ownGpus this node's GPUs: the GPU keys are shared by every node, and the others' are theirs to settle */
     private void dropUnaccountedAllocations(Set<String> ownGpus, Map<String, String> gpuHolders, Map<Integer, String> portHolders) {
-        repo.gpuAllocations().forEach((uuid, holder) -> {
+        repo.allocations(AllocationKind.GPU).forEach((uuid, holder) -> {
             if (ownGpus.contains(uuid) && !holder.equals(gpuHolders.get(uuid))) {
-                repo.dropAllocation(uuid, null, holder);
+                repo.dropAllocation(AllocationKind.GPU, uuid, holder);
                 log.info("reconcile: GPU {} was recorded for {} which does not hold it; freed", uuid, holder);
             }
         });
-        repo.portAllocations().forEach((port, holder) -> {
+        repo.allocations(AllocationKind.PORT).forEach((port, holder) -> {
             if (!holder.equals(portHolders.get(port))) {
-                repo.dropAllocation(null, port, holder);
+                repo.dropAllocation(AllocationKind.PORT, port, holder);
                 log.info("reconcile: port {} was recorded for {} which does not hold it; freed", port, holder);
             }
         });

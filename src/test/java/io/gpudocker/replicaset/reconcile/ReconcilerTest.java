@@ -20,6 +20,7 @@ import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineException;
 import io.gpudocker.replicaset.ComputeAllocator;
 import io.gpudocker.replicaset.ComputeDefaults;
+import io.gpudocker.replicaset.HoldingsReservations;
 import io.gpudocker.replicaset.HostPathPolicy;
 import io.gpudocker.replicaset.PowerStates;
 import io.gpudocker.replicaset.ReplicaSetRecord;
@@ -209,7 +210,7 @@ class ReconcilerTest {
         ContainerDetail running = running("a");
         containersAre(running);
         reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
-        PowerStates power = new PowerStates(repo, engine, containers, gpus, ports, locks, operations, compute);
+        PowerStates power = new PowerStates(repo, engine, containers, new HoldingsReservations(gpus, ports, compute), locks, operations);
         doThrow(new EngineException(409, "removal already in progress", null)).when(engine).remove("id-a");
 
         power.delete("a", Caller.ADMIN);
