@@ -11,8 +11,14 @@ import java.util.Map;
  * @param upperDir    overlay2's directory of the container's own changes; null on another driver or where not known
  * @param exitCode    the main process's exit code once it has exited; null while it runs or before it first ran
  * @param finishedAt  when it last stopped; null where it never stopped
+ * @param configs     how Docker holds its configuration; null where not inspected
  */
-public record ContainerDetail(ContainerSummary summary, String graphDriver, String upperDir, Integer exitCode, Instant finishedAt) {
+public record ContainerDetail(ContainerSummary summary, String graphDriver, String upperDir, Integer exitCode, Instant finishedAt,
+                              DockerConfigs configs) {
+
+    public ContainerDetail(ContainerSummary summary, String graphDriver, String upperDir, Integer exitCode, Instant finishedAt) {
+        this(summary, graphDriver, upperDir, exitCode, finishedAt, null);
+    }
 
     /** A container of which no more than the list's summary is known. */
     public static ContainerDetail of(ContainerSummary summary) {
@@ -20,11 +26,11 @@ public record ContainerDetail(ContainerSummary summary, String graphDriver, Stri
     }
 
     public ContainerDetail withStorage(String graphDriver, String upperDir) {
-        return new ContainerDetail(summary, graphDriver, upperDir, exitCode, finishedAt);
+        return new ContainerDetail(summary, graphDriver, upperDir, exitCode, finishedAt, configs);
     }
 
     public ContainerDetail withExit(Integer exitCode, Instant finishedAt) {
-        return new ContainerDetail(summary, graphDriver, upperDir, exitCode, finishedAt);
+        return new ContainerDetail(summary, graphDriver, upperDir, exitCode, finishedAt, configs);
     }
 
     public String id() { return summary.id(); }

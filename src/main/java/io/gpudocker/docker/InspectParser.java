@@ -41,7 +41,8 @@ final class InspectParser {
                 running && !paused, paused, labels);
         JsonNode upper = r.path("GraphDriver").path("Data").path("UpperDir");
         return new ContainerDetail(summary, r.path("GraphDriver").path("Name").asString(null), upper.isString() ? upper.asString() : null,
-                exited ? Integer.valueOf(state.path("ExitCode").asInt(0)) : null, instant(state.path("FinishedAt").asString(null)));
+                exited ? Integer.valueOf(state.path("ExitCode").asInt(0)) : null, instant(state.path("FinishedAt").asString(null)),
+                DockerConfigs.fromInspect(r));
     }
 
     static ContainerSettings settings(JsonNode r) {

@@ -28,7 +28,10 @@ public class ReplicaSetQueries {
         this.containers = containers;
     }
 
-    /** The current version as recorded, with Docker's live status beside the recorded state. */
+    /**
+     * The current version as recorded, with Docker's live status beside the recorded state; the one inspect of
+     * its container also gives {@code info} what Docker holds for it.
+     */
     public ReplicaSetViews.Detail get(String name, Caller caller) {
         ReplicaSetRecord record = repo.require(name, caller).record();
         ReplicaSetVersion current = repo.current(record);
@@ -40,7 +43,8 @@ public class ReplicaSetQueries {
                 record.createTime(), record.updateTime(), current.createTime(), spec.image(), spec.gpuCount(), record.gpus(),
                 spec.binds(), spec.env(), spec.cmd(), spec.init(), record.state().holdsResources() ? record.ports() : current.ports(),
                 record.cpus().size(), CpuList.format(record.cpus()), ReplicaSetViews.size(current.memory()), ReplicaSetViews.size(current.shmSize()),
-                originalInfo(current, record.tenant()), progress.of(ReplicaSetViews.progressKey(name)).orElse(null), record.node());
+                OriginalContainerInfo.of(current, containers.recordedSpecOf(current, record.tenant()), live.map(ContainerDetail::configs).orElse(null)),
+                progress.of(ReplicaSetViews.progressKey(name)).orElse(null), record.node());
     }
 
     public List<ReplicaSetViews.Summary> list(Caller caller) {
@@ -51,18 +55,17 @@ public class ReplicaSetQueries {
                 progress.of(ReplicaSetViews.progressKey(r.name())).orElse(null), r.node())).toList();
     }
 
-    /** Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to. */
+    /**
+     * Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to.
+     * Each is built from its record alone, so a history costs no Docker call per version.
+     */
     public ReplicaSetViews.History history(String name, Caller caller) {
         String tenant = repo.require(name, caller).record().tenant();
         Set<String> present = containers.of(name).stream().map(ContainerSummary::name).collect(Collectors.toSet());
         return new ReplicaSetViews.History(repo.history(name).stream()
                 .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(), present.contains(v.containerName()),
-                        ReplicaSetViews.VersionStatus.of(v, originalInfo(v, tenant))))
+                        ReplicaSetViews.VersionStatus.of(v, OriginalContainerInfo.of(v, containers.recordedSpecOf(v, tenant)))))
                 .toList());
-    }
-
-    private OriginalContainerInfo originalInfo(ReplicaSetVersion v, String tenant) {
-        return OriginalContainerInfo.of(v, containers.recordedSpecOf(v, tenant));
     }
 
     /** The container whose logs to stream: the current version's, or version {@code version}'s if given. */

@@ -68,7 +68,7 @@ public final class ReplicaSetViews {
             @Schema(description = "the cores it holds, Docker's notation; empty: unpinned, or stopped", example = "0-7") String cpus,
             @Schema(description = "the current version's hard memory limit; null: none", example = "32GB") String memory,
             @Schema(description = "the current version's /dev/shm size; null: Docker's default (64MB)", example = "8GB") String shmSize,
-            @Schema(description = "original-compatible: the version with Docker's Config and HostConfig of its container") OriginalContainerInfo info,
+            @Schema(description = "original-compatible: the version with Docker's Config, HostConfig and NetworkingConfig of its container, as Docker holds them") OriginalContainerInfo info,
             @Schema(description = "the update in flight (patch, restart, rollback): its step and since when; null when none runs", nullable = true) ProgressBoard.Progress progress,
             @Schema(description = "the node whose Docker engine runs it (GET /api/v1/nodes)", example = "gpu1") String node) {}
 
@@ -109,7 +109,7 @@ public final class ReplicaSetViews {
             @Schema(example = "1") long version,
             @Schema(example = "2025-01-01T08:00:00.000000Z") Instant createTime,
             @Schema(description = "whether the version's container (its filesystem) still exists; false once pruned by the history limit", example = "true") boolean snapshotAvailable,
-            @Schema(description = "the version's full record (spec, GPUs and ports it had) and, original-compatible, Docker's Config and HostConfig of its container") VersionStatus status) {}
+            @Schema(description = "the version's full record (spec, GPUs and ports it had) and, original-compatible, Docker's Config, HostConfig and NetworkingConfig of its container, built from that record") VersionStatus status) {}
 
     /**
      * One version's record beside the original project's fields of it. {@code createTime} is in the original's
@@ -128,10 +128,10 @@ public final class ReplicaSetViews {
             @Schema(description = "the CPU cores it was given; empty: unpinned", example = "[0, 1, 2, 3]") List<Integer> cpus,
             @Schema(description = "its memory limit in bytes; 0: none", example = "34359738368") long memory,
             @Schema(description = "its /dev/shm size in bytes; 0: Docker's default", example = "0") long shmSize,
-            OriginalContainerInfo.DockerConfig config,
-            OriginalContainerInfo.DockerHostConfig hostConfig,
-            OriginalContainerInfo.DockerNetworkingConfig networkingConfig,
-            @Schema(description = "always null, as in the original", nullable = true) Object platform) {
+            @Schema(implementation = OriginalDockerSchemas.DockerConfig.class) Map<String, Object> config,
+            @Schema(implementation = OriginalDockerSchemas.DockerHostConfig.class) Map<String, Object> hostConfig,
+            @Schema(implementation = OriginalDockerSchemas.DockerNetworkingConfig.class) Map<String, Object> networkingConfig,
+            OriginalContainerInfo.Platform platform) {
 
         static VersionStatus of(ReplicaSetVersion v, OriginalContainerInfo info) {
             return new VersionStatus(v.replicaSet(), v.version(), v.containerName(), info.createTime(), v.cause(), v.spec(), v.gpus(), v.ports(),
