@@ -57,9 +57,9 @@ public class ReplicaSetCreation {
                 req.init() == null ? initByDefault : req.init());
         try (var held = locks.lock(name)) {
             if (repo.find(name).isPresent()) {
-                throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name);
+                throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name).onField("replicaSetName");
             }
-            containers.requireRunnable(spec, caller.tenantName());
+            containers.requireRunnable(spec, caller.tenantName(), "imageName");
             Reservation reservation = reservations.reserve(name, spec);
             ReplicaSetVersion first = firstVersion(name, spec, reservation);
             run(first, caller.tenantName(), reservation);

@@ -100,8 +100,18 @@ public class VersionContainers {
      * rollback to a version whose binds the operator has since disallowed is refused too.
      */
     public void requireRunnable(ReplicaSetSpec spec, String tenant) {
+        requireRunnable(spec, tenant, null);
+    }
+
+    /**
+     * As {@link #requireRunnable(ReplicaSetSpec, String)}, for a spec whose image the request names itself.
+     *
+     * @param imageField the request field the image came from, named in the refusal of a missing image; null where
+     *                   the image comes from a stored spec (an update, a rollback) and no field of the request is at fault
+     */
+    public void requireRunnable(ReplicaSetSpec spec, String tenant, String imageField) {
         if (!engine.imageExists(spec.image())) {
-            throw ApiException.of(ErrorCode.IMAGE_NOT_FOUND, "image '%s' is not present on this host; pull or build it first", spec.image());
+            throw ApiException.of(ErrorCode.IMAGE_NOT_FOUND, "image '%s' is not present on this host; pull or build it first", spec.image()).onField(imageField);
         }
         for (Bind b : spec.binds()) {
             if (b.isHostPath()) {

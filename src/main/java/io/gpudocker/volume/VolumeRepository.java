@@ -42,7 +42,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
     /** Commits a create, dropping its intent in the same transaction. */
     public void create(VolumeRecord record, VolumeVersion first, Operation op) {
         if (!commit(operations.finish(creating(record.name(), record, first), op), record.name())) {
-            throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", record.name());
+            throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", record.name()).onField("name");
         }
     }
 
