@@ -45,7 +45,7 @@ public class VolumeLifecycle {
     }
 
     public VolumeViews.Created create(VolumeRequests.Create req, Caller caller) {
-        String name = req == null ? null : req.name();
+        String name = req.name();
         VolumeSize size = req.size() == null || req.size().isBlank() ? null : VolumeSize.parse(req.size());
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
             if (repo.find(name).isPresent()) {
