@@ -32,7 +32,7 @@ import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.EtcdKeyValueStore;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -144,8 +144,8 @@ public class InfrastructureConfig {
     }
 
     @Bean
-    Operations operations(KeyValueStore store, Keys keys, ClusterIdentity identity) {
-        return new Operations(store, keys, identity);
+    Intents operations(KeyValueStore store, Keys keys, ClusterIdentity identity) {
+        return new Intents(store, keys, identity);
     }
 
     @Bean

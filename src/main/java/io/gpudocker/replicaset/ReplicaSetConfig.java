@@ -15,7 +15,7 @@ import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import io.gpudocker.volume.VolumeQueries;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
@@ -29,7 +29,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class ReplicaSetConfig {
 
     @Bean
-    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Operations operations) {
+    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Intents operations) {
         return new ReplicaSetRepository(store, keys, operations);
     }
 
@@ -69,14 +69,14 @@ public class ReplicaSetConfig {
 
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                                          GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Operations operations,
+                                          GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
                                           GdaProperties props) {
         return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init());
     }
 
     @Bean
     VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, HoldingsReservations reservations,
-                                    NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                                    NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Intents operations,
                                     MeterRegistry metrics, ProgressBoard progress) {
         return new VersionedUpdate(repo, engine, containers, reservations, locks, copier, pruner, operations, metrics, progress);
     }
@@ -87,9 +87,9 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    PowerStates powerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                            HoldingsReservations reservations, NameLocks locks, Operations operations) {
-        return new PowerStates(repo, engine, containers, reservations, locks, operations);
+    ReplicaSetLifecycle replicaSetLifecycle(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                            HoldingsReservations reservations, NameLocks locks, Intents operations) {
+        return new ReplicaSetLifecycle(repo, engine, containers, reservations, locks, operations);
     }
 
     @Bean

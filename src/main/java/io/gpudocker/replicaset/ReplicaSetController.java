@@ -32,12 +32,12 @@ import org.springframework.web.bind.annotation.RestController;
 class ReplicaSetController {
     private final ReplicaSetCreation creation;
     private final UpdatePlans updates;
-    private final PowerStates power;
+    private final ReplicaSetLifecycle power;
     private final ContainerActions actions;
     private final ReplicaSetQueries queries;
     private final TerminalTickets terminals;
 
-    ReplicaSetController(ReplicaSetCreation creation, UpdatePlans updates, PowerStates power, ContainerActions actions, ReplicaSetQueries queries,
+    ReplicaSetController(ReplicaSetCreation creation, UpdatePlans updates, ReplicaSetLifecycle power, ContainerActions actions, ReplicaSetQueries queries,
                          TerminalTickets terminals) {
         this.terminals = terminals;
         this.creation = creation;

@@ -16,7 +16,7 @@ import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -47,7 +47,7 @@ class UpdateCopyReportTest {
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final ReplicaSetRepository repo = mock(ReplicaSetRepository.class);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final Operations operations = mock(Operations.class);
+    private final Intents operations = mock(Intents.class);
     private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 1, ReplicaSetState.RUNNING, List.of(), Map.of(), Instant.now(), Instant.now(), "alice");
 
     @BeforeEach

@@ -6,7 +6,7 @@ import io.gpudocker.replicaset.VersionPruner;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.store.Cluster;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Makes etcd and Docker agree, at start and while serving: finishes or undoes what a killed process left half
  * done, frees what belongs to containers that no longer exist, and at start rebuilds the schedulers from the
  * durable record. A container is removed only where etcd proves it was never committed: an unfinished
- * operation's intent names it (see {@link Operation}); an absent record alone never removes anything.
+ * operation's intent names it (see {@link Intent}); an absent record alone never removes anything.
  */
 public class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
