@@ -13,7 +13,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
-import io.gpudocker.replicaset.Bind;
+import io.gpudocker.replicaset.bind.Bind;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetSpec;
 import io.gpudocker.replicaset.ReplicaSetState;

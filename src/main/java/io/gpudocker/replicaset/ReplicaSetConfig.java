@@ -7,6 +7,7 @@ import io.gpudocker.common.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.HolderVisibility;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;

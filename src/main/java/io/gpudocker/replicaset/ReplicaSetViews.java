@@ -2,6 +2,7 @@ package io.gpudocker.replicaset;
 
 import io.gpudocker.common.ByteSizes;
 import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.replicaset.bind.Bind;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;

@@ -16,6 +16,7 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineException;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;

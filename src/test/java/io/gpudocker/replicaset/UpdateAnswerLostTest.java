@@ -9,6 +9,7 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;

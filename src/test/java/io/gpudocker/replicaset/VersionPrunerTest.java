@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.store.Intents;
 import io.gpudocker.store.Intent;
 import io.gpudocker.store.ConfirmedIdentity;

@@ -21,7 +21,7 @@ import io.gpudocker.docker.EngineException;
 import io.gpudocker.replicaset.ComputeAllocator;
 import io.gpudocker.replicaset.ComputeDefaults;
 import io.gpudocker.replicaset.HoldingsReservations;
-import io.gpudocker.replicaset.HostPathPolicy;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.replicaset.ReplicaSetLifecycle;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
