@@ -100,11 +100,6 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ImageCatalog imageCatalog(ContainerEngine engine) {
-        return new ImageCatalog(engine);
-    }
-
-    @Bean
     ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress) {
         return new ReplicaSetQueries(repo, engine, containers, progress);
     }
