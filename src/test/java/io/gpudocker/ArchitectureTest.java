@@ -57,7 +57,7 @@ class ArchitectureTest {
 
     @Test
     void sharedFoundationsDependOnNothingAboveThem() {
-        noClasses().that().resideInAnyPackage("io.gpudocker.api..", "io.gpudocker.common..")
+        noClasses().that().resideInAnyPackage("io.gpudocker.api..", "io.gpudocker.common..", "io.gpudocker.copy..")
                 .and().areNotAnnotatedWith(RestController.class)
                 .should().dependOnClassesThat().resideInAnyPackage(concat(FEATURES, ENGINE_AND_STORE, WIRING))
                 .check(MAIN);

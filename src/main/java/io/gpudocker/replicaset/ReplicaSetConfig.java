@@ -1,9 +1,9 @@
 package io.gpudocker.replicaset;
 
-import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;

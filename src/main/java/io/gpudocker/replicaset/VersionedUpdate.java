@@ -3,7 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.common.CopyReport;
+import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.Undo;

@@ -2,10 +2,10 @@ package io.gpudocker.replicaset;
 
 
 import io.gpudocker.api.Caller;
-import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
