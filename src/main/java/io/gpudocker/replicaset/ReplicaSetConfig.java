@@ -104,7 +104,7 @@ public class ReplicaSetConfig {
         return new ReplicaSetQueries(repo, engine, containers, progress);
     }
 
-    /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */
+    /** Which holders' names a caller may see in the resource maps (GPUs, ports, CPU cores, memory): the replicasets it may see. */
     @Bean
     HolderVisibility holderVisibility(ReplicaSetRepository repo) {
         return caller -> {

@@ -65,8 +65,8 @@ public class Reconciler {
 
     /**
      * While serving: the same per-replicaset repairs as at start, each under the replicaset's lock and from a
-     * fresh look at Docker, so a container removed or stopped behind the service's back gives its GPUs and
-     * ports back without a restart. The schedulers are not reloaded (calls in flight hold reservations);
+     * fresh look at Docker, so a container removed or stopped behind the service's back gives back what it
+     * holds (GPUs, ports, cores, memory) without a restart. The schedulers are not reloaded (calls in flight hold reservations);
      * only what a repaired record no longer holds is released. Nothing is done while etcd does not hold
      * this deployment's identity (wiped or replaced under the running service).
      */

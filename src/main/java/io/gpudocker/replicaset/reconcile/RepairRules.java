@@ -70,7 +70,7 @@ final class RepairRules {
                         name, c.name(), proof.get().action(), proof.get().id(), record.version())));
                 interruptedUpdate |= !proof.get().isDelete();
             } else if (v > record.version()) {
-                // no record holds its GPUs and ports: they may be handed to someone else
+                // no record accounts for what it holds (GPUs, ports, cores, memory): that may be handed to someone else
                 if (c.running()) {
                     actions.add(new Stop(c, Note.of("reconcile {}: stopped {}, whose version is above the recorded {}", name, c.name(), record.version())));
                 }
@@ -94,7 +94,7 @@ final class RepairRules {
     }
 
     /**
-     * Recorded running: the instance keeps its GPUs and ports whether its container runs or not, unless the
+     * Recorded running: the instance keeps what it holds (GPUs, ports, cores, memory) whether its container runs or not, unless the
      * container is gone. One stopped by Docker going away (a daemon restart, a reboot) or by an interrupted
      * update is started again; one whose own process exited is recorded EXITED and stays so (its exit code
      * shown) until the user stops, continues, restarts or deletes it.
@@ -168,7 +168,7 @@ final class RepairRules {
 
     private static Decision stopped(ReplicaSetRecord record, Optional<ContainerSummary> current) {
         if (current.isPresent() && current.get().running()) {
-            // its GPUs may belong to someone else by now
+            // what it held (GPUs, ports, cores, memory) may belong to someone else by now
             ContainerSummary c = current.get();
             return Decision.keep(record, new Stop(c, Note.of(
                     "reconcile {}: stopped {}, which was started outside the service while the replicaset is stopped", record.name(), c.name())));
