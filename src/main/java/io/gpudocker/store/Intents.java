@@ -3,7 +3,7 @@ package io.gpudocker.store;
 import java.util.List;
 
 /**
- * Intents of operations in etcd ({@code <prefix>/apis/v1/operations/<id>}): written before an operation
+ * Intents of operations in etcd ({@code <prefix>/apis/v1/operations/<node>/<id>}): written before an operation
  * creates a Docker object, dropped by the transaction that commits it. They are the only proof the reconcile
  * and the janitor accept that an object was never committed.
  */
