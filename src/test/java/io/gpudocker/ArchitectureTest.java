@@ -1,7 +1,9 @@
 package io.gpudocker;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages;
 import static com.tngtech.archunit.core.domain.properties.CanBeAnnotated.Predicates.annotatedWith;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -24,7 +26,7 @@ class ArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.gpudocker");
 
-    private static final String[] FEATURES = {"io.gpudocker.replicaset..", "io.gpudocker.volume..", "io.gpudocker.resource..", "io.gpudocker.recovery..", "io.gpudocker.node.."};
+    private static final String[] FEATURES = {"io.gpudocker.replicaset..", "io.gpudocker.image..", "io.gpudocker.volume..", "io.gpudocker.resource..", "io.gpudocker.recovery..", "io.gpudocker.node.."};
     private static final String[] ENGINE_AND_STORE = {"io.gpudocker.docker..", "io.gpudocker.store.."};
     private static final String[] WIRING = {"io.gpudocker", "io.gpudocker.config..", "io.gpudocker.ops..", "io.gpudocker.cli..", "io.gpudocker.web.."};
 
@@ -38,6 +40,30 @@ class ArchitectureTest {
     void theReplicaSetOperationsDoNotKnowTheReconcile() {
         noClasses().that().resideInAPackage("io.gpudocker.replicaset..").and().resideOutsideOfPackage("io.gpudocker.replicaset.reconcile..")
                 .should().dependOnClassesThat().resideInAPackage("io.gpudocker.replicaset.reconcile..")
+                .check(MAIN);
+    }
+
+    /** The terminal is built on the replicaset operations and wires itself, ticket endpoint included; they never call into it. */
+    @Test
+    void theReplicaSetOperationsDoNotKnowTheTerminal() {
+        noClasses().that().resideInAPackage("io.gpudocker.replicaset..").and().resideOutsideOfPackage("io.gpudocker.replicaset.terminal..")
+                .should().dependOnClassesThat().resideInAPackage("io.gpudocker.replicaset.terminal..")
+                .check(MAIN);
+    }
+
+    /** A bind and the host paths it may mount are rules on a request: they know the API's contract and no feature. */
+    @Test
+    void theBindPolicyKnowsOnlyTheContract() {
+        noClasses().that().resideInAPackage("io.gpudocker.replicaset.bind..")
+                .should().dependOnClassesThat(resideInAPackage("io.gpudocker..").and(resideOutsideOfPackages("io.gpudocker.api..", "io.gpudocker.replicaset.bind..")))
+                .check(MAIN);
+    }
+
+    /** Images are offered whatever becomes of them: a replicaset may look an image up, the catalog never a replicaset. */
+    @Test
+    void theImageCatalogKnowsNoReplicaSet() {
+        noClasses().that().resideInAPackage("io.gpudocker.image..")
+                .should().dependOnClassesThat().resideInAPackage("io.gpudocker.replicaset..")
                 .check(MAIN);
     }
 
@@ -55,9 +81,10 @@ class ArchitectureTest {
                 .check(MAIN);
     }
 
+    /** {@code copy} builds on {@code common} (child processes) and serves the engine and the features alike. */
     @Test
     void sharedFoundationsDependOnNothingAboveThem() {
-        noClasses().that().resideInAnyPackage("io.gpudocker.api..", "io.gpudocker.common..")
+        noClasses().that().resideInAnyPackage("io.gpudocker.api..", "io.gpudocker.common..", "io.gpudocker.copy..")
                 .and().areNotAnnotatedWith(RestController.class)
                 .should().dependOnClassesThat().resideInAnyPackage(concat(FEATURES, ENGINE_AND_STORE, WIRING))
                 .check(MAIN);

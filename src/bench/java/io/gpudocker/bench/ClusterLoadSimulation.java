@@ -13,14 +13,14 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
-import io.gpudocker.replicaset.Bind;
+import io.gpudocker.replicaset.bind.Bind;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetSpec;
 import io.gpudocker.replicaset.ReplicaSetState;
 import io.gpudocker.replicaset.ReplicaSetVersion;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -365,7 +365,7 @@ public final class ClusterLoadSimulation {
         /** A create as the service makes it: the intent on its own, then record, version 1 and allocations in one transaction. */
         CompletableFuture<Boolean> create() {
             String rs = cyclingName();
-            Operation op = Operation.start(Operation.REPLICASET, "create", rs, 1);
+            Intent op = Intent.start(Intent.REPLICASET, "create", rs, 1);
             Txn intent = new Txn(kv).requireValue(keys.cluster(), "bench").requireAbsent(keys.operation(op.id()))
                     .put(keys.operation(op.id()), Json.write(op));
             return intent.commit().thenCompose(i -> createTxn(rs, GPUS_PER_INSTANCE, 1, CORES_PER_INSTANCE, op).commit()).thenApply(r -> {
@@ -374,7 +374,7 @@ public final class ClusterLoadSimulation {
             });
         }
 
-        Txn createTxn(String rs, int gpuCount, int portCount, int coreCount, Operation op) {
+        Txn createTxn(String rs, int gpuCount, int portCount, int coreCount, Intent op) {
             List<String> held = gpus.subList(GPUS_PER_NODE - Math.min(gpuCount, GPUS_PER_NODE), GPUS_PER_NODE);
             Txn t = new Txn(kv).requireAbsent(keys.replicaSets().record(rs)).requireAbsent(keys.replicaSets().version(rs, 1))
                     .put(keys.replicaSets().record(rs), Json.write(record(rs, 1, held, STEADY_INSTANCES)))
@@ -396,7 +396,7 @@ public final class ClusterLoadSimulation {
 
         /** A delete as the service makes it: record, versions and allocations gone with the intent written; then the intent dropped. */
         CompletableFuture<Boolean> delete(String rs) {
-            Operation op = Operation.deleting(Operation.REPLICASET, rs, 1, List.of("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+            Intent op = Intent.deleting(Intent.REPLICASET, rs, 1, List.of("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
             List<String> held = gpus.subList(GPUS_PER_NODE - GPUS_PER_INSTANCE, GPUS_PER_NODE);
             Txn t = new Txn(kv).requireModRevision(keys.replicaSets().record(rs), cyclingRevision)
                     .requireValue(keys.cluster(), "bench").requireAbsent(keys.operation(op.id()))

@@ -13,8 +13,8 @@ public record Caller(String name, boolean admin) {
         return new Caller(name, false);
     }
 
-    /** Whether this caller may see and change an object recorded for {@code tenant}. */
-    public boolean owns(String tenant) {
+    /** Whether this caller may see (and so change) an object recorded for {@code tenant}: its own, or any for the admin. */
+    public boolean maySee(String tenant) {
         return admin || name.equals(tenant);
     }
 

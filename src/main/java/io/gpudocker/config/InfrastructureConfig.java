@@ -8,11 +8,11 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.gpudocker.common.ByteSizes;
-import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
 import io.gpudocker.docker.DockerCalls;
@@ -32,7 +32,7 @@ import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.EtcdKeyValueStore;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -144,8 +144,8 @@ public class InfrastructureConfig {
     }
 
     @Bean
-    Operations operations(KeyValueStore store, Keys keys, ClusterIdentity identity) {
-        return new Operations(store, keys, identity);
+    Intents operations(KeyValueStore store, Keys keys, ClusterIdentity identity) {
+        return new Intents(store, keys, identity);
     }
 
     @Bean

@@ -2,11 +2,11 @@ package io.gpudocker.docker;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.common.CopyMethod;
-import io.gpudocker.common.CopyMetrics;
-import io.gpudocker.common.CopyReport;
+import io.gpudocker.copy.CopyMethod;
+import io.gpudocker.copy.CopyMetrics;
+import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.ProcessRunner;
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -137,7 +137,7 @@ class CreatePlacement {
             if (src.startsWith("/") || dash <= 0 || !src.substring(dash + 1).matches("\\d{1,18}")) {
                 continue;
             }
-            records.find(Where.VOLUME_OWNER, src.substring(0, dash)).filter(r -> caller.owns(r.tenant()))
+            records.find(Where.VOLUME_OWNER, src.substring(0, dash)).filter(r -> caller.maySee(r.tenant()))
                     .map(Owned::node).filter(n -> n != null && !nodes.contains(n)).ifPresent(nodes::add);
         }
         if (nodes.size() > 1) {

@@ -1,6 +1,6 @@
 package io.gpudocker.node;
 
-import io.gpudocker.replicaset.TerminalRelay;
+import io.gpudocker.replicaset.terminal.TerminalRelay;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Map;

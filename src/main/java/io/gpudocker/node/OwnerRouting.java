@@ -89,7 +89,7 @@ public class OwnerRouting extends OncePerRequestFilter {
     /** Runs here when this node holds it (or nothing of the caller's does: the answer is then this node's 404); otherwise on its node. */
     private void toOwner(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Caller caller, RouteResolver.Route route)
             throws ServletException, IOException {
-        Optional<String> owner = records.find(route.where(), route.name()).filter(r -> caller.owns(r.tenant())).map(Owned::node);
+        Optional<String> owner = records.find(route.where(), route.name()).filter(r -> caller.maySee(r.tenant())).map(Owned::node);
         if (owner.isEmpty() || owner.get().equals(directory.self())) {
             chain.doFilter(request, response);
             return;

@@ -1,6 +1,6 @@
 package io.gpudocker.ops;
 
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.DockerCalls;

@@ -8,8 +8,8 @@ import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.store.Cluster;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.volume.VolumeRecord;
 import io.gpudocker.volume.VolumeRepository;
 import java.util.List;
@@ -29,10 +29,10 @@ class CensusTaker {
     private final VolumeEngine volumeEngine;
     private final ReplicaSetRepository replicaSets;
     private final VolumeRepository volumes;
-    private final Operations operations;
+    private final Intents operations;
     private final String owner;
 
-    CensusTaker(ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes, Operations operations, String owner) {
+    CensusTaker(ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes, Intents operations, String owner) {
         this.engine = engine;
         this.volumeEngine = volumeEngine;
         this.replicaSets = replicaSets;
@@ -44,12 +44,12 @@ class CensusTaker {
     Census take(Optional<Cluster> cluster) {
         Set<String> recordedSets = replicaSets.local().stream().map(ReplicaSetRecord::name).collect(Collectors.toSet());
         Set<String> recordedVolumes = volumes.local().stream().map(VolumeRecord::name).collect(Collectors.toSet());
-        List<Operation> intents = operations.all();
+        List<Intent> intents = operations.all();
         List<ContainerSummary> containers = engine.listByLabels(ManagedLabels.owner(owner)).stream()
-                .filter(c -> !known(c.labels(), c.id(), ManagedLabels.REPLICASET, Operation.REPLICASET, recordedSets, intents, cluster))
+                .filter(c -> !known(c.labels(), c.id(), ManagedLabels.REPLICASET, Intent.REPLICASET, recordedSets, intents, cluster))
                 .toList();
         List<VolumeSummary> vols = volumeEngine.listVolumesByLabels(ManagedLabels.owner(owner)).stream()
-                .filter(v -> !known(v.labels(), v.name(), ManagedLabels.VOLUME, Operation.VOLUME, recordedVolumes, intents, cluster))
+                .filter(v -> !known(v.labels(), v.name(), ManagedLabels.VOLUME, Intent.VOLUME, recordedVolumes, intents, cluster))
                 .toList();
         Set<String> clashes = new TreeSet<>();
         containers.stream().map(c -> c.label(ManagedLabels.REPLICASET)).filter(recordedSets::contains).forEach(n -> clashes.add("replicaset " + n));
@@ -58,7 +58,7 @@ class CensusTaker {
     }
 
     private static boolean known(Map<String, String> labels, String objectId, String nameLabel, String kind, Set<String> recorded,
-                                 List<Operation> intents, Optional<Cluster> cluster) {
+                                 List<Intent> intents, Optional<Cluster> cluster) {
         String madeUnder = labels.get(ManagedLabels.CLUSTER);
         if (madeUnder != null && cluster.map(c -> !c.accepts(madeUnder)).orElse(true)) {
             return false;

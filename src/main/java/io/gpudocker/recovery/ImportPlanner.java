@@ -10,7 +10,7 @@ import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.replicaset.AllocationKind;
-import io.gpudocker.replicaset.Bind;
+import io.gpudocker.replicaset.bind.Bind;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.ReplicaSetSpec;

@@ -7,7 +7,7 @@ import io.gpudocker.docker.EngineUnavailableException;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
-import io.gpudocker.replicaset.Bind;
+import io.gpudocker.replicaset.bind.Bind;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.ReplicaSetSpec;
@@ -17,8 +17,8 @@ import io.gpudocker.replicaset.VersionContainers;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Keys;
 import io.gpudocker.store.IntentScope;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.StoreUnavailableException;
 import io.gpudocker.volume.ContainerFreeze;
 import io.gpudocker.volume.DockerVolumes;
@@ -66,11 +66,11 @@ class OriginalImport {
     private final VolumeDataCopier dataCopier;
     private final VolumeSizeSupport sizeSupport;
     private final ContainerFreeze freeze;
-    private final Operations operations;
+    private final Intents operations;
 
     OriginalImport(ImportPlanner planner, Keys keys, ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
                    VersionContainers containers, SystemDiskCopier diskCopier, DockerVolumes dockerVolumes, VolumeDataCopier dataCopier,
-                   VolumeSizeSupport sizeSupport, ContainerFreeze freeze, Operations operations) {
+                   VolumeSizeSupport sizeSupport, ContainerFreeze freeze, Intents operations) {
         this.planner = planner;
         this.keys = keys;
         this.engine = engine;
@@ -169,7 +169,7 @@ class OriginalImport {
         VolumeVersion version = new VolumeVersion(name, next, VolumeNames.dockerName(name, next), p.size() == null ? null : p.size().bytes(),
                 p.size() == null ? null : p.size().text(), enforced, now, "import of " + p.from() + " (original project)");
         VolumeRecord record = new VolumeRecord(name, next, version.sizeBytes(), version.size(), enforced, now, now, null, volumes.localNode());
-        IntentScope.run(operations, Operation.start(Operation.VOLUME, "import", name, next), scope -> {
+        IntentScope.run(operations, Intent.start(Intent.VOLUME, "import", name, next), scope -> {
             VolumeSummary fresh = dockerVolumes.create(version, p.size(), scope.intent(), null);
             scope.undo(() -> volumeEngine.removeVolume(version.dockerName()));
             String target = fresh.mountpoint() != null ? fresh.mountpoint()
@@ -216,7 +216,7 @@ class OriginalImport {
                 "import of " + p.from() + " (original project)", spec, p.settings().gpuUuids(), new LinkedHashMap<>(p.settings().portBindings()));
         ReplicaSetRecord running = new ReplicaSetRecord(name, next, ReplicaSetState.RUNNING, version.gpus(), version.ports(), now, now, null, List.of(), 0L, replicaSets.localNode());
         ReplicaSetRecord record = ran ? running : running.stopped();
-        IntentScope.run(operations, Operation.start(Operation.REPLICASET, "import", name, next), scope -> {
+        IntentScope.run(operations, Intent.start(Intent.REPLICASET, "import", name, next), scope -> {
             engine.create(containers.specOf(version, null, scope.id()));
             scope.undo(() -> engine.remove(version.containerName()));
             ContainerDetail fresh = engine.inspect(version.containerName())

@@ -6,7 +6,7 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.store.ClusterIdentity;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import io.gpudocker.volume.VolumeJanitor;
 import io.gpudocker.volume.VolumeRepository;
 import io.gpudocker.docker.SystemDiskCopier;
@@ -28,7 +28,7 @@ public class RecoveryConfig {
 
     @Bean
     StartupGuard startupGuard(ClusterIdentity identity, ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
-                              Operations operations, VolumeJanitor janitor, ObjectProvider<OriginalImport> importOriginal, GdaProperties props) {
+                              Intents operations, VolumeJanitor janitor, ObjectProvider<OriginalImport> importOriginal, GdaProperties props) {
         String prefix = props.etcd().prefix();
         CensusTaker census = new CensusTaker(engine, volumeEngine, replicaSets, volumes, operations, prefix);
         return new StartupGuard(identity, census, new RecordRebuilder(replicaSets, volumes), janitor, props.recover(),
@@ -40,7 +40,7 @@ public class RecoveryConfig {
     @Lazy
     OriginalImport originalImport(KeyValueStore store, Keys keys, ContainerEngine engine, VolumeEngine volumeEngine, ReplicaSetRepository replicaSets, VolumeRepository volumes,
                                   VersionContainers containers, SystemDiskCopier diskCopier, DockerVolumes dockerVolumes, VolumeDataCopier dataCopier,
-                                  VolumeSizeSupport sizeSupport, Operations operations, FrozenContainers frozen) {
+                                  VolumeSizeSupport sizeSupport, Intents operations, FrozenContainers frozen) {
         ImportPlanner planner = new ImportPlanner(new OriginalLayout(store, keys), keys, engine, volumeEngine, replicaSets, volumes, diskCopier, dockerVolumes);
         return new OriginalImport(planner, keys, engine, volumeEngine, replicaSets, volumes, containers, diskCopier, dockerVolumes,
                 dataCopier, sizeSupport, new ContainerFreeze(engine, frozen), operations);

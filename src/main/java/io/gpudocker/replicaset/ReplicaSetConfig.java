@@ -1,12 +1,13 @@
 package io.gpudocker.replicaset;
 
-import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.HolderVisibility;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;
@@ -15,7 +16,7 @@ import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import io.gpudocker.volume.VolumeQueries;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
@@ -29,7 +30,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class ReplicaSetConfig {
 
     @Bean
-    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Operations operations) {
+    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Intents operations) {
         return new ReplicaSetRepository(store, keys, operations);
     }
 
@@ -69,14 +70,14 @@ public class ReplicaSetConfig {
 
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                                          GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Operations operations,
+                                          GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
                                           GdaProperties props) {
         return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init());
     }
 
     @Bean
     VersionedUpdate versionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, HoldingsReservations reservations,
-                                    NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                                    NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Intents operations,
                                     MeterRegistry metrics, ProgressBoard progress) {
         return new VersionedUpdate(repo, engine, containers, reservations, locks, copier, pruner, operations, metrics, progress);
     }
@@ -87,9 +88,9 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    PowerStates powerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                            HoldingsReservations reservations, NameLocks locks, Operations operations) {
-        return new PowerStates(repo, engine, containers, reservations, locks, operations);
+    ReplicaSetLifecycle replicaSetLifecycle(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                            HoldingsReservations reservations, NameLocks locks, Intents operations) {
+        return new ReplicaSetLifecycle(repo, engine, containers, reservations, locks, operations);
     }
 
     @Bean
@@ -99,16 +100,11 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ImageCatalog imageCatalog(ContainerEngine engine) {
-        return new ImageCatalog(engine);
-    }
-
-    @Bean
     ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress) {
         return new ReplicaSetQueries(repo, engine, containers, progress);
     }
 
-    /** Which holders' names a caller may see in the GPU and port maps: the replicasets it may see. */
+    /** Which holders' names a caller may see in the resource maps (GPUs, ports, CPU cores, memory): the replicasets it may see. */
     @Bean
     HolderVisibility holderVisibility(ReplicaSetRepository repo) {
         return caller -> {

@@ -32,14 +32,11 @@ import org.springframework.web.bind.annotation.RestController;
 class ReplicaSetController {
     private final ReplicaSetCreation creation;
     private final UpdatePlans updates;
-    private final PowerStates power;
+    private final ReplicaSetLifecycle power;
     private final ContainerActions actions;
     private final ReplicaSetQueries queries;
-    private final TerminalTickets terminals;
 
-    ReplicaSetController(ReplicaSetCreation creation, UpdatePlans updates, PowerStates power, ContainerActions actions, ReplicaSetQueries queries,
-                         TerminalTickets terminals) {
-        this.terminals = terminals;
+    ReplicaSetController(ReplicaSetCreation creation, UpdatePlans updates, ReplicaSetLifecycle power, ContainerActions actions, ReplicaSetQueries queries) {
         this.creation = creation;
         this.updates = updates;
         this.power = power;
@@ -125,13 +122,6 @@ class ReplicaSetController {
     @Operation(summary = "Run a command in the running container; returns its output (stdout and stderr) and exit code")
     ApiResponse<ReplicaSetViews.ExecuteResult> execute(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Execute body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(actions.execute(name, body, caller));
-    }
-
-    @PostMapping("/{name}/terminal")
-    @RunsOn(Where.REPLICASET_OWNER)
-    @Operation(summary = "A single-use ticket (valid 30 s) for an interactive shell in the running container over the WebSocket /ws/terminal")
-    ApiResponse<ReplicaSetViews.TerminalTicket> terminal(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        return ApiResponse.ok(terminals.issue(name, caller));
     }
 
     @PostMapping("/{name}/commit")

@@ -12,8 +12,8 @@ import io.gpudocker.replicaset.HoldingsReservations.Reservation;
 import io.gpudocker.replicaset.ReplicaSetViews.Created;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.store.IntentScope;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +32,12 @@ public class ReplicaSetCreation {
     private final GpuScheduler gpus;
     private final HoldingsReservations reservations;
     private final NameLocks locks;
-    private final Operations operations;
+    private final Intents operations;
     private final boolean initByDefault;
 
     /** @param initByDefault whether an instance created without saying runs Docker's init as PID 1 */
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                              GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Operations operations,
+                              GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
                               boolean initByDefault) {
         this.repo = repo;
         this.engine = engine;
@@ -82,7 +82,7 @@ public class ReplicaSetCreation {
                 tenant, first.cpus(), first.memory(), repo.localNode());
         try {
             // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
-            IntentScope.run(operations, Operation.start(Operation.REPLICASET, "create", name, 1), scope -> {
+            IntentScope.run(operations, Intent.start(Intent.REPLICASET, "create", name, 1), scope -> {
                 engine.create(containers.specOf(first, tenant, scope.id()));
                 scope.undo(() -> engine.remove(first.containerName()));
                 engine.start(first.containerName());

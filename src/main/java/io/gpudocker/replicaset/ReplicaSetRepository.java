@@ -6,8 +6,8 @@ import io.gpudocker.api.validation.NameSyntax;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import io.gpudocker.store.Txn;
 import io.gpudocker.store.VersionedRepository;
@@ -27,9 +27,9 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     private static final Logger log = LoggerFactory.getLogger(ReplicaSetRepository.class);
 
     private final Keys keys;
-    private final Operations operations;
+    private final Intents operations;
 
-    public ReplicaSetRepository(KeyValueStore store, Keys keys, Operations operations) {
+    public ReplicaSetRepository(KeyValueStore store, Keys keys, Intents operations) {
         super("replicaset", store, keys.replicaSets(), ReplicaSetRecord.class, ReplicaSetVersion.class, keys.node());
         this.keys = keys;
         this.operations = operations;
@@ -57,7 +57,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     }
 
     /** Commits a create: record, version 1 and allocations, dropping the create's intent in the same transaction. */
-    public void create(ReplicaSetRecord record, ReplicaSetVersion first, Operation op) {
+    public void create(ReplicaSetRecord record, ReplicaSetVersion first, Intent op) {
         Txn txn = operations.finish(creating(record.name(), record, first), op);
         transfer(txn, record.name(), Holdings.NONE, record.holdings());
         if (!commit(txn, record.name())) {
@@ -69,7 +69,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
      * Commits the adoption of one of the original project's replicasets: record, its first version here and its
      * allocations, with the mark {@code markKey} (absent until now) that it was imported, dropping the intent.
      */
-    public boolean adopt(ReplicaSetRecord record, ReplicaSetVersion first, Operation op, String markKey, String mark) {
+    public boolean adopt(ReplicaSetRecord record, ReplicaSetVersion first, Intent op, String markKey, String mark) {
         Txn txn = operations.finish(creating(record.name(), record, first), op).requireAbsent(markKey).put(markKey, mark);
         transfer(txn, record.name(), Holdings.NONE, record.holdings());
         return commit(txn, record.name());
@@ -84,7 +84,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
      * Moves {@code before} to {@code after}, adding {@code newVersion} if given and dropping the intent of the
      * operation that made it; allocations follow the difference.
      */
-    public void update(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion, Operation op) {
+    public void update(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion, Intent op) {
         ReplicaSetRecord old = before.record();
         Txn txn = operations.finish(advancing(old.name(), before, after, newVersion), op);
         transfer(txn, old.name(), old.holdings(), after.holdings());
@@ -95,7 +95,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
      * Forgets the replicaset: record, every version and its allocations, in one transaction that also writes
      * the delete's intent, so the containers it lists may be removed even if this process dies first.
      */
-    public void delete(Stored<ReplicaSetRecord> before, Operation intent) {
+    public void delete(Stored<ReplicaSetRecord> before, Intent intent) {
         ReplicaSetRecord old = before.record();
         Txn txn = operations.record(forgetting(old.name(), before), intent);
         AllocationKind.ALL.forEach(kind -> kind.forget(txn, keys, old.holdings()));

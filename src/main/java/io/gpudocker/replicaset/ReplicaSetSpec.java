@@ -1,5 +1,6 @@
 package io.gpudocker.replicaset;
 
+import io.gpudocker.replicaset.bind.Bind;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 

@@ -2,6 +2,7 @@ package io.gpudocker.replicaset;
 
 import io.gpudocker.common.ByteSizes;
 import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.replicaset.bind.Bind;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -95,14 +96,6 @@ public final class ReplicaSetViews {
             @Schema(description = "single use, good until expires", example = "9f0c1e...") String ticket,
             @Schema(description = "where to open the WebSocket (same host), ticket included; add &cols=C&rows=R", example = "/ws/terminal?ticket=9f0c1e...") String path,
             Instant expires) {}
-
-    @Schema(name = "ImageSummary")
-    public record ImageSummary(
-            @Schema(description = "a name the image is tagged with, as imageName takes it", example = "gda-test:latest") String name,
-            @Schema(example = "sha256:5b0d5e3b9f2f4c8e7d1a6b3c2e9f8a7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f") String id,
-            Instant created,
-            @Schema(example = "1234567") long sizeBytes,
-            @Schema(description = "the replicaset it was committed from; null for other images", example = "foo") String committedFrom) {}
 
     @Schema(name = "ReplicaSetHistoryItem")
     public record HistoryItem(

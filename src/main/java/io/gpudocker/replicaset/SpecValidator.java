@@ -5,6 +5,9 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.validation.ContainerPortsValidator;
 import io.gpudocker.api.validation.GpuCountValidator;
 import io.gpudocker.api.validation.Rejection;
+import io.gpudocker.replicaset.bind.Bind;
+import io.gpudocker.replicaset.bind.BindSpecValidator;
+import io.gpudocker.replicaset.bind.DistinctDestsValidator;
 import java.util.List;
 
 /**

@@ -6,6 +6,7 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.validation.MemorySizeValidator;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
 import io.gpudocker.replicaset.VersionedUpdate.Target;
+import io.gpudocker.replicaset.bind.Bind;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,8 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSpec;
 import io.gpudocker.docker.ContainerSummary;
+import io.gpudocker.replicaset.bind.Bind;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.store.Json;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.common.CopyReport;
+import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.Undo;
@@ -14,8 +14,8 @@ import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.replicaset.HoldingsReservations.Reservation;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
 import io.gpudocker.store.IntentScope;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -40,7 +40,7 @@ public class VersionedUpdate {
     private final SystemDiskCopier copier;
     private final ProgressBoard progress;
     private final VersionPruner pruner;
-    private final Operations operations;
+    private final Intents operations;
     private final MeterRegistry metrics;
 
     /** What an update turns into: the new spec, and which version's root filesystem it starts from. */
@@ -53,7 +53,7 @@ public class VersionedUpdate {
     }
 
     public VersionedUpdate(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, HoldingsReservations reservations,
-                           NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Operations operations,
+                           NameLocks locks, SystemDiskCopier copier, VersionPruner pruner, Intents operations,
                            MeterRegistry metrics, ProgressBoard progress) {
         this.progress = progress;
         this.repo = repo;
@@ -117,7 +117,7 @@ public class VersionedUpdate {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
         // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
-        return IntentScope.call(operations, Operation.start(Operation.REPLICASET, "update", record.name(), version.version()), scope -> {
+        return IntentScope.call(operations, Intent.start(Intent.REPLICASET, "update", record.name(), version.version()), scope -> {
             phases.lap(UpdatePhases.Phase.PREPARE);
             tracker.step("creating version " + version.version());
             engine.create(containers.specOf(version, record.tenant(), scope.id()));

@@ -28,15 +28,15 @@ public final class IntentScope {
         void run(IntentScope scope);
     }
 
-    private final Operation intent;
+    private final Intent intent;
     private final Deque<Runnable> undo = new ArrayDeque<>();
     private final Deque<Runnable> restore = new ArrayDeque<>();
 
-    private IntentScope(Operation intent) {
+    private IntentScope(Intent intent) {
         this.intent = intent;
     }
 
-    public static void run(Operations operations, Operation intent, Steps steps) {
+    public static void run(Intents operations, Intent intent, Steps steps) {
         call(operations, intent, scope -> {
             steps.run(scope);
             return null;
@@ -44,7 +44,7 @@ public final class IntentScope {
     }
 
     /** Writes {@code intent}, then runs {@code work} under it; a failure of either is rethrown unchanged. */
-    public static <T> T call(Operations operations, Operation intent, Work<T> work) {
+    public static <T> T call(Intents operations, Intent intent, Work<T> work) {
         IntentScope scope = new IntentScope(operations.begin(intent));
         try {
             return work.run(scope);
@@ -55,7 +55,7 @@ public final class IntentScope {
     }
 
     /** The intent written, to stamp on the objects made and to drop with the commit. */
-    public Operation intent() { return intent; }
+    public Intent intent() { return intent; }
 
     public String id() { return intent.id(); }
 
@@ -72,7 +72,7 @@ public final class IntentScope {
         restore.push(step);
     }
 
-    private void unwind(RuntimeException failure, Operations operations) {
+    private void unwind(RuntimeException failure, Intents operations) {
         undo.forEach(step -> Undo.after(failure, step));
         restore.forEach(step -> Undo.after(failure, step));
         Undo.after(failure, () -> operations.drop(intent));

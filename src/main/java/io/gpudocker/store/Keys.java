@@ -86,7 +86,7 @@ public final class Keys {
     /** This deployment's identity, written once (see {@link ClusterIdentity}). */
     public String cluster() { return root + "cluster"; }
 
-    /** The intent of one operation that creates or removes Docker objects (see {@link Operations}). */
+    /** The intent of one operation that creates or removes Docker objects (see {@link Intents}). */
     public String operation(String id) { return operations() + id; }
 
     public String operations() { return root + "operations/" + node + "/"; }

@@ -106,12 +106,12 @@ public abstract class VersionedRepository<R, V extends Versioned> {
      * so a name reveals nothing about who else uses it.
      */
     public Stored<R> require(String name, Caller caller) {
-        return find(name).filter(s -> caller.owns(tenantOf(s.record()))).orElseThrow(() -> notFound(name));
+        return find(name).filter(s -> caller.maySee(tenantOf(s.record()))).orElseThrow(() -> notFound(name));
     }
 
     /** Every record {@code caller} may see. */
     public List<R> list(Caller caller) {
-        return list().stream().filter(r -> caller.owns(tenantOf(r))).toList();
+        return list().stream().filter(r -> caller.maySee(tenantOf(r))).toList();
     }
 
     /** Every record; a value that is not one (a key of the original project's layout, say) is skipped and logged. */

@@ -9,8 +9,8 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.Json;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,10 +33,10 @@ public class DockerVolumes {
     private final VolumeEngine volumeEngine;
     private final String owner;
     private final Supplier<String> clusterId;
-    private final Operations operations;
+    private final Intents operations;
 
     /** @param clusterId this deployment's identity, stamped on every volume */
-    public DockerVolumes(ContainerEngine engine, VolumeEngine volumeEngine, String owner, Supplier<String> clusterId, Operations operations) {
+    public DockerVolumes(ContainerEngine engine, VolumeEngine volumeEngine, String owner, Supplier<String> clusterId, Intents operations) {
         this.engine = engine;
         this.volumeEngine = volumeEngine;
         this.owner = owner;
@@ -49,7 +49,7 @@ public class DockerVolumes {
      * labelled as its tenant's, with the operation that makes it and the version's full record (from which a
      * recovery rebuilds etcd).
      */
-    public VolumeSummary create(VolumeVersion v, VolumeSize size, Operation op, String tenant) {
+    public VolumeSummary create(VolumeVersion v, VolumeSize size, Intent op, String tenant) {
         // Docker's local driver refuses a size it cannot enforce, so the option is only passed where quota works
         Map<String, String> driverOpts = size != null && v.sizeEnforced() ? Map.of("size", Long.toString(size.bytes())) : Map.of();
         Map<String, String> labels = ManagedLabels.stamped(ManagedLabels.volumeVersion(owner, v.name(), v.version()), clusterId.get(), op.id(), Json.write(v));
@@ -99,7 +99,7 @@ public class DockerVolumes {
                 throw ApiException.of(ErrorCode.VOLUME_EXISTS, "a Docker volume named '%s' already exists and is not managed by this service; remove or rename it first", dockerName);
             }
             String madeBy = existing.get().labels().get(ManagedLabels.OPERATION);
-            boolean uncommitted = madeBy != null && operations.of(Operation.VOLUME, name).stream().anyMatch(o -> o.id().equals(madeBy));
+            boolean uncommitted = madeBy != null && operations.of(Intent.VOLUME, name).stream().anyMatch(o -> o.id().equals(madeBy));
             if (uncommitted && volumeEngine.containersUsingVolume(dockerName).isEmpty()) {
                 log.warn("volume {}: removing {}, left by a call interrupted before its record was written (operation {}); version {} is skipped", name, dockerName, madeBy, v);
                 Undo.quietly(() -> volumeEngine.removeVolume(dockerName));

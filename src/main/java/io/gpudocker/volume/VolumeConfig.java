@@ -1,17 +1,17 @@
 package io.gpudocker.volume;
 
-import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,7 +22,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class VolumeConfig {
 
     @Bean
-    VolumeRepository volumeRepository(KeyValueStore store, Keys keys, Operations operations) {
+    VolumeRepository volumeRepository(KeyValueStore store, Keys keys, Intents operations) {
         return new VolumeRepository(store, keys, operations);
     }
 
@@ -38,24 +38,24 @@ public class VolumeConfig {
 
     @Bean(destroyMethod = "close")
     VolumeJanitor volumeJanitor(VolumeRepository repo, VolumeEngine engine, NameLocks locks, ThreadPoolTaskExecutor workQueue, GdaProperties props,
-                                Operations operations, ClusterIdentity identity) {
+                                Intents operations, ClusterIdentity identity) {
         return new VolumeJanitor(repo, engine, locks, workQueue, props.etcd().prefix(), operations, identity);
     }
 
     @Bean
-    DockerVolumes dockerVolumes(ContainerEngine engine, VolumeEngine volumeEngine, GdaProperties props, ClusterIdentity identity, Operations operations) {
+    DockerVolumes dockerVolumes(ContainerEngine engine, VolumeEngine volumeEngine, GdaProperties props, ClusterIdentity identity, Intents operations) {
         return new DockerVolumes(engine, volumeEngine, props.etcd().prefix(), () -> identity.cluster().id(), operations);
     }
 
     @Bean
     VolumeLifecycle volumeLifecycle(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                                    VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Operations operations) {
+                                    VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Intents operations) {
         return new VolumeLifecycle(repo, engine, dockerVolumes, locks, sizeSupport, janitor, operations);
     }
 
     @Bean
     VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, VolumeEngine volumeEngine, DockerVolumes dockerVolumes, NameLocks locks,
-                              VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations,
+                              VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Intents operations,
                               FrozenContainers frozen, ProgressBoard progress) {
         return new VolumeResize(repo, volumeEngine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine, frozen), progress);
     }

@@ -6,8 +6,8 @@ import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.Cluster;
 import io.gpudocker.store.ClusterIdentity;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +39,7 @@ public class VolumeJanitor implements AutoCloseable {
     private final NameLocks locks;
     private final Executor workQueue;
     private final String owner;
-    private final Operations operations;
+    private final Intents operations;
     private final ClusterIdentity identity;
     /** Volumes already reported as kept for want of a proof, so each is logged once. */
     private final Set<String> reportedKept = ConcurrentHashMap.newKeySet();
@@ -51,7 +51,7 @@ public class VolumeJanitor implements AutoCloseable {
     });
 
     public VolumeJanitor(VolumeRepository repo, VolumeEngine engine, NameLocks locks, Executor workQueue, String owner,
-                         Operations operations, ClusterIdentity identity) {
+                         Intents operations, ClusterIdentity identity) {
         this.repo = repo;
         this.engine = engine;
         this.locks = locks;
@@ -148,7 +148,7 @@ public class VolumeJanitor implements AutoCloseable {
         }
         Cluster cluster = identity.cluster();
         Set<String> withIntents = new HashSet<>();
-        operations.all().stream().filter(o -> Operation.VOLUME.equals(o.kind())).forEach(o -> withIntents.add(o.name()));
+        operations.all().stream().filter(o -> Intent.VOLUME.equals(o.kind())).forEach(o -> withIntents.add(o.name()));
         List<String> removed = new ArrayList<>();
         for (String name : withIntents) {
             try (var held = locks.lock(VolumeNames.lockKey(name))) {
@@ -170,7 +170,7 @@ public class VolumeJanitor implements AutoCloseable {
 
     /** Under the volume's lock, with its intents read under that lock (one seen earlier may have committed since). */
     private List<String> removeUncommitted(String name, List<VolumeSummary> views) {
-        List<Operation> intents = operations.of(Operation.VOLUME, name);
+        List<Intent> intents = operations.of(Intent.VOLUME, name);
         List<String> removed = new ArrayList<>();
         List<String> unfinished = new ArrayList<>();
         List<VolumeSummary> unproven = new ArrayList<>();

@@ -7,8 +7,8 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.store.IntentScope;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,10 +31,10 @@ public class VolumeLifecycle {
     private final NameLocks locks;
     private final VolumeSizeSupport sizeSupport;
     private final VolumeJanitor janitor;
-    private final Operations operations;
+    private final Intents operations;
 
     public VolumeLifecycle(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                           VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Operations operations) {
+                           VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Intents operations) {
         this.repo = repo;
         this.engine = engine;
         this.dockerVolumes = dockerVolumes;
@@ -60,7 +60,7 @@ public class VolumeLifecycle {
             VolumeVersion first = new VolumeVersion(name, version, dockerName, bytes, text, enforced, now, "create");
             try {
                 // the intent first: a crash after the create leaves a volume the janitor can prove uncommitted
-                IntentScope.run(operations, Operation.start(Operation.VOLUME, "create", name, version), scope -> {
+                IntentScope.run(operations, Intent.start(Intent.VOLUME, "create", name, version), scope -> {
                     dockerVolumes.create(first, size, scope.intent(), caller.tenantName());
                     scope.undo(() -> engine.removeVolume(dockerName));
                     repo.create(new VolumeRecord(name, version, bytes, text, enforced, now, now, caller.tenantName(), repo.localNode()), first, scope.intent());

@@ -32,7 +32,7 @@ public class VolumeQueries {
         Caller owner = tenant == null || Caller.ADMIN_NAME.equals(tenant) ? Caller.ADMIN : Caller.tenant(tenant);
         return dockerVolumes.volumeOf(dockerVolume)
                 .flatMap(repo::find)
-                .filter(s -> owner.owns(s.record().tenant()))
+                .filter(s -> owner.maySee(s.record().tenant()))
                 .isPresent();
     }
 

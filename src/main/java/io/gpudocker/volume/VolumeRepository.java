@@ -5,8 +5,8 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import io.gpudocker.store.Txn;
 import io.gpudocker.store.VersionedRepository;
@@ -17,9 +17,9 @@ import java.util.List;
  * compare-and-swap on the record; each version is its own key, so a history is one range read.
  */
 public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVersion> {
-    private final Operations operations;
+    private final Intents operations;
 
-    public VolumeRepository(KeyValueStore store, Keys keys, Operations operations) {
+    public VolumeRepository(KeyValueStore store, Keys keys, Intents operations) {
         super("volume", store, keys.volumes(), VolumeRecord.class, VolumeVersion.class, keys.node());
         this.operations = operations;
     }
@@ -40,7 +40,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
     }
 
     /** Commits a create, dropping its intent in the same transaction. */
-    public void create(VolumeRecord record, VolumeVersion first, Operation op) {
+    public void create(VolumeRecord record, VolumeVersion first, Intent op) {
         if (!commit(operations.finish(creating(record.name(), record, first), op), record.name())) {
             throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", record.name()).onField("name");
         }
@@ -50,7 +50,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
      * Moves the record to {@code after} and adds {@code newVersion}, dropping the resize's intent, or changes
      * nothing if another writer got there first.
      */
-    public void resize(Stored<VolumeRecord> before, VolumeRecord after, VolumeVersion newVersion, Operation op) {
+    public void resize(Stored<VolumeRecord> before, VolumeRecord after, VolumeVersion newVersion, Intent op) {
         commitGuarded(operations.finish(advancing(after.name(), before, after, newVersion), op), after.name());
     }
 
@@ -59,7 +59,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
      * volume's record key: {@code originalValue} (null: none) is replaced only if it is still there, and kept
      * under the mark {@code markKey}.
      */
-    public boolean adopt(VolumeRecord record, VolumeVersion first, Operation op, String originalValue, String markKey, String mark) {
+    public boolean adopt(VolumeRecord record, VolumeVersion first, Intent op, String originalValue, String markKey, String mark) {
         String key = layout.record(record.name());
         Txn txn = new Txn();
         if (originalValue == null) {

@@ -3,15 +3,15 @@ package io.gpudocker.volume;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.common.CopyReport;
+import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.IntentScope;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import java.time.Instant;
 import java.util.List;
@@ -35,12 +35,12 @@ public class VolumeResize {
     private final VolumeSizeSupport sizeSupport;
     private final VolumeDataCopier copier;
     private final VolumeJanitor janitor;
-    private final Operations operations;
+    private final Intents operations;
     private final ContainerFreeze freeze;
     private final ProgressBoard progress;
 
     public VolumeResize(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                        VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Operations operations,
+                        VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Intents operations,
                         ContainerFreeze freeze, ProgressBoard progress) {
         this.progress = progress;
         this.repo = repo;
@@ -109,7 +109,7 @@ public class VolumeResize {
         String name = version.name();
         try {
             // the intent first: a crash after the create leaves a volume the janitor can prove uncommitted
-            return IntentScope.call(operations, Operation.start(Operation.VOLUME, "resize", name, version.version()), scope -> {
+            return IntentScope.call(operations, Intent.start(Intent.VOLUME, "resize", name, version.version()), scope -> {
                 VolumeSummary fresh = dockerVolumes.create(version, size, scope.intent(), stored.record().tenant());
                 // never taken back when the record may already name it: the janitor would then remove the old version too
                 scope.undo(() -> engine.removeVolume(version.dockerName()));

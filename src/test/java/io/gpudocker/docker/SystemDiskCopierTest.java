@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.common.CopyMethod;
-import io.gpudocker.common.CopyMetrics;
-import io.gpudocker.common.CopyReport;
+import io.gpudocker.copy.CopyMethod;
+import io.gpudocker.copy.CopyMetrics;
+import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.ProcessRunner;
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.common.StandInCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;

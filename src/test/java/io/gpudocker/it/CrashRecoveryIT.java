@@ -7,7 +7,7 @@ import io.gpudocker.docker.ContainerSpec;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.store.Cluster;
 import io.gpudocker.store.Json;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import io.gpudocker.store.Txn;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,15 +80,15 @@ class CrashRecoveryIT extends IntegrationTestBase {
         // (intent written, new version created, old one stopped, nothing committed), and a create and a volume
         // create are left with their intents and no record, as a crash mid-call leaves them
         engine.remove(one + "-1");
-        Operation update = interrupted(Operation.start(Operation.REPLICASET, "update", none, 2));
+        Intent update = interrupted(Intent.start(Intent.REPLICASET, "update", none, 2));
         engine.create(new ContainerSpec(none + "-2", IMAGE, SLEEP, List.of(), List.of(), List.of(), Map.of(),
                 stamped(ManagedLabels.replicaSetVersion(PREFIX, none, 2), update), "", 0, 0, true));
         engine.stop(none + "-1");
         String ghost = "crashghost" + tag;
-        Operation create = interrupted(Operation.start(Operation.REPLICASET, "create", ghost, 1));
+        Intent create = interrupted(Intent.start(Intent.REPLICASET, "create", ghost, 1));
         engine.create(new ContainerSpec(ghost + "-1", IMAGE, SLEEP, List.of(), List.of(), List.of(), Map.of(),
                 stamped(ManagedLabels.replicaSetVersion(PREFIX, ghost, 1), create), "", 0, 0, true));
-        Operation volumeCreate = interrupted(Operation.start(Operation.VOLUME, "create", ghost, 1));
+        Intent volumeCreate = interrupted(Intent.start(Intent.VOLUME, "create", ghost, 1));
         volumeEngine.createVolume(ghost + "-1", Map.of(), stamped(ManagedLabels.volumeVersion(PREFIX, ghost, 1), volumeCreate));
         startService();
 
@@ -254,12 +254,12 @@ class CrashRecoveryIT extends IntegrationTestBase {
     }
 
     /** Writes the intent a call writes before it creates anything, as a call killed after creating leaves it. */
-    private Operation interrupted(Operation op) {
+    private Intent interrupted(Intent op) {
         assertThat(store.commit(new Txn().put(new io.gpudocker.store.Keys(PREFIX, props.node().name()).operation(op.id()), Json.write(op)))).isTrue();
         return op;
     }
 
-    private Map<String, String> stamped(Map<String, String> labels, Operation op) {
+    private Map<String, String> stamped(Map<String, String> labels, Intent op) {
         String cluster = Json.read(store.get(PREFIX + "/apis/v1/cluster").orElseThrow().value(), Cluster.class).id();
         return ManagedLabels.stamped(labels, cluster, op.id(), "{}");
     }

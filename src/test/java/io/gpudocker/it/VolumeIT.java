@@ -9,7 +9,7 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.volume.VolumeSizeSupport;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.Json;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import io.gpudocker.store.Txn;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -329,7 +329,7 @@ class VolumeIT extends IntegrationTestBase {
 
     /** The Docker volume a create or resize made before it was killed, and its intent. */
     private void interrupted(String volume, long version, String action) {
-        Operation op = Operation.start(Operation.VOLUME, action, volume, version);
+        Intent op = Intent.start(Intent.VOLUME, action, volume, version);
         volumeEngine.createVolume(volume + "-" + version, Map.of(),
                 ManagedLabels.stamped(ManagedLabels.volumeVersion(props.etcd().prefix(), volume, version), identity.cluster().id(), op.id(), "{}"));
         assertThat(store.commit(new Txn().put(new io.gpudocker.store.Keys(props.etcd().prefix(), props.node().name()).operation(op.id()), Json.write(op)))).isTrue();

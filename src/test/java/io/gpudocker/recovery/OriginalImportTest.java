@@ -25,7 +25,7 @@ import io.gpudocker.replicaset.VersionContainers;
 import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Txn;
 import io.gpudocker.volume.ContainerFreeze;
 import io.gpudocker.volume.DockerVolumes;
@@ -44,7 +44,7 @@ class OriginalImportTest {
     private static final String ROOT = "/gpu-docker-api/apis/v1/";
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
     private final Keys keys = new Keys("/gpu-docker-api");
-    private final Operations operations = ConfirmedIdentity.operations(store, keys);
+    private final Intents operations = ConfirmedIdentity.operations(store, keys);
     private final ReplicaSetRepository replicaSets = new ReplicaSetRepository(store, keys, operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final SystemDiskCopier diskCopier = mock(SystemDiskCopier.class);

@@ -21,10 +21,10 @@ import io.gpudocker.replicaset.ReplicaSetVersion;
 import io.gpudocker.store.Cluster;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
 import io.gpudocker.volume.VolumeJanitor;
 import io.gpudocker.volume.VolumeRecord;
 import io.gpudocker.volume.VolumeRepository;
@@ -52,7 +52,7 @@ class StartupGuardTest {
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
     private final Keys keys = new Keys(OWNER);
     private final ClusterIdentity identity = new ClusterIdentity(store, keys, "etcd test");
-    private final Operations operations = new Operations(store, keys, identity);
+    private final Intents operations = new Intents(store, keys, identity);
     private final ReplicaSetRepository replicaSets = new ReplicaSetRepository(store, keys, operations);
     private final VolumeRepository volumes = new VolumeRepository(store, keys, operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
@@ -61,7 +61,7 @@ class StartupGuardTest {
     private final List<ContainerSummary> containers = new ArrayList<>();
     private final List<VolumeSummary> dockerVolumes = new ArrayList<>();
     /** The writer of an earlier run of this deployment, for seeding etcd. */
-    private Operations earlier;
+    private Intents earlier;
 
     @BeforeEach
     void dockerListsWhatTheTestPutThere() {
@@ -104,8 +104,8 @@ class StartupGuardTest {
     void aStartWhereEtcdKnowsEverythingConfirmsTheIdentityAndWritesNothing() {
         seedDeployment(OURS);
         ReplicaSetVersion v1 = version("foo", 1, List.of("GPU-0"), Map.of("22", 40000));
-        replicaSets.create(record(v1, ReplicaSetState.RUNNING), v1, earlier.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1)));
-        volumes.create(volumeRecord("data", 1), volumeVersion("data", 1), earlier.begin(Operation.start(Operation.VOLUME, "create", "data", 1)));
+        replicaSets.create(record(v1, ReplicaSetState.RUNNING), v1, earlier.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1)));
+        volumes.create(volumeRecord("data", 1), volumeVersion("data", 1), earlier.begin(Intent.start(Intent.VOLUME, "create", "data", 1)));
         containers.add(container(v1, true, OURS, "op-made-foo", true));
         dockerVolumes.add(dockerVolume(volumeVersion("data", 1), OURS, "op-made-data", true));
         Map<String, String> before = store.snapshot();
@@ -120,9 +120,9 @@ class StartupGuardTest {
     @Test
     void objectsAnIntentProvesUncommittedAreNotUnknown() {
         seedDeployment(OURS);
-        Operation create = earlier.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1));
-        Operation volumeCreate = earlier.begin(Operation.start(Operation.VOLUME, "create", "data", 1));
-        Operation delete = earlier.begin(Operation.deleting(Operation.REPLICASET, "gone", 2, List.of("id-gone-2")));
+        Intent create = earlier.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1));
+        Intent volumeCreate = earlier.begin(Intent.start(Intent.VOLUME, "create", "data", 1));
+        Intent delete = earlier.begin(Intent.deleting(Intent.REPLICASET, "gone", 2, List.of("id-gone-2")));
         containers.add(container(version("foo", 1, List.of(), Map.of()), false, OURS, create.id(), true));
         containers.add(container(version("gone", 2, List.of(), Map.of()), false, OURS, "op-made-gone", true));
         dockerVolumes.add(dockerVolume(volumeVersion("data", 1), OURS, volumeCreate.id(), true));
@@ -131,7 +131,7 @@ class StartupGuardTest {
         guard(false).verify();
 
         assertThat(store.snapshot()).as("the intents stay for the reconcile and the janitor").isEqualTo(before);
-        assertThat(operations.all()).extracting(Operation::id).containsExactlyInAnyOrder(create.id(), volumeCreate.id(), delete.id());
+        assertThat(operations.all()).extracting(Intent::id).containsExactlyInAnyOrder(create.id(), volumeCreate.id(), delete.id());
         verify(janitor).schedule();
     }
 
@@ -193,8 +193,8 @@ class StartupGuardTest {
     @Test
     void anIntentProvesOnlyWhatCarriesItsIdAndIsOfItsObject() {
         seedDeployment(OURS);
-        Operation create = earlier.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1));
-        earlier.begin(Operation.deleting(Operation.REPLICASET, "gone", 2, List.of("id-gone-1")));
+        Intent create = earlier.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1));
+        earlier.begin(Intent.deleting(Intent.REPLICASET, "gone", 2, List.of("id-gone-1")));
         // made by another call than the one whose intent is there
         containers.add(container(version("foo", 2, List.of(), Map.of()), false, OURS, "op-other", true));
         // carries the intent's id, but the intent is foo's
@@ -215,8 +215,8 @@ class StartupGuardTest {
     void anObjectMadeUnderAnotherClusterIdRefusesTheStartEvenWhereANameHasARecord() {
         seedDeployment(OURS);
         ReplicaSetVersion v1 = version("foo", 1, List.of(), Map.of());
-        replicaSets.create(record(v1, ReplicaSetState.RUNNING), v1, earlier.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1)));
-        Operation intent = earlier.begin(Operation.start(Operation.REPLICASET, "create", "bar", 1));
+        replicaSets.create(record(v1, ReplicaSetState.RUNNING), v1, earlier.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1)));
+        Intent intent = earlier.begin(Intent.start(Intent.REPLICASET, "create", "bar", 1));
         containers.add(container(v1, true, OLD, "op-old", true));
         containers.add(container(version("bar", 1, List.of(), Map.of()), false, OLD, intent.id(), true));
         Map<String, String> before = store.snapshot();
@@ -233,7 +233,7 @@ class StartupGuardTest {
     void recoverRefusesToRebuildOverARecordAnotherDeploymentMade() {
         seedDeployment(OURS);
         ReplicaSetVersion v1 = version("foo", 1, List.of(), Map.of());
-        replicaSets.create(record(v1, ReplicaSetState.RUNNING), v1, earlier.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1)));
+        replicaSets.create(record(v1, ReplicaSetState.RUNNING), v1, earlier.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1)));
         containers.add(container(v1, true, OLD, "op-old", true));
         dockerVolumes.add(dockerVolume(volumeVersion("data", 1), OLD, "op-old-data", true));
         Map<String, String> before = store.snapshot();
@@ -319,7 +319,7 @@ class StartupGuardTest {
     void aRebuiltReplicaSetWhoseGpuAnotherRecordHoldsIsRecordedStoppedHoldingNothing() {
         seedDeployment(OURS);
         ReplicaSetVersion foo1 = version("foo", 1, List.of("GPU-0"), Map.of());
-        replicaSets.create(record(foo1, ReplicaSetState.RUNNING), foo1, earlier.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1)));
+        replicaSets.create(record(foo1, ReplicaSetState.RUNNING), foo1, earlier.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1)));
         containers.add(container(foo1, true, OURS, "op-foo", true));
         ReplicaSetVersion bar1 = version("bar", 1, List.of("GPU-0"), Map.of());
         containers.add(container(bar1, true, OLD, "op-bar", true));
@@ -357,7 +357,7 @@ class StartupGuardTest {
     }
 
     private StartupGuard guard(boolean recover, ClusterIdentity id) {
-        Operations ops = new Operations(store, keys, id);
+        Intents ops = new Intents(store, keys, id);
         ReplicaSetRepository sets = new ReplicaSetRepository(store, keys, ops);
         VolumeRepository vols = new VolumeRepository(store, keys, ops);
         return new StartupGuard(id, new CensusTaker(engine, volumeEngine, sets, vols, ops, OWNER), new RecordRebuilder(sets, vols), janitor,
@@ -369,7 +369,7 @@ class StartupGuardTest {
         ClusterIdentity before = new ClusterIdentity(store, keys, "etcd earlier");
         before.createIfAbsent(new Cluster(id, List.of(), T0));
         before.confirm();
-        earlier = new Operations(store, keys, before);
+        earlier = new Intents(store, keys, before);
     }
 
     /** Refused: etcd as it was, Docker only listed, the identity not confirmed and the janitor not started. */

@@ -7,8 +7,8 @@ import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import io.gpudocker.store.Txn;
 import java.time.Duration;
@@ -24,7 +24,7 @@ class AllocationKindTest {
     private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 2, List.of(), List.of(), List.of("sleep", "1"), List.of("22"), null, null, null, true);
     private final Keys keys = new Keys("/t", "n1");
     private final Recording store = new Recording(new InMemoryKeyValueStore());
-    private final Operations operations = ConfirmedIdentity.operations(store, keys);
+    private final Intents operations = ConfirmedIdentity.operations(store, keys);
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, keys, operations);
 
     @Test
@@ -74,7 +74,7 @@ class AllocationKindTest {
     void aDeleteFreesEverythingUnderTheRecordsOwnGuard() {
         create(List.of("GPU-0"), Map.of("22", 40000), List.of(3));
 
-        repo.delete(repo.require("foo"), Operation.deleting(Operation.REPLICASET, "foo", 1, List.of("id-1")));
+        repo.delete(repo.require("foo"), Intent.deleting(Intent.REPLICASET, "foo", 1, List.of("id-1")));
         Txn txn = store.last();
 
         assertThat(deletes(txn)).contains(gpu("GPU-0"), port(40000), cpu(3));
@@ -109,7 +109,7 @@ class AllocationKindTest {
 
     private void create(List<String> gpus, Map<String, Integer> ports, List<Integer> cores) {
         ReplicaSetRecord record = new ReplicaSetRecord("foo", 1, ReplicaSetState.RUNNING, gpus, ports, Instant.now(), Instant.now(), "alice", cores, 0L, "n1");
-        repo.create(record, version(1, record), operations.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1)));
+        repo.create(record, version(1, record), operations.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1)));
     }
 
     private static ReplicaSetVersion version(long v, ReplicaSetRecord r) {

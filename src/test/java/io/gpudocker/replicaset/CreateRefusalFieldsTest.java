@@ -14,6 +14,7 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.GpuScheduler;
@@ -22,8 +23,8 @@ import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,7 +44,7 @@ class CreateRefusalFieldsTest {
 
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
     private final Keys keys = new Keys("/t");
-    private final Operations operations = ConfirmedIdentity.operations(store, keys);
+    private final Intents operations = ConfirmedIdentity.operations(store, keys);
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, keys, operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final GpuScheduler gpus = new GpuScheduler();

@@ -47,7 +47,7 @@ class OriginalLeftoverKeysTest {
     }
 
     private final Keyspace store = new Keyspace();
-    private final ReplicaSetRepository repo = new ReplicaSetRepository(store, new Keys("/gpu-docker-api"), org.mockito.Mockito.mock(io.gpudocker.store.Operations.class));
+    private final ReplicaSetRepository repo = new ReplicaSetRepository(store, new Keys("/gpu-docker-api"), org.mockito.Mockito.mock(io.gpudocker.store.Intents.class));
 
     @Test
     void theOriginalsPortSetAndGpuMapAreNotAllocations() {

@@ -15,11 +15,13 @@ import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.DockerConfigs;
+import io.gpudocker.replicaset.bind.Bind;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -46,7 +48,7 @@ class OriginalShapeTest {
     private static final Map<String, Integer> PORTS = Map.of("22/tcp", 40000, "443/tcp", 40001);
 
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
-    private final Operations operations = ConfirmedIdentity.operations(store, new Keys("/t"));
+    private final Intents operations = ConfirmedIdentity.operations(store, new Keys("/t"));
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, new Keys("/t"), operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true,
@@ -159,7 +161,7 @@ class OriginalShapeTest {
         Instant t = Instant.parse("2025-01-01T08:00:00Z");
         ReplicaSetRecord record = new ReplicaSetRecord("foo", 1, ReplicaSetState.RUNNING, GPUS.subList(0, 1), PORTS, t, t, "alice");
         repo.create(record, new ReplicaSetVersion("foo", 1, "foo-1", t, "create", SPEC.withGpuCount(1), GPUS.subList(0, 1), PORTS),
-                operations.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1)));
+                operations.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1)));
         var stored = repo.require("foo", Caller.ADMIN);
         repo.update(stored, stored.record().with(2, ReplicaSetState.RUNNING, GPUS, PORTS),
                 new ReplicaSetVersion("foo", 2, "foo-2", t.plusSeconds(60), "patch", SPEC, GPUS, PORTS));

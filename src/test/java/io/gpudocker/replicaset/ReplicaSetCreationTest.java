@@ -16,6 +16,7 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineException;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
@@ -28,7 +29,7 @@ import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.InMemoryKeyValueStore.Fault;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ class ReplicaSetCreationTest {
 
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
     private final Keys keys = new Keys("/t");
-    private final Operations operations = ConfirmedIdentity.operations(store, keys);
+    private final Intents operations = ConfirmedIdentity.operations(store, keys);
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, keys, operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final GpuScheduler gpus = new GpuScheduler();

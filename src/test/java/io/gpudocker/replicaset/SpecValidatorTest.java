@@ -10,6 +10,7 @@ import io.gpudocker.api.validation.ImageReferenceValidator;
 import io.gpudocker.api.validation.NewImageNameValidator;
 import io.gpudocker.api.validation.Rejection;
 import io.gpudocker.api.validation.ReplicaSetNameValidator;
+import io.gpudocker.replicaset.bind.Bind;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -9,6 +9,7 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;
@@ -19,8 +20,8 @@ import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore.Fault;
 import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.StoreUnavailableException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class UpdateAnswerLostTest {
     @TempDir
     Path dir;
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
-    private final Operations operations = ConfirmedIdentity.operations(store, new Keys("/t"));
+    private final Intents operations = ConfirmedIdentity.operations(store, new Keys("/t"));
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, new Keys("/t"), operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final GpuScheduler gpus = new GpuScheduler();
@@ -65,7 +66,7 @@ class UpdateAnswerLostTest {
         gpus.load(List.of(new Gpu(0, "GPU-0", "A100", 80_000L)), Map.of("GPU-0", "foo"));
         repo.create(new ReplicaSetRecord("foo", 1, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now(), "alice"),
                 new ReplicaSetVersion("foo", 1, "foo-1", Instant.now(), "create", SPEC, List.of("GPU-0"), Map.of()),
-                operations.begin(Operation.start(Operation.REPLICASET, "create", "foo", 1)));
+                operations.begin(Intent.start(Intent.REPLICASET, "create", "foo", 1)));
         when(engine.imageExists("img")).thenReturn(true);
         when(engine.inspect("foo-1")).thenReturn(Optional.of(container("foo-1", true)));
         when(engine.inspect("foo-2")).thenReturn(Optional.of(container("foo-2", false)));

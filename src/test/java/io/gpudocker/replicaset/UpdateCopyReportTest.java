@@ -2,21 +2,22 @@ package io.gpudocker.replicaset;
 
 
 import io.gpudocker.api.Caller;
-import io.gpudocker.common.CopyMetrics;
+import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
-import io.gpudocker.common.ReflinkProbe;
+import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.replicaset.ReplicaSetViews.ContainerNameView;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ class UpdateCopyReportTest {
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final ReplicaSetRepository repo = mock(ReplicaSetRepository.class);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final Operations operations = mock(Operations.class);
+    private final Intents operations = mock(Intents.class);
     private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 1, ReplicaSetState.RUNNING, List.of(), Map.of(), Instant.now(), Instant.now(), "alice");
 
     @BeforeEach

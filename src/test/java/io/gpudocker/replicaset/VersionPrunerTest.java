@@ -1,7 +1,8 @@
 package io.gpudocker.replicaset;
 
-import io.gpudocker.store.Operations;
-import io.gpudocker.store.Operation;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
+import io.gpudocker.store.Intents;
+import io.gpudocker.store.Intent;
 import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.api.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
 class VersionPrunerTest {
     private static final ReplicaSetSpec SPEC = new ReplicaSetSpec("img", 0, List.of(), List.of(), List.of("sleep", "1"), List.of(), null, null, null, true);
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
-    private final Operations operations = ConfirmedIdentity.operations(store, new Keys("/t"));
+    private final Intents operations = ConfirmedIdentity.operations(store, new Keys("/t"));
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, new Keys("/t"), operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
@@ -97,7 +98,7 @@ class VersionPrunerTest {
 
     private void recordVersions(String name, int count) {
         ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, List.of(), Map.of(), Instant.now(), Instant.now(), null);
-        repo.create(record, version(name, 1), operations.begin(Operation.start(Operation.REPLICASET, "create", name, 1)));
+        repo.create(record, version(name, 1), operations.begin(Intent.start(Intent.REPLICASET, "create", name, 1)));
         for (int v = 2; v <= count; v++) {
             var stored = repo.require(name, Caller.ADMIN);
             repo.update(stored, stored.record().with(v, ReplicaSetState.RUNNING, List.of(), Map.of()), version(name, v));

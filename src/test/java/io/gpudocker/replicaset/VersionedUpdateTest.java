@@ -11,14 +11,15 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class VersionedUpdateTest {
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final ReplicaSetRepository repo = mock(ReplicaSetRepository.class);
     private final GpuScheduler gpus = new GpuScheduler();
-    private final Operations operations = mock(Operations.class);
+    private final Intents operations = mock(Intents.class);
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final ProgressBoard progress = new ProgressBoard(Clock.systemUTC());
     private final ReplicaSetRecord record = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now(), "alice");
@@ -138,7 +139,7 @@ class VersionedUpdateTest {
         verify(engine).remove("foo-3");
         verify(engine).start("foo-2");
         verify(repo, never()).update(any(), any(), any(), any());
-        verify(operations).drop(any(Operation.class));
+        verify(operations).drop(any(Intent.class));
         assertThat(gpus.allocations()).containsExactly(Map.entry("GPU-0", "foo"));
     }
 

@@ -4,10 +4,10 @@ package io.gpudocker.store;
 public final class ConfirmedIdentity {
     private ConfirmedIdentity() {}
 
-    public static Operations operations(KeyValueStore store, Keys keys) {
+    public static Intents operations(KeyValueStore store, Keys keys) {
         ClusterIdentity identity = new ClusterIdentity(store, keys, "test store");
         identity.createIfAbsent(Cluster.fresh());
         identity.confirm();
-        return new Operations(store, keys, identity);
+        return new Intents(store, keys, identity);
     }
 }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class IntentScopeTest {
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
     private final Keys keys = new Keys("/t");
-    private final Operations operations = ConfirmedIdentity.operations(store, keys);
-    private final Operation intent = Operation.start(Operation.REPLICASET, "create", "foo", 1);
+    private final Intents operations = ConfirmedIdentity.operations(store, keys);
+    private final Intent intent = Intent.start(Intent.REPLICASET, "create", "foo", 1);
     private final List<String> steps = new ArrayList<>();
 
     @Test

@@ -13,8 +13,8 @@ import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore.Fault;
 import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.StoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ class ResizeAnswerLostTest {
     @TempDir
     Path dir;
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
-    private final Operations operations = ConfirmedIdentity.operations(store, new Keys("/t"));
+    private final Intents operations = ConfirmedIdentity.operations(store, new Keys("/t"));
     private final VolumeRepository repo = new VolumeRepository(store, new Keys("/t"), operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final VolumeEngine volumeEngine = mock(VolumeEngine.class);
@@ -61,7 +61,7 @@ class ResizeAnswerLostTest {
         Path two = Files.createDirectories(dir.resolve("data-2"));
         repo.create(new VolumeRecord("data", 1, null, null, false, Instant.now(), Instant.now(), "alice", "local"),
                 new VolumeVersion("data", 1, "data-1", null, null, false, Instant.now(), "create"),
-                operations.begin(Operation.start(Operation.VOLUME, "create", "data", 1)));
+                operations.begin(Intent.start(Intent.VOLUME, "create", "data", 1)));
         when(volumeEngine.inspectVolume("data-1")).thenReturn(Optional.of(volume("data-1", one, 1)));
         when(volumeEngine.inspectVolume("data-2")).thenReturn(Optional.empty());
         when(volumeEngine.containersUsingVolume(anyString())).thenReturn(List.of());

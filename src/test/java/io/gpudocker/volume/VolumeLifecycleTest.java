@@ -18,12 +18,12 @@ import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.store.CommitOutcomeUnknownException;
 import io.gpudocker.store.ConfirmedIdentity;
-import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.InMemoryKeyValueStore.Fault;
+import io.gpudocker.store.InMemoryKeyValueStore;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
 import io.gpudocker.store.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +50,7 @@ class VolumeLifecycleTest {
 
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
     private final Keys keys = new Keys(OWNER);
-    private final Operations operations = ConfirmedIdentity.operations(store, keys);
+    private final Intents operations = ConfirmedIdentity.operations(store, keys);
     private final VolumeRepository repo = new VolumeRepository(store, keys, operations);
     private final FakeVolumes docker = new FakeVolumes();
     private final VolumeSizeSupport sizeSupport = mock(VolumeSizeSupport.class);
@@ -68,14 +68,14 @@ class VolumeLifecycleTest {
 
     @Test
     void aCreateWritesTheIntentMakesNameOneWithItsSizeAndLabelsAndCommitsDroppingTheIntent() {
-        List<Operation> intentsWhileCreating = new ArrayList<>();
+        List<Intent> intentsWhileCreating = new ArrayList<>();
         docker.onCreate = name -> intentsWhileCreating.addAll(operations.all());
 
         VolumeViews.Created created = lifecycle.create(new VolumeRequests.Create("data", "20GB"), ALICE);
 
         assertThat(created).isEqualTo(new VolumeViews.Created("data-1", "data", 1, "20GB", 20L << 30, true));
         assertThat(intentsWhileCreating).singleElement().satisfies(op -> {
-            assertThat(op.kind()).isEqualTo(Operation.VOLUME);
+            assertThat(op.kind()).isEqualTo(Intent.VOLUME);
             assertThat(op.action()).isEqualTo("create");
             assertThat(op.name()).isEqualTo("data");
             assertThat(op.version()).isEqualTo(1);
@@ -229,7 +229,7 @@ class VolumeLifecycleTest {
         assertThat(repo.find("data")).isEmpty();
         // the record was not written: the intent still proves data-1 uncommitted to the janitor
         assertThat(operations.all()).singleElement().satisfies(op -> {
-            assertThat(op.concerns(Operation.VOLUME, "data")).isTrue();
+            assertThat(op.concerns(Intent.VOLUME, "data")).isTrue();
             assertThat(op.id()).isEqualTo(docker.made.get("data-1").labels().get(ManagedLabels.OPERATION));
         });
     }
@@ -379,7 +379,7 @@ class VolumeLifecycleTest {
         for (long v = 2; v <= 3; v++) {
             var before = repo.require("data");
             VolumeVersion next = new VolumeVersion("data", v, "data-" + v, v << 30, v + "GB", true, T0, "resize");
-            Operation op = operations.begin(Operation.start(Operation.VOLUME, "resize", "data", v));
+            Intent op = operations.begin(Intent.start(Intent.VOLUME, "resize", "data", v));
             docker.volumes.put(next.dockerName(), summary(next.dockerName(), ManagedLabels.volumeVersion(OWNER, "data", v)));
             repo.resize(before, before.record().resized(v, VolumeSize.parse(v + "GB"), true), next, op);
         }

@@ -5,7 +5,7 @@ import io.gpudocker.api.ApiResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpudocker.api.validation.ReplicaSetName;
-import io.gpudocker.replicaset.Bind;
+import io.gpudocker.replicaset.bind.Bind;
 import io.gpudocker.replicaset.ReplicaSetRequests;
 import io.gpudocker.replicaset.ReplicaSetRequests.Create;
 import io.gpudocker.replicaset.ReplicaSetRequests.Execute;

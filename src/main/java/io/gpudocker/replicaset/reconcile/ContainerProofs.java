@@ -3,8 +3,8 @@ package io.gpudocker.replicaset.reconcile;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.store.Cluster;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,15 +21,15 @@ import org.slf4j.LoggerFactory;
 class ContainerProofs {
     private static final Logger log = LoggerFactory.getLogger(ContainerProofs.class);
 
-    private final Operations operations;
+    private final Intents operations;
     private final Set<String> reportedKept = ConcurrentHashMap.newKeySet();
 
-    ContainerProofs(Operations operations) {
+    ContainerProofs(Intents operations) {
         this.operations = operations;
     }
 
     /** The unfinished operation that made the container, or the delete that was removing it. */
-    static Optional<Operation> uncommitted(ContainerSummary c, List<Operation> intents) {
+    static Optional<Intent> uncommitted(ContainerSummary c, List<Intent> intents) {
         String made = c.label(ManagedLabels.OPERATION);
         return intents.stream().filter(i -> i.isDelete() ? i.objects().contains(c.id()) : i.id().equals(made)).findFirst();
     }
@@ -43,22 +43,22 @@ class ContainerProofs {
     /** The replicasets with unfinished operations, read in one round trip. */
     Set<String> namesWithIntents() {
         Set<String> names = new HashSet<>();
-        operations.all().stream().filter(o -> Operation.REPLICASET.equals(o.kind())).forEach(o -> names.add(o.name()));
+        operations.all().stream().filter(o -> Intent.REPLICASET.equals(o.kind())).forEach(o -> names.add(o.name()));
         return names;
     }
 
     /** Read again under the replicaset's lock: an intent seen before it may belong to a call that has committed since. */
-    List<Operation> intentsOf(String name, Set<String> withIntents) {
-        return withIntents.contains(name) ? operations.of(Operation.REPLICASET, name) : List.of();
+    List<Intent> intentsOf(String name, Set<String> withIntents) {
+        return withIntents.contains(name) ? operations.of(Intent.REPLICASET, name) : List.of();
     }
 
     /** Read under the name's lock, where no call of it is in flight. */
-    List<Operation> intentsOf(String name) {
-        return operations.of(Operation.REPLICASET, name);
+    List<Intent> intentsOf(String name) {
+        return operations.of(Intent.REPLICASET, name);
     }
 
     /** The objects these intents named are committed or gone: nothing is left for them to prove. */
-    void settle(List<Operation> intents) {
+    void settle(List<Intent> intents) {
         intents.forEach(operations::drop);
     }
 

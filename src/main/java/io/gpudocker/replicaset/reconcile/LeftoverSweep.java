@@ -2,7 +2,7 @@ package io.gpudocker.replicaset.reconcile;
 
 import io.gpudocker.docker.EngineUnavailableException;
 import io.gpudocker.store.Cluster;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import io.gpudocker.store.StoreUnavailableException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -45,7 +45,7 @@ class LeftoverSweep {
                 return; // created while we looked; the next pass reconciles it
             }
             Cluster cluster = sources.identity().cluster();
-            List<Operation> intents = sources.proofs().intentsOf(name);
+            List<Intent> intents = sources.proofs().intentsOf(name);
             List<RepairAction> actions = RepairRules.leftovers(name, sources.docker().ourOf(name, cluster), intents);
             boolean allRemoved = runner.apply(actions);
             if (allRemoved && actions.stream().noneMatch(RepairAction.Keep.class::isInstance)) {

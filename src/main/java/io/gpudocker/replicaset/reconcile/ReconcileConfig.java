@@ -14,7 +14,7 @@ import io.gpudocker.resource.gpu.GpuInventoryReader;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.ClusterIdentity;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intents;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -28,7 +28,7 @@ import org.springframework.context.annotation.Configuration;
 public class ReconcileConfig {
 
     @Bean
-    ContainerProofs containerProofs(Operations operations) {
+    ContainerProofs containerProofs(Intents operations) {
         return new ContainerProofs(operations);
     }
 

@@ -6,7 +6,7 @@ import io.gpudocker.replicaset.VersionPruner;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.store.Cluster;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Makes etcd and Docker agree, at start and while serving: finishes or undoes what a killed process left half
  * done, frees what belongs to containers that no longer exist, and at start rebuilds the schedulers from the
  * durable record. A container is removed only where etcd proves it was never committed: an unfinished
- * operation's intent names it (see {@link Operation}); an absent record alone never removes anything.
+ * operation's intent names it (see {@link Intent}); an absent record alone never removes anything.
  */
 public class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -65,8 +65,8 @@ public class Reconciler {
 
     /**
      * While serving: the same per-replicaset repairs as at start, each under the replicaset's lock and from a
-     * fresh look at Docker, so a container removed or stopped behind the service's back gives its GPUs and
-     * ports back without a restart. The schedulers are not reloaded (calls in flight hold reservations);
+     * fresh look at Docker, so a container removed or stopped behind the service's back gives back what it
+     * holds (GPUs, ports, cores, memory) without a restart. The schedulers are not reloaded (calls in flight hold reservations);
      * only what a repaired record no longer holds is released. Nothing is done while etcd does not hold
      * this deployment's identity (wiped or replaced under the running service).
      */

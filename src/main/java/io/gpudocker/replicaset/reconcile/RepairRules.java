@@ -12,7 +12,7 @@ import io.gpudocker.replicaset.reconcile.RepairAction.Report;
 import io.gpudocker.replicaset.reconcile.RepairAction.Start;
 import io.gpudocker.replicaset.reconcile.RepairAction.Stop;
 import io.gpudocker.replicaset.reconcile.RepairAction.Unpause;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,20 +57,20 @@ final class RepairRules {
         return Optional.of(new Unpause(c, Note.of("reconcile {}: thawed {}, left frozen by an interrupted volume copy", name, c.name())));
     }
 
-    static Sorting sort(ReplicaSetRecord record, List<ContainerSummary> seen, List<Operation> intents) {
+    static Sorting sort(ReplicaSetRecord record, List<ContainerSummary> seen, List<Intent> intents) {
         String name = record.name();
         List<RepairAction> actions = new ArrayList<>();
         boolean interruptedUpdate = false;
         Optional<ContainerSummary> current = Optional.empty();
         for (ContainerSummary c : seen) {
             long v = ManagedLabels.version(c.labels());
-            Optional<Operation> proof = ContainerProofs.uncommitted(c, intents);
+            Optional<Intent> proof = ContainerProofs.uncommitted(c, intents);
             if (proof.isPresent()) {
                 actions.add(new Remove(c, Note.of("reconcile {}: removed {}, left by an interrupted {} (operation {}; recorded version is {})",
                         name, c.name(), proof.get().action(), proof.get().id(), record.version())));
                 interruptedUpdate |= !proof.get().isDelete();
             } else if (v > record.version()) {
-                // no record holds its GPUs and ports: they may be handed to someone else
+                // no record accounts for what it holds (GPUs, ports, cores, memory): that may be handed to someone else
                 if (c.running()) {
                     actions.add(new Stop(c, Note.of("reconcile {}: stopped {}, whose version is above the recorded {}", name, c.name(), record.version())));
                 }
@@ -94,7 +94,7 @@ final class RepairRules {
     }
 
     /**
-     * Recorded running: the instance keeps its GPUs and ports whether its container runs or not, unless the
+     * Recorded running: the instance keeps what it holds (GPUs, ports, cores, memory) whether its container runs or not, unless the
      * container is gone. One stopped by Docker going away (a daemon restart, a reboot) or by an interrupted
      * update is started again; one whose own process exited is recorded EXITED and stays so (its exit code
      * shown) until the user stops, continues, restarts or deletes it.
@@ -168,7 +168,7 @@ final class RepairRules {
 
     private static Decision stopped(ReplicaSetRecord record, Optional<ContainerSummary> current) {
         if (current.isPresent() && current.get().running()) {
-            // its GPUs may belong to someone else by now
+            // what it held (GPUs, ports, cores, memory) may belong to someone else by now
             ContainerSummary c = current.get();
             return Decision.keep(record, new Stop(c, Note.of(
                     "reconcile {}: stopped {}, which was started outside the service while the replicaset is stopped", record.name(), c.name())));
@@ -181,10 +181,10 @@ final class RepairRules {
      * (an interrupted create, or a delete that forgot the record but had not removed them yet). Any other
      * container may hold a user's data whose record is missing: it is kept, whatever etcd says.
      */
-    static List<RepairAction> leftovers(String name, List<ContainerSummary> ours, List<Operation> intents) {
+    static List<RepairAction> leftovers(String name, List<ContainerSummary> ours, List<Intent> intents) {
         List<RepairAction> actions = new ArrayList<>();
         for (ContainerSummary c : ours) {
-            Optional<Operation> proof = ContainerProofs.uncommitted(c, intents);
+            Optional<Intent> proof = ContainerProofs.uncommitted(c, intents);
             if (proof.isEmpty()) {
                 actions.add(new Keep(c, "replicaset " + name + " has no record and no unfinished operation made it (start with --recover to rebuild its record)"));
             } else {

@@ -6,7 +6,7 @@ import io.gpudocker.docker.EngineUnavailableException;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.reconcile.RepairRules.Decision;
 import io.gpudocker.replicaset.reconcile.RepairRules.Sorting;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import io.gpudocker.store.Stored;
 import io.gpudocker.store.StoreUnavailableException;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ class ReplicaSetRepair {
      * A failure of its own (Docker refusing a call, its record changed meanwhile) is logged and leaves it as
      * recorded, so the others are still repaired. Docker or etcd out of reach ends the whole pass.
      */
-    ReplicaSetRecord repairOrKeep(Stored<ReplicaSetRecord> stored, List<ContainerSummary> found, List<Operation> intents) {
+    ReplicaSetRecord repairOrKeep(Stored<ReplicaSetRecord> stored, List<ContainerSummary> found, List<Intent> intents) {
         try {
             return repair(stored, found, intents);
         } catch (EngineUnavailableException | StoreUnavailableException unreachable) {
@@ -51,7 +51,7 @@ class ReplicaSetRepair {
     }
 
     /** Called under the replicaset's lock, with the intents of its operations read under that lock. */
-    private ReplicaSetRecord repair(Stored<ReplicaSetRecord> stored, List<ContainerSummary> listed, List<Operation> intents) {
+    private ReplicaSetRecord repair(Stored<ReplicaSetRecord> stored, List<ContainerSummary> listed, List<Intent> intents) {
         ReplicaSetRecord record = stored.record();
         Sorting sorting = RepairRules.sort(record, thawLeftFrozen(record.name(), listed), intents);
         boolean provenRemoved = runner.apply(sorting.actions());

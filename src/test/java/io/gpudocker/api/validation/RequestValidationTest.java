@@ -6,7 +6,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.replicaset.Bind;
+import io.gpudocker.replicaset.bind.Bind;
 import io.gpudocker.replicaset.ReplicaSetRequests.Commit;
 import io.gpudocker.replicaset.ReplicaSetRequests.CpuPatch;
 import io.gpudocker.replicaset.ReplicaSetRequests.Create;

@@ -21,8 +21,8 @@ import io.gpudocker.docker.EngineException;
 import io.gpudocker.replicaset.ComputeAllocator;
 import io.gpudocker.replicaset.ComputeDefaults;
 import io.gpudocker.replicaset.HoldingsReservations;
-import io.gpudocker.replicaset.HostPathPolicy;
-import io.gpudocker.replicaset.PowerStates;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
+import io.gpudocker.replicaset.ReplicaSetLifecycle;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.ReplicaSetSpec;
@@ -41,8 +41,8 @@ import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.ConfirmedIdentity;
 import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -64,7 +64,7 @@ class ReconcilerTest {
 
     private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
     private final Keys keys = new Keys("/t");
-    private final Operations operations = ConfirmedIdentity.operations(store, keys);
+    private final Intents operations = ConfirmedIdentity.operations(store, keys);
     private final ClusterIdentity identity = identity();
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, keys, operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
@@ -210,7 +210,7 @@ class ReconcilerTest {
         ContainerDetail running = running("a");
         containersAre(running);
         reconciler.reconcile(inventory(), CpuTopology.flat(List.of()));
-        PowerStates power = new PowerStates(repo, engine, containers, new HoldingsReservations(gpus, ports, compute), locks, operations);
+        ReplicaSetLifecycle power = new ReplicaSetLifecycle(repo, engine, containers, new HoldingsReservations(gpus, ports, compute), locks, operations);
         doThrow(new EngineException(409, "removal already in progress", null)).when(engine).remove("id-a");
 
         power.delete("a", Caller.ADMIN);
@@ -259,7 +259,7 @@ class ReconcilerTest {
     private void record(String name, String gpu, int port) {
         ReplicaSetVersion v = new ReplicaSetVersion(name, 1, name + "-1", Instant.now(), "create", SPEC, List.of(gpu), Map.of("22/tcp", port));
         ReplicaSetRecord r = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, List.of(gpu), Map.of("22/tcp", port), Instant.now(), Instant.now(), null);
-        Operation op = operations.begin(Operation.start(Operation.REPLICASET, "create", name, 1));
+        Intent op = operations.begin(Intent.start(Intent.REPLICASET, "create", name, 1));
         repo.create(r, v, op);
     }
 

@@ -23,7 +23,7 @@ import io.gpudocker.replicaset.reconcile.RepairRules.Decided;
 import io.gpudocker.replicaset.reconcile.RepairRules.Decision;
 import io.gpudocker.replicaset.reconcile.RepairRules.LookAtExit;
 import io.gpudocker.replicaset.reconcile.RepairRules.Sorting;
-import io.gpudocker.store.Operation;
+import io.gpudocker.store.Intent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -74,7 +74,7 @@ class RepairRulesTest {
 
     @Test
     void aContainerOfAnUnfinishedUpdateIsRemovedAndMarksTheUpdateInterrupted() {
-        Operation update = Operation.start(Operation.REPLICASET, "patch", "a", 3);
+        Intent update = Intent.start(Intent.REPLICASET, "patch", "a", 3);
         ContainerSummary made = withOperation(running(3), update.id());
 
         Sorting sorting = RepairRules.sort(record(ReplicaSetState.RUNNING, 2), List.of(made), List.of(update));
@@ -87,7 +87,7 @@ class RepairRulesTest {
     @Test
     void aContainerAnUnfinishedDeleteWasRemovingIsRemovedWithoutMarkingAnUpdate() {
         ContainerSummary c = running(2);
-        Operation delete = Operation.deleting(Operation.REPLICASET, "a", 2, List.of(c.id()));
+        Intent delete = Intent.deleting(Intent.REPLICASET, "a", 2, List.of(c.id()));
 
         Sorting sorting = RepairRules.sort(record(ReplicaSetState.RUNNING, 2), List.of(c), List.of(delete));
 
@@ -359,7 +359,7 @@ class RepairRulesTest {
 
     @Test
     void aLeftoverIsRemovedOnlyOnTheWordOfAnIntentAndEveryOtherIsKept() {
-        Operation create = Operation.start(Operation.REPLICASET, "create", "a", 1);
+        Intent create = Intent.start(Intent.REPLICASET, "create", "a", 1);
         ContainerSummary proven = withOperation(running(1), create.id());
         ContainerSummary unproven = withOperation(running(2), "some-finished-operation");
 

@@ -1,4 +1,4 @@
-package io.gpudocker.common;
+package io.gpudocker.copy;
 
 /**
  * What one copy did: which method ran and how long it took.

@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.bind;
 
 import io.gpudocker.api.validation.RejectionReporter;
 import io.gpudocker.api.validation.Rejection;

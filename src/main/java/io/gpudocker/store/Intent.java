@@ -13,21 +13,21 @@ import java.util.UUID;
  * @param action  "create", "update", "resize" or "delete"
  * @param objects for a delete, the ids of the Docker objects it removes
  */
-public record Operation(String id, String kind, String action, String name, long version, List<String> objects, Instant createTime) {
+public record Intent(String id, String kind, String action, String name, long version, List<String> objects, Instant createTime) {
     public static final String REPLICASET = "replicaset";
     public static final String VOLUME = "volume";
     public static final String DELETE = "delete";
 
-    public Operation {
+    public Intent {
         objects = objects == null ? List.of() : List.copyOf(objects);
     }
 
-    public static Operation start(String kind, String action, String name, long version) {
-        return new Operation(newId(), kind, action, name, version, List.of(), Instant.now());
+    public static Intent start(String kind, String action, String name, long version) {
+        return new Intent(newId(), kind, action, name, version, List.of(), Instant.now());
     }
 
-    public static Operation deleting(String kind, String name, long version, List<String> objects) {
-        return new Operation(newId(), kind, DELETE, name, version, objects, Instant.now());
+    public static Intent deleting(String kind, String name, long version, List<String> objects) {
+        return new Intent(newId(), kind, DELETE, name, version, objects, Instant.now());
     }
 
     public boolean isDelete() { return DELETE.equals(action); }

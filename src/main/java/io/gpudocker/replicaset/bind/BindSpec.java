@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.bind;
 
 import static java.lang.annotation.ElementType.ANNOTATION_TYPE;
 import static java.lang.annotation.ElementType.FIELD;
@@ -13,14 +13,14 @@ import java.lang.annotation.Documented;
 import java.lang.annotation.Retention;
 import java.lang.annotation.Target;
 
-/** A list of binds that mounts nothing twice at the same dest: 1040 otherwise. */
+/** One mount: src a host path or volume name, dest an absolute path below '/'; 1040 otherwise, also when the bind is absent. */
 @Documented
-@Constraint(validatedBy = DistinctDestsValidator.class)
+@Constraint(validatedBy = BindSpecValidator.class)
 @Target({FIELD, METHOD, PARAMETER, ANNOTATION_TYPE, TYPE_USE})
 @Retention(RUNTIME)
-public @interface DistinctDests {
+public @interface BindSpec {
     /** Never shown: the validator words each message with the value it rejects. */
-    String message() default "a dest is mounted twice";
+    String message() default "invalid bind";
 
     Class<?>[] groups() default {};
 

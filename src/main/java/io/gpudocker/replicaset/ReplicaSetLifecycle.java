@@ -10,8 +10,8 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.resource.cpu.CpuList;
-import io.gpudocker.store.Operation;
-import io.gpudocker.store.Operations;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,18 +24,18 @@ import org.slf4j.LoggerFactory;
  * either records its change after Docker made it and puts Docker back if the record cannot be written, or
  * records first where a crash in between is finished by the reconcile.
  */
-public class PowerStates {
-    private static final Logger log = LoggerFactory.getLogger(PowerStates.class);
+public class ReplicaSetLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaSetLifecycle.class);
 
     private final ReplicaSetRepository repo;
     private final ContainerEngine engine;
     private final VersionContainers containers;
     private final HoldingsReservations reservations;
     private final NameLocks locks;
-    private final Operations operations;
+    private final Intents operations;
 
-    public PowerStates(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
-                       HoldingsReservations reservations, NameLocks locks, Operations operations) {
+    public ReplicaSetLifecycle(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                               HoldingsReservations reservations, NameLocks locks, Intents operations) {
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -112,7 +112,7 @@ public class PowerStates {
             ReplicaSetRecord record = stored.record();
             List<ContainerSummary> found = containers.of(name);
             // forgotten first, with an intent naming the containers: those a crash leaves are removed by the reconcile
-            Operation intent = Operation.deleting(Operation.REPLICASET, name, record.version(), found.stream().map(ContainerSummary::id).toList());
+            Intent intent = Intent.deleting(Intent.REPLICASET, name, record.version(), found.stream().map(ContainerSummary::id).toList());
             repo.delete(stored, intent);
             List<String> removed = new ArrayList<>();
             for (ContainerSummary c : found) {

@@ -1,5 +1,6 @@
-package io.gpudocker.common;
+package io.gpudocker.copy;
 
+import io.gpudocker.common.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.terminal;
 
 import java.net.URI;
 import org.springframework.web.socket.WebSocketMessage;

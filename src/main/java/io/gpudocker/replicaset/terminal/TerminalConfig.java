@@ -1,6 +1,7 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.terminal;
 
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.replicaset.ReplicaSetRepository;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;

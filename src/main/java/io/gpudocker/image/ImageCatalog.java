@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.image;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.common.ManagedLabels;
@@ -20,12 +20,12 @@ public class ImageCatalog {
         this.engine = engine;
     }
 
-    public List<ReplicaSetViews.ImageSummary> list(Caller caller) {
+    public List<ImageViews.ImageSummary> list(Caller caller) {
         return engine.listImages().stream()
                 .filter(i -> visibleTo(i, caller))
                 .flatMap(i -> i.tags().stream().filter(t -> !t.equals("<none>:<none>"))
-                        .map(tag -> new ReplicaSetViews.ImageSummary(tag, i.id(), i.created(), i.sizeBytes(), i.labels().get(ManagedLabels.REPLICASET))))
-                .sorted(Comparator.comparing(ReplicaSetViews.ImageSummary::name))
+                        .map(tag -> new ImageViews.ImageSummary(tag, i.id(), i.created(), i.sizeBytes(), i.labels().get(ManagedLabels.REPLICASET))))
+                .sorted(Comparator.comparing(ImageViews.ImageSummary::name))
                 .toList();
     }
 

@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.terminal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -17,6 +17,9 @@ import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.Shell;
+import io.gpudocker.replicaset.ReplicaSetRecord;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.ReplicaSetState;
 import io.gpudocker.store.Stored;
 import java.io.IOException;
 import java.net.InetSocketAddress;

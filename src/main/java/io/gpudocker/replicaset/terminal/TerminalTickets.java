@@ -1,10 +1,13 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.terminal;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.replicaset.ReplicaSetRecord;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.ReplicaSetViews;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.gpudocker.common;
+package io.gpudocker.copy;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.gpudocker.common;
+package io.gpudocker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

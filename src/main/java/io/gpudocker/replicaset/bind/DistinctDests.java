@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.bind;
 
 import static java.lang.annotation.ElementType.ANNOTATION_TYPE;
 import static java.lang.annotation.ElementType.FIELD;
@@ -13,14 +13,14 @@ import java.lang.annotation.Documented;
 import java.lang.annotation.Retention;
 import java.lang.annotation.Target;
 
-/** One mount: src a host path or volume name, dest an absolute path below '/'; 1040 otherwise, also when the bind is absent. */
+/** A list of binds that mounts nothing twice at the same dest: 1040 otherwise. */
 @Documented
-@Constraint(validatedBy = BindSpecValidator.class)
+@Constraint(validatedBy = DistinctDestsValidator.class)
 @Target({FIELD, METHOD, PARAMETER, ANNOTATION_TYPE, TYPE_USE})
 @Retention(RUNTIME)
-public @interface BindSpec {
+public @interface DistinctDests {
     /** Never shown: the validator words each message with the value it rejects. */
-    String message() default "invalid bind";
+    String message() default "a dest is mounted twice";
 
     Class<?>[] groups() default {};
 

@@ -1,4 +1,4 @@
-package io.gpudocker.common;
+package io.gpudocker.copy;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,8 +1,9 @@
-package io.gpudocker.common;
+package io.gpudocker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.gpudocker.common.StandInCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

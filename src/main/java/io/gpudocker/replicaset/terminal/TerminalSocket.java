@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.replicaset.terminal;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.docker.ContainerEngine;

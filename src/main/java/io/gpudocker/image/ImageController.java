@@ -1,4 +1,4 @@
-package io.gpudocker.replicaset;
+package io.gpudocker.image;
 
 import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
@@ -26,7 +26,7 @@ class ImageController {
     @GetMapping
     @RunsOn(Where.IMAGES_NODE_IN_QUERY)
     @Operation(summary = "Tagged images on the host: base images, and the images this tenant committed (every one for the admin)")
-    ApiResponse<List<ReplicaSetViews.ImageSummary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+    ApiResponse<List<ImageViews.ImageSummary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @Parameter(description = "the node whose images to list (images are per host); default the node that answers", example = "gpu1")
             @org.springframework.web.bind.annotation.RequestParam(required = false) String node) {
         return ApiResponse.ok(catalog.list(caller));
