@@ -2,6 +2,7 @@ package io.gpudocker.image;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.common.ManagedLabels;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,9 +23,13 @@ public final class ImageOwnership {
         return tenant == null || Caller.ADMIN_NAME.equals(tenant) || committedBy == null || shared || committedBy.equals(tenant);
     }
 
-    /** The repository prefix every commit of this tenant must carry: its commits never take a name anyone else uses. */
+    /**
+     * The repository prefix every commit of this tenant must carry: its commits never take a name anyone else uses.
+     * Lower case, as Docker repositories are; tenants differing only in case share it, but never each other's images
+     * (ownership is the exact tenant label, and a commit replaces only the same tenant's).
+     */
     public static String namespace(String tenant) {
-        return tenant + "/";
+        return tenant.toLowerCase(Locale.ROOT) + "/";
     }
 
     /**

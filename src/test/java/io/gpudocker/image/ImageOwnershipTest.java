@@ -46,6 +46,7 @@ class ImageOwnershipTest {
         assertThat(ImageOwnership.inNamespace("docker.io/alice/snap", alice)).isFalse();
         assertThat(ImageOwnership.inNamespace("bob/snap:v1", alice)).isFalse();
         assertThat(ImageOwnership.inNamespace("ubuntu:latest", Caller.ADMIN)).isTrue();
+        assertThat(ImageOwnership.inNamespace("alice/snap:v1", Caller.tenant("Alice"))).as("repositories are lower case").isTrue();
     }
 
     @Test
