@@ -25,6 +25,7 @@ export function instanceScreen(main, [name, tab = 'overview'], ctx) {
   const page = {
     name,
     path,
+    me: ctx.me,
     get detail() { return detail; },
     get pending() { return pending; },
     run,

@@ -57,7 +57,7 @@ public enum ErrorCode {
     TOKEN_NOT_FOUND(1063, HttpStatus.NOT_FOUND, "Token not found"),
     BODY_TOO_LARGE(1064, HttpStatus.CONTENT_TOO_LARGE, "The request body is too large"),
     TOO_MANY_STREAMS(1065, HttpStatus.TOO_MANY_REQUESTS, "Too many followed logs are open"),
-    IMAGE_NOT_YOURS(1066, HttpStatus.CONFLICT, "The image name belongs to an image this tenant did not commit"),
+    IMAGE_NOT_YOURS(1066, HttpStatus.CONFLICT, "The image name is outside this tenant's namespace or belongs to an image it did not commit"),
     DOCKER_NOT_FOUND(1070, HttpStatus.NOT_FOUND, "The Docker engine has no such object"),
     DOCKER_CONFLICT(1071, HttpStatus.CONFLICT, "The Docker engine refused: conflict with its current state"),
     DOCKER_FAILED(1072, HttpStatus.BAD_GATEWAY, "The Docker engine failed the request"),

@@ -31,7 +31,7 @@ public @interface RunsOn {
         PLACED_REPLICASET,
         /** A volume create: the node its body names, else here. */
         VOLUME_NODE_IN_BODY,
-        /** A GET of the images: the node the query parameter {@code node} names, else here. */
+        /** A call on the images (list, share): the node the query parameter {@code node} names, else here. */
         IMAGES_NODE_IN_QUERY,
         /** A GET of a resource view: each up node's answer, added up. */
         EVERY_NODE

@@ -10,8 +10,16 @@ import java.util.Optional;
 /** What the service needs of the Docker engine, named for the domain rather than for Docker's API; its volumes: {@link VolumeEngine}. */
 public interface ContainerEngine {
 
+    /**
+     * The image a reference (name, name:tag, name@digest, full or short id, {@code sha256:} id) names on this host, resolved
+     * as Docker resolves it when it creates a container from that reference.
+     */
+    Optional<ImageSummary> inspectImage(String reference);
+
     /** The image's labels, if the image is on this host (an image without labels gives an empty map). */
-    Optional<Map<String, String>> imageLabels(String image);
+    default Optional<Map<String, String>> imageLabels(String image) {
+        return inspectImage(image).map(ImageSummary::labels);
+    }
 
     default boolean imageExists(String image) {
         return imageLabels(image).isPresent();

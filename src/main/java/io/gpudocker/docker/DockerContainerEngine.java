@@ -51,14 +51,15 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
-    public Optional<Map<String, String>> imageLabels(String image) {
-        return call("inspect image " + image, () -> {
+    public Optional<ImageSummary> inspectImage(String reference) {
+        return call("inspect image " + reference, () -> {
             try {
-                var config = docker.inspectImageCmd(image).exec().getConfig();
-                Map<String, String> labels = config == null ? null : config.getLabels();
-                return Optional.of(labels == null ? Map.<String, String>of() : labels);
+                var image = docker.inspectImageCmd(reference).exec();
+                var config = image.getConfig();
+                return Optional.of(new ImageSummary(image.getId(), image.getRepoTags(), null,
+                        image.getSize() == null ? 0 : image.getSize(), config == null ? null : config.getLabels()));
             } catch (NotFoundException e) {
-                return Optional.<Map<String, String>>empty();
+                return Optional.<ImageSummary>empty();
             }
         });
     }

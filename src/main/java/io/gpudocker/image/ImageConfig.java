@@ -1,6 +1,8 @@
 package io.gpudocker.image;
 
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.Keys;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -8,7 +10,12 @@ import org.springframework.context.annotation.Configuration;
 class ImageConfig {
 
     @Bean
-    ImageCatalog imageCatalog(ContainerEngine engine) {
-        return new ImageCatalog(engine);
+    ImageAccess imageAccess(ContainerEngine engine, KeyValueStore store, Keys keys) {
+        return new ImageAccess(engine, store, keys);
+    }
+
+    @Bean
+    ImageCatalog imageCatalog(ContainerEngine engine, ImageAccess access) {
+        return new ImageCatalog(engine, access);
     }
 }

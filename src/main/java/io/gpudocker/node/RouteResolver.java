@@ -65,7 +65,8 @@ final class RouteResolver {
             case REPLICASET_OWNER, VOLUME_OWNER -> new Route(runsOn.value(), variable(probe, handler, runsOn.pathVariable()));
             // a HEAD (mapped to the GET) has no body worth fetching from other nodes
             case EVERY_NODE -> isGet(request) ? new Route(Where.EVERY_NODE, lastSegment(probe)) : Route.HERE;
-            case IMAGES_NODE_IN_QUERY -> isGet(request) ? new Route(Where.IMAGES_NODE_IN_QUERY, null) : Route.HERE;
+            // a share runs where the image is, as the list does
+            case IMAGES_NODE_IN_QUERY -> "HEAD".equals(request.getMethod()) ? Route.HERE : new Route(Where.IMAGES_NODE_IN_QUERY, null);
             default -> new Route(runsOn.value(), null);
         };
     }

@@ -3,16 +3,15 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
-import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.ExecResult;
+import io.gpudocker.image.ImageOwnership;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +64,7 @@ public class ContainerActions {
     public ReplicaSetViews.CommitResult commit(String name, ReplicaSetRequests.Commit req, Caller caller) {
         try (var held = locks.lock(name)) {
             ReplicaSetRecord record = repo.require(name, caller).record();
-            requireOwnImageName(req.newImageName(), record);
+            requireOwnImageName(req.newImageName(), record, caller);
             ContainerDetail c = engine.inspect(record.containerName()).orElseThrow(() -> ApiException.of(ErrorCode.INVALID_STATE,
                     "container %s of replicaset '%s' is gone; nothing to commit", record.containerName(), name));
             try {
@@ -79,14 +78,18 @@ public class ContainerActions {
     }
 
     /**
-     * A commit may replace only an image that a commit of the same tenant made (its labels say so); never a
-     * base image or another tenant's snapshot that instances may be running from.
+     * A tenant commits only under its own namespace, so its image never takes a name another caller creates from (a
+     * base image present or pulled later); and it may replace only an image that a commit of the same tenant made (its
+     * labels say so), never one that instances may be running from. The namespace is checked first, without asking
+     * Docker, so a refused name tells nothing about which images exist.
      */
-    private void requireOwnImageName(String image, ReplicaSetRecord record) {
+    private void requireOwnImageName(String image, ReplicaSetRecord record, Caller caller) {
+        if (!ImageOwnership.inNamespace(image, caller)) {
+            throw ApiException.of(ErrorCode.IMAGE_NOT_YOURS, "image name '%s' is outside your namespace; commit as %s<name>:<tag>",
+                    image, ImageOwnership.namespace(caller.tenantName()));
+        }
         engine.imageLabels(image).ifPresent(labels -> {
-            boolean ours = owner.equals(labels.get(ManagedLabels.OWNER))
-                    && Objects.equals(record.tenant(), labels.get(ManagedLabels.TENANT));
-            if (!ours) {
+            if (!ImageOwnership.replaceable(labels, owner, record.tenant())) {
                 throw ApiException.of(ErrorCode.IMAGE_NOT_YOURS,
                         "image '%s' exists and was not committed by this tenant; choose another name or tag", image);
             }

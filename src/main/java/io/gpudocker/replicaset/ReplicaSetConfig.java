@@ -6,6 +6,7 @@ import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.image.ImageAccess;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.HolderVisibility;
@@ -40,9 +41,9 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    VersionContainers versionContainers(ContainerEngine engine, VolumeQueries volumes, HostPathPolicy hostPaths, GdaProperties props,
-                                        ClusterIdentity identity) {
-        return new VersionContainers(engine, volumes::usableBy, hostPaths, props.etcd().prefix(), () -> identity.cluster().id());
+    VersionContainers versionContainers(ContainerEngine engine, VolumeQueries volumes, ImageAccess images, HostPathPolicy hostPaths,
+                                        GdaProperties props, ClusterIdentity identity) {
+        return new VersionContainers(engine, volumes::usableBy, images::usableBy, hostPaths, props.etcd().prefix(), () -> identity.cluster().id());
     }
 
     @Bean

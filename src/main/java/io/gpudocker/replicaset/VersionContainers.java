@@ -24,6 +24,7 @@ import java.util.function.Function;
 public class VersionContainers {
     private final ContainerEngine engine;
     private final VolumeLookup volumes;
+    private final ImageLookup images;
     private final HostPathPolicy hostPaths;
     private final String owner;
     private final Supplier<String> clusterId;
@@ -37,12 +38,22 @@ public class VersionContainers {
     }
 
     /**
+     * Whether the image a reference names (however it names it) may run for {@code tenant}: another tenant's commit
+     * may hold that tenant's files.
+     */
+    public interface ImageLookup {
+        boolean usableBy(String image, String tenant);
+    }
+
+    /**
      * @param hostPaths the operator's policy for host-path binds
      * @param clusterId this deployment's identity, stamped on every container
      */
-    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, HostPathPolicy hostPaths, String owner, Supplier<String> clusterId) {
+    public VersionContainers(ContainerEngine engine, VolumeLookup volumes, ImageLookup images, HostPathPolicy hostPaths, String owner,
+                             Supplier<String> clusterId) {
         this.engine = engine;
         this.volumes = volumes;
+        this.images = images;
         this.hostPaths = hostPaths;
         this.owner = owner;
         this.clusterId = clusterId;
@@ -97,7 +108,7 @@ public class VersionContainers {
     }
 
     /**
-     * Refuses a spec whose image is not on this host, whose volumes are not the tenant's, or whose host paths
+     * Refuses a spec whose image is not on this host or is another tenant's commit, whose volumes are not the tenant's, or whose host paths
      * this host does not allow, before anything is reserved. Every update checks its target spec here, so a
      * rollback to a version whose binds the operator has since disallowed is refused too.
      */
@@ -112,7 +123,8 @@ public class VersionContainers {
      *                   the image comes from a stored spec (an update, a rollback) and no field of the request is at fault
      */
     public void requireRunnable(ReplicaSetSpec spec, String tenant, String imageField) {
-        if (!engine.imageExists(spec.image())) {
+        // another tenant's commit answers as a missing image does, so its existence cannot be probed
+        if (!engine.imageExists(spec.image()) || !images.usableBy(spec.image(), tenant)) {
             throw ApiException.of(ErrorCode.IMAGE_NOT_FOUND, "image '%s' is not present on this host; pull or build it first", spec.image()).onField(imageField);
         }
         for (Bind b : spec.binds()) {

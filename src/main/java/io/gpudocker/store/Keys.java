@@ -66,6 +66,11 @@ public final class Keys {
     /** The secret nodes sign forwarded calls with, unless the operator configures one. */
     public String clusterSecret() { return root + "cluster-secret"; }
 
+    /** The admin's mark that the image of this id (a tenant's commit) may be used by every tenant. */
+    public String sharedImage(String imageId) { return sharedImages() + imageId; }
+
+    public String sharedImages() { return root + "shared-images/"; }
+
     /** A token's record by its name, for listing and revoking. */
     public String token(String name) { return tokens() + name; }
 

@@ -51,7 +51,10 @@ async function rebind(page) {
 
 function commit(page) {
   const { name, detail } = page;
-  const image = h('input', { name: 'newImageName', placeholder: `${name}-snapshot:v${detail.version}`, value: `${name.toLowerCase()}-snapshot:v${detail.version}`, 'data-test': 'commit-name' });
+  // a tenant commits under its own namespace (the service refuses other names); the admin names freely
+  const namespace = page.me && !page.me.admin ? `${page.me.name.toLowerCase()}/` : '';
+  const suggested = `${namespace}${name.toLowerCase()}-snapshot:v${detail.version}`;
+  const image = h('input', { name: 'newImageName', placeholder: suggested, value: suggested, 'data-test': 'commit-name' });
   openDialog(page, 'Commit as image', h('div', h('p.muted', 'Saves the system disk (not volumes) as an image you can create instances from.'), field('Image name', image)),
     'Commit', () => api.post(`${page.path}/commit`, { newImageName: image.value.trim() }), 'Committing', (r) => `Saved as ${r.imageName}`);
 }

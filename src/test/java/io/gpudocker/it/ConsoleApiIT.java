@@ -65,7 +65,8 @@ class ConsoleApiIT extends IntegrationTestBase {
         String bob = tenant("bob");
         String name = name("img");
         assertThat(api.as(alice).post("/replicaSet", createBody(name, 0, SLEEP, List.of())).status()).isEqualTo(200);
-        String image = "console-it-" + name.toLowerCase() + ":v1";
+        // a tenant commits under its own namespace
+        String image = tokens.get(0) + "/console-it-" + name.toLowerCase() + ":v1";
         images.add(image);
         assertThat(api.as(alice).post("/replicaSet/" + name + "/commit", Map.of("newImageName", image)).status()).isEqualTo(200);
 
