@@ -157,7 +157,7 @@ public record GdaProperties(
      * container goes without (an empty list keeps Docker's defaults).
      */
     public record Containers(@DefaultValue("4096") long pidsLimit, @DefaultValue("true") boolean init,
-                             @DefaultValue("MKNOD,NET_RAW,SETFCAP") List<String> capDrop) {
+                             @DefaultValue({"MKNOD", "NET_RAW", "SETFCAP"}) List<String> capDrop) {
         public Containers {
             capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
             if (pidsLimit < 1) {

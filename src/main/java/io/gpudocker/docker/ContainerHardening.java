@@ -33,7 +33,7 @@ public record ContainerHardening(long pidsLimit, List<Capability> capDrop) {
 
     /** @throws IllegalArgumentException naming the first entry that is no capability Docker knows */
     public static List<Capability> capabilities(List<String> names) {
-        return names.stream().map(String::trim).filter(n -> !n.isEmpty()).map(n -> {
+        return names.stream().flatMap(n -> java.util.Arrays.stream(n.split(","))).map(String::trim).filter(n -> !n.isEmpty()).map(n -> {
             String bare = n.toUpperCase(java.util.Locale.ROOT).replaceFirst("^CAP_", "");
             try {
                 return Capability.valueOf(bare);
