@@ -187,11 +187,8 @@ public class HostPathPolicy {
     }
 
     private static final class DanglingLinkException extends IOException {
-        private final transient Path link;
-
         DanglingLinkException(Path link) {
             super(link + " is a symbolic link whose target does not exist");
-            this.link = link;
         }
     }
 }
