@@ -153,10 +153,13 @@ public record GdaProperties(
     /**
      * What every container gets whatever its spec: a ceiling on its processes, so one instance cannot fork-bomb the host;
      * and whether an instance created without saying runs Docker's init (tini) as PID 1, so that a stop does not wait
-     * for a command that ignores SIGTERM and zombies are reaped.
+     * for a command that ignores SIGTERM and zombies are reaped; and which of Docker's default capabilities every
+     * container goes without (an empty list keeps Docker's defaults).
      */
-    public record Containers(@DefaultValue("4096") long pidsLimit, @DefaultValue("true") boolean init) {
+    public record Containers(@DefaultValue("4096") long pidsLimit, @DefaultValue("true") boolean init,
+                             @DefaultValue({"MKNOD", "NET_RAW", "SETFCAP"}) List<String> capDrop) {
         public Containers {
+            capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
             if (pidsLimit < 1) {
                 throw new IllegalArgumentException("gda.containers.pids-limit must be at least 1, got " + pidsLimit);
             }

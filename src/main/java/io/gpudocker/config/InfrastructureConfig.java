@@ -81,7 +81,8 @@ public class InfrastructureConfig {
 
     @Bean
     ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, DockerCalls calls, GdaProperties props) {
-        return new DockerContainerEngine(docker, http, calls, new ContainerHardening(props.containers().pidsLimit()),
+        return new DockerContainerEngine(docker, http, calls, new ContainerHardening(props.containers().pidsLimit(),
+                ContainerHardening.capabilities(props.containers().capDrop())),
                 new StopGrace(new HostProcesses(Path.of("/proc"))));
     }
 

@@ -71,7 +71,10 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void start(String nameOrId) {
-        raw.inspectContainer(nameOrId).ifPresent(c -> programCheck.require(nameOrId, InspectParser.launch(c)));
+        raw.inspectContainer(nameOrId).ifPresent(c -> {
+            BindSourceCheck.require(nameOrId, InspectParser.settings(c).binds(), InspectParser.detail(c).summary().labels());
+            programCheck.require(nameOrId, InspectParser.launch(c));
+        });
         call("start container " + nameOrId, timeouts.work(), () -> {
             try {
                 docker.startContainerCmd(nameOrId).exec();

@@ -37,7 +37,7 @@ public class ReplicaSetConfig {
 
     @Bean
     HostPathPolicy hostPathPolicy(ContainerEngine engine, GdaProperties props) {
-        return new HostPathPolicy(props.binds().allowedRoots(), props.docker().host(), () -> engine.info().dockerRootDir());
+        return new HostPathPolicy(props.binds().allowedRoots(), props.docker().host(), () -> engine.info().dockerRootDir(), props.stateDir());
     }
 
     @Bean

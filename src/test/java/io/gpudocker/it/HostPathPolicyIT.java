@@ -53,7 +53,7 @@ class HostPathPolicyIT extends IntegrationTestBase {
 
         Api.Reply r = createWithBind(name, "/", "/host");
 
-        assertRefused(r).contains("'/:/host'", "resolves to '/'", "the host's root directory", "allowed roots: " + ROOT);
+        assertRefused(r).contains("'/:/host'", "is not allowed", "allowed roots: " + ROOT).doesNotContain("resolves");
         assertThat(containersOf(name)).isEmpty();
         assertThat(keysNaming(name)).isEmpty();
         assertThat(gpuHolders()).isEqualTo(gpusBefore);
@@ -66,10 +66,10 @@ class HostPathPolicyIT extends IntegrationTestBase {
         String dataRoot = engine.info().dockerRootDir();
         assertThat(Path.of(socket)).as("the rig's socket lies under a listed root").startsWith(rigDirectory());
 
-        assertRefused(createWithBind(name("sock"), socket, "/var/run/docker.sock")).contains("the Docker socket");
-        assertRefused(createWithBind(name("dataroot"), dataRoot + "/volumes", "/volumes")).contains("inside the Docker data root");
-        assertRefused(createWithBind(name("rigdir"), rigDirectory().toString(), "/rig")).contains("contains the Docker");
-        assertRefused(createWithBind(name("varrun"), "/var/run/docker.sock", "/sock")).contains("/var/run");
+        assertRefused(createWithBind(name("sock"), socket, "/var/run/docker.sock")).contains("'" + socket + ":/var/run/docker.sock'");
+        assertRefused(createWithBind(name("dataroot"), dataRoot + "/volumes", "/volumes")).contains("Docker's and etcd's data");
+        assertRefused(createWithBind(name("rigdir"), rigDirectory().toString(), "/rig")).contains("never bound");
+        assertRefused(createWithBind(name("varrun"), "/var/run/docker.sock", "/sock")).contains("'/var/run/docker.sock:/sock'");
     }
 
     @Test
@@ -94,9 +94,9 @@ class HostPathPolicyIT extends IntegrationTestBase {
         Path toSlash = Files.createSymbolicLink(ROOT.resolve("to-slash-" + System.nanoTime()), Path.of("/"));
         Path toEtc = Files.createSymbolicLink(ROOT.resolve("to-etc-" + System.nanoTime()), Path.of("/etc"));
 
-        assertRefused(createWithBind(name("linkslash"), toSlash.toString(), "/host")).contains("resolves to '/'");
-        assertRefused(createWithBind(name("linketc"), toEtc.toString(), "/host")).contains("resolves to '/etc'");
-        assertRefused(createWithBind(name("dotdot"), ROOT + "/../../etc", "/host")).contains("resolves to '/etc'");
+        assertRefused(createWithBind(name("linkslash"), toSlash.toString(), "/host")).contains("is not allowed").doesNotContain("'/'");
+        assertRefused(createWithBind(name("linketc"), toEtc.toString(), "/host")).contains("is not allowed").doesNotContain("'/etc'");
+        assertRefused(createWithBind(name("dotdot"), ROOT + "/../../etc", "/host")).contains("is not allowed").doesNotContain("'/etc'");
     }
 
     @Test
@@ -130,12 +130,12 @@ class HostPathPolicyIT extends IntegrationTestBase {
         // version 1's directory is swapped for a link to /etc behind the service's back
         Files.delete(a);
         Files.createSymbolicLink(a, Path.of("/etc"));
-        assertRefused(api.patch("/replicaSet/" + name + "/rollback", Map.of("version", 1))).contains("resolves to '/etc'");
+        assertRefused(api.patch("/replicaSet/" + name + "/rollback", Map.of("version", 1))).contains("'" + a + ":/data'", "is not allowed");
         assertThat(api.get("/replicaSet/" + name).data().path("version").asLong()).isEqualTo(2);
 
         Files.delete(b);
         Files.createSymbolicLink(b, Path.of("/"));
-        assertRefused(api.patch("/replicaSet/" + name + "/restart", null)).contains("resolves to '/'");
+        assertRefused(api.patch("/replicaSet/" + name + "/restart", null)).contains("'" + b + ":/data'", "is not allowed");
         assertThat(engine.inspect(name + "-3")).isEmpty();
         assertThat(engine.inspect(name + "-2").orElseThrow().running()).isTrue();
     }

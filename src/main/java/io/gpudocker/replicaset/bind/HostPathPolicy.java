@@ -17,12 +17,17 @@ import java.util.stream.Collectors;
 /**
  * Which host paths a bind may mount. A host path is compared by its real path, so symbolic links and
  * {@code ..} cannot lead out: it must lie under one of the roots the operator listed, and it must neither be,
- * lie under, nor contain the host's root, a system directory, Docker's data root or Docker's socket, even
- * when a listed root would allow it. Docker is then given that real path, never the path as written, so
- * what was checked is what is mounted.
+ * lie under, nor contain the host's root, a system directory, Docker's or etcd's data, this service's state or
+ * Docker's socket, even when a listed root would allow it. Docker is then given that real path, free of links
+ * when checked; a link put in its place later is refused by the engine at every start.
  */
 public class HostPathPolicy {
-    private static final List<String> SYSTEM_DIRECTORIES = List.of("/proc", "/sys", "/dev", "/etc", "/boot", "/var/run", "/run");
+    /**
+     * Host directories whose contents give a root inside an instance the host: credentials and keys, programs the
+     * host runs as root, scheduled jobs, the etcd data that holds every record.
+     */
+    private static final List<String> SYSTEM_DIRECTORIES = List.of("/proc", "/sys", "/dev", "/etc", "/boot", "/var/run", "/run",
+            "/root", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/home", "/var/spool/cron", "/var/lib/etcd");
     private static final Path ROOT = Path.of("/");
 
     private final List<String> allowedRoots;
@@ -38,6 +43,11 @@ public class HostPathPolicy {
      * @param dockerRootDir Docker's data root as the engine reports it; asked once, when a host path is first checked
      */
     public HostPathPolicy(List<String> allowedRoots, String dockerHost, Supplier<String> dockerRootDir) {
+        this(allowedRoots, dockerHost, dockerRootDir, null);
+    }
+
+    /** @param stateDir this service's own state directory ({@code gda.state-dir}), never bound either */
+    public HostPathPolicy(List<String> allowedRoots, String dockerHost, Supplier<String> dockerRootDir, String stateDir) {
         this.allowedRoots = List.copyOf(allowedRoots);
         this.dockerRootDir = dockerRootDir;
         List<Forbidden> refused = new ArrayList<>(variants(ROOT, "the host's root directory"));
@@ -46,26 +56,30 @@ public class HostPathPolicy {
             String socket = dockerHost.substring("unix://".length());
             refused.addAll(variants(Path.of(socket), "the Docker socket " + socket));
         }
+        if (stateDir != null && !stateDir.isBlank()) {
+            refused.addAll(variants(Path.of(stateDir), "this service's state directory"));
+        }
         this.alwaysRefused = List.copyOf(refused);
     }
 
     /** The real path to hand Docker for a host-path bind; refuses (1040) a path the operator's roots do not allow. */
     public Path realPathOf(Bind bind) {
+        if (allowedRoots.isEmpty()) {
+            // not even resolved: the answer must not tell what exists on this host
+            throw refuse(bind, "this host allows no host paths, only volumes (an operator lists the allowed roots with "
+                    + "--bind-roots or gda.binds.allowed-roots)");
+        }
         Path real = resolve(bind);
         for (Forbidden f : forbidden()) {
             if (real.startsWith(f.path()) && (!f.path().equals(ROOT) || real.equals(ROOT))) {
-                throw refuse(bind, real, "which is " + (real.equals(f.path()) ? "" : "inside ") + f.what() + " (never bound)");
+                throw refuseUnnamed(bind);
             }
             if (!real.equals(f.path()) && f.path().startsWith(real)) {
-                throw refuse(bind, real, "which contains " + f.what() + " (never bound)");
+                throw refuseUnnamed(bind);
             }
         }
-        if (allowedRoots.isEmpty()) {
-            throw refuse(bind, real, "and this host allows no host paths, only volumes (an operator lists the allowed roots with "
-                    + "--bind-roots or gda.binds.allowed-roots)");
-        }
         if (realRoots().stream().noneMatch(real::startsWith)) {
-            throw refuse(bind, real, "which is not under an allowed root");
+            throw refuseUnnamed(bind);
         }
         return real;
     }
@@ -74,10 +88,9 @@ public class HostPathPolicy {
         try {
             return realPath(Path.of(bind.src()));
         } catch (DanglingLinkException e) {
-            throw refuse(bind, e.link, "a symbolic link whose target does not exist");
+            throw refuse(bind, "it leads through a symbolic link whose target does not exist");
         } catch (IOException | InvalidPathException e) {
-            throw ApiException.of(ErrorCode.BIND_INVALID, "bind '%s' refused: its host path cannot be resolved (%s); allowed roots: %s",
-                    bind.asDockerBind(), e.getMessage(), describeRoots());
+            throw refuse(bind, "it cannot be resolved");
         }
     }
 
@@ -146,9 +159,18 @@ public class HostPathPolicy {
         return paths.stream().map(p -> new Forbidden(p, what)).toList();
     }
 
-    private ApiException refuse(Bind bind, Path real, String why) {
-        return ApiException.of(ErrorCode.BIND_INVALID, "bind '%s' refused: host path '%s' resolves to '%s', %s; allowed roots: %s",
-                bind.asDockerBind(), bind.src(), real, why, describeRoots());
+    /**
+     * Where a path leads is never told: which directory a link names, or which protected directory a path lies
+     * in, would let a tenant map the host through refusals.
+     */
+    private ApiException refuseUnnamed(Bind bind) {
+        return refuse(bind, "it leads outside the allowed roots, or into a host directory that is never bound (the host's root, "
+                + "system and home directories, Docker's and etcd's data, this service's state)");
+    }
+
+    private ApiException refuse(Bind bind, String why) {
+        return ApiException.of(ErrorCode.BIND_INVALID, "bind '%s' refused: host path '%s' is not allowed: %s; allowed roots: %s",
+                bind.asDockerBind(), bind.src(), why, describeRoots());
     }
 
     private String describeRoots() {
@@ -165,11 +187,8 @@ public class HostPathPolicy {
     }
 
     private static final class DanglingLinkException extends IOException {
-        private final transient Path link;
-
         DanglingLinkException(Path link) {
             super(link + " is a symbolic link whose target does not exist");
-            this.link = link;
         }
     }
 }
