@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 
 /**
@@ -49,6 +51,7 @@ public class InterNodeCredential implements StartupCheck, Ordered {
     /** Forwarded calls remembered at once: more than a node forwards in two windows at any sane rate. */
     static final int NONCE_CAPACITY = 200_000;
 
+    private static final Logger log = LoggerFactory.getLogger(InterNodeCredential.class);
     private final KeyValueStore store;
     private final Keys keys;
     private final String configured;
@@ -101,6 +104,10 @@ public class InterNodeCredential implements StartupCheck, Ordered {
     @Override
     public void verify() {
         secret();
+        if (configured == null) {
+            log.warn("the cluster secret that signs calls between nodes is read from etcd ({}): whoever can read etcd can call any "
+                    + "node as any caller; give every node the same gda.node.secret-file (docs/security.md)", keys.clusterSecret());
+        }
     }
 
     /** The headers of a call {@code sender} forwards to {@code receiver}, given its target URI and body. */
