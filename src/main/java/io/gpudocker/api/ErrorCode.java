@@ -68,7 +68,8 @@ public enum ErrorCode {
     NODE_DOWN(1090, HttpStatus.SERVICE_UNAVAILABLE, "The node that holds it is down or unreachable"),
     NODE_UNKNOWN(1091, HttpStatus.BAD_REQUEST, "No node of that name"),
     NODE_MISMATCH(1092, HttpStatus.BAD_REQUEST, "The instance and its volumes would be on different nodes"),
-    NODE_IN_USE(1093, HttpStatus.CONFLICT, "The node is up or still holds instances or volumes");
+    NODE_IN_USE(1093, HttpStatus.CONFLICT, "The node is up or still holds instances or volumes"),
+    NOT_THIS_NODE(1094, HttpStatus.CONFLICT, "Another node holds it; this node does not act on it");
 
     private final int code;
     private final HttpStatus status;

@@ -1,6 +1,7 @@
 package io.gpudocker.auth;
 
 import io.gpudocker.api.Caller;
+import io.gpudocker.recovery.StartRefusedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,26 +19,36 @@ import org.slf4j.LoggerFactory;
 public final class AdminToken {
     private static final Logger log = LoggerFactory.getLogger(AdminToken.class);
     static final String FILE_NAME = "admin-token";
+    /** The shortest admin token the operator may configure. */
+    public static final int MIN_LENGTH = 24;
 
     private AdminToken() {}
 
-    /** The operator's token, or null when none was configured. */
+    /** The operator's token, or null when none was configured; one shorter than {@link #MIN_LENGTH} refuses the start. */
     public static String configured(String fromEnvironment, String file) {
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            return fromEnvironment.trim();
+            return longEnough(fromEnvironment.trim(), "GDA_ADMIN_TOKEN (gda.auth.admin-token)");
         }
         if (file == null || file.isBlank()) {
             return null;
         }
+        String token;
         try {
-            String token = Files.readString(Path.of(file)).trim();
-            if (token.length() < 16) {
-                throw new IllegalStateException("the admin token in " + file + " is shorter than 16 characters");
-            }
-            return token;
+            token = Files.readString(Path.of(file)).trim();
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the admin token file " + file + ": " + e.getMessage(), e);
         }
+        return longEnough(token, "the admin token file " + file);
+    }
+
+    /** The admin token opens every tenant's data: one short enough to guess over the network is not taken. */
+    private static String longEnough(String token, String from) {
+        if (token.length() < MIN_LENGTH) {
+            throw new StartRefusedException("the admin token from " + from + " is shorter than " + MIN_LENGTH + " characters",
+                    "give a random token of at least " + MIN_LENGTH + " characters (e.g. `openssl rand -hex 24`), "
+                            + "or none to have one generated into the state directory");
+        }
+        return token;
     }
 
     /** With no configured token: makes sure etcd holds the admin's hash, generating the token on the first start. */

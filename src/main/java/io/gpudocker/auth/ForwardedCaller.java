@@ -1,6 +1,5 @@
 package io.gpudocker.auth;
 
-import io.gpudocker.api.Caller;
 import io.gpudocker.api.EnvelopeWriter;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.node.CachedBodyRequest;
@@ -10,7 +9,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.core.Authentication;
@@ -21,8 +19,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * A call another node forwarded: its signed headers say who the caller is (checked against the cluster secret, with
- * the body it carries); it then runs here as that caller and is never forwarded again. A call with a bad or stale
- * signature is refused (401); one without the headers goes on to the bearer token check.
+ * the body it carries, naming this node, fresh and never seen before); it then runs here as that caller and is never forwarded again. A call with a bad, stale,
+ * misdirected or replayed signature is refused (401); one without the headers goes on to the bearer token check.
  */
 final class ForwardedCaller extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(ForwardedCaller.class);
@@ -44,16 +42,13 @@ final class ForwardedCaller extends OncePerRequestFilter {
         String query = request.getQueryString();
         String uri = request.getRequestURI() + (query == null ? "" : "?" + query);
         String sender = request.getHeader(InterNodeCredential.NODE);
-        Optional<Caller> caller = credential.verify(request.getMethod(), uri, sender, request.getHeader(InterNodeCredential.CALLER),
-                request.getHeader(InterNodeCredential.ADMIN), request.getHeader(InterNodeCredential.TIME), request.getHeader(InterNodeCredential.SIGNATURE),
-                cached.body());
-        if (caller.isEmpty()) {
-            String msg = "the forwarded call's node signature does not hold or is stale (do the nodes share one cluster secret and a synchronised clock?)";
-            EnvelopeWriter.error(response, ErrorCode.UNAUTHENTICATED, msg);
-            log.warn("rejected {} {} forwarded by '{}': {}", request.getMethod(), request.getRequestURI(), sender, msg);
+        InterNodeCredential.Verdict verdict = credential.verify(request.getMethod(), uri, request::getHeader, cached.body());
+        if (!verdict.accepted()) {
+            EnvelopeWriter.error(response, ErrorCode.UNAUTHENTICATED, verdict.refusal());
+            log.warn("rejected {} {} forwarded by '{}': {}", request.getMethod(), request.getRequestURI(), sender, verdict.refusal());
             return;
         }
-        Authentication auth = BearerAuthentication.authenticated(caller.get());
+        Authentication auth = BearerAuthentication.authenticated(verdict.caller());
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(auth);
         SecurityContextHolder.setContext(context);

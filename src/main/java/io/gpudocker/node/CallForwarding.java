@@ -45,7 +45,7 @@ class CallForwarding {
         String query = request.getQueryString();
         String pathAndQuery = request.getRequestURI() + (query == null ? "" : "?" + query);
         try {
-            return forwarder.send(target.advertise(), request.getMethod(), pathAndQuery, request.getContentType(), request.body(), caller);
+            return forwarder.send(target.name(), target.advertise(), request.getMethod(), pathAndQuery, request.getContentType(), request.body(), caller);
         } catch (IOException e) {
             throw NodeUnavailable.of(kind, name, target.name(), "unreachable at " + target.advertise() + " (" + e.getClass().getSimpleName() + ")");
         }

@@ -52,17 +52,17 @@ public class Forwarder {
     }
 
     /**
-     * Sends {@code method pathAndQuery} with {@code body} to {@code advertise} as {@code caller}.
+     * Sends {@code method pathAndQuery} with {@code body} to node {@code receiver} at {@code advertise} as {@code caller}.
      *
      * @throws IOException when the node cannot be reached (refused, reset, no answer to connect)
      */
-    public Answer send(String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
+    public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(advertise + pathAndQuery))
                 .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             req.header("Content-Type", contentType);
         }
-        credential.sign(method, pathAndQuery, caller, self, body).forEach(req::header);
+        credential.sign(method, pathAndQuery, caller, self, receiver, body).forEach(req::header);
         try {
             HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
             return new Answer(r.statusCode(), r.headers().map(), r.body());

@@ -24,6 +24,8 @@ import java.time.Clock;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
@@ -38,6 +40,7 @@ import org.springframework.web.servlet.HandlerMapping;
 /** Wires this process as a node: its presence in etcd, the directory of the others, placement, and forwarding. */
 @Configuration(proxyBeanMethods = false)
 public class NodeConfig {
+    private static final Logger log = LoggerFactory.getLogger(NodeConfig.class);
 
     @Bean
     NodeDirectory nodeDirectory(KeyValueStore store, Keys keys) {
@@ -127,6 +130,12 @@ public class NodeConfig {
                 host = hostname();
             }
             figures.serving((tls ? "https://" : "http://") + host + ":" + event.getWebServer().getPort());
+            if (figures.advertise().startsWith("http://")) {
+                // signatures stop a forged or replayed call, not a reader: callers' data and answers cross the network in clear
+                log.warn("other nodes reach this node over plain HTTP ({}): forwarded calls (when nodes share this etcd), their bodies and answers can be read "
+                        + "on the network between nodes; serve HTTPS (--tls-cert/--tls-key) and advertise https:// (docs/cluster.md)",
+                        figures.advertise());
+            }
             try {
                 members.join(figures.advertise());
             } catch (RuntimeException e) {

@@ -62,7 +62,7 @@ public class ResourceGathering {
         String query = request.getQueryString();
         String pathAndQuery = request.getRequestURI() + (query == null ? "" : "?" + query);
         for (NodeStatus other : live.values()) {
-            try (Forwarder.Answer answer = forwarder.send(other.advertise(), "GET", pathAndQuery, null, new byte[0], caller)) {
+            try (Forwarder.Answer answer = forwarder.send(other.name(), other.advertise(), "GET", pathAndQuery, null, new byte[0], caller)) {
                 JsonNode body = JSON.readTree(answer.body().readAllBytes());
                 if (answer.status() == 200) {
                     parts.put(other.name(), body.path("data"));

@@ -60,7 +60,7 @@ public class ReplicaSetQueries {
      * Each is built from its record alone, so a history costs no Docker call per version.
      */
     public ReplicaSetViews.History history(String name, Caller caller) {
-        String tenant = repo.require(name, caller).record().tenant();
+        String tenant = repo.requireVisible(name, caller).record().tenant();
         Set<String> present = containers.of(name).stream().map(ContainerSummary::name).collect(Collectors.toSet());
         return new ReplicaSetViews.History(repo.history(name).stream()
                 .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(), present.contains(v.containerName()),

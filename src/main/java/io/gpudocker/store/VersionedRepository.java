@@ -102,10 +102,24 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     }
 
     /**
-     * The record, if {@code caller} may see it. Another tenant's object is refused exactly like a missing one,
-     * so a name reveals nothing about who else uses it.
+     * The record of an object this node acts on, if {@code caller} may see it. Another tenant's object is refused
+     * exactly like a missing one, so a name reveals nothing about who else uses it. An object another node holds is
+     * refused (1094) whatever routing did: a call that reaches the wrong node (a replayed forward, a direct call on a
+     * node's own port) must not act on records whose container or volume this node's Docker engine does not hold.
+     * A record that names no node (written before nodes, not yet claimed) is acted on as before.
      */
     public Stored<R> require(String name, Caller caller) {
+        Stored<R> stored = requireVisible(name, caller);
+        String node = nodeOf(stored.record());
+        if (node != null && !node.equals(localNode)) {
+            throw ApiException.of(ErrorCode.NOT_THIS_NODE, "%s '%s' is on node '%s', not on this node ('%s'); nothing was done here "
+                    + "(call it through the API without a node's own signature, and it is routed there)", kind, name, node, localNode);
+        }
+        return stored;
+    }
+
+    /** As {@link #require(String, Caller)} on any node: for what etcd alone answers (a history), never for Docker. */
+    public Stored<R> requireVisible(String name, Caller caller) {
         return find(name).filter(s -> caller.maySee(tenantOf(s.record()))).orElseThrow(() -> notFound(name));
     }
 

@@ -59,7 +59,7 @@ public class VolumeQueries {
     }
 
     public VolumeViews.History history(String name, Caller caller) {
-        repo.require(name, caller);
+        repo.requireVisible(name, caller);
         return new VolumeViews.History(repo.history(name).stream()
                 .map(v -> new VolumeViews.HistoryItem(v.version(), v.createTime(), v.size(), v.sizeBytes(), v.sizeEnforced(),
                         v.dockerName(), v.cause(), engine.inspectVolume(v.dockerName()).isPresent(),

@@ -2,6 +2,7 @@ package io.gpudocker.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -9,6 +10,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.gpudocker.api.Caller;
+import io.gpudocker.recovery.StartRefusedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,13 +56,23 @@ class AdminTokenTest {
 
     @Test
     void theOperatorsTokenComesFromTheEnvironmentOrAFile() throws Exception {
-        assertThat(AdminToken.configured(" from-env-0123456789 ", "/nonexistent")).isEqualTo("from-env-0123456789");
-        Path file = Files.writeString(dir.resolve("t"), "from-file-0123456789\n");
-        assertThat(AdminToken.configured(null, file.toString())).isEqualTo("from-file-0123456789");
+        assertThat(AdminToken.configured(" from-env-0123456789abcdef ", "/nonexistent")).isEqualTo("from-env-0123456789abcdef");
+        Path file = Files.writeString(dir.resolve("t"), "from-file-0123456789abcdef\n");
+        assertThat(AdminToken.configured(null, file.toString())).isEqualTo("from-file-0123456789abcdef");
         assertThat(AdminToken.configured("", null)).isNull();
         assertThatThrownBy(() -> AdminToken.configured(null, dir.resolve("missing").toString())).hasMessageContaining("cannot read");
-        Path shortOne = Files.writeString(dir.resolve("s"), "short");
-        assertThatThrownBy(() -> AdminToken.configured(null, shortOne.toString())).hasMessageContaining("shorter than 16");
+    }
+
+    @Test
+    void aShortOperatorTokenRefusesTheStart() throws Exception {
+        Path shortOne = Files.writeString(dir.resolve("s"), "0123456789abcdef\n");
+        assertThatThrownBy(() -> AdminToken.configured(null, shortOne.toString()))
+                .isInstanceOf(StartRefusedException.class).hasMessageContaining("shorter than 24");
+        assertThatThrownBy(() -> AdminToken.configured("letmein-letmein", null))
+                .isInstanceOf(StartRefusedException.class).hasMessageContaining("GDA_ADMIN_TOKEN").hasMessageContaining("shorter than 24");
+        assertThat(((StartRefusedException) catchThrowable(() -> AdminToken.configured("x".repeat(23), null))).getExitCode())
+                .isEqualTo(StartRefusedException.EXIT_STATUS);
+        assertThat(AdminToken.configured("x".repeat(24), null)).hasSize(24);
     }
 
     @Test

@@ -2,9 +2,19 @@ package io.gpudocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpudocker.api.Caller;
+import io.gpudocker.node.InterNodeCredential;
+import io.gpudocker.store.InMemoryKeyValueStore;
+import io.gpudocker.store.Keys;
+import io.gpudocker.store.Txn;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -408,8 +418,62 @@ class ClusterIT {
         }
     }
 
+    /**
+     * Someone who holds the cluster secret (read from etcd) or captured a forwarded call: a forward run once is refused
+     * when replayed to its node or sent to the other one, and a call signed for the node that does not hold the
+     * instance (skipping the routing a signed call is trusted to have had) changes nothing there.
+     */
     @Test
     @Order(8)
+    void aCapturedForwardIsNotRunTwiceNorElsewhereAndNoNodeActsOnAnotherNodesInstance() throws Exception {
+        String onA = createOn(b, "owned", 1, "a");
+        String path = "/api/v1/replicaSet/" + onA;
+        InMemoryKeyValueStore copy = new InMemoryKeyValueStore();
+        Keys keys = new Keys(PREFIX, "b");
+        String secret = etcdValues(KEYS).get("cluster-secret");
+        assertThat(secret).as("the generated cluster secret in etcd").isNotBlank();
+        copy.commit(new Txn().put(keys.clusterSecret(), secret));
+        InterNodeCredential signer = new InterNodeCredential(copy, keys, null, Clock.systemUTC());
+
+        Map<String, String> captured = signer.sign("GET", path, Caller.ADMIN, "b", "a", new byte[0]);
+        Api.Reply first = signedCall("a", "GET", path, captured);
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(first.data().path("name").asString()).isEqualTo(onA);
+        Api.Reply again = signedCall("a", "GET", path, captured);
+        assertThat(again.status()).as(again.toString()).isEqualTo(401);
+        assertThat(again.code()).isEqualTo(1060);
+        assertThat(again.msg()).contains("replay");
+        Api.Reply elsewhere = signedCall("b", "GET", path, captured);
+        assertThat(elsewhere.status()).as(elsewhere.toString()).isEqualTo(401);
+        assertThat(elsewhere.msg()).contains("signed for node 'a'");
+
+        Map<String, String> deleteForA = signer.sign("DELETE", path, Caller.ADMIN, "b", "a", new byte[0]);
+        Api.Reply misdirected = signedCall("b", "DELETE", path, deleteForA);
+        assertThat(misdirected.status()).as(misdirected.toString()).isEqualTo(401);
+
+        Map<String, String> before = etcdValues(KEYS + "replicasets/" + onA);
+        for (String[] call : List.of(new String[] {"DELETE", path}, new String[] {"PATCH", path + "/stop"})) {
+            Api.Reply bypass = signedCall("b", call[0], call[1], signer.sign(call[0], call[1], Caller.ADMIN, "a", "b", new byte[0]));
+            assertThat(bypass.status()).as("%s %s on b: %s", call[0], call[1], bypass).isEqualTo(409);
+            assertThat(bypass.code()).isEqualTo(1094);
+            assertThat(bypass.msg()).contains("on node 'a'");
+        }
+        assertThat(etcdValues(KEYS + "replicasets/" + onA)).as("its record untouched").isEqualTo(before);
+        assertThat(running("a", onA)).as("its container runs on").isTrue();
+        assertThat(a.get("/replicaSet/" + onA).data().path("state").asString()).isEqualTo("running");
+    }
+
+    /** A call straight to one node's port carrying the given node headers, and no bearer token. */
+    private Api.Reply signedCall(String node, String method, String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(node) + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        headers.forEach(req::header);
+        HttpResponse<String> r = HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString());
+        return new Api.Reply(r.statusCode(), r.body().isEmpty() ? Api.JSON.createObjectNode() : Api.JSON.readTree(r.body()));
+    }
+
+    @Test
+    @Order(9)
     void aKilledNodesInstancesAnswer503UntilItIsBackAndTheOtherNodeKeepsWorking() throws Exception {
         String onA = createOn(b, "survivor", 1, "a");
         String onB = createOn(a, "victim", 1, "b");

@@ -278,8 +278,9 @@ class OwnerRoutingTest {
         }
 
         @Override
-        public Answer send(String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
+        public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
             assertThat(caller).isEqualTo(ALICE);
+            assertThat(advertise).isEqualTo("http://" + receiver + ":2378");
             sent.add(advertise + " " + method + " " + pathAndQuery.replaceAll("\\?.*", ""));
             Answer given = answers.get(advertise);
             return given != null ? given : new Answer(200, Map.of("Content-Type", List.of("application/json")),

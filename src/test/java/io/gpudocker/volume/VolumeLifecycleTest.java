@@ -371,7 +371,50 @@ class VolumeLifecycleTest {
         assertThat(repo.find("data")).as("the admin's to delete").isEmpty();
     }
 
+    @Test
+    void aVolumeAnotherNodeHoldsIsRefusedWith1094AndNothingChanges() {
+        threeVersions();
+        onNode("b");
+        Map<String, String> before = store.snapshot();
+
+        assertThatThrownBy(() -> lifecycle.delete("data", ALICE)).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.NOT_THIS_NODE);
+            assertThat(e.code().code()).isEqualTo(1094);
+            assertThat(e.getMessage()).contains("volume 'data' is on node 'b'");
+        });
+        assertThatThrownBy(() -> repo.require("data", ALICE)).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_THIS_NODE));
+        // another tenant learns nothing about where it is
+        assertThatThrownBy(() -> repo.require("data", BOB)).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_NOT_FOUND));
+        assertThat(repo.requireVisible("data", ALICE).record().node()).as("a history still reads it").isEqualTo("b");
+
+        assertThat(docker.removed).isEmpty();
+        assertThat(docker.volumes).containsKeys("data-1", "data-2", "data-3");
+        assertThat(store.snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void aVolumeRecordedBeforeNodesIsActedOnAsBefore() {
+        threeVersions();
+        onNode(null);
+
+        lifecycle.delete("data", ALICE);
+
+        assertThat(repo.find("data")).isEmpty();
+        assertThat(docker.removed).containsExactly("data-1", "data-2", "data-3");
+    }
+
     // --- helpers
+
+    /** Rewrites the volume's record as if node {@code node} held it (null: a record from before nodes). */
+    private void onNode(String node) {
+        VolumeRecord r = repo.require("data").record();
+        VolumeRecord moved = new VolumeRecord(r.name(), r.version(), r.sizeBytes(), r.size(), r.sizeEnforced(), r.createTime(), r.updateTime(),
+                r.tenant(), node);
+        String key = keys.volumes().record("data");
+        assertThat(store.commit(new io.gpudocker.store.Txn().put(key, Json.write(moved)))).isTrue();
+    }
 
     /** alice's data at version 3 (created, resized twice), every version's Docker volume still there. */
     private void threeVersions() {
