@@ -10,11 +10,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
 
 /**
  * The browser terminal: tickets from {@code POST /api/v1/replicaSet/{name}/terminal}, spent on the WebSocket
  * {@code /ws/terminal}. Same-origin only (Spring's default for a handler without allowed origins), so another
- * site cannot open it in a logged-in browser even with a stolen ticket.
+ * site cannot open it in a logged-in browser even with a stolen ticket, nor spend one.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
@@ -36,6 +37,8 @@ class TerminalConfig implements WebSocketConfigurer {
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        registry.addHandler(socket, "/ws/terminal").addInterceptors(socket);
+        // Spring appends its own origin check after these: registered first here, a page of another site is
+        // refused before the ticket check spends the ticket it learnt
+        registry.addHandler(socket, "/ws/terminal").addInterceptors(new OriginHandshakeInterceptor(), socket);
     }
 }

@@ -175,11 +175,12 @@ class TerminalSocketTest {
     }
 
     /**
-     * As registered: the ticket check, then Spring's same-origin check (no allowed origins configured), before any
-     * upgrade. A page of another site is refused with 403 even with a ticket; no ticket is 401 whatever the origin.
+     * As registered: Spring's same-origin check (no allowed origins configured), then the ticket check, before any
+     * upgrade. A page of another site is refused with 403 and its ticket stays unspent, so a page that learnt a
+     * ticket cannot burn it before its owner's browser uses it; no ticket is 401.
      */
     @Test
-    void asRegisteredAnotherSitesPageIsRefusedWith403AndNoTicketWith401() throws Exception {
+    void asRegisteredAnotherSitesPageIsRefusedWith403BeforeItsTicketIsSpent() throws Exception {
         TerminalConfig config = new TerminalConfig(repo, engine, new DefaultListableBeanFactory().getBeanProvider(TerminalRelay.class));
         ServletWebSocketHandlerRegistry registry = new ServletWebSocketHandlerRegistry();
         config.registerWebSocketHandlers(registry);
@@ -195,13 +196,13 @@ class TerminalSocketTest {
 
         MockHttpServletRequest foreignNoTicket = request("/ws/terminal");
         foreignNoTicket.addHeader(HttpHeaders.ORIGIN, "https://elsewhere.example");
-        assertThat(serve(registry, foreignNoTicket).getStatus()).as("the ticket is checked first").isEqualTo(401);
+        assertThat(serve(registry, foreignNoTicket).getStatus()).as("the origin is checked first").isEqualTo(403);
 
-        String kept = config.terminalTickets().issue("foo", ALICE).ticket();
-        MockHttpServletRequest sameSite = request("/ws/terminal?ticket=" + kept);
+        MockHttpServletRequest sameSite = request("/ws/terminal?ticket=" + ticket);
         sameSite.addHeader(HttpHeaders.ORIGIN, "http://localhost");
-        assertThat(serve(registry, sameSite).getStatus()).as("past both checks, a plain GET is no upgrade").isEqualTo(400);
-        assertThat(config.terminalTickets().redeem(kept)).as("spent by the handshake").isEmpty();
+        assertThat(serve(registry, sameSite).getStatus()).as("the refused page left the ticket; past both checks, a plain GET is no upgrade")
+                .isEqualTo(400);
+        assertThat(config.terminalTickets().redeem(ticket)).as("spent by the handshake").isEmpty();
         verify(engine, never()).openShell(anyString(), anyList(), anyInt(), anyInt(), any());
     }
 
