@@ -4,6 +4,7 @@ import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ReflinkProbe;
+import io.gpudocker.config.ComputeLimits;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
@@ -58,9 +59,17 @@ public class ReplicaSetConfig {
 
     @Bean
     ComputeAllocator computeAllocator(CpuScheduler cpus, MemoryPool memory, GpuScheduler gpus, GdaProperties props) {
+        return new ComputeAllocator(cpus, memory, gpus, shares(props));
+    }
+
+    @Bean
+    TenantCeilings tenantCeilings(GdaProperties props, ComputeLimits limits) {
+        return new TenantCeilings(shares(props), limits);
+    }
+
+    private static ComputeDefaults shares(GdaProperties props) {
         GdaProperties.Resources r = props.resources();
-        return new ComputeAllocator(cpus, memory, gpus, new ComputeDefaults(r.cpusPerGpu(), r.cpusWithoutGpu(),
-                r.memoryPerGpu().toBytes(), r.memoryWithoutGpu().toBytes(), r.shmSize().toBytes()));
+        return new ComputeDefaults(r.cpusPerGpu(), r.cpusWithoutGpu(), r.memoryPerGpu().toBytes(), r.memoryWithoutGpu().toBytes(), r.shmSize().toBytes());
     }
 
     @Bean
@@ -71,8 +80,8 @@ public class ReplicaSetConfig {
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
                                           GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
-                                          GdaProperties props) {
-        return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init());
+                                          GdaProperties props, TenantCeilings ceilings) {
+        return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init(), ceilings);
     }
 
     @Bean
@@ -83,8 +92,8 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    UpdatePlans updatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus) {
-        return new UpdatePlans(update, repo, gpus);
+    UpdatePlans updatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus, TenantCeilings ceilings) {
+        return new UpdatePlans(update, repo, gpus, ceilings);
     }
 
     @Bean
