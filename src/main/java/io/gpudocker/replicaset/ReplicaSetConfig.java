@@ -6,6 +6,7 @@ import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.ComputeLimits;
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.config.SessionLimits;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.replicaset.bind.HostPathPolicy;
@@ -103,9 +104,10 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props) {
+    ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props, SessionLimits sessions) {
         return new ContainerActions(repo, engine, locks, props.docker().execTimeout(), props.etcd().prefix(),
-                new FollowSlots(props.logs().maxFollowsPerTenant(), props.logs().maxFollows()), props.logs().followIdleTimeout());
+                new FollowSlots(props.logs().maxFollowsPerTenant(), props.logs().maxFollows()), props.logs().followIdleTimeout(),
+                new SessionSlots("running command(s)", "gda.sessions.executes-per-tenant", sessions.executesPerTenant(), sessions.adminExecutes()));
     }
 
     @Bean

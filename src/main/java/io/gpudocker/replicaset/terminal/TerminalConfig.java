@@ -2,8 +2,15 @@ package io.gpudocker.replicaset.terminal;
 
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.config.SessionLimits;
+import io.gpudocker.replicaset.SessionSlots;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,15 +26,33 @@ import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
-class TerminalConfig implements WebSocketConfigurer {
+class TerminalConfig implements WebSocketConfigurer, DisposableBean {
     static final Duration TICKET_LIFETIME = Duration.ofSeconds(30);
 
     private final TerminalTickets tickets;
     private final TerminalSocket socket;
+    private final ScheduledExecutorService idleChecks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "terminal-idle");
+        t.setDaemon(true);
+        return t;
+    });
 
     TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay) {
-        this.tickets = new TerminalTickets(repo, engine, TICKET_LIFETIME, Clock.systemUTC());
-        this.socket = new TerminalSocket(tickets, engine, relay.getIfAvailable());
+        this(repo, engine, relay, new SessionLimits(4, 16, Duration.ofMinutes(30), 4, 16, 64));
+    }
+
+    @Autowired
+    TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay, SessionLimits limits) {
+        SessionSlots open = new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", limits.terminalsPerTenant(), limits.adminTerminals());
+        this.tickets = new TerminalTickets(repo, engine, TICKET_LIFETIME, Clock.systemUTC(), open);
+        this.socket = new TerminalSocket(tickets, engine, relay.getIfAvailable(), open, limits.terminalIdleTimeout(), Clock.systemUTC());
+        Duration period = socket.idleCheckPeriod();
+        idleChecks.scheduleWithFixedDelay(socket::closeIdle, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void destroy() {
+        idleChecks.shutdownNow();
     }
 
     @Bean

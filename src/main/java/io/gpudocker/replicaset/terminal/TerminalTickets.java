@@ -8,6 +8,7 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.ReplicaSetViews;
+import io.gpudocker.replicaset.SessionSlots;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,15 @@ public class TerminalTickets {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
+    private final SessionSlots open;
+
     public TerminalTickets(ReplicaSetRepository repo, ContainerEngine engine, Duration lifetime, Clock clock) {
+        this(repo, engine, lifetime, clock, null);
+    }
+
+    /** @param open the terminals open per caller: no ticket for a caller at its cap (null: no cap) */
+    public TerminalTickets(ReplicaSetRepository repo, ContainerEngine engine, Duration lifetime, Clock clock, SessionSlots open) {
+        this.open = open;
         this.repo = repo;
         this.engine = engine;
         this.lifetime = lifetime;
@@ -47,6 +56,9 @@ public class TerminalTickets {
 
     public ReplicaSetViews.TerminalTicket issue(String name, Caller caller) {
         runningContainer(name, caller);
+        if (open != null) {
+            open.requireRoom(caller);
+        }
         Instant now = clock.instant();
         pending.values().removeIf(p -> !p.expires().isAfter(now));
         byte[] bytes = new byte[24];

@@ -12,7 +12,10 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.replicaset.SessionSlots;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
@@ -206,6 +209,47 @@ class TerminalSocketTest {
         verify(engine, never()).openShell(anyString(), anyList(), anyInt(), anyInt(), any());
     }
 
+    // --- caps
+
+    @Test
+    void aTenantAtItsCapOfOpenTerminalsGetsNoTicketAndNoFurtherShell() throws Exception {
+        SessionSlots open = new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", 1, 5);
+        TerminalTickets capped = new TerminalTickets(repo, engine, Duration.ofSeconds(30), clock, open);
+        TerminalSocket one = new TerminalSocket(capped, engine, relay, open, Duration.ofMinutes(30), clock);
+        String beforeTheFirstOpened = capped.issue("foo", ALICE).ticket();
+        FakeSession first = connect(one, capped);
+
+        ApiException refused = org.assertj.core.api.Assertions.catchThrowableOfType(ApiException.class, () -> capped.issue("foo", ALICE));
+        assertThat(refused.code()).isEqualTo(ErrorCode.TOO_MANY_SESSIONS);
+        assertThat(refused.getMessage()).contains("gda.sessions.terminals-per-tenant", "1 terminal(s)");
+        FakeSession second = establish(one, capped, beforeTheFirstOpened);
+        assertThat(second.closed.getCode()).isEqualTo(CloseStatus.POLICY_VIOLATION.getCode());
+        assertThat(second.closed.getReason()).contains("gda.sessions.terminals-per-tenant");
+        verify(engine, org.mockito.Mockito.times(1)).openShell(anyString(), anyList(), anyInt(), anyInt(), any());
+
+        one.afterConnectionClosed(first, CloseStatus.NORMAL);
+        one.afterConnectionClosed(second, second.closed);
+        assertThat(open.openFor(ALICE)).isZero();
+        assertThat(connect(one, capped).closed).as("the slot came back").isNull();
+    }
+
+    @Test
+    void aTerminalIdleForItsTimeoutIsClosedAndOneInUseIsNot() throws Exception {
+        SessionSlots open = new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", 4, 5);
+        TerminalSocket timed = new TerminalSocket(tickets, engine, relay, open, Duration.ofMinutes(10), clock);
+        FakeSession idle = connect(timed, tickets);
+        now = now.plus(Duration.ofMinutes(6));
+        FakeSession busy = connect(timed, tickets);
+        now = now.plus(Duration.ofMinutes(5));
+        timed.handleTextMessage(busy, new TextMessage("{\"type\":\"input\",\"data\":\"ls\\n\"}"));
+
+        timed.closeIdle();
+
+        assertThat(idle.closed).isNotNull();
+        assertThat(idle.closed.getReason()).contains("without input or output");
+        assertThat(busy.closed).isNull();
+    }
+
     // --- the session
 
     @Test
@@ -389,6 +433,20 @@ class TerminalSocketTest {
 
     // --- helpers
 
+    private FakeSession connect(TerminalSocket on, TerminalTickets from) throws Exception {
+        return establish(on, from, from.issue("foo", ALICE).ticket());
+    }
+
+    private FakeSession establish(TerminalSocket on, TerminalTickets from, String ticket) throws Exception {
+        String path = "/ws/terminal?ticket=" + ticket;
+        Map<String, Object> attributes = new HashMap<>();
+        assertThat(on.beforeHandshake(new ServletServerHttpRequest(request(path)), new ServletServerHttpResponse(new MockHttpServletResponse()),
+                on, attributes)).isTrue();
+        FakeSession session = new FakeSession(URI.create(path), attributes);
+        on.afterConnectionEstablished(session);
+        return session;
+    }
+
     /** Issues a ticket for foo, shakes hands with it and establishes the socket, as Spring would. */
     private FakeSession connect(String query) throws Exception {
         String ticket = tickets.issue("foo", ALICE).ticket();
@@ -477,7 +535,7 @@ class TerminalSocketTest {
         }
 
         @Override
-        public String getId() { return "s1"; }
+        public String getId() { return "s" + System.identityHashCode(this); }
 
         @Override
         public URI getUri() { return uri; }
