@@ -45,7 +45,11 @@ class TerminalConfig implements WebSocketConfigurer, DisposableBean {
     TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay, SessionLimits limits) {
         SessionSlots open = new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", limits.terminalsPerTenant(), limits.adminTerminals());
         this.tickets = new TerminalTickets(repo, engine, TICKET_LIFETIME, Clock.systemUTC(), open);
-        this.socket = new TerminalSocket(tickets, engine, relay.getIfAvailable(), open, limits.terminalIdleTimeout(), Clock.systemUTC());
+        TerminalRelay relayed = relay.getIfAvailable();
+        if (relayed != null) {
+            tickets.sealWith(relayed::seal);
+        }
+        this.socket = new TerminalSocket(tickets, engine, relayed, open, limits.terminalIdleTimeout(), Clock.systemUTC());
         Duration period = socket.idleCheckPeriod();
         idleChecks.scheduleWithFixedDelay(socket::closeIdle, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -78,6 +78,10 @@ public class TerminalSocket extends AbstractWebSocketHandler implements Handshak
     public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Map<String, Object> attributes) {
         String ticket = query(request.getURI()).get("ticket");
         if (relay != null && !tickets.issuedHere(ticket)) {
+            if (!relay.sealed(ticket)) {
+                response.setStatusCode(HttpStatus.UNAUTHORIZED);
+                return false;
+            }
             // the issuing node spends the ticket when the relay opens the socket there
             attributes.put(RELAYED_TO, TerminalTickets.nodeOf(ticket));
             return true;

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Browsers cannot put a bearer header on a WebSocket, so a terminal is opened in two steps: an authenticated
@@ -40,6 +41,7 @@ public class TerminalTickets {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
     private final SessionSlots open;
+    private UnaryOperator<String> seal = UnaryOperator.identity();
 
     public TerminalTickets(ReplicaSetRepository repo, ContainerEngine engine, Duration lifetime, Clock clock) {
         this(repo, engine, lifetime, clock, null);
@@ -64,10 +66,15 @@ public class TerminalTickets {
         byte[] bytes = new byte[24];
         random.nextBytes(bytes);
         // the node first: whichever node the browser's socket reaches knows where the shell must run
-        String ticket = repo.localNode() + NODE_SEPARATOR + HexFormat.of().formatHex(bytes);
+        String ticket = seal.apply(repo.localNode() + NODE_SEPARATOR + HexFormat.of().formatHex(bytes));
         Instant expires = now.plus(lifetime);
         pending.put(ticket, new Pending(new Grant(name, caller), expires));
         return new ReplicaSetViews.TerminalTicket(ticket, "/ws/terminal?ticket=" + ticket, expires);
+    }
+
+    /** Seals the tickets issued from now on, so that the other nodes of a cluster can tell them from forged ones. */
+    public void sealWith(UnaryOperator<String> seal) {
+        this.seal = seal;
     }
 
     /** The node that issued {@code ticket}, or null for a malformed one. */

@@ -64,6 +64,8 @@ import org.springframework.web.socket.config.annotation.ServletWebSocketHandlerR
  */
 class TerminalSocketTest {
     private static final Caller ALICE = Caller.tenant("alice");
+    /** Another node's ticket whose seal the (stood-in) relay vouches for. */
+    private static final String SEALED = "gpu2~" + "cd".repeat(24) + ".sealed";
 
     private Instant now = Instant.parse("2025-01-01T08:00:00Z");
     private final Clock clock = new Clock() {
@@ -89,6 +91,7 @@ class TerminalSocketTest {
         ReplicaSetRecord foo = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of(), Map.of(), now, now, "alice");
         when(repo.require("foo", ALICE)).thenReturn(new Stored<>(foo, 1));
         when(repo.localNode()).thenReturn("local");
+        when(relay.sealed(SEALED)).thenReturn(true);
         when(engine.inspect("foo-2")).thenReturn(Optional.of(ContainerDetail.of(new ContainerSummary("id2", "foo-2", "Up", true, false, Map.of()))));
         when(engine.openShell(anyString(), anyList(), anyInt(), anyInt(), any())).thenAnswer(call -> {
             output = call.getArgument(4);
@@ -155,12 +158,23 @@ class TerminalSocketTest {
 
     @Test
     void anotherNodesTicketIsLeftForThatNodeToSpendAndRelayed() {
-        String ticket = "gpu2~" + "cd".repeat(24);
+        String ticket = SEALED;
 
         Handshake h = handshake("/ws/terminal?ticket=" + ticket + "&cols=100&rows=30");
 
         assertThat(h.accepted).as("the issuing node spends it").isTrue();
         assertThat(h.attributes).containsValue("gpu2").doesNotContainValue(new TerminalTickets.Grant("foo", ALICE));
+    }
+
+    @Test
+    void aTicketNamingAnotherNodeWithoutAValidSealIsRefusedWith401AndNeverRelayed() {
+        for (String forged : List.of("gpu2~" + "cd".repeat(24), "gpu2~" + "cd".repeat(24) + ".0123", "gpu2~anything")) {
+            Handshake h = handshake("/ws/terminal?ticket=" + forged);
+            assertThat(h.accepted).as(forged).isFalse();
+            assertThat(h.servlet.getStatus()).as(forged).isEqualTo(401);
+            assertThat(h.attributes).as(forged).isEmpty();
+        }
+        verify(relay, never()).open(any(), anyString(), any());
     }
 
     @Test
@@ -406,7 +420,7 @@ class TerminalSocketTest {
 
     @Test
     void anotherNodesTerminalIsRelayedBothWaysAndNoLocalShellOpens() throws Exception {
-        String ticket = "gpu2~" + "cd".repeat(24);
+        String ticket = SEALED;
         Handshake h = handshake("/ws/terminal?ticket=" + ticket + "&cols=100&rows=30");
         URI uri = URI.create("/ws/terminal?ticket=" + ticket + "&cols=100&rows=30");
         FakeSession session = new FakeSession(uri, h.attributes);
