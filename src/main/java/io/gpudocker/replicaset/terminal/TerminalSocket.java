@@ -201,8 +201,7 @@ public class TerminalSocket extends AbstractWebSocketHandler implements Handshak
     }
 
     private void touch(WebSocketSession session) {
-        session.getAttributes().computeIfAbsent(LAST_ACTIVE, k -> new AtomicLong()) ;
-        ((AtomicLong) session.getAttributes().get(LAST_ACTIVE)).set(clock.millis());
+        ((AtomicLong) session.getAttributes().computeIfAbsent(LAST_ACTIVE, k -> new AtomicLong())).set(clock.millis());
     }
 
     private static int dimension(String text, int fallback) {
