@@ -2,7 +2,9 @@ package io.gpudocker;
 
 import io.gpudocker.api.BuildInfo;
 import io.gpudocker.cli.CommandLine;
+import io.gpudocker.config.ComputeLimits;
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.config.SessionLimits;
 import io.gpudocker.recovery.StartRefusedException;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -11,7 +13,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 @SpringBootApplication
 @EnableScheduling
-@EnableConfigurationProperties(GdaProperties.class)
+@EnableConfigurationProperties({GdaProperties.class, ComputeLimits.class, SessionLimits.class})
 public class GpuDockerApiApplication {
 
     public static void main(String[] args) {

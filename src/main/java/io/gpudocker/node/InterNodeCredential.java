@@ -169,6 +169,21 @@ public class InterNodeCredential implements StartupCheck, Ordered {
 
     int noncesHeld() { return seen.size(); }
 
+    /**
+     * A tag over {@code text} for {@code purpose} that only a holder of the cluster's secret can make (hex,
+     * 128 bits): what lets a node check that a terminal ticket came from a node of this cluster.
+     */
+    public String tag(String purpose, String text) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret(), "HmacSHA256"));
+            byte[] full = mac.doFinal((purpose + "\n" + text).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(full, 0, 16);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+    }
+
     private String mac(String method, String uri, String caller, boolean admin, String sender, String receiver, String time, String nonce,
                        byte[] body) {
         try {

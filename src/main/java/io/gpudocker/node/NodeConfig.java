@@ -2,6 +2,7 @@ package io.gpudocker.node;
 
 import io.gpudocker.api.BuildInfo;
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.config.SessionLimits;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.gpu.GpuScheduler;
@@ -81,8 +82,8 @@ public class NodeConfig {
     }
 
     @Bean
-    NodeTerminalRelay nodeTerminalRelay(NodeDirectory directory, GdaProperties props) {
-        return new NodeTerminalRelay(directory, trust(props.node().trustStore()));
+    NodeTerminalRelay nodeTerminalRelay(NodeDirectory directory, GdaProperties props, InterNodeCredential credential, SessionLimits sessions) {
+        return new NodeTerminalRelay(directory, trust(props.node().trustStore()), credential, sessions.maxRelays());
     }
 
     @Bean

@@ -3,6 +3,9 @@ package io.gpudocker.node;
 import io.gpudocker.replicaset.terminal.TerminalRelay;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.Semaphore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,14 +19,26 @@ import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 
-/** Joins a browser's terminal socket here to the same terminal on the node that runs the instance. */
+/**
+ * Joins a browser's terminal socket here to the same terminal on the node that runs the instance. Only a ticket
+ * sealed with the cluster's secret is relayed, and at most {@code maxRelays} at once: each holds a socket to
+ * another node.
+ */
 public class NodeTerminalRelay implements TerminalRelay {
     private static final Logger log = LoggerFactory.getLogger(NodeTerminalRelay.class);
+    private static final String PURPOSE = "terminal-ticket";
+    private static final String SEAL_SEPARATOR = ".";
     private final NodeDirectory directory;
+    private final InterNodeCredential credential;
+    private final Semaphore relays;
+    private final int maxRelays;
     private final StandardWebSocketClient client = new StandardWebSocketClient();
     private final Map<String, WebSocketSession> remotes = new ConcurrentHashMap<>();
 
-    public NodeTerminalRelay(NodeDirectory directory, SSLContext tls) {
+    public NodeTerminalRelay(NodeDirectory directory, SSLContext tls, InterNodeCredential credential, int maxRelays) {
+        this.credential = credential;
+        this.maxRelays = maxRelays;
+        this.relays = new Semaphore(maxRelays);
         this.directory = directory;
         if (tls != null) {
             client.getUserProperties().put("org.apache.tomcat.websocket.SSL_CONTEXT", tls);
@@ -31,10 +46,30 @@ public class NodeTerminalRelay implements TerminalRelay {
     }
 
     @Override
+    public String seal(String ticket) {
+        return ticket + SEAL_SEPARATOR + credential.tag(PURPOSE, ticket);
+    }
+
+    @Override
+    public boolean sealed(String ticket) {
+        int at = ticket == null ? -1 : ticket.lastIndexOf(SEAL_SEPARATOR);
+        if (at <= 0) {
+            return false;
+        }
+        byte[] expected = credential.tag(PURPOSE, ticket.substring(0, at)).getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(expected, ticket.substring(at + 1).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
     public void open(WebSocketSession raw, String node, URI uri) {
         WebSocketSession browser = new ConcurrentWebSocketSessionDecorator(raw, 5000, 1 << 20);
+        if (!relays.tryAcquire()) {
+            close(browser, CloseStatus.SERVICE_OVERLOAD.withReason(maxRelays + " terminals are relayed, the most allowed (gda.sessions.max-relays)"));
+            return;
+        }
         NodeStatus target = directory.live(node).orElse(null);
         if (target == null) {
+            relays.release();
             close(browser, CloseStatus.SERVICE_RESTARTED.withReason("node '" + node + "' is down; the terminal opens once it is back"));
             return;
         }
@@ -63,6 +98,7 @@ public class NodeTerminalRelay implements TerminalRelay {
                 closed(raw);
             }
         } catch (Exception e) {
+            relays.release();
             log.info("terminal relay to node {} failed: {}", node, e.getMessage());
             close(browser, CloseStatus.POLICY_VIOLATION.withReason("node '" + node + "' refused the terminal (ticket spent or expired?)"));
         }
@@ -86,6 +122,7 @@ public class NodeTerminalRelay implements TerminalRelay {
     public void closed(WebSocketSession browser) {
         WebSocketSession remote = remotes.remove(browser.getId());
         if (remote != null) {
+            relays.release();
             close(remote, CloseStatus.NORMAL);
         }
     }

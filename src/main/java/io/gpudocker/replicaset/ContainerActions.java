@@ -26,6 +26,7 @@ public class ContainerActions {
     private final String owner;
     private final FollowSlots follows;
     private final Duration followIdleTimeout;
+    private final SessionSlots executes;
 
     /** Starts the response and hands over its body; called only once a followed log has its slot. */
     @FunctionalInterface
@@ -34,7 +35,8 @@ public class ContainerActions {
     }
 
     public ContainerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, Duration execTimeout, String owner,
-                            FollowSlots follows, Duration followIdleTimeout) {
+                            FollowSlots follows, Duration followIdleTimeout, SessionSlots executes) {
+        this.executes = executes;
         this.owner = owner;
         this.follows = follows;
         this.followIdleTimeout = followIdleTimeout;
@@ -44,12 +46,15 @@ public class ContainerActions {
         this.execTimeout = execTimeout;
     }
 
-    /** Runs without the name lock: a long command must not hold up updates, and it only reads the record. */
+    /**
+     * Runs without the name lock: a long command must not hold up updates, and it only reads the record. Each
+     * running command holds one of the caller's slots, so a tenant cannot pile up execs and threads.
+     */
     public ReplicaSetViews.ExecuteResult execute(String name, ReplicaSetRequests.Execute req, Caller caller) {
         ReplicaSetRecord record = repo.require(name, caller).record();
         ContainerDetail c = engine.inspect(record.containerName()).filter(ContainerDetail::running).orElseThrow(() -> ApiException.of(
                 ErrorCode.INVALID_STATE, "replicaset '%s' is %s; commands run only in a running container", name, record.state().name().toLowerCase()));
-        try {
+        try (SessionSlots.Slot slot = executes.acquire(caller)) {
             ExecResult r = engine.exec(c.id(), req.workDir(), req.cmd(), execTimeout);
             // the command itself may carry secrets: only at debug
             log.debug("replicaset {}: executed {} in {}", name, req.cmd(), c.name());

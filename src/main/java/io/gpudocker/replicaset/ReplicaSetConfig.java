@@ -4,7 +4,9 @@ import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ReflinkProbe;
+import io.gpudocker.config.ComputeLimits;
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.config.SessionLimits;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.image.ImageAccess;
 import io.gpudocker.docker.SystemDiskCopier;
@@ -59,9 +61,17 @@ public class ReplicaSetConfig {
 
     @Bean
     ComputeAllocator computeAllocator(CpuScheduler cpus, MemoryPool memory, GpuScheduler gpus, GdaProperties props) {
+        return new ComputeAllocator(cpus, memory, gpus, shares(props));
+    }
+
+    @Bean
+    TenantCeilings tenantCeilings(GdaProperties props, ComputeLimits limits) {
+        return new TenantCeilings(shares(props), limits);
+    }
+
+    private static ComputeDefaults shares(GdaProperties props) {
         GdaProperties.Resources r = props.resources();
-        return new ComputeAllocator(cpus, memory, gpus, new ComputeDefaults(r.cpusPerGpu(), r.cpusWithoutGpu(),
-                r.memoryPerGpu().toBytes(), r.memoryWithoutGpu().toBytes(), r.shmSize().toBytes()));
+        return new ComputeDefaults(r.cpusPerGpu(), r.cpusWithoutGpu(), r.memoryPerGpu().toBytes(), r.memoryWithoutGpu().toBytes(), r.shmSize().toBytes());
     }
 
     @Bean
@@ -72,8 +82,8 @@ public class ReplicaSetConfig {
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
                                           GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
-                                          GdaProperties props) {
-        return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init());
+                                          GdaProperties props, TenantCeilings ceilings) {
+        return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init(), ceilings);
     }
 
     @Bean
@@ -84,8 +94,8 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    UpdatePlans updatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus) {
-        return new UpdatePlans(update, repo, gpus);
+    UpdatePlans updatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus, TenantCeilings ceilings) {
+        return new UpdatePlans(update, repo, gpus, ceilings);
     }
 
     @Bean
@@ -95,9 +105,10 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props) {
+    ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props, SessionLimits sessions) {
         return new ContainerActions(repo, engine, locks, props.docker().execTimeout(), props.etcd().prefix(),
-                new FollowSlots(props.logs().maxFollowsPerTenant(), props.logs().maxFollows()), props.logs().followIdleTimeout());
+                new FollowSlots(props.logs().maxFollowsPerTenant(), props.logs().maxFollows()), props.logs().followIdleTimeout(),
+                new SessionSlots("running command(s)", "gda.sessions.executes-per-tenant", sessions.executesPerTenant(), sessions.adminExecutes()));
     }
 
     @Bean

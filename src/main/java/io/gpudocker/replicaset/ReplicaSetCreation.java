@@ -34,11 +34,19 @@ public class ReplicaSetCreation {
     private final NameLocks locks;
     private final Intents operations;
     private final boolean initByDefault;
+    private final TenantCeilings ceilings;
 
     /** @param initByDefault whether an instance created without saying runs Docker's init as PID 1 */
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
                               GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
                               boolean initByDefault) {
+        this(repo, engine, containers, gpus, reservations, locks, operations, initByDefault, TenantCeilings.NONE);
+    }
+
+    public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                              GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
+                              boolean initByDefault, TenantCeilings ceilings) {
+        this.ceilings = ceilings;
         this.repo = repo;
         this.engine = engine;
         this.containers = containers;
@@ -55,6 +63,7 @@ public class ReplicaSetCreation {
                 req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()),
                 req.cpuCount(), MemorySizeValidator.bytes(req.memory(), "memory"), MemorySizeValidator.bytes(req.shmSize(), "shmSize"),
                 req.init() == null ? initByDefault : req.init());
+        ceilings.check(spec, caller, TenantCeilings.Fields.CREATE);
         try (var held = locks.lock(name)) {
             if (repo.find(name).isPresent()) {
                 throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name).onField("replicaSetName");

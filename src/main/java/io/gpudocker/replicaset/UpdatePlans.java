@@ -19,8 +19,14 @@ public class UpdatePlans {
     private final VersionedUpdate update;
     private final ReplicaSetRepository repo;
     private final GpuScheduler gpus;
+    private final TenantCeilings ceilings;
 
     public UpdatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus) {
+        this(update, repo, gpus, TenantCeilings.NONE);
+    }
+
+    public UpdatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus, TenantCeilings ceilings) {
+        this.ceilings = ceilings;
         this.update = update;
         this.repo = repo;
         this.gpus = gpus;
@@ -52,6 +58,7 @@ public class UpdatePlans {
             if (volumePatch != null) {
                 spec = spec.withBinds(rebind(spec.binds(), volumePatch.oldBind(), volumePatch.newBind()));
             }
+            ceilings.check(spec, caller, TenantCeilings.Fields.PATCH);
             return new Target(spec, record.version());
         });
     }
@@ -70,6 +77,8 @@ public class UpdatePlans {
             }
             ReplicaSetVersion target = repo.version(name, k).orElseThrow(() -> ApiException.of(ErrorCode.VERSION_NOT_FOUND,
                     "replicaset '%s' has no version %d (versions 1-%d exist)", name, k, record.version()));
+            // an old version's spec is a new version's ask: a rollback cannot bring back what a patch may not
+            ceilings.check(target.spec(), caller, TenantCeilings.Fields.CREATE);
             return new Target(target.spec(), k);
         });
     }

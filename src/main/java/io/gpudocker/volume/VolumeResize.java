@@ -56,7 +56,7 @@ public class VolumeResize {
 
     /**
      * @param force copy beside running containers without freezing them (what they write meanwhile may be missed,
-     *              or caught half written); otherwise they are paused for the copy
+     *              or caught half written); otherwise they are paused for the copy. The admin's alone
      */
     public VolumeViews.Resized resize(String name, VolumeRequests.Resize req, boolean force, Caller caller) {
         VolumeSize size = VolumeSize.parse(req == null ? null : req.size());
@@ -64,6 +64,11 @@ public class VolumeResize {
             tracker.step("measuring the data");
             Stored<VolumeRecord> stored = repo.require(name, caller);
             VolumeRecord record = stored.record();
+            if (force && !caller.admin()) {
+                // unfrozen, the tenant's own instance could swap a directory for a link while root copies the tree
+                throw ApiException.of(ErrorCode.FORBIDDEN, "only the admin may resize with force=true; resize without force "
+                        + "(running instances are paused for the copy) or stop them first").onField("force");
+            }
             if (record.sizeBytes() != null && record.sizeBytes() == size.bytes()) {
                 throw ApiException.of(ErrorCode.VOLUME_SIZE_UNCHANGED, "volume '%s' already has the size %s (%d bytes)", name, record.size(), record.sizeBytes()).onField("size");
             }

@@ -10,6 +10,15 @@ import org.springframework.web.socket.WebSocketSession;
  */
 public interface TerminalRelay {
 
+    /** The ticket as this node issues it: with a seal only a node of this cluster can make. */
+    String seal(String ticket);
+
+    /**
+     * Whether a ticket another node issued carries a valid seal; checked before any connection to that node is
+     * opened, so an unauthenticated upgrade naming a node is never relayed.
+     */
+    boolean sealed(String ticket);
+
     /** Opens the terminal on {@code node} (the ticket and size in {@code uri}'s query) and joins it to {@code browser}. */
     void open(WebSocketSession browser, String node, URI uri);
 

@@ -8,6 +8,7 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.ReplicaSetViews;
+import io.gpudocker.replicaset.SessionSlots;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Browsers cannot put a bearer header on a WebSocket, so a terminal is opened in two steps: an authenticated
@@ -38,7 +40,16 @@ public class TerminalTickets {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
+    private final SessionSlots open;
+    private UnaryOperator<String> seal = UnaryOperator.identity();
+
     public TerminalTickets(ReplicaSetRepository repo, ContainerEngine engine, Duration lifetime, Clock clock) {
+        this(repo, engine, lifetime, clock, null);
+    }
+
+    /** @param open the terminals open per caller: no ticket for a caller at its cap (null: no cap) */
+    public TerminalTickets(ReplicaSetRepository repo, ContainerEngine engine, Duration lifetime, Clock clock, SessionSlots open) {
+        this.open = open;
         this.repo = repo;
         this.engine = engine;
         this.lifetime = lifetime;
@@ -47,15 +58,23 @@ public class TerminalTickets {
 
     public ReplicaSetViews.TerminalTicket issue(String name, Caller caller) {
         runningContainer(name, caller);
+        if (open != null) {
+            open.requireRoom(caller);
+        }
         Instant now = clock.instant();
         pending.values().removeIf(p -> !p.expires().isAfter(now));
         byte[] bytes = new byte[24];
         random.nextBytes(bytes);
         // the node first: whichever node the browser's socket reaches knows where the shell must run
-        String ticket = repo.localNode() + NODE_SEPARATOR + HexFormat.of().formatHex(bytes);
+        String ticket = seal.apply(repo.localNode() + NODE_SEPARATOR + HexFormat.of().formatHex(bytes));
         Instant expires = now.plus(lifetime);
         pending.put(ticket, new Pending(new Grant(name, caller), expires));
         return new ReplicaSetViews.TerminalTicket(ticket, "/ws/terminal?ticket=" + ticket, expires);
+    }
+
+    /** Seals the tickets issued from now on, so that the other nodes of a cluster can tell them from forged ones. */
+    public void sealWith(UnaryOperator<String> seal) {
+        this.seal = seal;
     }
 
     /** The node that issued {@code ticket}, or null for a malformed one. */

@@ -12,7 +12,10 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.replicaset.SessionSlots;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
@@ -61,6 +64,8 @@ import org.springframework.web.socket.config.annotation.ServletWebSocketHandlerR
  */
 class TerminalSocketTest {
     private static final Caller ALICE = Caller.tenant("alice");
+    /** Another node's ticket whose seal the (stood-in) relay vouches for. */
+    private static final String SEALED = "gpu2~" + "cd".repeat(24) + ".sealed";
 
     private Instant now = Instant.parse("2025-01-01T08:00:00Z");
     private final Clock clock = new Clock() {
@@ -86,6 +91,7 @@ class TerminalSocketTest {
         ReplicaSetRecord foo = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of(), Map.of(), now, now, "alice");
         when(repo.require("foo", ALICE)).thenReturn(new Stored<>(foo, 1));
         when(repo.localNode()).thenReturn("local");
+        when(relay.sealed(SEALED)).thenReturn(true);
         when(engine.inspect("foo-2")).thenReturn(Optional.of(ContainerDetail.of(new ContainerSummary("id2", "foo-2", "Up", true, false, Map.of()))));
         when(engine.openShell(anyString(), anyList(), anyInt(), anyInt(), any())).thenAnswer(call -> {
             output = call.getArgument(4);
@@ -152,12 +158,23 @@ class TerminalSocketTest {
 
     @Test
     void anotherNodesTicketIsLeftForThatNodeToSpendAndRelayed() {
-        String ticket = "gpu2~" + "cd".repeat(24);
+        String ticket = SEALED;
 
         Handshake h = handshake("/ws/terminal?ticket=" + ticket + "&cols=100&rows=30");
 
         assertThat(h.accepted).as("the issuing node spends it").isTrue();
         assertThat(h.attributes).containsValue("gpu2").doesNotContainValue(new TerminalTickets.Grant("foo", ALICE));
+    }
+
+    @Test
+    void aTicketNamingAnotherNodeWithoutAValidSealIsRefusedWith401AndNeverRelayed() {
+        for (String forged : List.of("gpu2~" + "cd".repeat(24), "gpu2~" + "cd".repeat(24) + ".0123", "gpu2~anything")) {
+            Handshake h = handshake("/ws/terminal?ticket=" + forged);
+            assertThat(h.accepted).as(forged).isFalse();
+            assertThat(h.servlet.getStatus()).as(forged).isEqualTo(401);
+            assertThat(h.attributes).as(forged).isEmpty();
+        }
+        verify(relay, never()).open(any(), anyString(), any());
     }
 
     @Test
@@ -175,11 +192,12 @@ class TerminalSocketTest {
     }
 
     /**
-     * As registered: the ticket check, then Spring's same-origin check (no allowed origins configured), before any
-     * upgrade. A page of another site is refused with 403 even with a ticket; no ticket is 401 whatever the origin.
+     * As registered: Spring's same-origin check (no allowed origins configured), then the ticket check, before any
+     * upgrade. A page of another site is refused with 403 and its ticket stays unspent, so a page that learnt a
+     * ticket cannot burn it before its owner's browser uses it; no ticket is 401.
      */
     @Test
-    void asRegisteredAnotherSitesPageIsRefusedWith403AndNoTicketWith401() throws Exception {
+    void asRegisteredAnotherSitesPageIsRefusedWith403BeforeItsTicketIsSpent() throws Exception {
         TerminalConfig config = new TerminalConfig(repo, engine, new DefaultListableBeanFactory().getBeanProvider(TerminalRelay.class));
         ServletWebSocketHandlerRegistry registry = new ServletWebSocketHandlerRegistry();
         config.registerWebSocketHandlers(registry);
@@ -195,14 +213,55 @@ class TerminalSocketTest {
 
         MockHttpServletRequest foreignNoTicket = request("/ws/terminal");
         foreignNoTicket.addHeader(HttpHeaders.ORIGIN, "https://elsewhere.example");
-        assertThat(serve(registry, foreignNoTicket).getStatus()).as("the ticket is checked first").isEqualTo(401);
+        assertThat(serve(registry, foreignNoTicket).getStatus()).as("the origin is checked first").isEqualTo(403);
 
-        String kept = config.terminalTickets().issue("foo", ALICE).ticket();
-        MockHttpServletRequest sameSite = request("/ws/terminal?ticket=" + kept);
+        MockHttpServletRequest sameSite = request("/ws/terminal?ticket=" + ticket);
         sameSite.addHeader(HttpHeaders.ORIGIN, "http://localhost");
-        assertThat(serve(registry, sameSite).getStatus()).as("past both checks, a plain GET is no upgrade").isEqualTo(400);
-        assertThat(config.terminalTickets().redeem(kept)).as("spent by the handshake").isEmpty();
+        assertThat(serve(registry, sameSite).getStatus()).as("the refused page left the ticket; past both checks, a plain GET is no upgrade")
+                .isEqualTo(400);
+        assertThat(config.terminalTickets().redeem(ticket)).as("spent by the handshake").isEmpty();
         verify(engine, never()).openShell(anyString(), anyList(), anyInt(), anyInt(), any());
+    }
+
+    // --- caps
+
+    @Test
+    void aTenantAtItsCapOfOpenTerminalsGetsNoTicketAndNoFurtherShell() throws Exception {
+        SessionSlots open = new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", 1, 5);
+        TerminalTickets capped = new TerminalTickets(repo, engine, Duration.ofSeconds(30), clock, open);
+        TerminalSocket one = new TerminalSocket(capped, engine, relay, open, Duration.ofMinutes(30), clock);
+        String beforeTheFirstOpened = capped.issue("foo", ALICE).ticket();
+        FakeSession first = connect(one, capped);
+
+        ApiException refused = org.assertj.core.api.Assertions.catchThrowableOfType(ApiException.class, () -> capped.issue("foo", ALICE));
+        assertThat(refused.code()).isEqualTo(ErrorCode.TOO_MANY_SESSIONS);
+        assertThat(refused.getMessage()).contains("gda.sessions.terminals-per-tenant", "1 terminal(s)");
+        FakeSession second = establish(one, capped, beforeTheFirstOpened);
+        assertThat(second.closed.getCode()).isEqualTo(CloseStatus.POLICY_VIOLATION.getCode());
+        assertThat(second.closed.getReason()).contains("gda.sessions.terminals-per-tenant");
+        verify(engine, org.mockito.Mockito.times(1)).openShell(anyString(), anyList(), anyInt(), anyInt(), any());
+
+        one.afterConnectionClosed(first, CloseStatus.NORMAL);
+        one.afterConnectionClosed(second, second.closed);
+        assertThat(open.openFor(ALICE)).isZero();
+        assertThat(connect(one, capped).closed).as("the slot came back").isNull();
+    }
+
+    @Test
+    void aTerminalIdleForItsTimeoutIsClosedAndOneInUseIsNot() throws Exception {
+        SessionSlots open = new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", 4, 5);
+        TerminalSocket timed = new TerminalSocket(tickets, engine, relay, open, Duration.ofMinutes(10), clock);
+        FakeSession idle = connect(timed, tickets);
+        now = now.plus(Duration.ofMinutes(6));
+        FakeSession busy = connect(timed, tickets);
+        now = now.plus(Duration.ofMinutes(5));
+        timed.handleTextMessage(busy, new TextMessage("{\"type\":\"input\",\"data\":\"ls\\n\"}"));
+
+        timed.closeIdle();
+
+        assertThat(idle.closed).isNotNull();
+        assertThat(idle.closed.getReason()).contains("without input or output");
+        assertThat(busy.closed).isNull();
     }
 
     // --- the session
@@ -361,7 +420,7 @@ class TerminalSocketTest {
 
     @Test
     void anotherNodesTerminalIsRelayedBothWaysAndNoLocalShellOpens() throws Exception {
-        String ticket = "gpu2~" + "cd".repeat(24);
+        String ticket = SEALED;
         Handshake h = handshake("/ws/terminal?ticket=" + ticket + "&cols=100&rows=30");
         URI uri = URI.create("/ws/terminal?ticket=" + ticket + "&cols=100&rows=30");
         FakeSession session = new FakeSession(uri, h.attributes);
@@ -387,6 +446,20 @@ class TerminalSocketTest {
     }
 
     // --- helpers
+
+    private FakeSession connect(TerminalSocket on, TerminalTickets from) throws Exception {
+        return establish(on, from, from.issue("foo", ALICE).ticket());
+    }
+
+    private FakeSession establish(TerminalSocket on, TerminalTickets from, String ticket) throws Exception {
+        String path = "/ws/terminal?ticket=" + ticket;
+        Map<String, Object> attributes = new HashMap<>();
+        assertThat(on.beforeHandshake(new ServletServerHttpRequest(request(path)), new ServletServerHttpResponse(new MockHttpServletResponse()),
+                on, attributes)).isTrue();
+        FakeSession session = new FakeSession(URI.create(path), attributes);
+        on.afterConnectionEstablished(session);
+        return session;
+    }
 
     /** Issues a ticket for foo, shakes hands with it and establishes the socket, as Spring would. */
     private FakeSession connect(String query) throws Exception {
@@ -476,7 +549,7 @@ class TerminalSocketTest {
         }
 
         @Override
-        public String getId() { return "s1"; }
+        public String getId() { return "s" + System.identityHashCode(this); }
 
         @Override
         public URI getUri() { return uri; }
