@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.gpudocker.api.Owned;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ public record ReplicaSetRecord(
         String tenant,
         List<Integer> cpus,
         Long memory,
-        String node) implements io.gpudocker.api.Owned {
+        String node) implements Owned {
 
     public ReplicaSetRecord {
         gpus = gpus == null ? List.of() : List.copyOf(gpus);

@@ -36,16 +36,6 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     }
 
     @Override
-    protected String tenantOf(ReplicaSetRecord record) {
-        return record.tenant();
-    }
-
-    @Override
-    protected String nodeOf(ReplicaSetRecord record) {
-        return record.node();
-    }
-
-    @Override
     protected ApiException notFound(String name) {
         return ApiException.of(ErrorCode.REPLICASET_NOT_FOUND, "replicaset '%s' does not exist", name);
     }

@@ -3,6 +3,7 @@ package io.gpudocker.store;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.api.Owned;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * @param <R> the current record of an object
  * @param <V> one version of it
  */
-public abstract class VersionedRepository<R, V extends Versioned> {
+public abstract class VersionedRepository<R extends Owned, V extends Versioned> {
     private static final Logger log = LoggerFactory.getLogger(VersionedRepository.class);
     protected final KeyValueStore store;
     protected final RecordLayout layout;
@@ -50,17 +51,11 @@ public abstract class VersionedRepository<R, V extends Versioned> {
     /** The refusal for a name that has no record. */
     protected abstract ApiException notFound(String name);
 
-    /** Who the object belongs to (null: recorded before tenancy, the admin's). */
-    protected abstract String tenantOf(R record);
-
-    /** The node whose Docker engine holds the object. */
-    protected abstract String nodeOf(R record);
-
     /** The node this process is. */
     public String localNode() { return localNode; }
 
     /** Whether the record's object lives on this node (else another node acts on it). */
-    public boolean isLocal(R record) { return localNode.equals(nodeOf(record)); }
+    public boolean isLocal(R record) { return localNode.equals(record.node()); }
 
     /** Every record of this node's objects: what its reconcile, janitor and metrics look after. */
     public List<R> local() {
@@ -110,7 +105,7 @@ public abstract class VersionedRepository<R, V extends Versioned> {
      */
     public Stored<R> require(String name, Caller caller) {
         Stored<R> stored = requireVisible(name, caller);
-        String node = nodeOf(stored.record());
+        String node = stored.record().node();
         if (node != null && !node.equals(localNode)) {
             throw ApiException.of(ErrorCode.NOT_THIS_NODE, "%s '%s' is on node '%s', not on this node ('%s'); nothing was done here "
                     + "(call it through the API without a node's own signature, and it is routed there)", kind, name, node, localNode);
@@ -120,12 +115,12 @@ public abstract class VersionedRepository<R, V extends Versioned> {
 
     /** As {@link #require(String, Caller)} on any node: for what etcd alone answers (a history), never for Docker. */
     public Stored<R> requireVisible(String name, Caller caller) {
-        return find(name).filter(s -> caller.maySee(tenantOf(s.record()))).orElseThrow(() -> notFound(name));
+        return find(name).filter(s -> caller.maySee(s.record().tenant())).orElseThrow(() -> notFound(name));
     }
 
     /** Every record {@code caller} may see. */
     public List<R> list(Caller caller) {
-        return list().stream().filter(r -> caller.maySee(tenantOf(r))).toList();
+        return list().stream().filter(r -> caller.maySee(r.tenant())).toList();
     }
 
     /** Every record; a value that is not one (a key of the original project's layout, say) is skipped and logged. */

@@ -25,16 +25,6 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
     }
 
     @Override
-    protected String nodeOf(VolumeRecord record) {
-        return record.node();
-    }
-
-    @Override
-    protected String tenantOf(VolumeRecord record) {
-        return record.tenant();
-    }
-
-    @Override
     protected ApiException notFound(String name) {
         return ApiException.of(ErrorCode.VOLUME_NOT_FOUND, "volume '%s' does not exist", name);
     }

@@ -5,16 +5,44 @@ import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
 import io.gpudocker.docker.ContainerSummary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** Versioned updates: each makes a new container version that carries the system disk over. */
 class ReplicaSetUpdateIT extends IntegrationTestBase {
+    /** Host directories a test binds, removed after it so no run leaves them under /tmp. */
+    private final List<Path> hostDirs = new ArrayList<>();
+
+    @AfterEach
+    void removeHostDirs() throws IOException {
+        for (Path dir : hostDirs) {
+            if (Files.exists(dir)) {
+                try (Stream<Path> paths = Files.walk(dir)) {
+                    for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+
+    private String hostDir(String path) {
+        Path dir = Path.of(path);
+        dir.toFile().mkdirs();
+        hostDirs.add(dir);
+        return path;
+    }
     /** Changes to the root filesystem a user would make; checked in every later version. */
     private static final String CHANGE_SYSTEM_DISK = String.join("; ",
             "echo created > /root/created.txt",
@@ -142,8 +170,7 @@ class ReplicaSetUpdateIT extends IntegrationTestBase {
     @Test
     void failedUpdateRemovesTheNewContainerAndRestartsTheOldOne() {
         String name = name("badupdate");
-        String dir = "/tmp/gda-it-" + name;
-        new java.io.File(dir).mkdirs();
+        String dir = hostDir("/tmp/gda-it-" + name);
         Map<String, Object> body = createBody(name, 1, SLEEP, List.of("22"));
         body.put("binds", List.of(Map.of("src", dir, "dest", "/data")));
         assertThat(api.post("/replicaSet", body).status()).isEqualTo(200);
@@ -175,10 +202,8 @@ class ReplicaSetUpdateIT extends IntegrationTestBase {
     @Test
     void rebindingAVolumeKeepsTheSystemDisk() {
         String name = name("rebind");
-        String a = "/tmp/gda-it-a-" + name;
-        String b = "/tmp/gda-it-b-" + name;
-        new java.io.File(a).mkdirs();
-        new java.io.File(b).mkdirs();
+        String a = hostDir("/tmp/gda-it-a-" + name);
+        String b = hostDir("/tmp/gda-it-b-" + name);
         Map<String, Object> body = createBody(name, 0, SLEEP, List.of("22"));
         body.put("binds", List.of(Map.of("src", a, "dest", "/data")));
         assertThat(api.post("/replicaSet", body).status()).isEqualTo(200);
