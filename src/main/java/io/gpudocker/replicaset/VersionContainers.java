@@ -123,8 +123,8 @@ public class VersionContainers {
      *                   the image comes from a stored spec (an update, a rollback) and no field of the request is at fault
      */
     public void requireRunnable(ReplicaSetSpec spec, String tenant, String imageField) {
-        // another tenant's commit answers as a missing image does, so its existence cannot be probed
-        if (!engine.imageExists(spec.image()) || !images.usableBy(spec.image(), tenant)) {
+        // one look answers both: a missing image and another tenant's commit are refused alike, so existence cannot be probed
+        if (!images.usableBy(spec.image(), tenant)) {
             throw ApiException.of(ErrorCode.IMAGE_NOT_FOUND, "image '%s' is not present on this host; pull or build it first", spec.image()).onField(imageField);
         }
         for (Bind b : spec.binds()) {

@@ -49,7 +49,7 @@ class CreateRefusalFieldsTest {
     private final ContainerEngine engine = mock(ContainerEngine.class);
     private final GpuScheduler gpus = new GpuScheduler();
     private final CpuScheduler cpus = new CpuScheduler();
-    private final VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null),
+    private final VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null),
             "/t", () -> "test-cluster");
     private final ReplicaSetCreation creation = new ReplicaSetCreation(repo, engine, containers, gpus,
             new HoldingsReservations(gpus, new PortScheduler(new PortRange(40000, 40009), port -> false),

@@ -55,7 +55,7 @@ class ReplicaSetCreationTest {
     private final CpuScheduler cpus = new CpuScheduler();
     private final MemoryPool memory = new MemoryPool(16L * 1024 * 1024 * 1024);
     private final ReplicaSetCreation creation = new ReplicaSetCreation(repo, engine,
-            new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster"),
+            new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster"),
             gpus, new HoldingsReservations(gpus, ports, new ComputeAllocator(cpus, memory, gpus, ComputeDefaults.NONE)),
             new NameLocks(Duration.ofSeconds(5)), operations, true);
 

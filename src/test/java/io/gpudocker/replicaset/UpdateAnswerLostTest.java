@@ -70,7 +70,7 @@ class UpdateAnswerLostTest {
         when(engine.imageExists("img")).thenReturn(true);
         when(engine.inspect("foo-1")).thenReturn(Optional.of(container("foo-1", true)));
         when(engine.inspect("foo-2")).thenReturn(Optional.of(container("foo-2", false)));
-        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
+        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
         HoldingsReservations reservations = new HoldingsReservations(gpus, new PortScheduler(new PortRange(40000, 40010), port -> false),
                 new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, reservations,

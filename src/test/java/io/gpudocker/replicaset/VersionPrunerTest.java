@@ -40,7 +40,7 @@ class VersionPrunerTest {
     private final Intents operations = ConfirmedIdentity.operations(store, new Keys("/t"));
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, new Keys("/t"), operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
-    private final VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
+    private final VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
 
     @Test
     void surplusRecordsAreDroppedOldestFirstKeepingTheCurrentOneAndThoseWithAContainer() {

@@ -144,7 +144,7 @@ class VersionedUpdateTest {
     }
 
     private UpdatePlans plans(SystemDiskCopier copier) {
-        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
+        VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
         HoldingsReservations reservations = new HoldingsReservations(gpus, ports,
                 new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));

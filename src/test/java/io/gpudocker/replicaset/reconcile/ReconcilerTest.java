@@ -68,7 +68,7 @@ class ReconcilerTest {
     private final ClusterIdentity identity = identity();
     private final ReplicaSetRepository repo = new ReplicaSetRepository(store, keys, operations);
     private final ContainerEngine engine = mock(ContainerEngine.class);
-    private final VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> true, new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
+    private final VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster");
     private final GpuScheduler gpus = new GpuScheduler();
     private final PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), p -> false);
     private final FrozenContainers frozen = new FrozenContainers();
