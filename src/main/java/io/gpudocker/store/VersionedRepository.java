@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,8 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
     private final Class<R> recordType;
     private final Class<V> versionType;
     private final ConfirmedCommit commits;
+    /** Run on every transaction that creates, restores, advances or forgets a record (see {@link RecordChangeHook}). */
+    private final List<RecordChangeHook<? super R>> hooks = new CopyOnWriteArrayList<>();
     /** Keys already reported as not being records: each is reported once, not on every pass of the janitor. */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
@@ -46,6 +49,16 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
         this.recordType = recordType;
         this.versionType = versionType;
         this.commits = new ConfirmedCommit(store);
+    }
+
+    /** Every later change of a record carries {@code hook}'s guards and operations in its own transaction. */
+    public void addChangeHook(RecordChangeHook<? super R> hook) {
+        hooks.add(hook);
+    }
+
+    private Txn hooked(Txn txn, R before, R after) {
+        hooks.forEach(h -> h.contribute(txn, before, after));
+        return txn;
     }
 
     /** The refusal for a name that has no record. */
@@ -167,10 +180,10 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
 
     /** A new object: its record and its first version, if neither exists yet. */
     protected Txn creating(String name, R record, V first) {
-        return new Txn().requireAbsent(layout.record(name))
+        return hooked(new Txn().requireAbsent(layout.record(name))
                 .requireAbsent(layout.version(name, first.version()))
                 .put(layout.record(name), Json.write(record))
-                .put(layout.version(name, first.version()), Json.write(first));
+                .put(layout.version(name, first.version()), Json.write(first)), null, record);
     }
 
     /**
@@ -181,7 +194,7 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
         for (V v : versions) {
             txn.requireAbsent(layout.version(name, v.version())).put(layout.version(name, v.version()), Json.write(v));
         }
-        return txn;
+        return hooked(txn, null, record);
     }
 
     /** The record moves to {@code after} (adding {@code newVersion} if given), if no one changed it since it was read. */
@@ -192,14 +205,14 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
             txn.requireAbsent(layout.version(name, newVersion.version()))
                     .put(layout.version(name, newVersion.version()), Json.write(newVersion));
         }
-        return txn;
+        return hooked(txn, before.record(), after);
     }
 
     /** The object is forgotten, record and every version, if no one changed it since it was read. */
     protected Txn forgetting(String name, Stored<R> before) {
-        return new Txn().requireModRevision(layout.record(name), before.modRevision())
+        return hooked(new Txn().requireModRevision(layout.record(name), before.modRevision())
                 .delete(layout.record(name))
-                .deletePrefix(layout.versionsOf(name));
+                .deletePrefix(layout.versionsOf(name)), before.record(), null);
     }
 
     /**
