@@ -419,6 +419,26 @@ class ClusterIT {
     }
 
     /**
+     * A path with an escaped letter names the same instance: called on the node that does not hold it, the stop and the
+     * delete run on the node that does (never on the one called, which would mark the record while the container runs on).
+     */
+    @Test
+    @Order(8)
+    void anEscapedPathRunsOnTheNodeThatHoldsTheInstance() {
+        String onA = createOn(b, "escaped", 1, "a");
+        String escaped = "%" + Integer.toHexString(onA.charAt(0)).toUpperCase() + onA.substring(1);
+        Api.Reply stopped = b.patch("/replicaSet/" + escaped + "/stop", null);
+        assertThat(stopped.status()).as(stopped.toString()).isEqualTo(200);
+        assertThat(running("a", onA)).as("its container on a stopped").isFalse();
+        assertThat(a.get("/replicaSet/" + onA).data().path("state").asString()).isEqualTo("stopped");
+        Api.Reply deleted = b.delete("/replicaSet/" + escaped);
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+        assertThat(docker("a", "ps", "-a", "--format", "{{.Names}}", "--filter", "label=io.gpudocker.replicaset=" + onA))
+                .as("its containers on a removed").isBlank();
+        assertThat(etcdValues(KEYS + "replicasets/" + onA)).as("its record gone").isEmpty();
+    }
+
+    /**
      * Someone who holds the cluster secret (read from etcd) or captured a forwarded call: a forward run once is refused
      * when replayed to its node or sent to the other one, and a call signed for the node that does not hold the
      * instance (skipping the routing a signed call is trusted to have had) changes nothing there.
