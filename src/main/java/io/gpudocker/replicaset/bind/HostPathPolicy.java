@@ -109,14 +109,32 @@ public class HostPathPolicy {
             if (existing == null) {
                 throw missing;
             }
-            Path rest = path.subpath(existing.getNameCount(), path.getNameCount());
-            Path firstMissing = existing.resolve(rest.getName(0));
-            if (Files.isSymbolicLink(firstMissing)) {
-                // Docker would create the link's target, wherever it points
-                throw new DanglingLinkException(firstMissing);
+            // what follows may climb back out of the missing part with '..' onto existing links: walk it name by name
+            Path at = existing.toRealPath();
+            for (Path name : path.subpath(existing.getNameCount(), path.getNameCount())) {
+                at = step(at, name.toString());
             }
-            return existing.toRealPath().resolve(rest).normalize();
+            return at;
         }
+    }
+
+    /** One name further from {@code at}, a real path (the missing part of one has no links): links followed, '..' from the real parent. */
+    private static Path step(Path at, String name) throws IOException {
+        if (name.equals(".")) {
+            return at;
+        }
+        if (name.equals("..")) {
+            return at.getParent() == null ? at : at.getParent();
+        }
+        Path next = at.resolve(name);
+        if (!Files.isSymbolicLink(next)) {
+            return next;
+        }
+        if (!Files.exists(next)) {
+            // Docker would create the link's target, wherever it points
+            throw new DanglingLinkException(next);
+        }
+        return next.toRealPath();
     }
 
     private List<Forbidden> forbidden() {

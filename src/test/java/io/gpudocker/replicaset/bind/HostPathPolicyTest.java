@@ -104,6 +104,16 @@ class HostPathPolicyTest {
     }
 
     @Test
+    void dotDotOutOfAMissingDirectoryStillFollowsTheLinkItLandsOn() {
+        refused(allowed + "/nothing/../to-etc").hasMessageContaining("is not allowed");
+        refused(allowed + "/nothing/../to-root/new").hasMessageContaining("is not allowed");
+        refused(allowed + "/nothing/./../to-outside/new").hasMessageContaining("is not allowed");
+        refused(allowed + "/nothing/../dangling/new").hasMessageContaining("symbolic link whose target does not exist");
+        assertThat(policy.realPathOf(bind(allowed + "/nothing/../to-work/new"))).isEqualTo(allowed.resolve("work/new"));
+        assertThat(policy.realPathOf(bind(allowed + "/nothing/deeper/../../other"))).isEqualTo(allowed.resolve("other"));
+    }
+
+    @Test
     void aDanglingLinkIsRefusedSinceDockerWouldCreateItsTarget() {
         refused(allowed.resolve("dangling")).hasMessageContaining("symbolic link whose target does not exist");
         refused(allowed.resolve("dangling/below")).hasMessageContaining("symbolic link whose target does not exist");
