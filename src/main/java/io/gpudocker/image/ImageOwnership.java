@@ -5,6 +5,7 @@ import io.gpudocker.common.ManagedLabels;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Who may run an image. A commit carries the tenant label of the container it was saved from (the container's
@@ -12,6 +13,9 @@ import java.util.Objects;
  * admin shared it. An image no tenant committed (a base image the operator put on the host) is everyone's.
  */
 public final class ImageOwnership {
+    /** The registry hosts Docker normalizes to Docker Hub, whose {@code library/} holds the official images. */
+    private static final Set<String> DOCKER_HUB_HOSTS = Set.of("docker.io/", "index.docker.io/");
+
     private ImageOwnership() {}
 
     /**
@@ -37,7 +41,13 @@ public final class ImageOwnership {
      * name (present or pulled later) and be run by the next caller who creates from it. The admin names freely.
      */
     public static boolean inNamespace(String imageName, Caller caller) {
-        return caller.admin() || imageName.startsWith(namespace(caller.tenantName()));
+        if (caller.admin()) {
+            return true;
+        }
+        String namespace = namespace(caller.tenantName());
+        // Docker reads a first component with a dot as a registry host, and these two as Docker Hub itself:
+        // "docker.io/library/ubuntu" is "ubuntu", so such a tenant's namespace would be every name
+        return imageName.startsWith(namespace) && !DOCKER_HUB_HOSTS.contains(namespace);
     }
 
     /** Whether an existing image of that name may be replaced by a commit for {@code tenant}: only that tenant's own commit. */

@@ -47,6 +47,10 @@ class ImageOwnershipTest {
         assertThat(ImageOwnership.inNamespace("bob/snap:v1", alice)).isFalse();
         assertThat(ImageOwnership.inNamespace("ubuntu:latest", Caller.ADMIN)).isTrue();
         assertThat(ImageOwnership.inNamespace("alice/snap:v1", Caller.tenant("Alice"))).as("repositories are lower case").isTrue();
+        assertThat(ImageOwnership.inNamespace("docker.io/library/ubuntu:latest", Caller.tenant("docker.io")))
+                .as("Docker Hub's host as a tenant: its namespace is every unqualified name").isFalse();
+        assertThat(ImageOwnership.inNamespace("index.docker.io/library/ubuntu", Caller.tenant("Index.Docker.IO"))).isFalse();
+        assertThat(ImageOwnership.inNamespace("docker.io/library/ubuntu:latest", Caller.ADMIN)).isTrue();
     }
 
     @Test
