@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.docker.ContainerEngine;
@@ -91,9 +92,9 @@ public class VersionContainers {
         Map<String, String> base = ManagedLabels.replicaSetVersion(owner, v.replicaSet(), v.version());
         Map<String, String> labels = operationId == null ? new LinkedHashMap<>(base)
                 : ManagedLabels.stamped(base, clusterId.get(), operationId, Json.write(v));
-        if (tenant != null) {
-            labels.put(ManagedLabels.TENANT, tenant);
-        }
+        // always set: a container left without it inherits the label of the image it runs, so the admin's instance of a
+        // tenant's commit would pass for that tenant's (its commits theirs to run, its record theirs after a recovery)
+        labels.put(ManagedLabels.TENANT, tenant == null ? Caller.ADMIN_NAME : tenant);
         return labels;
     }
 
