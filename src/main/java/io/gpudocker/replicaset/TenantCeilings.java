@@ -45,9 +45,10 @@ public class TenantCeilings {
         long memoryCeiling = maxMemory != null ? maxMemory.toBytes() : ceiling(memoryShare, shares.memoryPerGpu(), g);
         DataSize shmLimit = limits.tenantMaxShmSize();
         long shmCeiling = shmLimit != null ? shmLimit.toBytes() : memoryCeiling;
-        // none is an opt-out only where the instance would otherwise be pinned or limited
-        boolean cpusRequired = (maxCpus != null ? maxCpus : cpuShare) > 0 && !limits.tenantUnlimited();
-        boolean memoryRequired = (maxMemory != null ? maxMemory.toBytes() : memoryShare) > 0 && !limits.tenantUnlimited();
+        // none is an opt-out wherever a ceiling applies, a cardless instance's one-GPU ceiling too: going cardless
+        // must not be the way around the per-GPU shares
+        boolean cpusRequired = cpuCeiling > 0 && !limits.tenantUnlimited();
+        boolean memoryRequired = memoryCeiling > 0 && !limits.tenantUnlimited();
         int cpus = shares.cpus(spec);
         long memory = shares.memory(spec);
         if (cpus == 0 && cpusRequired) {
@@ -73,7 +74,7 @@ public class TenantCeilings {
         }
     }
 
-    /** A cardless instance with no share of its own may still have no more than one GPU's share. */
+    /** A cardless instance with no share of its own may have no more than one GPU's share, and not none. */
     private static long ceiling(long share, long perGpu, int gpus) {
         return share > 0 ? share : gpus == 0 ? perGpu : 0;
     }

@@ -78,6 +78,13 @@ class HostileLimitsIT extends IntegrationTestBase {
         assertRefused(mallory.post("/replicaSet", body(name, "cpuCount", 0)), "cpuCount", name);
         assertRefused(mallory.post("/replicaSet", body(name, "shmSize", "1TB")), "shmSize", name);
         assertRefused(mallory.post("/replicaSet", body(name, "memory", "512MB")), "memory", name);
+        // going cardless is no way around the per-GPU shares: one GPU's share at most, and not none
+        Map<String, Object> cardless = body(name, "gpuCount", 0);
+        assertRefused(mallory.post("/replicaSet", cardless), "cpuCount", name);
+        cardless.put("cpuCount", 1);
+        assertRefused(mallory.post("/replicaSet", cardless), "memory", name);
+        cardless.put("memory", "128MB");
+        assertRefused(mallory.post("/replicaSet", cardless), "memory", name);
 
         // within the share it is created, and a patch cannot opt out afterwards either
         Api.Reply created = mallory.post("/replicaSet", body(name, null, null));

@@ -60,10 +60,15 @@ class TenantCeilingsTest {
     }
 
     @Test
-    void aCardlessInstanceWithNoShareOfItsOwnMayHaveOneGpusShareAtMost() {
+    void aCardlessInstanceWithNoShareOfItsOwnMayHaveOneGpusShareAtMostAndNotNone() {
         TenantCeilings perGpuOnly = new TenantCeilings(new ComputeDefaults(4, 0, 0, 0, 0), ComputeLimits.DERIVED);
-        assertThatCode(() -> perGpuOnly.check(spec(0, null, null, null), ALICE, TenantCeilings.Fields.CREATE)).doesNotThrowAnyException();
+        assertThatCode(() -> perGpuOnly.check(spec(0, 4, null, null), ALICE, TenantCeilings.Fields.CREATE)).doesNotThrowAnyException();
         assertThat(refusal(perGpuOnly, spec(0, 5, null, null)).field()).isEqualTo("cpuCount");
+        assertThat(refusal(perGpuOnly, spec(0, null, null, null)).getMessage()).contains("unpinned cores");
+        assertThat(refusal(perGpuOnly, spec(0, 0, null, null)).field()).isEqualTo("cpuCount");
+        TenantCeilings memoryPerGpu = new TenantCeilings(new ComputeDefaults(0, 0, 8 * GB, 0, 0), ComputeLimits.DERIVED);
+        assertThat(refusal(memoryPerGpu, spec(0, null, 0L, null)).field()).isEqualTo("memory");
+        assertThatCode(() -> memoryPerGpu.check(spec(0, null, 8 * GB, null), ALICE, TenantCeilings.Fields.CREATE)).doesNotThrowAnyException();
     }
 
     @Test
