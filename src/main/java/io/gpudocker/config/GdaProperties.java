@@ -242,8 +242,8 @@ public record GdaProperties(
      * @param advertise  the URL other nodes forward calls to (default http(s)://hostname:port, once the port is known)
      * @param leaseTtl   how long the node stays listed up after its last heartbeat
      * @param placement  where a create without a node goes: pack (fewest free GPUs that fit) or spread (most free)
-     * @param secret     the key forwarded calls are signed with; unset (with no secret-file): one generated into etcd
-     * @param trustStore PEM certificates other nodes' HTTPS is checked against; unset: the JVM's default trust
+     * @param secret     the key forwarded calls are signed with; unset (with no secret-file): derived from the admin token, never kept in etcd
+     * @param trustStore PEM CA certificates other nodes' HTTPS is checked against; unset: the JVM's default CAs (never trust-all)
      */
     public record Node(
             String name,

@@ -47,7 +47,7 @@ class CallForwarding {
         try {
             return forwarder.send(target.name(), target.advertise(), request.getMethod(), pathAndQuery, request.getContentType(), request.body(), caller);
         } catch (IOException e) {
-            throw NodeUnavailable.of(kind, name, target.name(), "unreachable at " + target.advertise() + " (" + e.getClass().getSimpleName() + ")");
+            throw NodeUnavailable.of(kind, name, target.name(), Forwarder.unreachable(target.advertise(), e));
         }
     }
 }

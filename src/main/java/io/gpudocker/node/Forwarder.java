@@ -12,7 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends a call on to the node that holds its object and relays the answer as it arrives (a followed log streams
@@ -22,9 +27,11 @@ public class Forwarder {
     /** Headers of the answer worth relaying; the rest are the hop's own. */
     private static final List<String> RELAYED = List.of("Content-Type", "Content-Disposition", "Retry-After", "WWW-Authenticate");
 
+    private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
     private final HttpClient http;
     private final InterNodeCredential credential;
     private final String self;
+    private final Set<String> plainPeersWarned = ConcurrentHashMap.newKeySet();
 
     public Forwarder(InterNodeCredential credential, String self, SSLContext tls) {
         // HTTP/1.1 kept alive: no h2c upgrade offer on every new connection, which the nodes' Tomcat would decline anyway
@@ -57,6 +64,7 @@ public class Forwarder {
      * @throws IOException when the node cannot be reached (refused, reset, no answer to connect)
      */
     public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
+        warnIfPlain(receiver, advertise);
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(advertise + pathAndQuery))
                 .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
@@ -70,6 +78,29 @@ public class Forwarder {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while forwarding to " + advertise, e);
         }
+    }
+
+    /** Once per peer address: what a reader of the network between the nodes sees. */
+    private void warnIfPlain(String receiver, String advertise) {
+        if (advertise.startsWith("http://") && plainPeersWarned.add(advertise)) {
+            log.warn("node {} is reached over plain HTTP ({}): the calls forwarded to it, with their callers' identities, bodies and answers, "
+                    + "cross the network unencrypted; serve HTTPS on every node (--tls-cert/--tls-key, advertised as https://) and give "
+                    + "gda.node.trust-store the CA that signed the nodes' certificates (docs/cluster.md)", receiver, advertise);
+        }
+    }
+
+    /**
+     * Why a node could not be reached, for the caller: a failed TLS handshake (a certificate the trust store does not
+     * vouch for) is named as such. The call is never retried in plain text.
+     */
+    public static String unreachable(String advertise, IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return "refused over TLS at " + advertise + ": its certificate is not trusted by this node (gda.node.trust-store must hold the CA "
+                        + "that signed it) or the TLS handshake failed";
+            }
+        }
+        return "unreachable at " + advertise + " (" + e.getClass().getSimpleName() + ")";
     }
 
     /** Writes the answer out as it comes, flushing each chunk; stops (closing the other node's stream) when the client leaves. */

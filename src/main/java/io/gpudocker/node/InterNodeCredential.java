@@ -2,10 +2,7 @@ package io.gpudocker.node;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.recovery.StartRefusedException;
-import io.gpudocker.replicaset.StartupCheck;
-import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Txn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,20 +18,17 @@ import java.util.Map;
 import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.core.Ordered;
 
 /**
  * How one node tells another who the caller of a forwarded call is, without sending the caller's token on: an
  * HMAC-SHA256 over the method, the URI, the caller, the sending and the receiving node, the time, a random nonce and
- * the body's hash, keyed by a secret every node shares. The secret is the operator's ({@code gda.node.secret} or
- * {@code secret-file}, at least {@link #MIN_SECRET_BYTES} bytes) or else one generated once into etcd.
+ * the body's hash, keyed by the secret every node shares ({@link ClusterSecret}, never kept in etcd): the operator's
+ * ({@code gda.node.secret} or {@code secret-file}, at least {@link #MIN_SECRET_BYTES} bytes), or derived from the admin token.
  *
  * <p>A captured call cannot be run again: the receiver refuses a signature naming another node, one further than
  * {@link #MAX_SKEW} from its own clock, and a nonce it already accepted (kept for as long as the signature could pass).
  */
-public class InterNodeCredential implements StartupCheck, Ordered {
+public class InterNodeCredential {
     public static final String NODE = "X-GDA-Node";
     public static final String RECEIVER = "X-GDA-Receiver";
     public static final String CALLER = "X-GDA-Caller";
@@ -51,24 +45,19 @@ public class InterNodeCredential implements StartupCheck, Ordered {
     /** Forwarded calls remembered at once: more than a node forwards in two windows at any sane rate. */
     static final int NONCE_CAPACITY = 200_000;
 
-    private static final Logger log = LoggerFactory.getLogger(InterNodeCredential.class);
-    private final KeyValueStore store;
+    private final ClusterSecret secret;
     private final Keys keys;
-    private final String configured;
     private final Clock clock;
     private final SeenNonces seen;
     private final SecureRandom random = new SecureRandom();
-    private volatile byte[] secret;
 
-    /** @param configured the operator's secret, or null to use (and first create) the one in etcd */
-    public InterNodeCredential(KeyValueStore store, Keys keys, String configured, Clock clock) {
-        this(store, keys, configured, clock, NONCE_CAPACITY);
+    public InterNodeCredential(ClusterSecret secret, Keys keys, Clock clock) {
+        this(secret, keys, clock, NONCE_CAPACITY);
     }
 
-    InterNodeCredential(KeyValueStore store, Keys keys, String configured, Clock clock, int nonceCapacity) {
-        this.store = store;
+    InterNodeCredential(ClusterSecret secret, Keys keys, Clock clock, int nonceCapacity) {
+        this.secret = secret;
         this.keys = keys;
-        this.configured = configured;
         this.clock = clock;
         // a signature passes within MAX_SKEW either side of its time, so from its arrival it may pass for twice that
         this.seen = new SeenNonces(clock, MAX_SKEW.multipliedBy(2), nonceCapacity);
@@ -92,22 +81,9 @@ public class InterNodeCredential implements StartupCheck, Ordered {
         if (found != null && found.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
             throw new StartRefusedException("the cluster secret from " + from + " is shorter than " + MIN_SECRET_BYTES + " bytes",
                     "give every node the same secret of at least " + MIN_SECRET_BYTES + " random bytes (e.g. `openssl rand -base64 48`), "
-                            + "or set none to share a generated one through etcd");
+                            + "or set none to derive one from the admin token (GDA_ADMIN_TOKEN, the same on every node)");
         }
         return found;
-    }
-
-    @Override
-    public int getOrder() { return NodePresence.ORDER + 1; }
-
-    /** Loads (or first creates) the secret before serving, while the start waits for etcd anyway. */
-    @Override
-    public void verify() {
-        secret();
-        if (configured == null) {
-            log.warn("the cluster secret that signs calls between nodes is read from etcd ({}): whoever can read etcd can call any "
-                    + "node as any caller; give every node the same gda.node.secret-file (docs/security.md)", keys.clusterSecret());
-        }
     }
 
     /** The headers of a call {@code sender} forwards to {@code receiver}, given its target URI and body. */
@@ -197,21 +173,5 @@ public class InterNodeCredential implements StartupCheck, Ordered {
         }
     }
 
-    private byte[] secret() {
-        byte[] s = secret;
-        if (s == null) {
-            s = configured != null ? configured.getBytes(StandardCharsets.UTF_8) : fromStore();
-            secret = s;
-        }
-        return s;
-    }
-
-    private byte[] fromStore() {
-        String key = keys.clusterSecret();
-        byte[] fresh = new byte[32];
-        new SecureRandom().nextBytes(fresh);
-        // the first node writes it; the others (and later starts) read what is there
-        store.commit(new Txn().requireAbsent(key).put(key, Base64.getEncoder().encodeToString(fresh)));
-        return Base64.getDecoder().decode(store.get(key).orElseThrow(() -> new IllegalStateException("the cluster secret vanished from etcd")).value());
-    }
+    private byte[] secret() { return secret.bytes(); }
 }

@@ -72,8 +72,34 @@ public class NodeConfig {
     }
 
     @Bean
-    InterNodeCredential interNodeCredential(KeyValueStore store, Keys keys, GdaProperties props) {
-        return new InterNodeCredential(store, keys, InterNodeCredential.configured(props.node().secret(), props.node().secretFile()), Clock.systemUTC());
+    ClusterSecret clusterSecret(KeyValueStore store, Keys keys, GdaProperties props, ClusterIdentity identity, NodeDirectory directory) {
+        GdaProperties.Node node = props.node();
+        String from = node.secret() != null && !node.secret().isBlank() ? "gda.node.secret" : "gda.node.secret-file " + node.secretFile();
+        return new ClusterSecret(store, keys, InterNodeCredential.configured(node.secret(), node.secretFile()), from, adminToken(props.auth()),
+                () -> identity.cluster().id(), directory);
+    }
+
+    @Bean
+    InterNodeCredential interNodeCredential(ClusterSecret secret, Keys keys) {
+        return new InterNodeCredential(secret, keys, Clock.systemUTC());
+    }
+
+    /**
+     * The admin token the operator gave this node (the auth package checks its length and refuses a bad one at start), or
+     * null: a generated token is only in one node's state directory, so no other node could derive the same secret.
+     */
+    private static String adminToken(GdaProperties.Auth auth) {
+        if (auth.adminToken() != null && !auth.adminToken().isBlank()) {
+            return auth.adminToken().trim();
+        }
+        if (auth.adminTokenFile() == null || auth.adminTokenFile().isBlank()) {
+            return null;
+        }
+        try {
+            return Files.readString(Path.of(auth.adminTokenFile())).trim();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the admin token file " + auth.adminTokenFile() + ": " + e.getMessage(), e);
+        }
     }
 
     @Bean
@@ -120,7 +146,8 @@ public class NodeConfig {
 
     /** Once the web server listens: the default address (this host, the real port), and the node shown ready. */
     @Bean
-    ApplicationListener<WebServerInitializedEvent> nodeServing(LocalFigures figures, NodePresence presence, NodeMembers members, Environment env) {
+    ApplicationListener<WebServerInitializedEvent> nodeServing(LocalFigures figures, NodePresence presence, NodeMembers members, NodeDirectory directory,
+                                                               Environment env) {
         return event -> {
             if ("management".equals(event.getApplicationContext().getServerNamespace())) {
                 return; // a separate actuator port is not where the API is
@@ -131,12 +158,7 @@ public class NodeConfig {
                 host = hostname();
             }
             figures.serving((tls ? "https://" : "http://") + host + ":" + event.getWebServer().getPort());
-            if (figures.advertise().startsWith("http://")) {
-                // signatures stop a forged or replayed call, not a reader: callers' data and answers cross the network in clear
-                log.warn("other nodes reach this node over plain HTTP ({}): forwarded calls (when nodes share this etcd), their bodies and answers can be read "
-                        + "on the network between nodes; serve HTTPS (--tls-cert/--tls-key) and advertise https:// (docs/cluster.md)",
-                        figures.advertise());
-            }
+            warnIfPlainInCluster(figures.advertise(), directory);
             try {
                 members.join(figures.advertise());
             } catch (RuntimeException e) {
@@ -144,6 +166,28 @@ public class NodeConfig {
             }
             presence.publishNow();
         };
+    }
+
+    /**
+     * Signatures stop a forged or replayed call, not a reader: with other nodes on this etcd, a node reached over plain
+     * HTTP has callers' identities, bodies and answers cross the network in clear. A node alone forwards nothing.
+     */
+    private static void warnIfPlainInCluster(String advertise, NodeDirectory directory) {
+        if (!advertise.startsWith("http://")) {
+            return;
+        }
+        java.util.List<String> others;
+        try {
+            others = directory.members().keySet().stream().filter(n -> !n.equals(directory.self())).toList();
+        } catch (RuntimeException e) {
+            others = java.util.List.of("?");
+        }
+        if (!others.isEmpty()) {
+            log.warn("this node is reached by the other nodes ({}) over plain HTTP ({}): calls forwarded between nodes, with their callers' "
+                    + "identities, bodies and answers, cross the network unencrypted; serve HTTPS on every node (--tls-cert/--tls-key, "
+                    + "advertised as https://) and give gda.node.trust-store the CA that signed the nodes' certificates (docs/cluster.md)",
+                    String.join(", ", others), advertise);
+        }
     }
 
     private static String hostname() {

@@ -69,7 +69,9 @@ public class ResourceGathering {
                 } else {
                     log.warn("resources: node {} answered {} for {}; left out", other.name(), answer.status(), kind);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                log.warn("resources: node {} did not answer for {}: {}; left out", other.name(), kind, Forwarder.unreachable(other.advertise(), e));
+            } catch (RuntimeException e) {
                 log.warn("resources: node {} did not answer for {} ({}); left out", other.name(), kind, e.getMessage());
             }
         }

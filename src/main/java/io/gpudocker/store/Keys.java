@@ -64,7 +64,11 @@ public final class Keys {
     public String nodeMembers() { return root + "node-members/"; }
 
     /** The secret nodes sign forwarded calls with, unless the operator configures one. */
+    /** Where versions before the verifier kept the cluster secret itself; deleted at start. */
     public String clusterSecret() { return root + "cluster-secret"; }
+
+    /** What tells whether a node's cluster secret is the cluster's (never the secret). */
+    public String clusterSecretVerifier() { return root + "cluster-secret-verifier"; }
 
     /** The admin's mark that the image of this id (a tenant's commit) may be used by every tenant. */
     public String sharedImage(String imageId) { return sharedImages() + imageId; }

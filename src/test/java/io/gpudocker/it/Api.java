@@ -11,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** A plain HTTP client for the service's API, as any user's client would call it. */
 public final class Api {
     public static final JsonMapper JSON = JsonMapper.builder().build();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String base;
     private final String token;
 
@@ -34,13 +34,19 @@ public final class Api {
 
     /** Sends {@code Authorization: Bearer <token>} with every call. */
     public Api(String base, String token) {
+        this(base, token, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** As {@link #Api(String, String)}, through {@code http} (e.g. one that trusts a test CA). */
+    public Api(String base, String token, HttpClient http) {
         this.base = base;
         this.token = token;
+        this.http = http;
     }
 
     /** The same service, called with another token (null: none). */
     public Api as(String otherToken) {
-        return new Api(base, otherToken);
+        return new Api(base, otherToken, http);
     }
 
     /** Adds this client's bearer token, if it has one, to a request being built. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpudocker.api.Caller;
 import io.gpudocker.recovery.StartRefusedException;
-import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.Keys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,9 +24,9 @@ class InterNodeCredentialTest {
     private static final byte[] BODY = "{\"gpuCount\":1}".getBytes(StandardCharsets.UTF_8);
     private static final String URI = "/api/v1/replicaSet/foo?x=1";
     private final MovableClock now = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
-    private final InterNodeCredential a = new InterNodeCredential(store, new Keys("/p", "a"), null, now);
-    private final InterNodeCredential b = new InterNodeCredential(store, new Keys("/p", "b"), null, now);
+    private static final ClusterSecret SHARED = ClusterSecret.of(ClusterSecret.derive("it-admin-token-0123456789abcdef", "cluster-id"));
+    private final InterNodeCredential a = new InterNodeCredential(SHARED, new Keys("/p", "a"), now);
+    private final InterNodeCredential b = new InterNodeCredential(SHARED, new Keys("/p", "b"), now);
 
     @TempDir
     Path dir;
@@ -79,7 +78,7 @@ class InterNodeCredentialTest {
 
     @Test
     void aCallSignedForOneNodeIsRefusedByAnother() {
-        InterNodeCredential c = new InterNodeCredential(store, new Keys("/p", "c"), null, now);
+        InterNodeCredential c = new InterNodeCredential(SHARED, new Keys("/p", "c"), now);
         Map<String, String> headers = toB(Caller.tenant("alice"));
         assertThat(check(c, headers, "PATCH", URI, BODY)).isEmpty();
         assertThat(refusal(c, headers)).contains("signed for node 'b'");
@@ -109,10 +108,10 @@ class InterNodeCredentialTest {
     @Test
     void aSignatureOutsideTheClockSkewOrFromAnotherSecretIsRefused() {
         Map<String, String> headers = a.sign("GET", "/api/v1/replicaSet/foo", Caller.ADMIN, "a", "b", new byte[0]);
-        InterNodeCredential later = new InterNodeCredential(store, new Keys("/p", "b"), null,
+        InterNodeCredential later = new InterNodeCredential(SHARED, new Keys("/p", "b"),
                 Clock.offset(now, InterNodeCredential.MAX_SKEW.plusSeconds(1)));
-        InterNodeCredential stranger = new InterNodeCredential(new InMemoryKeyValueStore(), new Keys("/p", "b"), null, now);
-        InterNodeCredential configured = new InterNodeCredential(store, new Keys("/p", "b"), "operator-secret-0123456789abcdef0123", now);
+        InterNodeCredential stranger = new InterNodeCredential(ClusterSecret.of(ClusterSecret.derive("another-admin-token-0123456789", "cluster")), new Keys("/p", "b"), now);
+        InterNodeCredential configured = new InterNodeCredential(ClusterSecret.of("operator-secret-0123456789abcdef0123".getBytes(StandardCharsets.UTF_8)), new Keys("/p", "b"), now);
 
         assertThat(check(later, headers, "GET", "/api/v1/replicaSet/foo", new byte[0])).isEmpty();
         assertThat(later.verify("GET", "/api/v1/replicaSet/foo", headers::get, new byte[0]).refusal()).contains("stale");
@@ -122,7 +121,7 @@ class InterNodeCredentialTest {
 
     @Test
     void seenNoncesExpireWithTheWindowAndStayBounded() {
-        InterNodeCredential small = new InterNodeCredential(store, new Keys("/p", "b"), null, now, 3);
+        InterNodeCredential small = new InterNodeCredential(SHARED, new Keys("/p", "b"), now, 3);
         for (int i = 0; i < 3; i++) {
             assertThat(check(small, toB(Caller.tenant("alice")), "PATCH", URI, BODY)).isPresent();
         }
@@ -139,21 +138,12 @@ class InterNodeCredentialTest {
     @Test
     void aNonceIsRememberedForAsLongAsItsSignatureCouldPass() {
         // signed by a clock MAX_SKEW ahead: it passes here for twice MAX_SKEW, and its nonce is kept that long
-        InterNodeCredential ahead = new InterNodeCredential(store, new Keys("/p", "a"), null, Clock.offset(now, InterNodeCredential.MAX_SKEW));
+        InterNodeCredential ahead = new InterNodeCredential(SHARED, new Keys("/p", "a"), Clock.offset(now, InterNodeCredential.MAX_SKEW));
         Map<String, String> headers = ahead.sign("PATCH", URI, Caller.tenant("alice"), "a", "b", BODY);
         assertThat(check(b, headers, "PATCH", URI, BODY)).isPresent();
         now.advance(InterNodeCredential.MAX_SKEW.multipliedBy(2).minusMillis(1));
         assertThat(check(b, headers, "PATCH", URI, BODY)).isEmpty();
         assertThat(refusal(b, headers)).contains("replay");
-    }
-
-    @Test
-    void theGeneratedSecretIsWrittenOnceAndSharedThroughEtcd() {
-        a.verify();
-        String first = store.get(new Keys("/p", "a").clusterSecret()).orElseThrow().value();
-        new InterNodeCredential(store, new Keys("/p", "b"), null, now).verify();
-        assertThat(store.get(new Keys("/p", "a").clusterSecret()).orElseThrow().value()).isEqualTo(first);
-        assertThat(java.util.Base64.getDecoder().decode(first)).hasSize(32);
     }
 
     @Test

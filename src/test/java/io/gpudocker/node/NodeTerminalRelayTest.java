@@ -6,7 +6,6 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
-import io.gpudocker.store.InMemoryKeyValueStore;
 import io.gpudocker.store.Keys;
 import java.net.URI;
 import java.time.Clock;
@@ -19,14 +18,14 @@ import org.springframework.web.socket.WebSocketSession;
 
 /** Only tickets a node of this cluster sealed are relayed, and no more relays at once than the cap. */
 class NodeTerminalRelayTest {
-    private final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
+    private static final ClusterSecret SHARED = ClusterSecret.of(ClusterSecret.derive("it-admin-token-0123456789abcdef", "cluster-id"));
     private final NodeDirectory directory = mock(NodeDirectory.class);
     private final NodeTerminalRelay here = new NodeTerminalRelay(directory, null,
-            new InterNodeCredential(store, new Keys("/p", "a"), null, Clock.systemUTC()), 1);
+            new InterNodeCredential(SHARED, new Keys("/p", "a"), Clock.systemUTC()), 1);
 
     @Test
     void aTicketSealedByAnotherNodeOfTheClusterIsVouchedForAndAForgedOneIsNot() {
-        NodeTerminalRelay other = new NodeTerminalRelay(directory, null, new InterNodeCredential(store, new Keys("/p", "b"), null, Clock.systemUTC()), 1);
+        NodeTerminalRelay other = new NodeTerminalRelay(directory, null, new InterNodeCredential(SHARED, new Keys("/p", "b"), Clock.systemUTC()), 1);
         String ticket = other.seal("b~" + "ab".repeat(24));
 
         assertThat(here.sealed(ticket)).isTrue();
@@ -34,7 +33,7 @@ class NodeTerminalRelayTest {
         assertThat(here.sealed("b~" + "cd".repeat(24) + ticket.substring(ticket.lastIndexOf('.')))).as("another ticket's seal").isFalse();
         assertThat(here.sealed(null)).isFalse();
         NodeTerminalRelay stranger = new NodeTerminalRelay(directory, null,
-                new InterNodeCredential(new InMemoryKeyValueStore(), new Keys("/p", "c"), null, Clock.systemUTC()), 1);
+                new InterNodeCredential(ClusterSecret.of(new byte[32]), new Keys("/p", "c"), Clock.systemUTC()), 1);
         assertThat(here.sealed(stranger.seal("b~" + "ab".repeat(24)))).as("another cluster's secret").isFalse();
     }
 
@@ -58,7 +57,7 @@ class NodeTerminalRelayTest {
 
     @Test
     void whereNoPlaceIsLeftTheBrowserIsTurnedAwayBeforeAnyLookupOrConnection() throws Exception {
-        NodeTerminalRelay full = new NodeTerminalRelay(directory, null, new InterNodeCredential(store, new Keys("/p", "a"), null, Clock.systemUTC()), 0);
+        NodeTerminalRelay full = new NodeTerminalRelay(directory, null, new InterNodeCredential(SHARED, new Keys("/p", "a"), Clock.systemUTC()), 0);
         WebSocketSession browser = mock(WebSocketSession.class);
         when(browser.getId()).thenReturn("s");
 
