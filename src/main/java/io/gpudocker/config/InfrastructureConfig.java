@@ -12,6 +12,7 @@ import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
@@ -185,10 +186,16 @@ public class InfrastructureConfig {
         return new PortScheduler(props.ports().parsed());
     }
 
+    /** How every copy of a tenant's tree runs: confined to the trees it copies. */
+    @Bean
+    ConfinedCommand confinedCommand() {
+        return new ConfinedCommand();
+    }
+
     /** One for the service, so that each filesystem is probed once, whichever feature copies on it first. */
     @Bean
-    ReflinkProbe reflinkProbe() {
-        return new ReflinkProbe("cp");
+    ReflinkProbe reflinkProbe(ConfinedCommand confined) {
+        return new ReflinkProbe("cp", ReflinkProbe.DEFAULT_LIMIT, confined);
     }
 
     @Bean

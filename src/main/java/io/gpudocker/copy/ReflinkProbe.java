@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * Finds out, once per filesystem, whether {@code cp --reflink=always} can clone files there (XFS with
  * reflink=1, btrfs), so that a copy either clones or byte-copies by a decision made up front and reported,
  * never by cp's silent fallback. The test is the real thing: the same cp clones a small probe file in a
- * scratch directory on that filesystem.
+ * scratch directory on that filesystem, through the same confinement the copies run in (where it is given
+ * one): there source and target are two mounts of one filesystem, which kernels before 5.18 refuse to clone
+ * across. The probe file is the service's own, in a directory the tenant cannot write to.
  */
 public class ReflinkProbe {
     private static final Logger log = LoggerFactory.getLogger(ReflinkProbe.class);
@@ -35,6 +37,8 @@ public class ReflinkProbe {
     private final ProcessRunner runner = new ProcessRunner();
     private final String cp;
     private final Duration limit;
+    /** Where the copies run confined, the probe runs so too; null probes on the host as it is. */
+    private final ConfinedCommand confined;
     private final Map<Object, Verdict> byFilesystem = new ConcurrentHashMap<>();
 
     public ReflinkProbe(String cp) {
@@ -42,8 +46,13 @@ public class ReflinkProbe {
     }
 
     public ReflinkProbe(String cp, Duration limit) {
+        this(cp, limit, null);
+    }
+
+    public ReflinkProbe(String cp, Duration limit, ConfinedCommand confined) {
         this.cp = cp;
         this.limit = limit;
+        this.confined = confined;
     }
 
     /**
@@ -96,7 +105,7 @@ public class ReflinkProbe {
             Path original = scratch.resolve("original");
             Files.write(original, new byte[PROBE_BYTES]);
             Path clone = scratch.resolve("clone");
-            ProcessRunner.Result r = runner.run(List.of(cp, "--reflink=always", "--", original.toString(), clone.toString()), limit);
+            ProcessRunner.Result r = runner.run(command(scratch), limit);
             if (r.succeeded()) {
                 return new Verdict(CopyMethod.REFLINK, type, cp + " --reflink=always cloned a probe file on " + type);
             }
@@ -108,6 +117,15 @@ public class ReflinkProbe {
         } finally {
             removeQuietly(scratch);
         }
+    }
+
+    /** The clone of scratch/original to scratch/clone, as the copies run: confined where they are. */
+    List<String> command(Path scratch) {
+        if (confined == null) {
+            return List.of(cp, "--reflink=always", "--", scratch.resolve("original").toString(), scratch.resolve("clone").toString());
+        }
+        return confined.command(scratch.toString(), scratch.toString(),
+                List.of(cp, "--reflink=always", "--", ConfinedCommand.FROM + "/original", ConfinedCommand.TO + "/clone"));
     }
 
     /** The device a path lives on, where the platform names it (the "unix" attribute view); else null. */

@@ -6,6 +6,7 @@ import io.gpudocker.copy.CopyMethod;
 import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.ProcessRunner;
+import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * links, timestamps) into the new container's layer while the new one is created but not yet started.
  * The cost follows the size of the container's changes, never the image's; where the filesystem clones files
  * (XFS with reflink=1, btrfs) it is a clone of each file, nearly free whatever the size (see {@link ReflinkProbe}).
+ * cp runs confined to the two layers ({@link ConfinedCommand}): the tenant wrote the old layer, and a
+ * directory there that is (or becomes) a link must not lead root's cp into the host's files.
  */
 public class SystemDiskCopier {
     private static final Logger log = LoggerFactory.getLogger(SystemDiskCopier.class);
@@ -34,6 +37,7 @@ public class SystemDiskCopier {
     private final Duration limit;
     private final ReflinkProbe reflinks;
     private final CopyMetrics metrics;
+    private final ConfinedCommand confined;
 
     public SystemDiskCopier(String copyCommand) {
         this(copyCommand, DEFAULT_LIMIT);
@@ -41,18 +45,26 @@ public class SystemDiskCopier {
 
     /** @param limit how long one copy may run before it is killed and reported as failed */
     public SystemDiskCopier(String copyCommand, Duration limit) {
-        this(copyCommand, limit, new ReflinkProbe(copyCommand, min(limit, ReflinkProbe.DEFAULT_LIMIT)), CopyMetrics.standalone());
+        this(copyCommand, limit, new ConfinedCommand());
     }
 
-    /** @param reflinks decides per filesystem whether the copy clones; shared, so each filesystem is probed once */
-    public SystemDiskCopier(String copyCommand, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics) {
+    public SystemDiskCopier(String copyCommand, Duration limit, ConfinedCommand confined) {
+        this(copyCommand, limit, new ReflinkProbe(copyCommand, min(limit, ReflinkProbe.DEFAULT_LIMIT), confined), CopyMetrics.standalone(), confined);
+    }
+
+    /**
+     * @param reflinks decides per filesystem whether the copy clones; shared, so each filesystem is probed once
+     * @param confined how cp is run: in a root of its own that holds only the two layers
+     */
+    public SystemDiskCopier(String copyCommand, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined) {
         this.copyCommand = copyCommand;
         this.limit = limit;
         this.reflinks = reflinks;
         this.metrics = metrics;
+        this.confined = confined;
     }
 
-    /** Refuses clearly, before anything is changed, where the layer cannot be reached. */
+    /** Refuses clearly, before anything is changed, where the layer cannot be reached or copied confined. */
     public void requireSupported(ContainerDetail container) {
         if (!"overlay2".equals(container.graphDriver())) {
             throw ApiException.of(ErrorCode.SYSTEM_DISK_UNSUPPORTED,
@@ -62,6 +74,11 @@ public class SystemDiskCopier {
             throw ApiException.of(ErrorCode.SYSTEM_DISK_UNSUPPORTED,
                     "the layer of container %s (%s) is not visible to this service; it must run as root on the Docker host itself, with Docker's data root reachable at the same path",
                     container.name(), container.upperDir());
+        }
+        try {
+            confined.requireAvailable();
+        } catch (ConfinedCommand.Unavailable e) {
+            throw ApiException.of(ErrorCode.SYSTEM_DISK_UNSUPPORTED, "the system disk of container %s cannot be carried over: %s", container.name(), e.getMessage());
         }
     }
 
@@ -76,14 +93,15 @@ public class SystemDiskCopier {
         requireSupported(to);
         long started = System.nanoTime();
         ReflinkProbe.Verdict verdict = reflinks.methodFor(Path.of(from.upperDir()), Path.of(to.upperDir()));
-        runner.runOrFail("copying the system disk of " + from.name() + " into " + to.name(), command(verdict.method(), from, to), limit);
+        runner.runOrFail("copying the system disk of " + from.name() + " into " + to.name(), confined.command(from.upperDir(), to.upperDir(), command(copyCommand, verdict.method())), limit);
         CopyReport report = new CopyReport(KIND, verdict.method(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), null);
         metrics.record(report);
         log.info("system disk of {} copied into {} by {} in {} ms ({})", from.name(), to.name(), verdict.method().label(), report.millis(), verdict.reason());
         return report;
     }
 
-    private List<String> command(CopyMethod method, ContainerDetail from, ContainerDetail to) {
+    /** cp as it runs inside the confinement: the old layer at {@link ConfinedCommand#FROM}, the new at {@link ConfinedCommand#TO}. */
+    static List<String> command(String copyCommand, CopyMethod method) {
         // -a keeps owners, modes, timestamps, hard links, symlinks, xattrs (overlay's opaque marker) and
         // the 0/0 character devices that are overlay's whiteouts; -T copies the directory's contents, dotfiles too.
         List<String> cmd = new ArrayList<>(List.of(copyCommand, "-a"));
@@ -92,7 +110,7 @@ public class SystemDiskCopier {
             // silently turning a constant-time update into a byte copy
             cmd.add("--reflink=always");
         }
-        cmd.addAll(List.of("-T", "--", from.upperDir(), to.upperDir()));
+        cmd.addAll(List.of("-T", "--", ConfinedCommand.FROM, ConfinedCommand.TO));
         return cmd;
     }
 

@@ -3,6 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.ComputeLimits;
 import io.gpudocker.config.GdaProperties;
@@ -49,8 +50,8 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    SystemDiskCopier systemDiskCopier(ReflinkProbe reflinks, CopyMetrics metrics) {
-        return new SystemDiskCopier("cp", SystemDiskCopier.DEFAULT_LIMIT, reflinks, metrics);
+    SystemDiskCopier systemDiskCopier(ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined) {
+        return new SystemDiskCopier("cp", SystemDiskCopier.DEFAULT_LIMIT, reflinks, metrics, confined);
     }
 
     @Bean

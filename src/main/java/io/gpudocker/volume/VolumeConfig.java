@@ -4,6 +4,7 @@ import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
@@ -32,8 +33,8 @@ public class VolumeConfig {
     }
 
     @Bean
-    VolumeDataCopier volumeDataCopier(ReflinkProbe reflinks, CopyMetrics metrics) {
-        return new VolumeDataCopier("cp", "du", VolumeDataCopier.DEFAULT_LIMIT, reflinks, metrics);
+    VolumeDataCopier volumeDataCopier(ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined) {
+        return new VolumeDataCopier("cp", "du", VolumeDataCopier.DEFAULT_LIMIT, reflinks, metrics, confined);
     }
 
     @Bean(destroyMethod = "close")

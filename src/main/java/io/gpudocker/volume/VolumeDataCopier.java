@@ -6,6 +6,7 @@ import io.gpudocker.copy.CopyMethod;
 import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.ProcessRunner;
+import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies a volume's data into its next version and measures the bytes it uses. Works on the volumes'
  * mountpoints on this host, so the service must run as root on the Docker host (as it must anyway).
+ * cp and du run confined to the trees they work on ({@link ConfinedCommand}): the tenant writes to the
+ * volume, and a directory it swaps for a link mid-copy must not lead root's cp out of the volume.
  */
 public class VolumeDataCopier {
     private static final Logger log = LoggerFactory.getLogger(VolumeDataCopier.class);
@@ -32,6 +35,7 @@ public class VolumeDataCopier {
     private final Duration limit;
     private final ReflinkProbe reflinks;
     private final CopyMetrics metrics;
+    private final ConfinedCommand confined;
 
     public VolumeDataCopier(String cp, String du) {
         this(cp, du, DEFAULT_LIMIT);
@@ -39,25 +43,41 @@ public class VolumeDataCopier {
 
     /** @param limit how long one copy or measurement may run before it is killed and reported as failed */
     public VolumeDataCopier(String cp, String du, Duration limit) {
-        this(cp, du, limit, new ReflinkProbe(cp, limit.compareTo(ReflinkProbe.DEFAULT_LIMIT) < 0 ? limit : ReflinkProbe.DEFAULT_LIMIT),
-                CopyMetrics.standalone());
+        this(cp, du, limit, new ConfinedCommand());
     }
 
-    /** @param reflinks decides per filesystem whether the copy clones; shared, so each filesystem is probed once */
-    public VolumeDataCopier(String cp, String du, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics) {
+    public VolumeDataCopier(String cp, String du, Duration limit, ConfinedCommand confined) {
+        this(cp, du, limit, new ReflinkProbe(cp, limit.compareTo(ReflinkProbe.DEFAULT_LIMIT) < 0 ? limit : ReflinkProbe.DEFAULT_LIMIT, confined),
+                CopyMetrics.standalone(), confined);
+    }
+
+    /**
+     * @param reflinks decides per filesystem whether the copy clones; shared, so each filesystem is probed once
+     * @param confined how cp and du are run: in a root of their own that holds only the trees
+     */
+    public VolumeDataCopier(String cp, String du, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined) {
         this.cp = cp;
         this.du = du;
         this.limit = limit;
         this.reflinks = reflinks;
         this.metrics = metrics;
+        this.confined = confined;
     }
 
-    /** Refuses clearly, before anything is changed, where a volume's data is not visible from here. */
+    /**
+     * Refuses clearly, before anything is changed, where a volume's data is not visible from here or
+     * cannot be copied confined to it.
+     */
     public void requireVisible(String dockerName, String mountpoint) {
         if (mountpoint == null || !Files.isDirectory(Path.of(mountpoint))) {
             throw ApiException.of(ErrorCode.VOLUME_PATCH_FAILED,
                     "the data of volume %s (%s) is not visible to this service; it must run as root on the Docker host itself, with Docker's data root reachable at the same path",
                     dockerName, mountpoint);
+        }
+        try {
+            confined.requireAvailable();
+        } catch (ConfinedCommand.Unavailable e) {
+            throw ApiException.of(ErrorCode.VOLUME_PATCH_FAILED, "the data of volume %s cannot be copied: %s", dockerName, e.getMessage());
         }
     }
 
@@ -68,7 +88,9 @@ public class VolumeDataCopier {
      * them, and lets cp use copy_file_range for the data (docs/benchmarks.md measures it against
      * {@code --sparse=always}, which must read every byte); {@code -T} copies the directory's contents, dotfiles too.
      * Where the filesystem clones files (see {@link ReflinkProbe}) the copy runs with {@code --reflink=always},
-     * so it either clones every file or fails; a clone shares the extents, holes included.
+     * so it either clones every file or fails; a clone shares the extents, holes included. cp sees only the
+     * two trees: a link in {@code from} that leads out of it, made before or during the copy, leads nowhere
+     * (cp then fails on it, or copies the link as a link).
      *
      * @param bytes the bytes in use being copied, where the caller measured them (for the report), else null
      *
@@ -78,12 +100,7 @@ public class VolumeDataCopier {
     public CopyReport copy(String from, String to, Long bytes) {
         long started = System.nanoTime();
         ReflinkProbe.Verdict verdict = reflinks.methodFor(Path.of(from), Path.of(to));
-        List<String> cmd = new ArrayList<>(List.of(cp, "-a", "--sparse=auto"));
-        if (verdict.method() == CopyMethod.REFLINK) {
-            cmd.add("--reflink=always");
-        }
-        cmd.addAll(List.of("-T", "--", from, to));
-        runner.runOrFail("copying " + from + " to " + to, cmd, limit);
+        runner.runOrFail("copying " + from + " to " + to, confined.command(from, to, copyCommand(cp, verdict.method())), limit);
         CopyReport report = new CopyReport(KIND, verdict.method(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), bytes);
         metrics.record(report);
         log.info("copied {} to {} by {} in {} ms ({})", from, to, verdict.method().label(), report.millis(), verdict.reason());
@@ -101,7 +118,7 @@ public class VolumeDataCopier {
     public long bytesInUse(String dir) {
         String out;
         try {
-            out = runner.runOrFail("measuring the bytes in use under " + dir, List.of(du, "-s", "-B1", "-x", "--", dir), limit);
+            out = runner.runOrFail("measuring the bytes in use under " + dir, confined.command(dir, null, measureCommand(du)), limit);
         } catch (ProcessRunner.Failed e) {
             throw new ApiException(ErrorCode.VOLUME_PATCH_FAILED, e.getMessage(), e);
         }
@@ -110,5 +127,20 @@ public class VolumeDataCopier {
         } catch (NumberFormatException e) {
             throw ApiException.of(ErrorCode.VOLUME_PATCH_FAILED, "cannot read the bytes in use under %s from '%s'", dir, out.trim());
         }
+    }
+
+    /** cp as it runs inside the confinement: from {@link ConfinedCommand#FROM} into {@link ConfinedCommand#TO}. */
+    static List<String> copyCommand(String cp, CopyMethod method) {
+        List<String> cmd = new ArrayList<>(List.of(cp, "-a", "--sparse=auto"));
+        if (method == CopyMethod.REFLINK) {
+            cmd.add("--reflink=always");
+        }
+        cmd.addAll(List.of("-T", "--", ConfinedCommand.FROM, ConfinedCommand.TO));
+        return cmd;
+    }
+
+    /** du as it runs inside the confinement, over the tree at {@link ConfinedCommand#FROM}. */
+    static List<String> measureCommand(String du) {
+        return List.of(du, "-s", "-B1", "-x", "--", ConfinedCommand.FROM);
     }
 }

@@ -12,6 +12,8 @@ import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.ProcessRunner;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.common.StandInCommand;
+import io.gpudocker.common.StandInConfinement;
+import io.gpudocker.copy.ConfinedCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -72,7 +74,7 @@ class SystemDiskCopierTest {
         Path from = Files.createDirectories(tmp.resolve("old"));
         Path to = Files.createDirectories(tmp.resolve("new"));
         Files.writeString(from.resolve("f"), "x");
-        SystemDiskCopier broken = new SystemDiskCopier("false");
+        SystemDiskCopier broken = new SystemDiskCopier("false", SystemDiskCopier.DEFAULT_LIMIT, StandInConfinement.write(tmp));
         // not an ApiException: update, rollback and restart each report a failed copy under their own code
         assertThatThrownBy(() -> broken.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to)))
                 .isInstanceOf(ProcessRunner.Failed.class)
@@ -85,7 +87,7 @@ class SystemDiskCopierTest {
     void aHungCopyIsKilledAndReported(@TempDir Path tmp) throws Exception {
         Path from = Files.createDirectories(tmp.resolve("old"));
         Path to = Files.createDirectories(tmp.resolve("new"));
-        SystemDiskCopier hung = new SystemDiskCopier(StandInCommand.write(tmp, "cp", "sleep 300"), Duration.ofMillis(500));
+        SystemDiskCopier hung = new SystemDiskCopier(StandInCommand.write(tmp, "cp", "sleep 300"), Duration.ofMillis(500), StandInConfinement.write(tmp));
 
         long started = System.nanoTime();
         assertThatThrownBy(() -> hung.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to)))
@@ -103,7 +105,7 @@ class SystemDiskCopierTest {
         Path to = Files.createDirectories(tmp.resolve("new/diff"));
         Files.writeString(from.resolve("f"), "x");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SystemDiskCopier bytes = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry));
+        SystemDiskCopier bytes = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry), new ConfinedCommand());
 
         CopyReport report = bytes.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to));
 
@@ -124,7 +126,8 @@ class SystemDiskCopierTest {
         String cp = StandInCommand.write(tmp, "cp", "echo \"$@\" >> " + calls
                 + "; for a do shift; [ \"$a\" = --reflink=always ] || set -- \"$@\" \"$a\"; done; exec cp \"$@\"");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SystemDiskCopier cloning = new SystemDiskCopier(cp, Duration.ofMinutes(1), new ReflinkProbe(cp), new CopyMetrics(registry));
+        ConfinedCommand confined = StandInConfinement.write(tmp);
+        SystemDiskCopier cloning = new SystemDiskCopier(cp, Duration.ofMinutes(1), new ReflinkProbe(cp, Duration.ofMinutes(1), confined), new CopyMetrics(registry), confined);
 
         CopyReport report = cloning.copy(container("foo-1", "overlay2", from), container("foo-2", "overlay2", to));
 
@@ -134,5 +137,20 @@ class SystemDiskCopierTest {
         assertThat(ran.get(1)).isEqualTo("-a --reflink=always -T -- " + from + " " + to);
         assertThat(Files.readString(to.resolve("f"))).isEqualTo("x");
         assertThat(registry.get(CopyMetrics.METER).tags("kind", "system-disk", "method", "reflink").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void cpIsToldOnlyThePathsInsideTheConfinement() {
+        assertThat(SystemDiskCopier.command("cp", CopyMethod.BYTES)).containsExactly("cp", "-a", "-T", "--", "/from", "/to");
+        assertThat(SystemDiskCopier.command("cp", CopyMethod.REFLINK)).containsExactly("cp", "-a", "--reflink=always", "-T", "--", "/from", "/to");
+    }
+
+    @Test
+    void whereNoCopyCanBeConfinedTheSystemDiskIsRefusedBeforeAnything(@TempDir Path dir) throws Exception {
+        SystemDiskCopier unconfinable = new SystemDiskCopier("cp", SystemDiskCopier.DEFAULT_LIMIT, StandInConfinement.refused(dir));
+
+        assertThatThrownBy(() -> unconfinable.requireSupported(container("foo-1", "overlay2", dir)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SYSTEM_DISK_UNSUPPORTED))
+                .hasMessageContaining("foo-1").hasMessageContaining("Operation not permitted").hasMessageContaining("nothing was copied");
     }
 }

@@ -88,7 +88,7 @@ class UpdateCopyReportTest {
 
     private VersionedUpdate update() {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
-        SystemDiskCopier copier = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry));
+        SystemDiskCopier copier = new SystemDiskCopier("cp", Duration.ofMinutes(1), new ReflinkProbe("cp"), new CopyMetrics(registry), new io.gpudocker.copy.ConfinedCommand());
         HoldingsReservations reservations = new HoldingsReservations(new GpuScheduler(), new PortScheduler(new PortRange(40000, 40010), port -> false),
                 new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), new GpuScheduler(), ComputeDefaults.NONE));
         return new VersionedUpdate(repo, engine, containers, reservations,

@@ -7,6 +7,7 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.StandInCommand;
+import io.gpudocker.common.StandInConfinement;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerSummary;
@@ -77,8 +78,8 @@ class VersionedUpdateTest {
     }
 
     @Test
-    void aFailedCopyDuringRollbackReportsTheRollbackCodeAndPutsVersionNBack() {
-        UpdatePlans plans = plans(new SystemDiskCopier("false"));
+    void aFailedCopyDuringRollbackReportsTheRollbackCodeAndPutsVersionNBack() throws Exception {
+        UpdatePlans plans = plans(new SystemDiskCopier("false", SystemDiskCopier.DEFAULT_LIMIT, StandInConfinement.write(dir)));
 
         assertThatThrownBy(() -> plans.rollback("foo", new ReplicaSetRequests.Rollback(1L), ALICE))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ROLLBACK_FAILED))
@@ -89,7 +90,7 @@ class VersionedUpdateTest {
     @Test
     void aHungCopyDuringRestartIsKilledAndReportedWithTheRestartCode() throws Exception {
         String hangingCp = StandInCommand.write(dir, "cp", "sleep 300");
-        UpdatePlans plans = plans(new SystemDiskCopier(hangingCp, Duration.ofMillis(500)));
+        UpdatePlans plans = plans(new SystemDiskCopier(hangingCp, Duration.ofMillis(500), StandInConfinement.write(dir)));
 
         assertThatThrownBy(() -> plans.restart("foo", ALICE))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTAINER_RESTART_FAILED))
@@ -100,7 +101,7 @@ class VersionedUpdateTest {
     @Test
     void whileTheSystemDiskIsCopiedTheReplicaSetsProgressSaysSoAndAfterwardsNothing() throws Exception {
         String hangingCp = StandInCommand.write(dir, "cp", "sleep 300");
-        UpdatePlans plans = plans(new SystemDiskCopier(hangingCp, Duration.ofSeconds(20)));
+        UpdatePlans plans = plans(new SystemDiskCopier(hangingCp, Duration.ofSeconds(20), StandInConfinement.write(dir)));
         var restart = java.util.concurrent.CompletableFuture.runAsync(() -> plans.restart("foo", ALICE));
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> progress.of("replicaset/foo")
@@ -115,8 +116,8 @@ class VersionedUpdateTest {
     }
 
     @Test
-    void aFailedCopyDuringPatchKeepsThePatchCode() {
-        UpdatePlans plans = plans(new SystemDiskCopier("false"));
+    void aFailedCopyDuringPatchKeepsThePatchCode() throws Exception {
+        UpdatePlans plans = plans(new SystemDiskCopier("false", SystemDiskCopier.DEFAULT_LIMIT, StandInConfinement.write(dir)));
 
         assertThatThrownBy(() -> plans.patch("foo", new ReplicaSetRequests.Patch(new ReplicaSetRequests.GpuPatch(2), null), ALICE))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTAINER_PATCH_FAILED));
@@ -125,8 +126,8 @@ class VersionedUpdateTest {
     }
 
     @Test
-    void aSuccessfulUpdateTimesEachOfItsPhases() {
-        plans(new SystemDiskCopier("true")).patch("foo", new ReplicaSetRequests.Patch(null, null), ALICE);
+    void aSuccessfulUpdateTimesEachOfItsPhases() throws Exception {
+        plans(new SystemDiskCopier("true", SystemDiskCopier.DEFAULT_LIMIT, StandInConfinement.write(dir))).patch("foo", new ReplicaSetRequests.Patch(null, null), ALICE);
 
         for (String phase : List.of("prepare", "create", "stop", "copy", "start", "etcd")) {
             assertThat(metrics.find(UpdatePhases.METER).tag("phase", phase).timer()).as(phase).isNotNull()

@@ -13,6 +13,8 @@ import io.gpudocker.copy.ReflinkProbe;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import io.gpudocker.common.StandInCommand;
+import io.gpudocker.common.StandInConfinement;
+import io.gpudocker.copy.ConfinedCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +44,7 @@ class VolumeDataCopierTest {
     @Test
     void aFailedCopyIsAPlainFailureNamingBothDirectoriesAndWhatCpSaid(@TempDir Path tmp) throws Exception {
         String cp = StandInCommand.write(tmp, "cp", "echo 'No space left on device' >&2; exit 1");
-        VolumeDataCopier copier = new VolumeDataCopier(cp, "du");
+        VolumeDataCopier copier = new VolumeDataCopier(cp, "du", VolumeDataCopier.DEFAULT_LIMIT, StandInConfinement.write(tmp));
 
         assertThatThrownBy(() -> copier.copy("/data/a", "/data/b", null))
                 .isInstanceOf(ProcessRunner.Failed.class)
@@ -54,7 +56,7 @@ class VolumeDataCopierTest {
     @Test
     void aHungCopyIsKilledAndReported(@TempDir Path tmp) throws Exception {
         String cp = StandInCommand.write(tmp, "cp", "sleep 300");
-        VolumeDataCopier copier = new VolumeDataCopier(cp, "du", Duration.ofMillis(500));
+        VolumeDataCopier copier = new VolumeDataCopier(cp, "du", Duration.ofMillis(500), StandInConfinement.write(tmp));
 
         assertThatThrownBy(() -> copier.copy("/data/a", "/data/b", null))
                 .isInstanceOf(ProcessRunner.Failed.class)
@@ -63,8 +65,10 @@ class VolumeDataCopierTest {
 
     @Test
     void aMeasurementThatCannotBeReadIsAVolumePatchFailure(@TempDir Path tmp) throws Exception {
-        VolumeDataCopier failing = new VolumeDataCopier("cp", StandInCommand.write(tmp, "du", "echo 'du: cannot read' >&2; exit 1"));
-        VolumeDataCopier garbled = new VolumeDataCopier("cp", StandInCommand.write(tmp, "du2", "echo 'lots /data'"));
+        VolumeDataCopier failing = new VolumeDataCopier("cp", StandInCommand.write(tmp, "du", "echo 'du: cannot read' >&2; exit 1"),
+                VolumeDataCopier.DEFAULT_LIMIT, StandInConfinement.write(tmp));
+        VolumeDataCopier garbled = new VolumeDataCopier("cp", StandInCommand.write(tmp, "du2", "echo 'lots /data'"),
+                VolumeDataCopier.DEFAULT_LIMIT, StandInConfinement.write(tmp));
 
         assertThatThrownBy(() -> failing.bytesInUse("/data"))
                 .isInstanceOf(ApiException.class).hasMessageContaining("/data").hasMessageContaining("du: cannot read")
@@ -83,7 +87,9 @@ class VolumeDataCopierTest {
         String cp = StandInCommand.write(tmp, "cp", "echo \"$@\" >> " + calls
                 + "; for a do shift; [ \"$a\" = --reflink=always ] || set -- \"$@\" \"$a\"; done; exec cp \"$@\"");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        VolumeDataCopier copier = new VolumeDataCopier(cp, "du", Duration.ofMinutes(1), new ReflinkProbe(cp), new CopyMetrics(registry));
+        ConfinedCommand confined = StandInConfinement.write(tmp);
+        VolumeDataCopier copier = new VolumeDataCopier(cp, "du", Duration.ofMinutes(1), new ReflinkProbe(cp, Duration.ofMinutes(1), confined),
+                new CopyMetrics(registry), confined);
 
         CopyReport report = copier.copy(from.toString(), to.toString(), 1L);
 
@@ -92,5 +98,23 @@ class VolumeDataCopierTest {
         assertThat(ran.get(ran.size() - 1)).isEqualTo("-a --sparse=auto --reflink=always -T -- " + from + " " + to);
         assertThat(Files.readString(to.resolve("f"))).isEqualTo("x");
         assertThat(registry.get(CopyMetrics.METER).tags("kind", "volume", "method", "reflink").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void cpAndDuAreToldOnlyThePathsInsideTheConfinement() {
+        assertThat(VolumeDataCopier.copyCommand("cp", CopyMethod.BYTES)).containsExactly("cp", "-a", "--sparse=auto", "-T", "--", "/from", "/to");
+        assertThat(VolumeDataCopier.copyCommand("cp", CopyMethod.REFLINK))
+                .containsExactly("cp", "-a", "--sparse=auto", "--reflink=always", "-T", "--", "/from", "/to");
+        assertThat(VolumeDataCopier.measureCommand("du")).containsExactly("du", "-s", "-B1", "-x", "--", "/from");
+    }
+
+    @Test
+    void whereNoCopyCanBeConfinedTheResizeIsRefusedBeforeAnything(@TempDir Path tmp) throws Exception {
+        VolumeDataCopier copier = new VolumeDataCopier("cp", "du", VolumeDataCopier.DEFAULT_LIMIT, StandInConfinement.refused(tmp));
+
+        assertThatThrownBy(() -> copier.requireVisible("v-1", tmp.toString()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_PATCH_FAILED))
+                .hasMessageContaining("v-1").hasMessageContaining("Operation not permitted").hasMessageContaining("as root")
+                .hasMessageContaining("nothing was copied");
     }
 }
