@@ -10,14 +10,15 @@ const LABELS = {
 /** One resource: a bar filled to its use against the limit, full and red at or over it; none drawn without a limit. */
 function bar(line) {
   const limited = line.limit !== null && line.limit !== undefined;
-  const share = !limited ? 0 : line.limit === 0 ? (line.used > 0 ? 1 : 0) : Math.min(1, line.used / line.limit);
-  const over = limited && line.used >= line.limit;
+  const used = line.used ?? 0;
+  const share = !limited ? 0 : line.limit === 0 ? (used > 0 ? 1 : 0) : Math.min(1, used / line.limit);
+  const over = limited && used >= line.limit;
   const text = limited ? `${line.usedText} of ${line.limitText}` : `${line.usedText} · no limit`;
   return h('div.quota-line', { 'data-test': 'quota-line', 'data-resource': line.resource, 'data-over': over ? 'true' : null },
     h('div.quota-head', h('span', LABELS[line.resource] || line.resource), h('span.muted', { 'data-test': 'quota-text' }, text,
       line.scope === 'node' ? h('span.faint', ' (this node)') : null)),
     h('div.bar' + (over ? '.full' : ''), { role: 'meter', 'aria-label': LABELS[line.resource] || line.resource, 'aria-valuemin': 0,
-      'aria-valuemax': limited ? line.limit : null, 'aria-valuenow': line.used },
+      'aria-valuemax': limited ? line.limit : null, 'aria-valuenow': used },
     h('span', { style: `width:${Math.round(share * 100)}%` })));
 }
 
@@ -60,10 +61,11 @@ function tenantsScreen(main) {
 
   function cell(line) {
     const limited = line.limit !== null && line.limit !== undefined;
-    const over = limited && line.used >= line.limit;
+    const used = line.used ?? 0;
+    const over = limited && used >= line.limit;
     return h('td', { 'data-resource': line.resource, 'data-over': over ? 'true' : null },
       h('div', limited ? `${line.usedText} / ${line.limitText}` : `${line.usedText} / –`),
-      limited ? h('div.bar.small' + (over ? '.full' : ''), h('span', { style: `width:${line.limit === 0 ? 100 : Math.min(100, Math.round((line.used / line.limit) * 100))}%` })) : null);
+      limited ? h('div.bar.small' + (over ? '.full' : ''), h('span', { style: `width:${line.limit === 0 ? 100 : Math.min(100, Math.round((used / line.limit) * 100))}%` })) : null);
   }
 
   function edit(t) {

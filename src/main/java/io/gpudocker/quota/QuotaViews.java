@@ -25,7 +25,7 @@ public final class QuotaViews {
     public record Line(
             @Schema(example = "gpus") String resource,
             @Schema(example = "4") Long limit,
-            @Schema(example = "3") long used,
+            @Schema(description = "null: not known now (the node's Docker engine did not answer)", example = "3") Long used,
             @Schema(description = "the limit as people read it (a size for bytes); null: none", example = "4") String limitText,
             @Schema(example = "3") String usedText,
             @Schema(description = "where the use is counted: cluster (etcd) or node (the node that answered)", example = "cluster") String scope) {}

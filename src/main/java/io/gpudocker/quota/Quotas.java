@@ -46,18 +46,26 @@ public class Quotas {
         List<QuotaViews.Line> lines = new ArrayList<>();
         for (Resource r : Resource.values()) {
             Long limit = s.quota().limit(r);
-            long used = r.stored() ? s.usage().of(r) : localCount(r, tenant);
-            lines.add(new QuotaViews.Line(r.key(), limit, used, limit == null ? null : r.format(limit), r.format(used), r.stored() ? "cluster" : "node"));
+            Long used = r.stored() ? Long.valueOf(s.usage().of(r)) : localCount(r, tenant);
+            lines.add(new QuotaViews.Line(r.key(), limit, used, limit == null ? null : r.format(limit), used == null ? "unknown" : r.format(used),
+                    r.stored() ? "cluster" : "node"));
         }
         return new QuotaViews.View(tenant, !s.own(), lines);
     }
 
-    private long localCount(Resource r, String tenant) {
+    /** What this node counts of {@code r}; null when it cannot tell now (its Docker engine does not answer). */
+    private Long localCount(Resource r, String tenant) {
         ToLongFunction<String> count;
         synchronized (this) {
             count = local.get(r);
         }
-        return count == null ? 0 : count.applyAsLong(tenant);
+        try {
+            return count == null ? 0 : count.applyAsLong(tenant);
+        } catch (RuntimeException e) {
+            // a view must not fail for want of one count: who-am-I signs the console in
+            log.debug("quota view of tenant {}: {} not counted now: {}", tenant, r.key(), e.getMessage());
+            return null;
+        }
     }
 
     /** Gives the tenant its own quota (every limit replaced; one left out is none). */
