@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits clean
+.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota clean
 
 build: ## compile and package the runnable jar
 	scripts/install-deps.sh run
@@ -51,6 +51,9 @@ bench-stop: ## update and pause of instances whose command ignores SIGTERM vs on
 bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's filesystem and on XFS
 	scripts/bench-volume.sh
 	scripts/bench-copy.sh volume
+
+bench-quota: ## a create's time with tenants' quotas on vs off (20 sequential creates each, median)
+	scripts/bench-quota.sh
 
 bench-cluster: build ## two nodes on the rig: a call through the node that does not hold the instance vs through the one that does
 	scripts/bench-cluster.sh

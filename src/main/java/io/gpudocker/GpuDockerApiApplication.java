@@ -3,6 +3,7 @@ package io.gpudocker;
 import io.gpudocker.api.BuildInfo;
 import io.gpudocker.cli.CommandLine;
 import io.gpudocker.config.ComputeLimits;
+import io.gpudocker.config.QuotaSettings;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.config.SessionLimits;
 import io.gpudocker.recovery.StartRefusedException;
@@ -13,7 +14,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 @SpringBootApplication
 @EnableScheduling
-@EnableConfigurationProperties({GdaProperties.class, ComputeLimits.class, SessionLimits.class})
+@EnableConfigurationProperties({GdaProperties.class, ComputeLimits.class, SessionLimits.class, QuotaSettings.class})
 public class GpuDockerApiApplication {
 
     public static void main(String[] args) {

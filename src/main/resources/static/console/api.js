@@ -48,6 +48,7 @@ export const api = {
   post: (path, body) => call('POST', path, body ?? {}),
   patch: (path, body) => call('PATCH', path, body ?? {}),
   del: (path) => call('DELETE', path),
+  put: (path, body) => call('PUT', path, body),
   /** A text stream (container logs): calls onText with each chunk until done or aborted. */
   async stream(path, onText, signal) {
     const response = await fetch(`${BASE}${path}`, { headers: headers(false), signal });

@@ -8,6 +8,7 @@ import { instanceScreen } from './instance.js';
 import { volumesScreen } from './volumes.js';
 import { resourcesScreen } from './resources.js';
 import { tokensScreen } from './tokens.js';
+import { quotaScreen } from './quota.js';
 
 const main = document.getElementById('main');
 const topbar = document.querySelector('.topbar');
@@ -21,6 +22,7 @@ const routes = [
   [/^#\/volumes$/, () => volumesScreen],
   [/^#\/resources$/, () => resourcesScreen],
   [/^#\/tokens$/, () => tokensScreen],
+  [/^#\/(quota|tenants)$/, () => quotaScreen],
 ];
 
 function signOut(reason) {
@@ -69,6 +71,8 @@ async function start() {
   topbar.hidden = false;
   document.querySelector('[data-test="who"]').replaceChildren(me.name, ' ', me.admin ? h('span.tag.admin', 'admin') : h('span.tag', 'tenant'));
   document.querySelector('[data-nav="tokens"]').hidden = !me.admin;
+  document.querySelector('[data-nav="tenants"]').hidden = !me.admin;
+  document.querySelector('[data-nav="quota"]').hidden = me.admin;
   if (!location.hash || location.hash === '#' || location.hash === '#/') location.hash = '#/instances';
   else route();
 }

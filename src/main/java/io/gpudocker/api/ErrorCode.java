@@ -71,7 +71,9 @@ public enum ErrorCode {
     NODE_UNKNOWN(1091, HttpStatus.BAD_REQUEST, "No node of that name"),
     NODE_MISMATCH(1092, HttpStatus.BAD_REQUEST, "The instance and its volumes would be on different nodes"),
     NODE_IN_USE(1093, HttpStatus.CONFLICT, "The node is up or still holds instances or volumes"),
-    NOT_THIS_NODE(1094, HttpStatus.CONFLICT, "Another node holds it; this node does not act on it");
+    NOT_THIS_NODE(1094, HttpStatus.CONFLICT, "Another node holds it; this node does not act on it"),
+    QUOTA_EXCEEDED(1100, HttpStatus.CONFLICT, "The tenant's quota does not allow this: the message names the quota, its limit, the use and the ask"),
+    QUOTA_INVALID(1101, HttpStatus.BAD_REQUEST, "A quota must be a whole number or a size (KB, MB, GB, TB), 0 or more; absent: no limit");
 
     private final int code;
     private final HttpStatus status;

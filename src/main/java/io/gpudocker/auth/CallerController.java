@@ -4,6 +4,8 @@ import io.gpudocker.api.ApiResponse;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.RunsOn;
 import io.gpudocker.api.RunsOn.Where;
+import io.gpudocker.quota.QuotaViews;
+import io.gpudocker.quota.Quotas;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -16,14 +18,20 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "tokens", description = "Tenant tokens (admin only): issue, list, revoke")
 class CallerController {
+    private final Quotas quotas;
+
+    CallerController(Quotas quotas) {
+        this.quotas = quotas;
+    }
 
     @Schema(name = "WhoAmI")
-    record WhoAmI(@Schema(example = "alice") String name, @Schema(description = "whether this token is the admin's", example = "false") boolean admin) {}
+    record WhoAmI(@Schema(example = "alice") String name, @Schema(description = "whether this token is the admin's", example = "false") boolean admin,
+                  @Schema(description = "a tenant's quota and what it holds against it; null for the admin, whom no quota binds") QuotaViews.View quota) {}
 
     @GetMapping("/api/v1/whoami")
     @RunsOn(Where.HERE)
     @Operation(summary = "The tenant (or the admin) the bearer token belongs to")
     ApiResponse<WhoAmI> whoami(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        return ApiResponse.ok(new WhoAmI(caller.name(), caller.admin()));
+        return ApiResponse.ok(new WhoAmI(caller.name(), caller.admin(), caller.admin() ? null : quotas.view(caller.tenantName())));
     }
 }

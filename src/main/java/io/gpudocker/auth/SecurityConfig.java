@@ -103,6 +103,9 @@ public class SecurityConfig {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**").hasRole("ADMIN")
+                        // a tenant reads its own quota (the controller refuses another's); setting one and the list are the admin's
+                        .requestMatchers(HttpMethod.GET, "/api/v1/tenants/*/quota").hasRole("USER")
+                        .requestMatchers("/api/v1/tenants", "/api/v1/tenants/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.PATCH, "/api/v1/nodes/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.DELETE, "/api/v1/nodes/**").hasRole("ADMIN")
                         .requestMatchers("/api/**").hasRole("USER")

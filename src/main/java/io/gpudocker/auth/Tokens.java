@@ -64,6 +64,20 @@ public class Tokens {
         log.info("token of tenant {} revoked", name);
     }
 
+    /** Every tenant (a user token), by name. */
+    public List<TokenRecord> tenants() {
+        return repo.list().stream().filter(t -> t.role() == TokenRecord.Role.USER).sorted(Comparator.comparing(TokenRecord::name)).toList();
+    }
+
+    /** The tenant of that name, refused (1063) when there is none. */
+    public TokenRecord requireTenant(String name) {
+        return repo.byName(name).filter(t -> t.role() == TokenRecord.Role.USER).orElseThrow(() -> noTenant(name));
+    }
+
+    static ApiException noTenant(String name) {
+        return ApiException.of(ErrorCode.TOKEN_NOT_FOUND, "no tenant named '%s'", name);
+    }
+
     /** Whether the admin token lives in etcd (generated at first start) rather than with the operator. */
     boolean adminTokenConfigured() {
         return configuredAdminHash != null;

@@ -27,6 +27,7 @@ public class ContainerActions {
     private final FollowSlots follows;
     private final Duration followIdleTimeout;
     private final SessionSlots executes;
+    private final ImageCommitQuota images;
 
     /** Starts the response and hands over its body; called only once a followed log has its slot. */
     @FunctionalInterface
@@ -36,6 +37,13 @@ public class ContainerActions {
 
     public ContainerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, Duration execTimeout, String owner,
                             FollowSlots follows, Duration followIdleTimeout, SessionSlots executes) {
+        this(repo, engine, locks, execTimeout, owner, follows, followIdleTimeout, executes, null);
+    }
+
+    /** @param images the tenants' quota on committed images; null: none */
+    public ContainerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, Duration execTimeout, String owner,
+                            FollowSlots follows, Duration followIdleTimeout, SessionSlots executes, ImageCommitQuota images) {
+        this.images = images;
         this.executes = executes;
         this.owner = owner;
         this.follows = follows;
@@ -73,7 +81,8 @@ public class ContainerActions {
             ContainerDetail c = engine.inspect(record.containerName()).orElseThrow(() -> ApiException.of(ErrorCode.INVALID_STATE,
                     "container %s of replicaset '%s' is gone; nothing to commit", record.containerName(), name));
             try {
-                String id = engine.commit(c.id(), req.newImageName());
+                String id = images == null ? engine.commit(c.id(), req.newImageName())
+                        : images.commit(record.tenant(), req.newImageName(), caller, () -> engine.commit(c.id(), req.newImageName()));
                 log.info("replicaset {}: container {} committed as image {} ({})", name, c.name(), req.newImageName(), id);
                 return new ReplicaSetViews.CommitResult(req.newImageName(), id);
             } catch (RuntimeException e) {

@@ -7,10 +7,15 @@ import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.ComputeLimits;
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.config.QuotaSettings;
 import io.gpudocker.config.SessionLimits;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.image.ImageAccess;
 import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.quota.QuotaLedger;
+import io.gpudocker.quota.Quotas;
+import io.gpudocker.quota.Resource;
+import io.gpudocker.quota.Usage;
 import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.HolderVisibility;
 import io.gpudocker.resource.cpu.CpuScheduler;
@@ -34,8 +39,14 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class ReplicaSetConfig {
 
     @Bean
-    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Intents operations) {
-        return new ReplicaSetRepository(store, keys, operations);
+    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Intents operations, QuotaLedger quotas, QuotaSettings quota) {
+        ReplicaSetRepository repo = new ReplicaSetRepository(store, keys, operations);
+        if (quota.enabled()) {
+            repo.addChangeHook(new ReplicaSetQuotaHook(quotas));
+            quotas.addSource(tenant -> repo.list().stream().filter(r -> tenant.equals(r.tenant())).map(ReplicaSetQuotaHook::held)
+                    .reduce(Usage.NONE, Usage::plus));
+        }
+        return repo;
     }
 
     @Bean
@@ -83,8 +94,9 @@ public class ReplicaSetConfig {
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
                                           GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
-                                          GdaProperties props, TenantCeilings ceilings) {
-        return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init(), ceilings);
+                                          GdaProperties props, TenantCeilings ceilings, QuotaLedger quotas, QuotaSettings quota) {
+        return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init(), ceilings,
+                quota.enabled() ? quotas : null);
     }
 
     @Bean
@@ -106,10 +118,14 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props, SessionLimits sessions) {
+    ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props, SessionLimits sessions,
+                                      Quotas quotas) {
+        ImageCommitQuota images = new ImageCommitQuota(engine, props.etcd().prefix(), quotas);
+        quotas.countLocally(Resource.IMAGES, images::committed);
         return new ContainerActions(repo, engine, locks, props.docker().execTimeout(), props.etcd().prefix(),
                 new FollowSlots(props.logs().maxFollowsPerTenant(), props.logs().maxFollows()), props.logs().followIdleTimeout(),
-                new SessionSlots("running command(s)", "gda.sessions.executes-per-tenant", sessions.executesPerTenant(), sessions.adminExecutes()));
+                new SessionSlots("running command(s)", "gda.sessions.executes-per-tenant", sessions.executesPerTenant(), sessions.adminExecutes())
+                        .withQuota(quotas, Resource.EXECUTES), images);
     }
 
     @Bean

@@ -8,6 +8,8 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.quota.QuotaLedger;
+import io.gpudocker.quota.Usage;
 import io.gpudocker.replicaset.HoldingsReservations.Reservation;
 import io.gpudocker.replicaset.ReplicaSetViews.Created;
 import io.gpudocker.resource.gpu.GpuScheduler;
@@ -15,6 +17,7 @@ import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Intent;
 import io.gpudocker.store.Intents;
 import java.time.Instant;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,7 @@ public class ReplicaSetCreation {
     private final Intents operations;
     private final boolean initByDefault;
     private final TenantCeilings ceilings;
+    private final QuotaLedger quotas;
 
     /** @param initByDefault whether an instance created without saying runs Docker's init as PID 1 */
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
@@ -46,6 +50,14 @@ public class ReplicaSetCreation {
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
                               GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
                               boolean initByDefault, TenantCeilings ceilings) {
+        this(repo, engine, containers, gpus, reservations, locks, operations, initByDefault, ceilings, null);
+    }
+
+    /** @param quotas the tenants' quotas a create is checked against before it reserves anything; null: none */
+    public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                              GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
+                              boolean initByDefault, TenantCeilings ceilings, QuotaLedger quotas) {
+        this.quotas = quotas;
         this.ceilings = ceilings;
         this.repo = repo;
         this.engine = engine;
@@ -64,6 +76,11 @@ public class ReplicaSetCreation {
                 req.cpuCount(), MemorySizeValidator.bytes(req.memory(), "memory"), MemorySizeValidator.bytes(req.shmSize(), "shmSize"),
                 req.init() == null ? initByDefault : req.init());
         ceilings.check(spec, caller, TenantCeilings.Fields.CREATE);
+        if (quotas != null) {
+            // the GPUs and the instance, before anything is reserved or made; the full check (cores and memory as granted
+            // too) rides in the commit, where two creates of the tenant cannot both pass (ReplicaSetQuotaHook)
+            quotas.precheck(caller.tenantName(), new Usage(spec.gpuCount(), 1, 0, 0, 0, 0), Map.of());
+        }
         try (var held = locks.lock(name)) {
             if (repo.find(name).isPresent()) {
                 throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name).onField("replicaSetName");

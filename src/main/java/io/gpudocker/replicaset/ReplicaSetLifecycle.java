@@ -9,6 +9,7 @@ import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.quota.QuotaLedger;
 import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.store.Intent;
 import io.gpudocker.store.Intents;
@@ -61,7 +62,11 @@ public class ReplicaSetLifecycle {
             try {
                 engine.stop(record.containerName());
             } catch (RuntimeException e) {
-                Undo.quietly(() -> repo.update(repo.require(name), record.inState(record.state()), null));
+                // back to what it held: the container still runs on it, whatever the quota says now
+                Undo.quietly(() -> QuotaLedger.unenforced(() -> {
+                    repo.update(repo.require(name), record.inState(record.state()), null);
+                    return null;
+                }));
                 throw EngineErrors.translate(e, ErrorCode.CONTAINER_STOP_FAILED, ErrorCode.INVALID_STATE, "stop replicaset '" + name + "'");
             }
             release(record);

@@ -3,6 +3,7 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.validation.NameSyntax;
+import io.gpudocker.quota.QuotaLedger;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
@@ -48,9 +49,8 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
 
     /** Commits a create: record, version 1 and allocations, dropping the create's intent in the same transaction. */
     public void create(ReplicaSetRecord record, ReplicaSetVersion first, Intent op) {
-        Txn txn = operations.finish(creating(record.name(), record, first), op);
-        transfer(txn, record.name(), Holdings.NONE, record.holdings());
-        if (!commit(txn, record.name())) {
+        if (!commit(() -> transfer(operations.finish(creating(record.name(), record, first), op), record.name(), Holdings.NONE, record.holdings()),
+                record.name())) {
             throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists (or one of its GPUs/ports was taken by another writer)", record.name());
         }
     }
@@ -60,9 +60,9 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
      * allocations, with the mark {@code markKey} (absent until now) that it was imported, dropping the intent.
      */
     public boolean adopt(ReplicaSetRecord record, ReplicaSetVersion first, Intent op, String markKey, String mark) {
-        Txn txn = operations.finish(creating(record.name(), record, first), op).requireAbsent(markKey).put(markKey, mark);
-        transfer(txn, record.name(), Holdings.NONE, record.holdings());
-        return commit(txn, record.name());
+        // what exists is adopted whatever the tenant's quota: it is counted, never refused
+        return QuotaLedger.unenforced(() -> commit(() -> transfer(operations.finish(creating(record.name(), record, first), op)
+                .requireAbsent(markKey).put(markKey, mark), record.name(), Holdings.NONE, record.holdings()), record.name()));
     }
 
     /** Moves {@code before} to {@code after}, adding {@code newVersion} if given; allocations follow the difference. */
@@ -76,9 +76,8 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
      */
     public void update(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion, Intent op) {
         ReplicaSetRecord old = before.record();
-        Txn txn = operations.finish(advancing(old.name(), before, after, newVersion), op);
-        transfer(txn, old.name(), old.holdings(), after.holdings());
-        commitGuarded(txn, old.name());
+        commitGuarded(() -> transfer(operations.finish(advancing(old.name(), before, after, newVersion), op), old.name(), old.holdings(), after.holdings()),
+                old.name());
     }
 
     /**
@@ -87,9 +86,11 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
      */
     public void delete(Stored<ReplicaSetRecord> before, Intent intent) {
         ReplicaSetRecord old = before.record();
-        Txn txn = operations.record(forgetting(old.name(), before), intent);
-        AllocationKind.ALL.forEach(kind -> kind.forget(txn, keys, old.holdings()));
-        commitGuarded(txn, old.name());
+        commitGuarded(() -> {
+            Txn txn = operations.record(forgetting(old.name(), before), intent);
+            AllocationKind.ALL.forEach(kind -> kind.forget(txn, keys, old.holdings()));
+            return txn;
+        }, old.name());
     }
 
     /**
@@ -97,9 +98,9 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
      * etcd already knows it or one of its holdings is held by another record.
      */
     public boolean restore(ReplicaSetRecord record, List<ReplicaSetVersion> versions) {
-        Txn txn = restoring(record.name(), record, versions);
-        transfer(txn, record.name(), Holdings.NONE, record.holdings());
-        return store.commit(txn);
+        // what Docker holds is restored whatever the tenant's quota: it is counted, never refused
+        return QuotaLedger.unenforced(() -> commit(() -> transfer(restoring(record.name(), record, versions), record.name(), Holdings.NONE, record.holdings()),
+                record.name()));
     }
 
     /**
@@ -127,7 +128,8 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
         store.commit(txn);
     }
 
-    private void transfer(Txn txn, String name, Holdings before, Holdings after) {
+    private Txn transfer(Txn txn, String name, Holdings before, Holdings after) {
         AllocationKind.ALL.forEach(kind -> kind.transfer(txn, keys, name, before, after));
+        return txn;
     }
 }

@@ -3,6 +3,9 @@ package io.gpudocker.replicaset;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.quota.QuotaLedger;
+import io.gpudocker.quota.Quotas;
+import io.gpudocker.quota.Resource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +21,8 @@ public class SessionSlots {
     private final int perTenant;
     private final int admin;
     private final Map<String, Integer> open = new HashMap<>();
+    private volatile Quotas quotas;
+    private volatile Resource resource;
 
     /**
      * @param what    the plural the refusal names, e.g. "terminals"
@@ -50,10 +55,32 @@ public class SessionSlots {
         }
     }
 
-    /** Takes a slot for {@code caller}, or refuses with 1069 (HTTP 429) naming the cap. */
-    public synchronized Slot acquire(Caller caller) {
+    /**
+     * Bounds a tenant's slots by its quota on {@code resource} too (refused with 1100), and reports what each tenant
+     * holds open to the quota views.
+     */
+    public SessionSlots withQuota(Quotas quotas, Resource resource) {
+        this.quotas = quotas;
+        this.resource = resource;
+        quotas.countLocally(resource, tenant -> openFor(Caller.tenant(tenant)));
+        return this;
+    }
+
+    /**
+     * Takes a slot for {@code caller}, or refuses with 1100 (HTTP 409) naming its quota, or with 1069 (HTTP 429) naming
+     * the cap. The quota is read before the count is looked at, so no caller waits on etcd for another's read.
+     */
+    public Slot acquire(Caller caller) {
+        Long quota = caller.admin() || quotas == null ? null : quotas.limit(caller.tenantName(), resource);
+        return take(caller, quota);
+    }
+
+    private synchronized Slot take(Caller caller, Long quota) {
         String key = key(caller);
         int mine = open.getOrDefault(key, 0);
+        if (quota != null && mine + 1L > quota) {
+            throw QuotaLedger.exceeded(caller.tenantName(), resource, quota, mine, "1");
+        }
         int cap = caller.admin() ? admin : perTenant;
         if (mine >= cap) {
             throw ApiException.of(ErrorCode.TOO_MANY_SESSIONS, "%s already has %d %s open, the most it may (%s); close one or wait",
@@ -64,7 +91,7 @@ public class SessionSlots {
     }
 
     /** Refuses (as {@link #acquire}) where {@code caller} holds its cap already, taking nothing. */
-    public synchronized void requireRoom(Caller caller) {
+    public void requireRoom(Caller caller) {
         acquire(caller).close();
     }
 

@@ -80,6 +80,15 @@ public final class Keys {
 
     public String tokens() { return root + "tokens/"; }
 
+    /** Everything kept of one tenant beyond its token: its quota and its counts. */
+    public String tenant(String name) { return root + "tenants/" + name + "/"; }
+
+    /** A tenant's own quota (absent: the defaults). */
+    public String tenantQuota(String name) { return tenant(name) + "quota"; }
+
+    /** What a tenant holds of what its quota bounds, moved by every change of its records. */
+    public String tenantUsage(String name) { return tenant(name) + "usage"; }
+
     /** The same record by the SHA-256 of the token, for checking a bearer in one read. */
     public String tokenHash(String sha256Hex) { return root + "token-hashes/" + sha256Hex; }
 

@@ -23,6 +23,8 @@ public final class Txn {
 
     private final List<Guard> guards = new ArrayList<>();
     private final List<Op> ops = new ArrayList<>();
+    /** Guards on keys other writers move all the time (a tenant's counts): one that fails means build again, not refuse. */
+    private final List<Guard> contended = new ArrayList<>();
 
     public Txn requireAbsent(String key) { guards.add(new Absent(key)); return this; }
 
@@ -40,6 +42,17 @@ public final class Txn {
     public Txn deletePrefix(String prefix) { ops.add(new DeletePrefix(prefix)); return this; }
 
     public List<Guard> guards() { return List.copyOf(guards); }
+
+    /**
+     * Marks the guards added since the first {@code from} as contended: when the commit fails on one of them, the
+     * writer reads again and builds the transaction anew, for the record itself may be just as it read it.
+     */
+    public Txn contendedFrom(int from) {
+        contended.addAll(guards.subList(from, guards.size()));
+        return this;
+    }
+
+    public List<Guard> contended() { return List.copyOf(contended); }
 
     public List<Op> ops() { return List.copyOf(ops); }
 

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class VersionedRepository<R extends Owned, V extends Versioned> {
     private static final Logger log = LoggerFactory.getLogger(VersionedRepository.class);
+    /** How often a commit is built again because a hook's key moved; far above what a burst of one tenant's calls needs. */
+    static final int MAX_CONTENDED_ATTEMPTS = 50;
     protected final KeyValueStore store;
     protected final RecordLayout layout;
     private final String kind;
@@ -57,8 +61,9 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
     }
 
     private Txn hooked(Txn txn, R before, R after) {
+        int own = txn.guards().size();
         hooks.forEach(h -> h.contribute(txn, before, after));
-        return txn;
+        return txn.contendedFrom(own);
     }
 
     /** The refusal for a name that has no record. */
@@ -218,15 +223,61 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
     /**
      * Commits a transaction that puts or deletes the record of {@code name}; an unanswered commit is read back
      * (see {@link ConfirmedCommit}), so a write that landed counts as done. False when a guard did not hold.
+     * For a transaction no hook added to: a hooked one goes through {@link #commit(Supplier, String)}.
      */
     protected boolean commit(Txn txn, String name) {
         return commits.commit(txn, layout.record(name));
     }
 
+    /**
+     * As {@link #commit(Txn, String)} for a transaction {@code build} makes (with its hooks' parts). When it fails on a
+     * guard a hook added (a tenant's counts another create of the same tenant moved, on this node or another) while
+     * the rest may still hold, it is built again from a fresh read and retried, a bounded number of times; false only
+     * when a guard of the record itself (or of what it takes) did not hold. A hook may refuse on the fresh read.
+     */
+    protected boolean commit(Supplier<Txn> build, String name) {
+        for (int attempt = 1; ; attempt++) {
+            Txn txn = build.get();
+            if (commit(txn, name)) {
+                return true;
+            }
+            if (txn.contended().stream().allMatch(this::holds)) {
+                return false;
+            }
+            if (attempt == MAX_CONTENDED_ATTEMPTS) {
+                throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "%s '%s': the counts its change moves (its tenant's) kept changing under "
+                        + "%d attempts of other writers; nothing was changed, retry", kind, name, attempt);
+            }
+            log.debug("{} '{}': a hook's key moved under attempt {}; reading it again", kind, name, attempt);
+            backOff(attempt);
+        }
+    }
+
     /** Commits a transaction guarded on the record; a lost race changes nothing and says so. */
-    protected void commitGuarded(Txn txn, String name) {
-        if (!commit(txn, name)) {
+    protected void commitGuarded(Supplier<Txn> build, String name) {
+        if (!commit(build, name)) {
             throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "%s '%s' was changed by another writer during this call; nothing was changed, retry", kind, name);
+        }
+    }
+
+    private boolean holds(Txn.Guard guard) {
+        if (guard instanceof Txn.Absent a) {
+            return store.get(a.key()).isEmpty();
+        }
+        if (guard instanceof Txn.ValueIs v) {
+            return store.get(v.key()).map(KeyValue::value).filter(v.value()::equals).isPresent();
+        }
+        Txn.ModRevisionIs m = (Txn.ModRevisionIs) guard;
+        return store.get(m.key()).map(KeyValue::modRevision).filter(r -> r == m.revision()).isPresent();
+    }
+
+    /** A short random pause, longer with each attempt, so writers that collided do not collide again in step. */
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L + Math.min(attempt, 10) * 5L));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while retrying a commit", e);
         }
     }
 }

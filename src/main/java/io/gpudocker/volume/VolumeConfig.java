@@ -7,8 +7,11 @@ import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.config.QuotaSettings;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.quota.QuotaLedger;
+import io.gpudocker.quota.Usage;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
@@ -23,8 +26,14 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class VolumeConfig {
 
     @Bean
-    VolumeRepository volumeRepository(KeyValueStore store, Keys keys, Intents operations) {
-        return new VolumeRepository(store, keys, operations);
+    VolumeRepository volumeRepository(KeyValueStore store, Keys keys, Intents operations, QuotaLedger quotas, QuotaSettings quota) {
+        VolumeRepository repo = new VolumeRepository(store, keys, operations);
+        if (quota.enabled()) {
+            repo.addChangeHook(new VolumeQuotaHook(quotas));
+            quotas.addSource(tenant -> repo.list().stream().filter(r -> tenant.equals(r.tenant())).map(VolumeQuotaHook::held)
+                    .reduce(Usage.NONE, Usage::plus));
+        }
+        return repo;
     }
 
     @Bean
@@ -50,15 +59,16 @@ public class VolumeConfig {
 
     @Bean
     VolumeLifecycle volumeLifecycle(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
-                                    VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Intents operations) {
-        return new VolumeLifecycle(repo, engine, dockerVolumes, locks, sizeSupport, janitor, operations);
+                                    VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Intents operations, QuotaLedger quotas, QuotaSettings quota) {
+        return new VolumeLifecycle(repo, engine, dockerVolumes, locks, sizeSupport, janitor, operations, quota.enabled() ? quotas : null);
     }
 
     @Bean
     VolumeResize volumeResize(VolumeRepository repo, ContainerEngine engine, VolumeEngine volumeEngine, DockerVolumes dockerVolumes, NameLocks locks,
                               VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Intents operations,
-                              FrozenContainers frozen, ProgressBoard progress) {
-        return new VolumeResize(repo, volumeEngine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine, frozen), progress);
+                              FrozenContainers frozen, ProgressBoard progress, QuotaLedger quotas, QuotaSettings quota) {
+        return new VolumeResize(repo, volumeEngine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, new ContainerFreeze(engine, frozen), progress,
+                quota.enabled() ? quotas : null);
     }
 
     @Bean

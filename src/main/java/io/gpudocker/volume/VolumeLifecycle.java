@@ -6,6 +6,8 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.EngineErrors;
+import io.gpudocker.quota.QuotaLedger;
+import io.gpudocker.quota.Resource;
 import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Intent;
 import io.gpudocker.store.Intents;
@@ -32,9 +34,18 @@ public class VolumeLifecycle {
     private final VolumeSizeSupport sizeSupport;
     private final VolumeJanitor janitor;
     private final Intents operations;
+    /** Null: quotas are off. */
+    private final QuotaLedger quotas;
 
     public VolumeLifecycle(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                            VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Intents operations) {
+        this(repo, engine, dockerVolumes, locks, sizeSupport, janitor, operations, null);
+    }
+
+    /** @param quotas the tenants' quotas a create is checked against before it makes anything; null: none */
+    public VolumeLifecycle(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
+                           VolumeSizeSupport sizeSupport, VolumeJanitor janitor, Intents operations, QuotaLedger quotas) {
+        this.quotas = quotas;
         this.repo = repo;
         this.engine = engine;
         this.dockerVolumes = dockerVolumes;
@@ -50,6 +61,11 @@ public class VolumeLifecycle {
         try (var held = locks.lock(VolumeNames.lockKey(name))) {
             if (repo.find(name).isPresent()) {
                 throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", name).onField("name");
+            }
+            if (quotas != null) {
+                // the same check rides in the commit (VolumeQuotaHook); this one refuses before a Docker volume is made
+                quotas.precheck(caller.tenantName(), VolumeQuotaHook.creating(size == null ? null : size.bytes()), size != null ? Map.of()
+                        : Map.of(Resource.VOLUME_SIZE, "a volume without a size, which may fill the disk; give it a size"));
             }
             boolean enforced = size != null && sizeSupport.enforced();
             long version = dockerVolumes.freeVersion(name, 1);

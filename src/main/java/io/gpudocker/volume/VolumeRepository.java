@@ -2,6 +2,7 @@ package io.gpudocker.volume;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
+import io.gpudocker.quota.QuotaLedger;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
@@ -31,7 +32,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
 
     /** Commits a create, dropping its intent in the same transaction. */
     public void create(VolumeRecord record, VolumeVersion first, Intent op) {
-        if (!commit(operations.finish(creating(record.name(), record, first), op), record.name())) {
+        if (!commit(() -> operations.finish(creating(record.name(), record, first), op), record.name())) {
             throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", record.name()).onField("name");
         }
     }
@@ -41,7 +42,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
      * nothing if another writer got there first.
      */
     public void resize(Stored<VolumeRecord> before, VolumeRecord after, VolumeVersion newVersion, Intent op) {
-        commitGuarded(operations.finish(advancing(after.name(), before, after, newVersion), op), after.name());
+        commitGuarded(() -> operations.finish(advancing(after.name(), before, after, newVersion), op), after.name());
     }
 
     /**
@@ -67,11 +68,12 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
 
     /** Writes a volume rebuilt from what Docker holds; false if etcd already knows it. */
     public boolean restore(VolumeRecord record, List<VolumeVersion> versions) {
-        return store.commit(restoring(record.name(), record, versions));
+        // what Docker holds is restored whatever the tenant's quota: it is counted, never refused
+        return QuotaLedger.unenforced(() -> commit(() -> restoring(record.name(), record, versions), record.name()));
     }
 
     /** Forgets the volume: its record and every version, in one transaction. */
     public void delete(Stored<VolumeRecord> before) {
-        commitGuarded(forgetting(before.record().name(), before), before.record().name());
+        commitGuarded(() -> forgetting(before.record().name(), before), before.record().name());
     }
 }

@@ -9,12 +9,14 @@ import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.EngineErrors;
 import io.gpudocker.docker.VolumeSummary;
+import io.gpudocker.quota.QuotaLedger;
 import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Intent;
 import io.gpudocker.store.Intents;
 import io.gpudocker.store.Stored;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +40,19 @@ public class VolumeResize {
     private final Intents operations;
     private final ContainerFreeze freeze;
     private final ProgressBoard progress;
+    private final QuotaLedger quotas;
 
     public VolumeResize(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
                         VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Intents operations,
                         ContainerFreeze freeze, ProgressBoard progress) {
+        this(repo, engine, dockerVolumes, locks, sizeSupport, copier, janitor, operations, freeze, progress, null);
+    }
+
+    /** @param quotas the tenants' quotas a growing resize is checked against before it copies anything; null: none */
+    public VolumeResize(VolumeRepository repo, VolumeEngine engine, DockerVolumes dockerVolumes, NameLocks locks,
+                        VolumeSizeSupport sizeSupport, VolumeDataCopier copier, VolumeJanitor janitor, Intents operations,
+                        ContainerFreeze freeze, ProgressBoard progress, QuotaLedger quotas) {
+        this.quotas = quotas;
         this.progress = progress;
         this.repo = repo;
         this.engine = engine;
@@ -71,6 +82,10 @@ public class VolumeResize {
             }
             if (record.sizeBytes() != null && record.sizeBytes() == size.bytes()) {
                 throw ApiException.of(ErrorCode.VOLUME_SIZE_UNCHANGED, "volume '%s' already has the size %s (%d bytes)", name, record.size(), record.sizeBytes()).onField("size");
+            }
+            if (quotas != null) {
+                // the same check rides in the commit (VolumeQuotaHook); this one refuses before a byte is copied
+                quotas.precheck(record.tenant(), VolumeQuotaHook.held(record.resized(record.version(), size, false)).minus(VolumeQuotaHook.held(record)), Map.of());
             }
             String currentName = record.dockerName();
             VolumeSummary current = engine.inspectVolume(currentName).orElseThrow(() -> ApiException.of(ErrorCode.VOLUME_PATCH_FAILED,

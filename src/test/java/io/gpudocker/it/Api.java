@@ -49,6 +49,11 @@ public final class Api {
         return new Api(base, otherToken, http);
     }
 
+    /** The same token, calling the service at {@code other}'s address (another node). */
+    public Api at(Api other) {
+        return new Api(other.base, token);
+    }
+
     /** Adds this client's bearer token, if it has one, to a request being built. */
     public HttpRequest.Builder authorized(HttpRequest.Builder request) {
         return token == null ? request : request.header("Authorization", "Bearer " + token);
@@ -65,6 +70,8 @@ public final class Api {
     public Reply patch(String path, Object body) { return send("PATCH", path, body); }
 
     public Reply delete(String path) { return send("DELETE", path, null); }
+
+    public Reply put(String path, Object body) { return send("PUT", path, body); }
 
     public Reply sendRaw(String method, String path, String rawJson) {
         HttpRequest.Builder b = authorized(HttpRequest.newBuilder(URI.create(base + path))).timeout(Duration.ofMinutes(3))

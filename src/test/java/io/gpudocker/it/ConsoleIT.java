@@ -231,6 +231,34 @@ class ConsoleIT extends IntegrationTestBase {
         browser.screenshot("tokens");
     }
 
+    @Test
+    void aTenantSeesABarPerResourceOfItsQuotaAndTheAdminSetsIt() {
+        String carol = tenant("carol");
+        String name = tokens.get(tokens.size() - 1);
+        assertThat(api.put("/tenants/" + name + "/quota", Map.of("gpus", 2, "instances", 3)).status()).isEqualTo(200);
+        assertThat(api.as(carol).post("/replicaSet", createBody(name("quota"), 1, SLEEP, List.of())).status()).isEqualTo(200);
+
+        browser.signIn(carol);
+        assertThat(browser.driver.findElements(By.cssSelector("[data-nav='tenants']")).get(0).isDisplayed()).isFalse();
+        browser.click(By.cssSelector("[data-nav='quota']"));
+        browser.waitText(test("quota-line", "data-resource", "gpus"), "1 of 2");
+        browser.waitText(test("quota-line", "data-resource", "instances"), "1 of 3");
+        browser.waitText(test("quota-line", "data-resource", "volumes"), "no limit");
+        browser.screenshot("quota");
+
+        browser.signOut();
+        browser.signIn(ADMIN_TOKEN);
+        browser.click(By.cssSelector("[data-nav='tenants']"));
+        By row = test("tenant-row", "data-tenant", name);
+        browser.waitText(row, "1 / 2");
+        browser.clickIn(row, test("quota-edit"));
+        browser.type(test("quota-gpus"), "4");
+        browser.click(test("dialog-confirm"));
+        browser.waitText(row, "1 / 4");
+        browser.screenshot("tenants");
+        assertThat(api.get("/tenants/" + name + "/quota").data().path("resources").get(0).path("limit").asLong()).isEqualTo(4);
+    }
+
     /** The terminal's lines as shown (the DOM renderer keeps them as text). */
     private List<String> terminalLines() {
         return browser.driver.findElements(By.cssSelector("[data-test='terminal'] .xterm-rows > div")).stream()

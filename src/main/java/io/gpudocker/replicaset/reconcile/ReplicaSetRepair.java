@@ -3,6 +3,7 @@ package io.gpudocker.replicaset.reconcile;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.EngineUnavailableException;
+import io.gpudocker.quota.QuotaLedger;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.reconcile.RepairRules.Decision;
 import io.gpudocker.replicaset.reconcile.RepairRules.Sorting;
@@ -60,7 +61,11 @@ class ReplicaSetRepair {
         runner.apply(decision.actions());
         ReplicaSetRecord after = decision.record();
         if (after != record) {
-            sources.records().update(stored, after, null);
+            // what Docker shows is recorded whatever the tenant's quota: counted, never refused
+            QuotaLedger.unenforced(() -> {
+                sources.records().update(stored, after, null);
+                return null;
+            });
         }
         if (provenRemoved) {
             sources.proofs().settle(intents);

@@ -3,6 +3,8 @@ package io.gpudocker.replicaset.terminal;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.config.SessionLimits;
+import io.gpudocker.quota.Quotas;
+import io.gpudocker.quota.Resource;
 import io.gpudocker.replicaset.SessionSlots;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,12 +40,16 @@ class TerminalConfig implements WebSocketConfigurer, DisposableBean {
     });
 
     TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay) {
-        this(repo, engine, relay, new SessionLimits(4, 16, Duration.ofMinutes(30), 4, 16, 64));
+        this(repo, engine, relay, new SessionLimits(4, 16, Duration.ofMinutes(30), 4, 16, 64), null);
     }
 
+    /** @param quotas the tenants' quotas on terminals; null: none */
     @Autowired
-    TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay, SessionLimits limits) {
+    TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay, SessionLimits limits, Quotas quotas) {
         SessionSlots open = new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", limits.terminalsPerTenant(), limits.adminTerminals());
+        if (quotas != null) {
+            open.withQuota(quotas, Resource.TERMINALS);
+        }
         this.tickets = new TerminalTickets(repo, engine, TICKET_LIFETIME, Clock.systemUTC(), open);
         TerminalRelay relayed = relay.getIfAvailable();
         if (relayed != null) {
