@@ -21,6 +21,11 @@ public final class ManagedLabels {
     public static final String OPERATION = "io.gpudocker.operation";
     /** The full record of the version, as JSON, so records can be rebuilt from what Docker holds. */
     public static final String RECORD = "io.gpudocker.record";
+    /**
+     * A container's host-path binds (JSON: the bind's place in its binds to the host path): Docker is given the
+     * service's own mount point of each instead, mounted from that path, checked, at every start.
+     */
+    public static final String BIND_SOURCES = "io.gpudocker.bind-sources";
 
     private ManagedLabels() {}
 

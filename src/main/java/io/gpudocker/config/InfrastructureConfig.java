@@ -14,6 +14,7 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
+import io.gpudocker.docker.BindMounts;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerHardening;
 import io.gpudocker.docker.DockerCalls;
@@ -23,6 +24,7 @@ import io.gpudocker.docker.DockerVolumeEngine;
 import io.gpudocker.docker.HostProcesses;
 import io.gpudocker.docker.StopGrace;
 import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopologyReader;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
@@ -80,11 +82,25 @@ public class InfrastructureConfig {
         return new DockerCalls(d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()));
     }
 
+    /**
+     * Host-path binds mounted by this service, checked, below its state directory; the policy is asked lazily, as it
+     * asks the engine for Docker's data root.
+     */
     @Bean
-    ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, DockerCalls calls, GdaProperties props) {
+    BindMounts bindMounts(GdaProperties props, ObjectProvider<HostPathPolicy> policy) {
+        BindMounts mounts = new BindMounts(Path.of(props.stateDir()), props.etcd().prefix(), real -> policy.getObject().allows(real));
+        if (!props.binds().allowedRoots().isEmpty()) {
+            // without roots no host path is ever mounted: nothing to prepare, nothing left mounted
+            mounts.prepare();
+        }
+        return mounts;
+    }
+
+    @Bean
+    ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, DockerCalls calls, GdaProperties props, BindMounts bindMounts) {
         return new DockerContainerEngine(docker, http, calls, new ContainerHardening(props.containers().pidsLimit(),
                 ContainerHardening.capabilities(props.containers().capDrop())),
-                new StopGrace(new HostProcesses(Path.of("/proc"))));
+                new StopGrace(new HostProcesses(Path.of("/proc"))), bindMounts);
     }
 
     @Bean

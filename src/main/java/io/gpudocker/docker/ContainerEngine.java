@@ -72,6 +72,9 @@ public interface ContainerEngine {
 
     EngineInfo info();
 
+    /** Takes down the host-path bind mounts of containers that no longer exist; the reconcile's janitor calls it. */
+    default void releaseLeftoverBindMounts() {}
+
     /**
      * When the daemon last started, where it can tell: a container of a running instance that stopped before
      * this was stopped by Docker going away (a restart, a reboot), not by its own process exiting.

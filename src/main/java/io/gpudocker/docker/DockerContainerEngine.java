@@ -7,12 +7,15 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.transport.DockerHttpClient;
+import io.gpudocker.common.ManagedLabels;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +36,15 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private final Execs execs;
     private final ContainerHardening hardening;
     private final StopGrace stopGrace;
+    private final BindMounts bindMounts;
 
     /**
-     * @param hardening applied to every container created here, so no caller can leave it out
-     * @param stopGrace whether a stop waits {@link DockerTimeouts#stop()} for the container's processes or kills at once
+     * @param hardening  applied to every container created here, so no caller can leave it out
+     * @param stopGrace  whether a stop waits {@link DockerTimeouts#stop()} for the container's processes or kills at once
+     * @param bindMounts where the host-path binds of the containers made here are mounted, checked, before each start
      */
-    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, DockerCalls calls, ContainerHardening hardening, StopGrace stopGrace) {
+    public DockerContainerEngine(DockerClient docker, DockerHttpClient http, DockerCalls calls, ContainerHardening hardening, StopGrace stopGrace,
+                                 BindMounts bindMounts) {
         this.docker = docker;
         this.calls = calls;
         this.timeouts = calls.timeouts();
@@ -48,6 +54,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
         this.execs = new Execs(docker, calls);
         this.hardening = hardening;
         this.stopGrace = stopGrace;
+        this.bindMounts = bindMounts;
     }
 
     @Override
@@ -66,39 +73,80 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public String create(ContainerSpec spec) {
-        return call("create container " + spec.name(), timeouts.work(), () -> CreateCommands.of(docker, spec, hardening).exec().getId());
+        ContainerSpec placed = bindMounts.placed(spec);
+        return call("create container " + spec.name(), timeouts.work(), () -> CreateCommands.of(docker, placed, hardening).exec().getId());
     }
 
     @Override
     public void start(String nameOrId) {
-        raw.inspectContainer(nameOrId).ifPresent(c -> {
-            BindSourceCheck.require(nameOrId, InspectParser.settings(c).binds(), InspectParser.detail(c).summary().labels());
-            programCheck.require(nameOrId, InspectParser.launch(c));
-        });
-        call("start container " + nameOrId, timeouts.work(), () -> {
-            try {
-                docker.startContainerCmd(nameOrId).exec();
-            } catch (NotModifiedException alreadyRunning) {
-                // starting a running container is a no-op
+        Optional<JsonNode> inspected = raw.inspectContainer(nameOrId);
+        String name = inspected.map(c -> InspectParser.detail(c).name()).orElse(nameOrId);
+        inspected.ifPresent(c -> {
+            List<String> binds = InspectParser.settings(c).binds();
+            Map<String, String> labels = InspectParser.detail(c).labels();
+            List<BindMounts.HostBind> hostBinds = BindMounts.of(name, binds, labels);
+            if (hostBinds.isEmpty()) {
+                // a container made before binds were mounted by this service: its host paths as Docker holds them
+                BindSourceCheck.require(nameOrId, binds, labels);
             }
-            return null;
+            programCheck.require(nameOrId, InspectParser.launch(c));
+            bindMounts.establish(name, hostBinds);
         });
+        try {
+            call("start container " + nameOrId, timeouts.work(), () -> {
+                try {
+                    docker.startContainerCmd(nameOrId).exec();
+                } catch (NotModifiedException alreadyRunning) {
+                    // starting a running container is a no-op
+                }
+                return null;
+            });
+        } catch (RuntimeException notStarted) {
+            if (inspect(nameOrId).map(d -> !d.running()).orElse(true)) {
+                bindMounts.release(name);
+            }
+            throw notStarted;
+        }
     }
 
     @Override
     public void stop(String nameOrId) {
+        Optional<String> mounted = bindMountsOf(nameOrId);
         if (!graceHelps(nameOrId)) {
             kill(nameOrId);
-            return;
+        } else {
+            call("stop container " + nameOrId, timeouts.stopping(), () -> {
+                try {
+                    docker.stopContainerCmd(nameOrId).withTimeout((int) timeouts.stop().toSeconds()).exec();
+                } catch (NotModifiedException alreadyStopped) {
+                    // stopping a stopped container is a no-op
+                }
+                return null;
+            });
         }
-        call("stop container " + nameOrId, timeouts.stopping(), () -> {
-            try {
-                docker.stopContainerCmd(nameOrId).withTimeout((int) timeouts.stop().toSeconds()).exec();
-            } catch (NotModifiedException alreadyStopped) {
-                // stopping a stopped container is a no-op
-            }
-            return null;
-        });
+        // the container's own copies went with its processes; the next start mounts afresh
+        mounted.ifPresent(bindMounts::release);
+    }
+
+    /**
+     * The name under which a container's bind mounts are kept, where it has any: most callers name a container,
+     * an id is looked up only while some container has mounts.
+     */
+    private Optional<String> bindMountsOf(String nameOrId) {
+        if (bindMounts.holds(nameOrId)) {
+            return Optional.of(nameOrId);
+        }
+        if (!bindMounts.holdsAny()) {
+            return Optional.empty();
+        }
+        return inspect(nameOrId).map(ContainerDetail::name).filter(bindMounts::holds);
+    }
+
+    @Override
+    public void releaseLeftoverBindMounts() {
+        Set<String> existing = new HashSet<>();
+        listByLabels(ManagedLabels.owner(bindMounts.owner())).forEach(c -> existing.add(c.name()));
+        bindMounts.sweep(existing);
     }
 
     /**
@@ -157,6 +205,12 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void remove(String nameOrId) {
+        Optional<String> mounted = bindMountsOf(nameOrId);
+        removeContainer(nameOrId);
+        mounted.ifPresent(bindMounts::release);
+    }
+
+    private void removeContainer(String nameOrId) {
         call("remove container " + nameOrId, timeouts.work(), () -> {
             try {
                 docker.removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(false).exec();

@@ -78,6 +78,6 @@ class DockerUnavailableTest {
     private static ContainerEngine engine(DefaultDockerClientConfig config, ApacheDockerHttpClient http, String host) {
         return new DockerContainerEngine(DockerClientImpl.getInstance(config, http), http,
                 new DockerCalls(host, new DockerTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1))), new ContainerHardening(4096),
-                new StopGrace(new HostProcesses(Path.of("/proc"))));
+                new StopGrace(new HostProcesses(Path.of("/proc"))), new BindMounts(Path.of("target", "unavailable-state"), "/owner", real -> false));
     }
 }

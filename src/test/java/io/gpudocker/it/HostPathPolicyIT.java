@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
+import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.docker.BindMounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,8 @@ class HostPathPolicyIT extends IntegrationTestBase {
 
     @Autowired
     DockerClient docker;
+    @Autowired
+    BindMounts bindMounts;
 
     @DynamicPropertySource
     static void allowedRoots(DynamicPropertyRegistry registry) {
@@ -73,7 +77,7 @@ class HostPathPolicyIT extends IntegrationTestBase {
     }
 
     @Test
-    void aDirectoryUnderTheAllowedRootIsSharedWithTheHostAndMountedByItsRealPath() throws IOException {
+    void aDirectoryUnderTheAllowedRootIsSharedWithTheHostAndMountedFromItsRealPath() throws IOException {
         String name = name("shared");
         Path dir = Files.createDirectories(ROOT.resolve(name));
         Files.writeString(dir.resolve("from-host"), "written on the host\n");
@@ -83,8 +87,10 @@ class HostPathPolicyIT extends IntegrationTestBase {
 
         assertThat(exec(name, "cat /data/from-host; echo from inside > /data/from-container")).isEqualTo("written on the host\n");
         assertThat(Files.readString(dir.resolve("from-container"))).isEqualTo("from inside\n");
-        assertThat(hostConfig(name + "-1").getBinds()).extracting(Bind::getPath).as("Docker got the real path, not the link")
-                .containsExactly(dir.toString());
+        assertThat(hostConfig(name + "-1").getBinds()).extracting(Bind::getPath).as("Docker got the service's own mount point")
+                .containsExactly(bindMounts.directory().resolve(name + "-1").resolve("0").toString());
+        assertThat(docker.inspectContainerCmd(name + "-1").exec().getConfig().getLabels())
+                .as("mounted from the real path, not the link").containsEntry(ManagedLabels.BIND_SOURCES, "{\"0\":\"" + dir + "\"}");
         assertThat(api.get("/replicaSet/" + name).data().path("binds").get(0).path("src").asString())
                 .as("the record keeps what the user asked for").isEqualTo(link.toString());
     }

@@ -70,18 +70,30 @@ public class HostPathPolicy {
                     + "--bind-roots or gda.binds.allowed-roots)");
         }
         Path real = resolve(bind);
-        for (Forbidden f : forbidden()) {
-            if (real.startsWith(f.path()) && (!f.path().equals(ROOT) || real.equals(ROOT))) {
-                throw refuseUnnamed(bind);
-            }
-            if (!real.equals(f.path()) && f.path().startsWith(real)) {
-                throw refuseUnnamed(bind);
-            }
-        }
-        if (realRoots().stream().noneMatch(real::startsWith)) {
+        if (!allowsReal(real)) {
             throw refuseUnnamed(bind);
         }
         return real;
+    }
+
+    /**
+     * Whether a path free of links, as a bind's host path was found at a start, is still allowed: the roots or the
+     * Docker data root may have changed since the bind was checked at create.
+     */
+    public boolean allows(Path real) {
+        return !allowedRoots.isEmpty() && real.isAbsolute() && real.equals(real.normalize()) && allowsReal(real);
+    }
+
+    private boolean allowsReal(Path real) {
+        for (Forbidden f : forbidden()) {
+            if (real.startsWith(f.path()) && (!f.path().equals(ROOT) || real.equals(ROOT))) {
+                return false;
+            }
+            if (!real.equals(f.path()) && f.path().startsWith(real)) {
+                return false;
+            }
+        }
+        return realRoots().stream().anyMatch(real::startsWith);
     }
 
     private Path resolve(Bind bind) {

@@ -12,12 +12,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How the reconcile sees Docker's containers: the lists it repairs from, the closer look at an exited one, and
  * the view of a container it has just thawed. Only containers this deployment made (or adopted) are shown.
  */
 class DockerLooks {
+    private static final Logger log = LoggerFactory.getLogger(DockerLooks.class);
+
     private final VersionContainers containers;
     private final ContainerEngine engine;
 
@@ -57,5 +61,14 @@ class DockerLooks {
     /** Docker answered the unpause: from here on the container is seen as running. */
     static ContainerSummary thawed(ContainerSummary c) {
         return c.thawed();
+    }
+
+    /** Bind mounts are kept per container: those of containers gone since are taken down. */
+    void releaseLeftoverBindMounts() {
+        try {
+            engine.releaseLeftoverBindMounts();
+        } catch (RuntimeException e) {
+            log.warn("leftover bind mounts not swept, the next pass retries: {}", e.getMessage());
+        }
     }
 }

@@ -57,6 +57,7 @@ public class Reconciler {
         }
         withIntents.addAll(byName.keySet());
         withIntents.forEach(sweep::sweepOrCarryOn);
+        sources.docker().releaseLeftoverBindMounts();
         AllocationAudit.Held held = audit.rebuild(records, inventory, topology);
         records.forEach(r -> pruner.schedule(r.name()));
         log.info("reconciled {} replicaset(s) with Docker: {} GPU(s), {} port(s) and {} CPU core(s) held, {} GPU(s) free",
@@ -95,5 +96,6 @@ public class Reconciler {
         withIntents.forEach(sweep::sweepOrCarryOn);
         holders.removeAll(withIntents);
         holders.forEach(sweep::sweepOrCarryOn);
+        sources.docker().releaseLeftoverBindMounts();
     }
 }

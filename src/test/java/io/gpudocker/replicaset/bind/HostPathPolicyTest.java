@@ -61,6 +61,20 @@ class HostPathPolicyTest {
         assertThat(policy.realPathOf(bind(allowed.resolve("to-work")))).as("a link that stays inside").isEqualTo(allowed.resolve("work"));
     }
 
+    /** At a start the engine asks about the path it walked free of links: the deny list and the roots hold there too. */
+    @Test
+    void aWalkedPathIsAllowedOnlyUnderARootAndOffTheDenyList() {
+        assertThat(policy.allows(allowed.resolve("work"))).isTrue();
+        assertThat(policy.allows(allowed.resolve("not-yet-made"))).isTrue();
+        assertThat(policy.allows(outside)).as("outside the roots").isFalse();
+        assertThat(policy.allows(dockerRoot.resolve("volumes"))).as("Docker's data root").isFalse();
+        assertThat(policy.allows(socket)).as("Docker's socket").isFalse();
+        assertThat(policy.allows(allowed)).as("a root that holds Docker's data root").isFalse();
+        assertThat(policy.allows(Path.of(allowed + "/work/../../outside"))).as("'..' is not resolved here").isFalse();
+        assertThat(policy.allows(Path.of("work"))).as("a relative path").isFalse();
+        assertThat(policy(List.of()).allows(allowed.resolve("work"))).as("no roots at all").isFalse();
+    }
+
     @Test
     void aPathOutsideEveryRootIsRefusedNamingTheBindItsRealPathAndTheRoots() {
         refused(outside).hasMessageContaining("bind '" + outside + ":/mnt' refused")
