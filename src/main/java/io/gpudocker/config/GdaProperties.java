@@ -139,7 +139,11 @@ public record GdaProperties(
      * The host directories under which a bind may mount a host path. None by default: a fresh install lets
      * instances mount only managed volumes until the operator lists roots (e.g. /data, /nfs).
      */
-    public record Binds(@DefaultValue List<String> allowedRoots) {
+    /**
+     * @param tenantsShareRoots false (the default): a tenant binds only below its own directory of a root,
+     *                          {@code <root>/<tenant>}; true: anywhere under the roots, each other's directories too
+     */
+    public record Binds(@DefaultValue List<String> allowedRoots, @DefaultValue("false") boolean tenantsShareRoots) {
         public Binds {
             allowedRoots = allowedRoots.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
             for (String root : allowedRoots) {

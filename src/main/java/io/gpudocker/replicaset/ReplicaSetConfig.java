@@ -51,7 +51,8 @@ public class ReplicaSetConfig {
 
     @Bean
     HostPathPolicy hostPathPolicy(ContainerEngine engine, GdaProperties props) {
-        return new HostPathPolicy(props.binds().allowedRoots(), props.docker().host(), () -> engine.info().dockerRootDir(), props.stateDir());
+        return new HostPathPolicy(props.binds().allowedRoots(), props.docker().host(), () -> engine.info().dockerRootDir(), props.stateDir(),
+                props.binds().tenantsShareRoots());
     }
 
     @Bean

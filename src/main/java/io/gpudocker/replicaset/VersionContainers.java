@@ -130,7 +130,7 @@ public class VersionContainers {
         }
         for (Bind b : spec.binds()) {
             if (b.isHostPath()) {
-                hostPaths.realPathOf(b);
+                hostPaths.realPathOf(b, tenant);
             } else if (!volumes.usableBy(b.src(), tenant)) {
                 throw ApiException.of(ErrorCode.BIND_INVALID, "bind src '%s' is not one of your volumes (create one with POST /api/v1/volumes and bind a version of it, e.g. data-1, or give an allowed host path)", b.src());
             }

@@ -108,6 +108,45 @@ class HostileBindsIT extends IntegrationTestBase {
                 .as("root inside still owns what it writes as it likes").isEqualTo("1000\n");
     }
 
+    /** Two tenants under one root: neither binds the other's directory nor the root itself; each binds its own. */
+    @Test
+    void aTenantCannotBindAnotherTenantsDirectoryUnderTheSameRoot() throws IOException {
+        String suffix = Long.toString(System.nanoTime(), 36);
+        String alice = "alice" + suffix;
+        String bob = "bob" + suffix;
+        Api asAlice = api.as(issue(alice));
+        Api asBob = api.as(issue(bob));
+        try {
+            Path bobs = Files.createDirectories(ROOT.resolve(bob).resolve("work"));
+            Files.writeString(bobs.resolve("notes"), "bob's\n");
+            Path alices = Files.createDirectories(ROOT.resolve(alice).resolve("work"));
+            assertThat(asBob.post("/replicaSet", withBind(name("bobs"), bobs.toString(), "/work")).status()).isEqualTo(200);
+            String steal = name("steal");
+            for (Path theirs : List.of(bobs, ROOT.resolve(bob), ROOT)) {
+                assertRefused(asAlice.post("/replicaSet", withBind(steal, theirs.toString(), "/steal"))).as(theirs.toString())
+                        .contains("its own directory of an allowed root, <root>/" + alice);
+            }
+            String own = name("alices");
+            assertThat(asAlice.post("/replicaSet", withBind(own, alices.toString(), "/work")).status()).isEqualTo(200);
+            assertThat(api.get("/replicaSet/" + steal).status()).as("nothing made").isEqualTo(404);
+        } finally {
+            api.delete("/tokens/" + alice);
+            api.delete("/tokens/" + bob);
+        }
+    }
+
+    private String issue(String tenant) {
+        Api.Reply issued = api.post("/tokens", Map.of("name", tenant));
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(200);
+        return issued.data().path("token").asString();
+    }
+
+    private Map<String, Object> withBind(String name, String src, String dest) {
+        Map<String, Object> body = createBody(name, 0, SLEEP, List.of());
+        body.put("binds", List.of(Map.of("src", src, "dest", dest)));
+        return body;
+    }
+
     private Api.Reply createWithBind(String name, String src, String dest) {
         Map<String, Object> body = createBody(name, 0, SLEEP, List.of());
         body.put("binds", List.of(Map.of("src", src, "dest", dest)));

@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset.bind;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ public class HostPathPolicy {
     private static final Path ROOT = Path.of("/");
 
     private final List<String> allowedRoots;
+    private final boolean tenantsShareRoots;
     private final List<Forbidden> alwaysRefused;
     private final Supplier<String> dockerRootDir;
     private volatile List<Forbidden> dockerDataRoot;
@@ -48,7 +50,16 @@ public class HostPathPolicy {
 
     /** @param stateDir this service's own state directory ({@code gda.state-dir}), never bound either */
     public HostPathPolicy(List<String> allowedRoots, String dockerHost, Supplier<String> dockerRootDir, String stateDir) {
+        this(allowedRoots, dockerHost, dockerRootDir, stateDir, false);
+    }
+
+    /**
+     * @param tenantsShareRoots whether a tenant may bind anywhere under the roots, other tenants' directories included;
+     *                          otherwise a tenant binds only below its own directory of a root, {@code <root>/<tenant>}
+     */
+    public HostPathPolicy(List<String> allowedRoots, String dockerHost, Supplier<String> dockerRootDir, String stateDir, boolean tenantsShareRoots) {
         this.allowedRoots = List.copyOf(allowedRoots);
+        this.tenantsShareRoots = tenantsShareRoots;
         this.dockerRootDir = dockerRootDir;
         List<Forbidden> refused = new ArrayList<>(variants(ROOT, "the host's root directory"));
         SYSTEM_DIRECTORIES.forEach(dir -> refused.addAll(variants(Path.of(dir), "the host system directory " + dir)));
@@ -60,6 +71,23 @@ public class HostPathPolicy {
             refused.addAll(variants(Path.of(stateDir), "this service's state directory"));
         }
         this.alwaysRefused = List.copyOf(refused);
+    }
+
+    /**
+     * As {@link #realPathOf(Bind)}, for an instance of {@code tenant}: a tenant binds only below its own directory of a
+     * root ({@code /data/alice/...} under the root {@code /data}), never another tenant's, unless the operator lets
+     * tenants share the roots. The admin (null or {@code admin}) binds anywhere under them.
+     */
+    public Path realPathOf(Bind bind, String tenant) {
+        Path real = realPathOf(bind);
+        if (tenantsShareRoots || tenant == null || Caller.ADMIN_NAME.equals(tenant)) {
+            return real;
+        }
+        if (realRoots().stream().noneMatch(root -> real.startsWith(root.resolve(tenant)))) {
+            throw refuse(bind, "a tenant binds only below its own directory of an allowed root, <root>/" + tenant
+                    + " (gda.binds.tenants-share-roots lets every tenant bind anywhere under the roots, each other's directories too)");
+        }
+        return real;
     }
 
     /** The real path to hand Docker for a host-path bind; refuses (1040) a path the operator's roots do not allow. */

@@ -202,6 +202,27 @@ class HostPathPolicyTest {
         assertThat(asked).hasValue(1);
     }
 
+    /** Tenants under one root: each binds only its own directory of it, unless the operator lets them share it. */
+    @Test
+    void aTenantBindsOnlyBelowItsOwnDirectoryOfARoot() throws Exception {
+        Path alices = Files.createDirectories(allowed.resolve("alice").resolve("data"));
+        Path bobs = Files.createDirectories(allowed.resolve("bob"));
+        Files.createDirectories(allowed.resolve("alice2"));
+        assertThat(policy.realPathOf(bind(alices), "alice")).isEqualTo(alices);
+        assertThat(policy.realPathOf(bind(allowed.resolve("alice").resolve("new")), "alice")).isEqualTo(allowed.resolve("alice").resolve("new"));
+        for (Path elsewhere : List.of(bobs, allowed.resolve("alice2"), allowed.resolve("work"), allowed.resolve("alice").resolve("..").resolve("bob"))) {
+            assertThatThrownBy(() -> policy.realPathOf(bind(elsewhere), "alice")).as(elsewhere.toString())
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BIND_INVALID))
+                    .hasMessageContaining("its own directory of an allowed root, <root>/alice");
+        }
+        assertThatThrownBy(() -> policy.realPathOf(bind(allowed), "alice")).as("the root itself").isInstanceOf(ApiException.class);
+        assertThat(policy.realPathOf(bind(bobs), "admin")).isEqualTo(bobs);
+        assertThat(policy.realPathOf(bind(bobs), null)).isEqualTo(bobs);
+        HostPathPolicy shared = new HostPathPolicy(List.of(allowed.toString()), "unix://" + socket, () -> dockerRoot.toString(), null, true);
+        assertThat(shared.realPathOf(bind(bobs), "alice")).isEqualTo(bobs);
+        assertThatThrownBy(() -> shared.realPathOf(bind(allowed.resolve("to-etc")), "alice")).isInstanceOf(ApiException.class);
+    }
+
     private HostPathPolicy policy(List<String> roots) {
         return new HostPathPolicy(roots, "unix://" + socket, () -> dockerRoot.toString());
     }
