@@ -48,6 +48,14 @@ public class EtcdKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public List<KeyValue> range(String prefix, String fromKey, String toKey) {
+        GetOption option = GetOption.builder().withRange(bytes(toKey))
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
+        GetResponse r = await(kv.get(bytes(fromKey), option), "read range " + fromKey + " .. " + toKey);
+        return r.getKvs().stream().map(EtcdKeyValueStore::toKeyValue).toList();
+    }
+
+    @Override
     public List<String> keys(String prefix) {
         GetOption option = GetOption.builder().isPrefix(true).withKeysOnly(true)
                 .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
