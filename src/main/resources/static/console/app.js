@@ -8,6 +8,7 @@ import { instanceScreen } from './instance.js';
 import { volumesScreen } from './volumes.js';
 import { resourcesScreen } from './resources.js';
 import { tokensScreen } from './tokens.js';
+import { usageScreen } from './usage.js';
 
 const main = document.getElementById('main');
 const topbar = document.querySelector('.topbar');
@@ -21,6 +22,7 @@ const routes = [
   [/^#\/volumes$/, () => volumesScreen],
   [/^#\/resources$/, () => resourcesScreen],
   [/^#\/tokens$/, () => tokensScreen],
+  [/^#\/usage$/, () => usageScreen],
 ];
 
 function signOut(reason) {

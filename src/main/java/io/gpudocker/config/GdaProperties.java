@@ -129,11 +129,12 @@ public record GdaProperties(
     /** How often the replicaset-state gauges are refreshed from etcd (scrapes never wait for etcd). */
     /**
      * Usage metering. {@code enabled=false} writes no intervals (what was metered stays, and queries answer it).
-     * Closed intervals older than {@code retention} are folded into daily sums every {@code compactEvery};
-     * {@code metricsRefresh} is how often the per-tenant counters are read again from etcd.
+     * Every {@code compactEvery}, closed intervals of past days are folded into daily sums and archived; archived
+     * intervals older than {@code retention} are dropped (the sums stay). {@code metricsRefresh} is how often the
+     * per-tenant counters are read again from etcd.
      */
     public record Usage(@DefaultValue("true") boolean enabled, @DefaultValue("35d") Duration retention,
-                        @DefaultValue("1h") Duration compactEvery, @DefaultValue("60s") Duration metricsRefresh) {
+                        @DefaultValue("10m") Duration compactEvery, @DefaultValue("60s") Duration metricsRefresh) {
         public Usage {
             if (retention.isNegative() || compactEvery.isZero() || compactEvery.isNegative() || metricsRefresh.isZero() || metricsRefresh.isNegative()) {
                 throw new IllegalArgumentException("gda.usage: retention must not be negative, compact-every and metrics-refresh must be positive");

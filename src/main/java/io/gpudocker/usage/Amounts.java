@@ -24,9 +24,36 @@ public record Amounts(Map<String, Double> gpuSeconds, double coreSeconds, double
                 volumeGiBHours + o.volumeGiBHours, instanceSeconds + o.instanceSeconds);
     }
 
+    /** The same figures taken away: a month's sum less the days a query leaves out of it. */
+    public Amounts negated() {
+        Map<String, Double> gpus = new TreeMap<>();
+        gpuSeconds.forEach((model, s) -> gpus.put(model, -s));
+        return new Amounts(gpus, -coreSeconds, -memoryGiBSeconds, -volumeGiBHours, -instanceSeconds);
+    }
+
     /** GPU-seconds of every model together. */
     public double gpuSecondsTotal() {
         return gpuSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /**
+     * The figures with what is left of a subtraction in floating point (under a millionth) made zero, and GPU models
+     * without seconds dropped.
+     */
+    public Amounts cleaned() {
+        Map<String, Double> gpus = new TreeMap<>();
+        gpuSeconds.forEach((model, s) -> {
+            if (Math.abs(s) >= EPSILON) {
+                gpus.put(model, s);
+            }
+        });
+        return new Amounts(gpus, clean(coreSeconds), clean(memoryGiBSeconds), clean(volumeGiBHours), clean(instanceSeconds));
+    }
+
+    private static final double EPSILON = 1e-6;
+
+    private static double clean(double x) {
+        return Math.abs(x) < EPSILON ? 0 : x;
     }
 
     public boolean isZero() {

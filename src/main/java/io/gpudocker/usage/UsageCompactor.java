@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -17,10 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds closed intervals older than the retention into daily sums: each interval in one transaction that deletes it
- * and adds its part of each day to that day's sum of its instance, of its tenant, to its month's sum and to its
- * tenant's total, every sum guarded on the value it was read at. A crash between two intervals leaves one folded and
- * the next not; two nodes compacting at once lose a guard, and the loser reads again next pass.
+ * Folds the closed intervals of past days into daily sums, so that a query reads sums for every day but today: each
+ * interval in one transaction that moves it to the archive and adds its part of each day to that day's sum of its
+ * instance, of its tenant, to its month's sum and to its tenant's total, every sum guarded on the value it was read at.
+ * A crash between two intervals leaves one folded and the next not; two nodes compacting at once lose a guard, and the
+ * loser reads again next pass. Archived intervals are dropped once the retention has passed: only the sums stay.
  */
 public class UsageCompactor {
     private static final Logger log = LoggerFactory.getLogger(UsageCompactor.class);
@@ -39,11 +41,11 @@ public class UsageCompactor {
         this.retention = retention;
     }
 
-    /** Folds every closed interval that ended on a day wholly older than the retention; how many were folded. */
+    /** Folds every closed interval that ended before today (UTC), then drops archived ones older than the retention; how many were folded. */
     public int compact() {
-        LocalDate cutoff = UsageInterval.day(clock.instant().minus(retention));
+        LocalDate today = UsageInterval.day(clock.instant());
         int folded = 0;
-        for (KeyValue kv : store.range(keys.intervals(), keys.intervals(), keys.intervalsOf(cutoff))) {
+        for (KeyValue kv : store.range(keys.intervals(), keys.intervals(), keys.intervalsOf(today))) {
             try {
                 if (fold(kv)) {
                     folded++;
@@ -53,15 +55,29 @@ public class UsageCompactor {
             }
         }
         if (folded > 0) {
-            log.info("compacted {} usage intervals that ended before {} into daily sums", folded, cutoff);
+            log.info("folded {} usage intervals that ended before {} into daily sums", folded, today);
         }
+        expire(UsageInterval.day(clock.instant().minus(retention)));
         return folded;
+    }
+
+    /** Drops the archived intervals that ended before {@code cutoff}, a hundred keys per transaction. */
+    private void expire(LocalDate cutoff) {
+        List<String> old = store.range(keys.archive(), keys.archive(), keys.archiveOf(cutoff)).stream().map(KeyValue::key).toList();
+        for (int i = 0; i < old.size(); i += 100) {
+            Txn txn = new Txn();
+            old.subList(i, Math.min(old.size(), i + 100)).forEach(txn::delete);
+            store.commit(txn);
+        }
+        if (!old.isEmpty()) {
+            log.info("dropped {} archived usage intervals that ended before {} (retention {}); their daily sums stay", old.size(), cutoff, retention);
+        }
     }
 
     private boolean fold(KeyValue raw) {
         UsageInterval iv = Json.read(raw.value(), UsageInterval.class);
         Map<LocalDate, Amounts> days = iv.perDay(iv.start(), iv.end(), iv.end());
-        Txn txn = new Txn().requireModRevision(raw.key(), raw.modRevision()).delete(raw.key());
+        Txn txn = new Txn().requireModRevision(raw.key(), raw.modRevision()).delete(raw.key()).put(keys.archived(raw.key()), raw.value());
         Map<LocalDate, Amounts> now = new LinkedHashMap<>();
         days.entrySet().stream().limit(DAYS_PER_TXN).forEach(e -> now.put(e.getKey(), e.getValue()));
         if (now.size() < days.size()) {

@@ -7,7 +7,8 @@ import java.time.YearMonth;
 /**
  * Where metering keeps its keys, under {@code <prefix>/apis/v1/usage/}. Closed intervals are filed under the UTC day
  * they ended, so what compaction takes is one range; compacted sums are kept per day and instance, per month and
- * instance, and per day and tenant, so that a query over a year reads months and days, never every interval.
+ * instance, and per day and tenant, so that a query over a year reads months and days, never every interval. Folded
+ * intervals stay in the archive, as they were, for the retention.
  */
 public final class UsageKeys {
     private final String root;
@@ -31,6 +32,13 @@ public final class UsageKeys {
 
     /** The first key of the closed intervals that ended on {@code day}. */
     public String intervalsOf(LocalDate day) { return intervals() + day + "/"; }
+
+    /** Where a closed interval is kept once folded into the sums, exactly as it was, until the retention has passed. */
+    public String archived(String intervalKey) { return archive() + intervalKey.substring(intervals().length()); }
+
+    public String archive() { return root + "archive/"; }
+
+    public String archiveOf(LocalDate day) { return archive() + day + "/"; }
 
     public String day(LocalDate day, String tenant, String kind, String name) { return days() + day + "/" + tenant + "/" + kind + "/" + name; }
 

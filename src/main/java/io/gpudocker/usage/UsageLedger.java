@@ -72,40 +72,60 @@ public class UsageLedger {
         Amounts total = Amounts.ZERO;
         for (Map.Entry<List<Object>, Amounts> e : rows.entrySet()) {
             List<Object> k = e.getKey();
+            Amounts a = e.getValue().cleaned();
+            if (a.isZero()) {
+                continue;
+            }
             out.add(q.by() == UsageQuery.By.DAY
-                    ? new UsageReport.Row((String) k.get(1), (LocalDate) k.get(0), null, null, e.getValue())
-                    : new UsageReport.Row((String) k.get(0), null, (String) k.get(1), (String) k.get(2), e.getValue()));
-            total = total.plus(e.getValue());
+                    ? new UsageReport.Row((String) k.get(1), (LocalDate) k.get(0), null, null, a)
+                    : new UsageReport.Row((String) k.get(0), null, (String) k.get(1), (String) k.get(2), a));
+            total = total.plus(a);
         }
         return new UsageReport(q.from(), q.to(), q.by().name().toLowerCase(), out, total);
     }
 
-    /** Whole months inside the query from the monthly sums, the days of months cut by its ends from the daily ones. */
+    /**
+     * Whole months inside the query from the monthly sums; a month the query cuts from its daily sums, or, where the
+     * query covers most of it, from its monthly sum less the daily sums of the days left out: never more than half a
+     * month of daily sums per cut month.
+     */
     private void compactedByInstance(UsageQuery q, BiConsumer<List<Object>, Amounts> add) {
         YearMonth first = YearMonth.from(q.from());
         YearMonth last = YearMonth.from(q.to());
         YearMonth fullFrom = q.from().getDayOfMonth() == 1 ? first : first.plusMonths(1);
         YearMonth fullTo = q.to().equals(last.atEndOfMonth()) ? last : last.minusMonths(1);
         if (!fullFrom.isAfter(fullTo)) {
-            compacted(q, add, keys.months(), keys.monthsOf(fullFrom), keys.monthsOf(fullTo.plusMonths(1)));
-            dailyCompacted(q, add, q.from(), fullFrom.atDay(1));
-            dailyCompacted(q, add, fullTo.plusMonths(1).atDay(1), q.to().plusDays(1));
-        } else {
-            dailyCompacted(q, add, q.from(), q.to().plusDays(1));
+            compacted(q, add, keys.months(), keys.monthsOf(fullFrom), keys.monthsOf(fullTo.plusMonths(1)), false);
+        }
+        for (YearMonth cut : first.equals(last) ? List.of(first) : List.of(first, last)) {
+            if (!cut.isBefore(fullFrom) && !cut.isAfter(fullTo)) {
+                continue;
+            }
+            LocalDate in = q.from().isAfter(cut.atDay(1)) ? q.from() : cut.atDay(1);
+            LocalDate out = q.to().isBefore(cut.atEndOfMonth()) ? q.to() : cut.atEndOfMonth();
+            long inside = in.until(out).getDays() + 1;
+            if (inside * 2 <= cut.lengthOfMonth()) {
+                dailyCompacted(q, add, in, out.plusDays(1), false);
+            } else {
+                compacted(q, add, keys.months(), keys.monthsOf(cut), keys.monthsOf(cut.plusMonths(1)), false);
+                dailyCompacted(q, add, cut.atDay(1), in, true);
+                dailyCompacted(q, add, out.plusDays(1), cut.plusMonths(1).atDay(1), true);
+            }
         }
     }
 
-    private void dailyCompacted(UsageQuery q, BiConsumer<List<Object>, Amounts> add, LocalDate from, LocalDate toExcluded) {
+    private void dailyCompacted(UsageQuery q, BiConsumer<List<Object>, Amounts> add, LocalDate from, LocalDate toExcluded, boolean subtract) {
         if (from.isBefore(toExcluded)) {
-            compacted(q, add, keys.days(), keys.daysOf(from), keys.daysOf(toExcluded));
+            compacted(q, add, keys.days(), keys.daysOf(from), keys.daysOf(toExcluded), subtract);
         }
     }
 
-    private void compacted(UsageQuery q, BiConsumer<List<Object>, Amounts> add, String prefix, String fromKey, String toKey) {
+    private void compacted(UsageQuery q, BiConsumer<List<Object>, Amounts> add, String prefix, String fromKey, String toKey, boolean subtract) {
         for (KeyValue kv : store.range(prefix, fromKey, toKey)) {
             String[] p = tail(kv.key(), prefix);
             if (q.tenant() == null || q.tenant().equals(p[1])) {
-                add.accept(List.of(p[1], p[2], p[3]), Json.read(kv.value(), Amounts.class));
+                Amounts a = Json.read(kv.value(), Amounts.class);
+                add.accept(List.of(p[1], p[2], p[3]), subtract ? a.negated() : a);
             }
         }
     }

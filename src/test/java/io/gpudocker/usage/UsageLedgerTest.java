@@ -59,6 +59,8 @@ class UsageLedgerTest {
         List<UsageQuery> queries = List.of(
                 new UsageQuery("alice", LocalDate.parse("2026-01-01"), LocalDate.parse("2026-12-31"), UsageQuery.By.INSTANCE),
                 new UsageQuery("alice", LocalDate.parse("2026-04-15"), LocalDate.parse("2026-06-01"), UsageQuery.By.INSTANCE),
+                new UsageQuery(null, LocalDate.parse("2026-03-03"), LocalDate.parse("2026-07-29"), UsageQuery.By.INSTANCE),
+                new UsageQuery(null, LocalDate.parse("2026-06-02"), LocalDate.parse("2026-06-30"), UsageQuery.By.INSTANCE),
                 new UsageQuery(null, LocalDate.parse("2026-05-01"), LocalDate.parse("2026-08-31"), UsageQuery.By.INSTANCE),
                 new UsageQuery(null, LocalDate.parse("2026-03-31"), LocalDate.parse("2026-09-09"), UsageQuery.By.DAY),
                 new UsageQuery("bob", LocalDate.parse("2026-06-02"), LocalDate.parse("2026-06-02"), UsageQuery.By.DAY));
@@ -71,6 +73,7 @@ class UsageLedgerTest {
 
         assertThat(folded).isGreaterThan(4);
         assertThat(store.list(keys.intervals())).isEmpty();
+        assertThat(store.list(keys.archive())).as("dropped after the retention").isEmpty();
         for (int i = 0; i < queries.size(); i++) {
             UsageReport after = ledger.report(queries.get(i));
             assertThat(after.rows()).hasSameSizeAs(before.get(i).rows());
@@ -84,12 +87,17 @@ class UsageLedgerTest {
     }
 
     @Test
-    void intervalsWithinTheRetentionStayAsTheyAre() {
+    void todaysIntervalsStayRawPastOnesAreFoldedAndArchivedForTheRetention() {
+        closed(held("alice", "a", 1), "2026-06-15T00:00:00Z", "2026-06-15T01:00:00Z");
         closed(held("alice", "a", 1), "2026-06-14T00:00:00Z", "2026-06-14T01:00:00Z");
+        closed(held("alice", "a", 1), "2026-06-01T00:00:00Z", "2026-06-01T01:00:00Z");
 
-        assertThat(new UsageCompactor(store, keys, clock, Duration.ofDays(1)).compact()).isZero();
-        assertThat(store.list(keys.intervals())).hasSize(1);
-        assertThat(new UsageCompactor(store, keys, clock, Duration.ZERO).compact()).isEqualTo(1);
+        assertThat(new UsageCompactor(store, keys, clock, Duration.ofDays(7)).compact()).isEqualTo(2);
+
+        assertThat(store.list(keys.intervals())).singleElement().satisfies(kv -> assertThat(kv.key()).contains("/2026-06-15/"));
+        assertThat(store.list(keys.archive())).singleElement().satisfies(kv -> assertThat(kv.key()).contains("/2026-06-14/"));
+        assertThat(ledger.report(new UsageQuery("alice", LocalDate.parse("2026-06-01"), LocalDate.parse("2026-06-15"), UsageQuery.By.DAY))
+                .total().gpuSecondsTotal()).isEqualTo(3 * 3600.0);
     }
 
     private static void assertSame(Amounts a, Amounts b) {
