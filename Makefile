@@ -57,6 +57,7 @@ bench-cluster: build ## two nodes on the rig: a call through the node that does 
 
 bench-usage: ## usage metering: create transaction with metering off vs on; queries over a year of 1,000 instances
 	scripts/bench-usage.sh
+	scripts/bench-usage-create.sh
 
 bench-cluster-limits: ## etcd load of 10, 100 and 1,000 simulated nodes on a throwaway etcd; figures into docs/cluster.md
 	scripts/bench-cluster-limits.sh

@@ -99,9 +99,9 @@ public class UsageCompactor {
             Optional<KeyValue> current = store.get(key);
             if (current.isPresent()) {
                 txn.requireModRevision(key, current.get().modRevision())
-                        .put(key, Json.write(Json.read(current.get().value(), Amounts.class).plus(a)));
+                        .put(key, Amounts.decode(current.get().value()).plus(a).encode());
             } else {
-                txn.requireAbsent(key).put(key, Json.write(a));
+                txn.requireAbsent(key).put(key, a.encode());
             }
         });
         txn.put(keys.compactionMark(), UUID.randomUUID().toString());

@@ -6,6 +6,8 @@ import io.gpudocker.api.RunsOn;
 import io.gpudocker.api.RunsOn.Where;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -32,6 +34,9 @@ class UsageController {
     @RunsOn(Where.HERE)
     @Operation(summary = "Usage of the caller's tenant (the admin: any tenant's, or every tenant's) over UTC days, by instance or by day; "
             + "JSON, or CSV with Accept: text/csv")
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the usage, in the envelope; or CSV", content = {
+            @Content(mediaType = "application/json", schema = @Schema(implementation = UsageEnvelope.class)),
+            @Content(mediaType = "text/csv", schema = @Schema(type = "string", example = UsageCsv.HEADER + "\nalice,,replicaset,train,gpu_seconds,NVIDIA H200,7200.000"))})
     ResponseEntity<?> usage(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             @Parameter(description = "whose usage; a tenant may name only itself; the admin: default every tenant", example = "alice")
             @RequestParam(required = false) String tenant,
@@ -48,6 +53,10 @@ class UsageController {
         }
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(ApiResponse.ok(report));
     }
+
+    /** The JSON answer's shape, for the API description. */
+    @Schema(name = "UsageResponse")
+    record UsageEnvelope(int code, String msg, UsageReport data) {}
 
     /** CSV when the caller asks for it before JSON; JSON otherwise (no Accept, any type, or JSON first). */
     static boolean wantsCsv(String accept) {

@@ -62,7 +62,7 @@ public class UsageLedger {
             for (KeyValue kv : store.range(keys.tenantDays(), keys.tenantDaysOf(q.from()), keys.tenantDaysOf(q.to().plusDays(1)))) {
                 String[] p = tail(kv.key(), keys.tenantDays());
                 if (q.tenant() == null || q.tenant().equals(p[1])) {
-                    add.accept(rowKey(q, p[1], LocalDate.parse(p[0]), null, null), Json.read(kv.value(), Amounts.class));
+                    add.accept(rowKey(q, p[1], LocalDate.parse(p[0]), null, null), Amounts.decode(kv.value()));
                 }
             }
         } else {
@@ -95,7 +95,15 @@ public class UsageLedger {
         YearMonth fullFrom = q.from().getDayOfMonth() == 1 ? first : first.plusMonths(1);
         YearMonth fullTo = q.to().equals(last.atEndOfMonth()) ? last : last.minusMonths(1);
         if (!fullFrom.isAfter(fullTo)) {
-            compacted(q, add, keys.months(), keys.monthsOf(fullFrom), keys.monthsOf(fullTo.plusMonths(1)), false);
+            if (q.tenant() == null) {
+                compacted(q, add, keys.months(), keys.monthsOf(fullFrom), keys.monthsOf(fullTo.plusMonths(1)), false);
+            } else {
+                // one tenant's sums of each month: a range of its own, not every tenant's read and dropped
+                for (YearMonth m = fullFrom; !m.isAfter(fullTo); m = m.plusMonths(1)) {
+                    String tenantMonth = keys.monthsOf(m) + q.tenant() + "/";
+                    compacted(q, add, keys.months(), tenantMonth, tenantMonth + "~", false);
+                }
+            }
         }
         for (YearMonth cut : first.equals(last) ? List.of(first) : List.of(first, last)) {
             if (!cut.isBefore(fullFrom) && !cut.isAfter(fullTo)) {
@@ -124,7 +132,7 @@ public class UsageLedger {
         for (KeyValue kv : store.range(prefix, fromKey, toKey)) {
             String[] p = tail(kv.key(), prefix);
             if (q.tenant() == null || q.tenant().equals(p[1])) {
-                Amounts a = Json.read(kv.value(), Amounts.class);
+                Amounts a = Amounts.decode(kv.value());
                 add.accept(List.of(p[1], p[2], p[3]), subtract ? a.negated() : a);
             }
         }
@@ -146,7 +154,7 @@ public class UsageLedger {
     public Map<String, Amounts> totals() {
         Map<String, Amounts> totals = new HashMap<>();
         for (KeyValue kv : store.list(keys.tenantTotals())) {
-            totals.merge(tail(kv.key(), keys.tenantTotals())[0], Json.read(kv.value(), Amounts.class), Amounts::plus);
+            totals.merge(tail(kv.key(), keys.tenantTotals())[0], Amounts.decode(kv.value()), Amounts::plus);
         }
         Instant now = clock.instant();
         for (UsageInterval iv : uncompacted(LocalDate.EPOCH)) {

@@ -66,4 +66,12 @@ class UsageIntervalTest {
         assertThat(a.coreSeconds()).isEqualTo(2.0);
         assertThat(a.instanceSeconds()).isEqualTo(5.0);
     }
+
+    @Test
+    void sumsKeepEveryFigureThroughTheirEtcdEncoding() {
+        Amounts a = new Amounts(Map.of("NVIDIA H200", 1.0 / 3, "A100 80GB", 7.5e9), 1234.5, 0.001, 2.25, 86_400);
+
+        assertThat(Amounts.decode(a.encode())).isEqualTo(a);
+        assertThat(Amounts.decode(Amounts.ZERO.encode())).isEqualTo(Amounts.ZERO);
+    }
 }
