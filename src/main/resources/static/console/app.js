@@ -9,6 +9,7 @@ import { volumesScreen } from './volumes.js';
 import { resourcesScreen } from './resources.js';
 import { tokensScreen } from './tokens.js';
 import { quotaScreen } from './quota.js';
+import { usageScreen } from './usage.js';
 
 const main = document.getElementById('main');
 const topbar = document.querySelector('.topbar');
@@ -23,6 +24,7 @@ const routes = [
   [/^#\/resources$/, () => resourcesScreen],
   [/^#\/tokens$/, () => tokensScreen],
   [/^#\/(quota|tenants)$/, () => quotaScreen],
+  [/^#\/usage$/, () => usageScreen],
 ];
 
 function signOut(reason) {

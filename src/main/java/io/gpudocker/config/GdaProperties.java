@@ -26,6 +26,7 @@ public record GdaProperties(
         @DefaultValue Cors cors,
         @DefaultValue Resources resources,
         @DefaultValue Node node,
+        @DefaultValue Usage usage,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
         @DefaultValue("false") boolean recover,
         @DefaultValue("false") boolean importOriginal) {
@@ -126,6 +127,21 @@ public record GdaProperties(
     public record Reconcile(@DefaultValue("60s") Duration period, @DefaultValue("15s") Duration exitGrace) {}
 
     /** How often the replicaset-state gauges are refreshed from etcd (scrapes never wait for etcd). */
+    /**
+     * Usage metering. {@code enabled=false} writes no intervals (what was metered stays, and queries answer it).
+     * Every {@code compactEvery}, closed intervals of past days are folded into daily sums and archived; archived
+     * intervals older than {@code retention} are dropped (the sums stay). {@code metricsRefresh} is how often the
+     * per-tenant counters are read again from etcd.
+     */
+    public record Usage(@DefaultValue("true") boolean enabled, @DefaultValue("35d") Duration retention,
+                        @DefaultValue("10m") Duration compactEvery, @DefaultValue("60s") Duration metricsRefresh) {
+        public Usage {
+            if (retention.isNegative() || compactEvery.isZero() || compactEvery.isNegative() || metricsRefresh.isZero() || metricsRefresh.isNegative()) {
+                throw new IllegalArgumentException("gda.usage: retention must not be negative, compact-every and metrics-refresh must be positive");
+            }
+        }
+    }
+
     public record Metrics(@DefaultValue("15s") Duration replicasetRefresh) {}
 
     /**

@@ -16,6 +16,14 @@ public interface KeyValueStore {
         return list(prefix).stream().map(KeyValue::key).toList();
     }
 
+    /**
+     * Every key from {@code fromKey} (included) to {@code toKey} (excluded), sorted by key, in one round trip;
+     * both must lie under {@code prefix}. The default reads the whole prefix and keeps the range.
+     */
+    default List<KeyValue> range(String prefix, String fromKey, String toKey) {
+        return list(prefix).stream().filter(kv -> kv.key().compareTo(fromKey) >= 0 && kv.key().compareTo(toKey) < 0).toList();
+    }
+
     /** Applies the transaction atomically; false when a guard did not hold (nothing was written). */
     boolean commit(Txn txn);
 

@@ -98,6 +98,9 @@ public final class Keys {
      */
     public String imported(String kind, String name) { return root + "imported/" + kind + "/" + name; }
 
+    /** Where usage metering keeps its open and closed intervals and their daily sums (see {@code usage.UsageKeys}). */
+    public String usage() { return root + "usage/"; }
+
     /** The root of every key of this layout and of the original project's ({@code <prefix>/apis/v1/}). */
     public String root() { return root; }
 

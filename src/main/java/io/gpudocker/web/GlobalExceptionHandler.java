@@ -151,6 +151,7 @@ public class GlobalExceptionHandler {
     }
 
     private static ResponseEntity<ApiResponse<Void>> respond(ErrorCode code, String msg, String field) {
-        return ResponseEntity.status(code.status()).body(ApiResponse.error(code, msg, field));
+        // JSON whatever the call accepts: a failed CSV download still says why in the envelope
+        return ResponseEntity.status(code.status()).contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(ApiResponse.error(code, msg, field));
     }
 }

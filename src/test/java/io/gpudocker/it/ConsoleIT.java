@@ -170,6 +170,13 @@ class ConsoleIT extends IntegrationTestBase {
         assertThat(browser.driver.findElements(test("gpu", "data-state", "mine"))).hasSize(1);
         browser.screenshot("resources");
 
+        // usage: the instance has a row, the chart (uPlot, served by the service) is drawn
+        browser.go("#/usage");
+        browser.waitText(test("usage-instances"), name);
+        browser.waitFor(By.cssSelector("[data-test='usage-chart'] .uplot canvas"));
+        assertThat(browser.driver.findElement(test("usage-totals")).getText()).contains("GPU-hours");
+        browser.screenshot("usage");
+
         // delete, after a confirmation that names what is lost
         browser.go("#/instances/" + name);
         browser.click(test("delete"));

@@ -8,6 +8,7 @@ import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.store.KeyValue;
+import io.gpudocker.store.Txn;
 import io.gpudocker.store.KeyValueStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,6 +72,18 @@ public abstract class IntegrationTestBase {
             assertThat(keysNaming(name)).as("etcd keys of %s", name).isEmpty();
         }
         replicaSets.clear();
+        forgetUsageHistory();
+    }
+
+    /**
+     * Usage history outlives what it metered (it is what is billed), so a test removes the history its calls wrote:
+     * every closed interval and sum under the test service's prefix. Open intervals belong to records that still exist.
+     */
+    protected void forgetUsageHistory() {
+        String usage = props.etcd().prefix() + "/apis/v1/usage/";
+        for (String part : List.of("intervals/", "archive/", "days/", "months/", "tenant-days/", "tenant-totals/", "compaction")) {
+            store.commit(new Txn().deletePrefix(usage + part));
+        }
     }
 
     /** Deletes this test's replicasets now (a subclass that must remove volumes after them calls it first). */
@@ -146,7 +159,12 @@ public abstract class IntegrationTestBase {
 
     protected List<String> keysNaming(String name) {
         List<String> found = new ArrayList<>();
+        String usage = props.etcd().prefix() + "/apis/v1/usage/";
         for (KeyValue kv : store.list(props.etcd().prefix() + "/")) {
+            // an instance's usage history stays after it is gone: billing reads it; forgetUsageHistory() removes it
+            if (kv.key().startsWith(usage) && !kv.key().startsWith(usage + "open/")) {
+                continue;
+            }
             if (kv.key().endsWith("/" + name) || kv.key().contains("/" + name + "/") || kv.value().equals(name)) {
                 found.add(kv.key());
             }

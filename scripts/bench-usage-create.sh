@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# `make bench-usage` (second part): create latency through the API with usage metering off and on. Two services run
+# side by side on the rig (scripts/test-env.sh: its dockerd, etcd and GPU stand-in), each on its own etcd prefix,
+# one with gda.usage.enabled=false; creates (1 GPU, no ports) alternate between them, each followed by a delete, so
+# load on this machine weighs on both alike. Appends the medians and their ratio (goal <= 1.05) to
+# docs/benchmarks.md. Settings: GDA_BENCH_REPS (15), GDA_BENCH_PORT (48990; the second service the next port).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPS=${GDA_BENCH_REPS:-15}
+PORT=${GDA_BENCH_PORT:-48990}
+JAR=target/gpu-docker-api.jar
+OUT=docs/benchmarks.md
+WORK=$(mktemp -d /tmp/gda-bench-usage-create.XXXXXX)
+PIDS=()
+
+log() { echo "bench-usage-create: $*" >&2; }
+now() { date +%s.%N; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+call() { # base method path [json]; fails on a non-200 envelope
+  local out
+  out=$(curl -s -X "$2" -H 'Content-Type: application/json' ${4:+-d "$4"} "$1/api/v1$3")
+  if [ "$(jq -r .code <<<"$out")" != 200 ]; then log "$2 $3 failed: $out"; exit 1; fi
+}
+
+cleanup() {
+  set +e
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  [ -n "${GDA_ETCD_ENDPOINTS:-}" ] && for p in /gda-bench-usage-on /gda-bench-usage-off; do
+    ETCDCTL_API=3 etcdctl --endpoints "$GDA_ETCD_ENDPOINTS" del --prefix "$p/" >/dev/null 2>&1; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; then
+  log "building $JAR"
+  mvn -B -q -o -DskipTests package >/dev/null 2>&1 || mvn -B -q -DskipTests package
+fi
+scripts/test-env.sh up
+# shellcheck disable=SC1091
+source "${GDA_TEST_DIR:-/tmp/gda-test}/env"
+
+start() { # port prefix enabled
+  java -jar "$JAR" --no-auth -a "127.0.0.1:$1" -e "$GDA_ETCD_ENDPOINTS" -p 48950-48959 --gda.etcd.prefix="$2" \
+    --gda.docker.host="$GDA_DOCKER_HOST" --gda.gpu.nvidia-smi="$GDA_GPU_NVIDIA_SMI" --gda.usage.enabled="$3" \
+    --gda.state-dir="$WORK/state$1" > "$WORK/service$1.log" 2>&1 &
+  PIDS+=($!)
+}
+start "$PORT" /gda-bench-usage-off false
+start $((PORT + 1)) /gda-bench-usage-on true
+for p in "$PORT" $((PORT + 1)); do
+  for _ in $(seq 1 240); do curl -s "http://127.0.0.1:$p/ping" >/dev/null 2>&1 && break; sleep 0.5; done
+  curl -s "http://127.0.0.1:$p/ping" >/dev/null || { log "the service on $p did not start"; tail -20 "$WORK/service$p.log" >&2; exit 1; }
+done
+
+timed_create() { # base name -> seconds
+  local a b
+  a=$(now)
+  call "$1" POST /replicaSet "{\"imageName\":\"$GDA_TEST_IMAGE\",\"replicaSetName\":\"$2\",\"gpuCount\":1,\"cmd\":[\"sleep\",\"100000\"]}"
+  b=$(now)
+  call "$1" DELETE "/replicaSet/$2"
+  awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b - a }'
+}
+OFF=""
+ON=""
+for i in $(seq 0 "$REPS"); do
+  # alternate which goes first; round 0 warms both up
+  if [ $((i % 2)) = 0 ]; then
+    on=$(timed_create "http://127.0.0.1:$((PORT + 1))" "benchon$i"); off=$(timed_create "http://127.0.0.1:$PORT" "benchoff$i")
+  else
+    off=$(timed_create "http://127.0.0.1:$PORT" "benchoff$i"); on=$(timed_create "http://127.0.0.1:$((PORT + 1))" "benchon$i")
+  fi
+  [ "$i" = 0 ] && continue
+  OFF="$OFF $off"; ON="$ON $on"
+  log "round $i: off $off s, on $on s"
+done
+M_OFF=$(echo "$OFF" | median)
+M_ON=$(echo "$ON" | median)
+{
+  echo
+  echo "### Create through the API, metering off and on — $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "Command: \`scripts/bench-usage-create.sh\` (part of \`make bench-usage\`). $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;"
+  echo "POST /api/v1/replicaSet (1 GPU, no ports) on the rig's dockerd, $REPS creates each, alternating, each deleted after."
+  echo
+  echo "| | runs (s) | median (s) |"
+  echo "|---|---|---|"
+  echo "| metering off |$OFF | $M_OFF |"
+  echo "| metering on |$ON | $M_ON |"
+  echo
+  echo "Ratio of the medians (on/off): **$(awk -v a="$M_ON" -v b="$M_OFF" 'BEGIN { printf "%.3f", a / b }')** (goal <= 1.05)."
+} >> "$OUT"
+log "appended to $OUT"
