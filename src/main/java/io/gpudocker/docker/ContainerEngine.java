@@ -65,6 +65,12 @@ public interface ContainerEngine {
     String commit(String nameOrId, String imageName);
 
     /**
+     * Removes the image with this id if nothing holds it any more: no tag, no container. One still tagged or used is
+     * left as it is (false), as is one already gone.
+     */
+    boolean removeUnusedImage(String id);
+
+    /**
      * Copies the container's stdout/stderr to {@code out}; with {@code follow}, until the container stops, the stream
      * fails, or nothing arrived for {@code idleTimeout}.
      */

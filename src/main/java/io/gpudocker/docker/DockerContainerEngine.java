@@ -272,6 +272,23 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
+    public boolean removeUnusedImage(String id) {
+        return call("remove image " + id, timeouts.work(), () -> {
+            try {
+                var image = docker.inspectImageCmd(id).exec();
+                if (image.getRepoTags() != null && !image.getRepoTags().isEmpty()) {
+                    return false;
+                }
+                // never forced: Docker refuses while a container, running or not, was made from it
+                docker.removeImageCmd(id).withForce(false).exec();
+                return true;
+            } catch (NotFoundException | ConflictException stillHeldOrGone) {
+                return false;
+            }
+        });
+    }
+
+    @Override
     public void logs(String nameOrId, int tail, boolean follow, Duration idleTimeout, OutputStream out) {
         logStreams.copy(nameOrId, tail, follow, idleTimeout, out);
     }

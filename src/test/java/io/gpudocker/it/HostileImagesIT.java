@@ -128,6 +128,38 @@ class HostileImagesIT extends IntegrationTestBase {
         assertThat(alice.post("/replicaSet", createBody(name("after"), 0, SLEEP, List.of(), bobs)).code()).isEqualTo(1036);
     }
 
+    /**
+     * A tenant whose quota allows one image commits the same name again and again: each commit moves the tag to a new
+     * image, and the one it superseded must not stay on the disk uncounted (a layer of any size per commit).
+     */
+    @Test
+    void recommittingOneNameNeverHoldsMoreImagesThanTheQuota() throws Exception {
+        Api alice = tenant("alice");
+        String aliceName = tenants.get(0);
+        assertThat(api.put("/tenants/" + aliceName + "/quota", Map.of("images", 1)).status()).isEqualTo(200);
+        String rs = name("recommit");
+        assertThat(alice.post("/replicaSet", createBody(rs, 0, SLEEP, List.of(), IMAGE)).status()).isEqualTo(200);
+        String own = aliceName + "/snap:v1";
+        images.add(own);
+        try {
+            for (int i = 0; i < 3; i++) {
+                exec(rs, "head -c 65536 /dev/urandom > /fill-" + i);
+                Api.Reply committed = alice.post("/replicaSet/" + rs + "/commit", Map.of("newImageName", own));
+                assertThat(committed.status()).as(committed.toString()).isEqualTo(200);
+            }
+            assertThat(imagesOf(aliceName)).as("images of tenant %s on the disk, tagged or superseded", aliceName).hasSize(1);
+        } finally {
+            for (String id : imagesOf(aliceName)) {
+                docker("image", "rm", "-f", id);
+            }
+            api.delete("/tenants/" + aliceName + "/quota");
+        }
+    }
+
+    private List<String> imagesOf(String tenant) {
+        return engine.listImages().stream().filter(i -> tenant.equals(i.labels().get("io.gpudocker.tenant"))).map(i -> i.id()).toList();
+    }
+
     /** Bob's instance with a file of his, committed under his namespace; the image's name. */
     private String bobsSnapshot(Api bob) {
         String bobName = tenants.get(0);

@@ -9,8 +9,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -83,7 +85,10 @@ public class HostPathPolicy {
         if (tenantsShareRoots || tenant == null || Caller.ADMIN_NAME.equals(tenant)) {
             return real;
         }
-        if (realRoots().stream().noneMatch(root -> real.startsWith(root.resolve(tenant)))) {
+        // judged against the innermost root holding the path: with the roots /data and /data/projects, a tenant named
+        // "projects" owns /data/projects/projects, never the inner root with every other tenant's directory in it
+        Optional<Path> innermost = realRoots().stream().filter(real::startsWith).max(Comparator.comparingInt(Path::getNameCount));
+        if (innermost.isEmpty() || !real.startsWith(innermost.get().resolve(tenant))) {
             throw refuse(bind, "a tenant binds only below its own directory of an allowed root, <root>/" + tenant
                     + " (gda.binds.tenants-share-roots lets every tenant bind anywhere under the roots, each other's directories too)");
         }

@@ -223,6 +223,27 @@ class HostPathPolicyTest {
         assertThatThrownBy(() -> shared.realPathOf(bind(allowed.resolve("to-etc")), "alice")).isInstanceOf(ApiException.class);
     }
 
+    /**
+     * Roots one inside another (/data and /data/projects): a tenant named like the inner root's directory owns its own
+     * directory of each root, never the inner root with every other tenant's directory in it.
+     */
+    @Test
+    void aTenantNamedLikeAnInnerRootGetsOnlyItsOwnDirectoryOfIt() throws Exception {
+        Path projects = Files.createDirectories(allowed.resolve("projects"));
+        Path bobs = Files.createDirectories(projects.resolve("bob"));
+        Path own = Files.createDirectories(projects.resolve("projects"));
+        Path alices = Files.createDirectories(allowed.resolve("alice"));
+        HostPathPolicy nested = new HostPathPolicy(List.of(allowed.toString(), projects.toString()), "unix://" + socket,
+                () -> dockerRoot.toString(), null, false);
+        for (Path others : List.of(bobs, projects)) {
+            assertThatThrownBy(() -> nested.realPathOf(bind(others), "projects")).as(others.toString())
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BIND_INVALID));
+        }
+        assertThat(nested.realPathOf(bind(own), "projects")).isEqualTo(own);
+        assertThat(nested.realPathOf(bind(bobs), "bob")).isEqualTo(bobs);
+        assertThat(nested.realPathOf(bind(alices), "alice")).isEqualTo(alices);
+    }
+
     private HostPathPolicy policy(List<String> roots) {
         return new HostPathPolicy(roots, "unix://" + socket, () -> dockerRoot.toString());
     }
