@@ -117,7 +117,8 @@ public class BindMounts {
                         + "if dockerd runs in this one; run the service in the host's mount namespace", self, init);
             }
         } catch (IOException | UnsupportedOperationException unreadable) {
-            // no way to tell here; the operations guide says what is required
+            log.info("cannot compare this service's mount namespace with the host's ({}): host-path binds reach Docker only if "
+                    + "dockerd runs in this service's mount namespace", unreadable.getMessage());
         }
     }
 

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -147,7 +146,7 @@ class ClusterIT {
         }
         for (String node : engines.keySet()) {
             for (String image : committedImages) {
-                run(Map.of("DOCKER_HOST", engines.get(node)), "sh", "-c", "docker image rm -f " + image + " >/dev/null 2>&1 || true");
+                RigShell.run(Map.of("DOCKER_HOST", engines.get(node)), "sh", "-c", "docker image rm -f " + image + " >/dev/null 2>&1 || true");
             }
         }
         // what the deletes left is noted first and removed before any assertion, so a failure leaves no debris either
@@ -624,19 +623,16 @@ class ClusterIT {
     }
 
     private String docker(String node, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("docker"));
-        cmd.addAll(List.of(args));
-        return run(Map.of("DOCKER_HOST", engines.get(node)), cmd.toArray(String[]::new));
+        return RigShell.docker(engines.get(node), args);
     }
 
     private List<String> etcdKeys(String prefix) {
-        String out = run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "get", "--prefix", "--keys-only", prefix);
-        return out.lines().filter(l -> !l.isBlank()).toList();
+        return RigShell.etcdKeys(etcd, prefix);
     }
 
     /** Key (less the prefix) to value, from etcdctl's alternating key and value lines. */
     private Map<String, String> etcdValues(String prefix) {
-        List<String> lines = run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "get", "--prefix", prefix).lines().toList();
+        List<String> lines = RigShell.run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "get", "--prefix", prefix).lines().toList();
         Map<String, String> m = new TreeMap<>();
         for (int i = 0; i + 1 < lines.size(); i += 2) {
             m.put(lines.get(i).substring(prefix.length()), lines.get(i + 1));
@@ -646,28 +642,7 @@ class ClusterIT {
 
     /** Everything a previous run may have left under the prefix, in etcd and in both engines. */
     private void wipe() {
-        run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "del", "--prefix", PREFIX + "/");
-        for (String node : engines.keySet()) {
-            run(Map.of("DOCKER_HOST", engines.get(node)), "sh", "-c",
-                    "ids=$(docker ps -aq --filter label=io.gpudocker.owner=" + PREFIX + "); [ -z \"$ids\" ] || docker rm -f $ids >/dev/null;"
-                            + " vs=$(docker volume ls -q --filter label=io.gpudocker.owner=" + PREFIX + "); [ -z \"$vs\" ] || docker volume rm -f $vs >/dev/null");
-        }
-    }
-
-    private static String run(Map<String, String> extraEnv, String... cmd) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().putAll(extraEnv);
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).as("%s: %s", String.join(" ", cmd), out).isZero();
-            return out;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        RigShell.wipe(etcd, engines, PREFIX);
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what, Duration limit) throws InterruptedException {

@@ -310,14 +310,12 @@ class NodeTlsIT {
     }
 
     private String docker(String node, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("docker"));
-        cmd.addAll(List.of(args));
-        return run(Map.of("DOCKER_HOST", engines.get(node)), cmd.toArray(String[]::new));
+        return RigShell.docker(engines.get(node), args);
     }
 
     /** Full key to value, read as any etcd client with read access would (values base64 in etcdctl's JSON output). */
     private Map<String, String> etcdValues(String prefix) {
-        JsonNode out = Api.JSON.readTree(run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "get", "--prefix", "-w", "json", prefix));
+        JsonNode out = Api.JSON.readTree(RigShell.run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "get", "--prefix", "-w", "json", prefix));
         Map<String, String> m = new TreeMap<>();
         out.path("kvs").forEach(kv -> m.put(decode(kv.path("key").asString()), decode(kv.path("value").asString())));
         return m;
@@ -327,13 +325,9 @@ class NodeTlsIT {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
 
+    /** Everything a previous run may have left under the prefix, in etcd and in both engines. */
     private void wipe() {
-        run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "del", "--prefix", PREFIX + "/");
-        for (String node : engines.keySet()) {
-            run(Map.of("DOCKER_HOST", engines.get(node)), "sh", "-c",
-                    "ids=$(docker ps -aq --filter label=io.gpudocker.owner=" + PREFIX + "); [ -z \"$ids\" ] || docker rm -f $ids >/dev/null;"
-                            + " vs=$(docker volume ls -q --filter label=io.gpudocker.owner=" + PREFIX + "); [ -z \"$vs\" ] || docker volume rm -f $vs >/dev/null");
-        }
+        RigShell.wipe(etcd, engines, PREFIX);
     }
 
     /** A certificate for 127.0.0.1 signed by {@code ca}, for serving and (with clientAuth) nothing else. */
@@ -353,7 +347,7 @@ class NodeTlsIT {
     private static void openssl(String... args) {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
-        run(Map.of(), cmd.toArray(String[]::new));
+        RigShell.run(Map.of(), cmd.toArray(String[]::new));
     }
 
     private static HttpClient client(String caPem) throws Exception {
@@ -375,22 +369,6 @@ class NodeTlsIT {
             return ServiceProcess.freePort();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static String run(Map<String, String> extraEnv, String... cmd) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().putAll(extraEnv);
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).as("%s: %s", String.join(" ", cmd), out).isZero();
-            return out;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -2,8 +2,6 @@ package io.gpudocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +91,7 @@ class QuotaIT {
             a.delete("/tokens/" + t);
         }
         for (String image : images) {
-            engines.values().forEach(host -> run(Map.of("DOCKER_HOST", host), "sh", "-c", "docker image rm -f " + image + " >/dev/null 2>&1 || true"));
+            engines.values().forEach(host -> RigShell.run(Map.of("DOCKER_HOST", host), "sh", "-c", "docker image rm -f " + image + " >/dev/null 2>&1 || true"));
         }
         replicaSets.clear();
         volumes.clear();
@@ -334,38 +332,16 @@ class QuotaIT {
     }
 
     private String docker(String node, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("docker"));
-        cmd.addAll(List.of(args));
-        return run(Map.of("DOCKER_HOST", engines.get(node)), cmd.toArray(String[]::new));
+        return RigShell.docker(engines.get(node), args);
     }
 
     private List<String> etcdKeys(String prefix) {
-        String out = run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "get", "--prefix", "--keys-only", prefix);
-        return out.lines().filter(l -> !l.isBlank()).toList();
+        return RigShell.etcdKeys(etcd, prefix);
     }
 
+    /** Everything a previous run may have left under the prefix, in etcd and in both engines. */
     private void wipe() {
-        run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "del", "--prefix", PREFIX + "/");
-        for (String node : engines.keySet()) {
-            run(Map.of("DOCKER_HOST", engines.get(node)), "sh", "-c",
-                    "ids=$(docker ps -aq --filter label=io.gpudocker.owner=" + PREFIX + "); [ -z \"$ids\" ] || docker rm -f $ids >/dev/null;"
-                            + " vs=$(docker volume ls -q --filter label=io.gpudocker.owner=" + PREFIX + "); [ -z \"$vs\" ] || docker volume rm -f $vs >/dev/null");
-        }
+        RigShell.wipe(etcd, engines, PREFIX);
     }
 
-    private static String run(Map<String, String> extraEnv, String... cmd) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().putAll(extraEnv);
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).as("%s: %s", String.join(" ", cmd), out).isZero();
-            return out;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }
