@@ -73,7 +73,11 @@ public enum ErrorCode {
     NODE_IN_USE(1093, HttpStatus.CONFLICT, "The node is up or still holds instances or volumes"),
     NOT_THIS_NODE(1094, HttpStatus.CONFLICT, "Another node holds it; this node does not act on it"),
     QUOTA_EXCEEDED(1100, HttpStatus.CONFLICT, "The tenant's quota does not allow this: the message names the quota, its limit, the use and the ask"),
-    QUOTA_INVALID(1101, HttpStatus.BAD_REQUEST, "A quota must be a whole number or a size (KB, MB, GB, TB), 0 or more; absent: no limit");
+    QUOTA_INVALID(1101, HttpStatus.BAD_REQUEST, "A quota must be a whole number or a size (KB, MB, GB, TB), 0 or more; absent: no limit"),
+    TELEMETRY_OFF(1110, HttpStatus.CONFLICT, "Telemetry is off on the node that runs the instance (gda.telemetry.enabled=false)"),
+    SINCE_INVALID(1111, HttpStatus.BAD_REQUEST, "since must be an ISO-8601 instant (2026-01-01T00:00:00Z) or a duration back from now (30s, 15m, 2h)"),
+    SCHEDULE_INVALID(1112, HttpStatus.BAD_REQUEST, "A schedule needs an action (stop or cardless) and exactly one of at (a future ISO-8601 instant) or after (a positive duration)"),
+    SCHEDULE_NOT_FOUND(1113, HttpStatus.NOT_FOUND, "The replicaset has no schedule");
 
     private final int code;
     private final HttpStatus status;

@@ -27,6 +27,9 @@ public record GdaProperties(
         @DefaultValue Resources resources,
         @DefaultValue Node node,
         @DefaultValue Usage usage,
+        @DefaultValue Telemetry telemetry,
+        @DefaultValue Schedules schedules,
+        @DefaultValue Reclaim reclaim,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
         @DefaultValue("false") boolean recover,
         @DefaultValue("false") boolean importOriginal) {
@@ -140,6 +143,66 @@ public record GdaProperties(
                 throw new IllegalArgumentException("gda.usage: retention must not be negative, compact-every and metrics-refresh must be positive");
             }
         }
+    }
+
+    /**
+     * GPU and instance telemetry: every {@code period} each node reads its GPUs (nvidia-smi) and its running instances'
+     * cgroups. {@code recent} of samples at the period and {@code daily} of one-minute averages are kept in memory per
+     * instance. {@code cgroupRoot} and {@code procRoot} are where the host's cgroup tree and processes are read.
+     * {@code enabled=false} samples nothing: the metrics endpoint says so and the gauges are absent.
+     */
+    public record Telemetry(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration period,
+                            @DefaultValue("1h") Duration recent, @DefaultValue("24h") Duration daily,
+                            @DefaultValue("10s") Duration nvidiaSmiTimeout,
+                            @DefaultValue("/sys/fs/cgroup") String cgroupRoot, @DefaultValue("/proc") String procRoot) {
+        public Telemetry {
+            for (Duration d : List.of(period, recent, daily, nvidiaSmiTimeout)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("gda.telemetry: period, recent, daily and nvidia-smi-timeout must be positive");
+                }
+            }
+            if (recent.compareTo(period) < 0) {
+                throw new IllegalArgumentException("gda.telemetry.recent (" + recent + ") must be at least gda.telemetry.period (" + period + ")");
+            }
+        }
+
+        /** How many samples at the period {@code recent} holds. */
+        public int recentSamples() { return (int) Math.max(1, recent.toMillis() / period.toMillis()); }
+
+        /** How many one-minute averages {@code daily} holds. */
+        public int dailyMinutes() { return (int) Math.max(1, daily.toMinutes()); }
+    }
+
+    /** How often each node looks for schedules (stop, drop to cardless) that fell due on its instances. */
+    public record Schedules(@DefaultValue("1s") Duration checkEvery) {
+        public Schedules {
+            if (checkEvery.isNegative() || checkEvery.isZero()) {
+                throw new IllegalArgumentException("gda.schedules.check-every must be positive");
+            }
+        }
+    }
+
+    /**
+     * The operator's idle-reclaim policy for instances holding GPUs: when the mean utilization of an instance's GPUs stays
+     * below {@code idleBelowPercent} for {@code idleFor}, {@code action} is taken (notify: a WARN line only; cardless: a new
+     * version with 0 GPUs; stop). A warning comes {@code grace} before. An instance with an exec or terminal session open is
+     * left alone unless {@code evenWithSessions}. Unset {@code idleBelowPercent}: off. Needs telemetry.
+     */
+    public record Reclaim(Integer idleBelowPercent, @DefaultValue("30m") Duration idleFor, @DefaultValue("notify") String action,
+                          @DefaultValue("5m") Duration grace, @DefaultValue("false") boolean evenWithSessions) {
+        public Reclaim {
+            if (idleBelowPercent != null && (idleBelowPercent < 1 || idleBelowPercent > 100)) {
+                throw new IllegalArgumentException("gda.reclaim.idle-below-percent must be 1-100 (unset: no idle reclaim)");
+            }
+            if (!List.of("notify", "cardless", "stop").contains(action)) {
+                throw new IllegalArgumentException("gda.reclaim.action '" + action + "' must be notify, cardless or stop");
+            }
+            if (idleFor.isNegative() || idleFor.isZero() || grace.isNegative() || grace.compareTo(idleFor) >= 0) {
+                throw new IllegalArgumentException("gda.reclaim: idle-for must be positive and grace (" + grace + ") shorter than it");
+            }
+        }
+
+        public boolean enabled() { return idleBelowPercent != null; }
     }
 
     public record Metrics(@DefaultValue("15s") Duration replicasetRefresh) {}

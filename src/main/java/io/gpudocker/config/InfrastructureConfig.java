@@ -28,6 +28,7 @@ import io.gpudocker.replicaset.bind.HostPathPolicy;
 import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopologyReader;
 import io.gpudocker.resource.gpu.GpuInventoryReader;
+import io.gpudocker.resource.gpu.GpuReadings;
 import io.gpudocker.resource.memory.MemoryPool;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortScheduler;
@@ -174,6 +175,12 @@ public class InfrastructureConfig {
     @Bean
     GpuScheduler gpuScheduler() {
         return new GpuScheduler();
+    }
+
+    /** The GPUs' latest figures, filled by the telemetry sampler when it runs. */
+    @Bean
+    GpuReadings gpuReadings() {
+        return new GpuReadings();
     }
 
     /** Empty until the start-up reconcile loads the topology and the records' holdings. */

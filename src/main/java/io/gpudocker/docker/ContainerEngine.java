@@ -44,6 +44,12 @@ public interface ContainerEngine {
 
     Optional<ContainerDetail> inspect(String nameOrId);
 
+    /**
+     * How many exec sessions run in the container now (this service's executes and terminals, and any {@code docker exec});
+     * 0 for a container that does not exist. Docker forgets an exec once it ends.
+     */
+    int runningExecs(String nameOrId);
+
     /** How the container was made (image, cmd, env, binds, GPUs, port bindings), if it exists. */
     Optional<ContainerSettings> settings(String nameOrId);
 

@@ -227,6 +227,11 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
+    public int runningExecs(String nameOrId) {
+        return raw.inspectContainer(nameOrId).map(r -> r.path("ExecIDs").size()).orElse(0);
+    }
+
+    @Override
     public Optional<ContainerSettings> settings(String nameOrId) {
         return raw.inspectContainer(nameOrId).map(InspectParser::settings);
     }

@@ -10,6 +10,8 @@ import io.gpudocker.resource.cpu.CpuScheduler;
 import io.gpudocker.resource.cpu.CpuTopology;
 import io.gpudocker.resource.gpu.Gpu;
 import io.gpudocker.resource.memory.MemoryPool;
+import io.gpudocker.resource.gpu.GpuReadings;
+import io.gpudocker.resource.gpu.GpuSample;
 import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.resource.port.PortRange;
 import io.gpudocker.resource.port.PortScheduler;
@@ -35,8 +37,10 @@ class ResourceController {
     private final HolderVisibility visibility;
     private final CpuScheduler cpus;
     private final MemoryPool memory;
+    private final GpuReadings readings;
 
-    ResourceController(GpuScheduler gpus, PortScheduler ports, HolderVisibility visibility, CpuScheduler cpus, MemoryPool memory) {
+    ResourceController(GpuScheduler gpus, PortScheduler ports, HolderVisibility visibility, CpuScheduler cpus, MemoryPool memory, GpuReadings readings) {
+        this.readings = readings;
         this.gpus = gpus;
         this.ports = ports;
         this.visibility = visibility;
@@ -46,19 +50,21 @@ class ResourceController {
 
     @GetMapping("/gpus")
     @RunsOn(Where.EVERY_NODE)
-    @Operation(summary = "Every GPU: UUID to 0/1 (gpus, as the original), and index, UUID, model, memory, whether it is held, and by which of your replicasets (inventory; the admin sees every holder)")
+    @Operation(summary = "Every GPU: UUID to 0/1 (gpus, as the original), and index, UUID, model, memory, whether it is held, and by which of your replicasets (inventory; the admin sees every holder), and its latest utilization, memory use, temperature and power (telemetry)")
     ApiResponse<ResourceViews.Gpus> gpus(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         Map<String, String> holders = gpus.allocations();
         Predicate<String> visible = visibility.visibleTo(caller);
         List<ResourceViews.GpuView> views = new ArrayList<>();
         // held or free reveals no name, so every caller sees every GPU's state, as in the original's map
         Map<String, Integer> used = new LinkedHashMap<>();
+        GpuReadings.Latest latest = readings.latest();
         for (Gpu g : gpus.inventory()) {
             String holder = holders.remove(g.uuid());
-            views.add(new ResourceViews.GpuView(g.index(), g.uuid(), g.model(), g.memoryMiB(), shown(holder, visible), holder != null, true));
+            views.add(new ResourceViews.GpuView(g.index(), g.uuid(), g.model(), g.memoryMiB(), shown(holder, visible), holder != null, true,
+                    telemetry(latest, g.uuid())));
             used.put(g.uuid(), holder == null ? 0 : 1);
         }
-        holders.forEach((uuid, holder) -> views.add(new ResourceViews.GpuView(null, uuid, null, null, shown(holder, visible), true, false)));
+        holders.forEach((uuid, holder) -> views.add(new ResourceViews.GpuView(null, uuid, null, null, shown(holder, visible), true, false, null)));
         return ApiResponse.ok(new ResourceViews.Gpus(gpus.total(), gpus.free().size(), used, views));
     }
 
@@ -110,6 +116,12 @@ class ResourceController {
                 .map(e -> new ResourceViews.MemoryHolderView(e.getKey(), e.getValue(), ByteSizes.format(e.getValue()))).toList();
         long free = memory.free();
         return ApiResponse.ok(new ResourceViews.Memory(memory.total(), free, ByteSizes.format(memory.total()), ByteSizes.format(free), held));
+    }
+
+    private static ResourceViews.GpuTelemetryView telemetry(GpuReadings.Latest latest, String uuid) {
+        GpuSample s = latest.byUuid().get(uuid);
+        return s == null ? null : new ResourceViews.GpuTelemetryView(latest.at(), s.utilizationPercent(), s.memoryUsedMiB(), s.memoryTotalMiB(),
+                s.temperatureCelsius(), s.powerWatts());
     }
 
     private static Integer node(int node) {

@@ -17,7 +17,19 @@ public final class ResourceViews {
             @Schema(example = "81920") Long memoryMiB,
             @Schema(description = "the replicaset holding it; null when free or held by another tenant", example = "foo") String holder,
             @Schema(description = "whether some replicaset holds it (yours or another tenant's)", example = "true") boolean held,
-            @Schema(example = "true") boolean present) {}
+            @Schema(example = "true") boolean present,
+            @Schema(description = "its latest figures as this node's telemetry read them; null before the first reading or with telemetry off")
+            GpuTelemetryView telemetry) {}
+
+    /** A GPU's latest reading; a figure is null where the driver gave none ([N/A], ERR!, a GPU that needs a reset). */
+    @Schema(name = "GpuTelemetryView")
+    public record GpuTelemetryView(
+            @Schema(example = "2026-01-01T00:00:05Z") java.time.Instant at,
+            @Schema(example = "88") Integer utilizationPercent,
+            @Schema(example = "40960") Long memoryUsedMiB,
+            @Schema(example = "81920") Long memoryTotalMiB,
+            @Schema(example = "61") Integer temperatureCelsius,
+            @Schema(example = "312.5") Double powerWatts) {}
 
     /** {@code gpus} is the original project's map; {@code inventory} says more about each GPU. */
     @Schema(name = "GpuResources")

@@ -101,6 +101,11 @@ public final class Keys {
     /** Where usage metering keeps its open and closed intervals and their daily sums (see {@code usage.UsageKeys}). */
     public String usage() { return root + "usage/"; }
 
+    /** The stop or drop-to-cardless scheduled for a replicaset. */
+    public String schedule(String replicaSet) { return schedules() + replicaSet; }
+
+    public String schedules() { return root + "schedules/"; }
+
     /** The root of every key of this layout and of the original project's ({@code <prefix>/apis/v1/}). */
     public String root() { return root; }
 

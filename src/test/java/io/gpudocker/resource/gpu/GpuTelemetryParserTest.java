@@ -99,4 +99,29 @@ class GpuTelemetryParserTest {
             assertThat(GpuTelemetryParser.containerOf(new String(in.readAllBytes(), StandardCharsets.UTF_8))).isEmpty();
         }
     }
+
+    @Test
+    void syntheticAnswerOfAGpuThatFellOffTheBusKeepsTheHealthyGpusFigures() throws IOException {
+        Recorded r = recorded("synthetic/telemetry-fell-off-bus.csv");
+        assertThat(GpuTelemetryParser.samples(r.fields(), r.csv())).containsExactly(
+                new GpuSample(H200, 97, 70211L, 143771L, 61, 655.20),
+                new GpuSample("GPU-5a1d0b7e-44c2-11ef-9a0c-0242ac120002", null, null, null, null, null),
+                new GpuSample("GPU-6b2e1c8f-44c2-11ef-9a0c-0242ac120002", null, 0L, 143771L, null, null));
+    }
+
+    @Test
+    void syntheticMigAnswerReadsTheParentAndTheMigDeviceWithoutTheFiguresMigDoesNotGive() throws IOException {
+        Recorded r = recorded("synthetic/telemetry-mig.csv");
+        assertThat(GpuTelemetryParser.samples(r.fields(), r.csv())).containsExactly(
+                new GpuSample(H200, null, 19872L, 143771L, 41, 112.40),
+                new GpuSample("MIG-11111111-2222-3333-4444-555555555555", null, 9876L, 19968L, null, null));
+    }
+
+    @Test
+    void syntheticProcessesWithoutReadableMemoryAreKeptAndOnesWithoutAPidAreNot() throws IOException {
+        Recorded r = recorded("synthetic/apps-memory-na.csv");
+        assertThat(GpuTelemetryParser.processes(r.fields(), r.csv())).containsExactly(
+                new GpuProcess(4711, H200, null, "python3"),
+                new GpuProcess(4712, H200, 2048L, "/usr/bin/python3 train.py --epochs 3"));
+    }
 }
