@@ -31,7 +31,7 @@ class ScheduleController {
     @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Sets the instance's schedule, replacing any: stop, or cardless (a new version with 0 GPUs), at an instant or after a "
             + "duration; kept in etcd and run by the node holding the instance with the setter's rights, also after a restart")
-    ApiResponse<Schedule> put(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
+    ApiResponse<Schedule> putSchedule(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
             @RequestBody ScheduleRequest body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(schedules.put(name, body, caller));
     }
@@ -39,7 +39,7 @@ class ScheduleController {
     @GetMapping("/{name}/schedule")
     @RunsOn(Where.HERE)
     @Operation(summary = "The instance's schedule; 404 (code 1113) when it has none")
-    ApiResponse<Schedule> get(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
+    ApiResponse<Schedule> getSchedule(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
             @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(schedules.get(name, caller));
     }
@@ -47,7 +47,7 @@ class ScheduleController {
     @DeleteMapping("/{name}/schedule")
     @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Removes the instance's schedule; 404 (code 1113) when it has none")
-    ApiResponse<Void> delete(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
+    ApiResponse<Void> deleteSchedule(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
             @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         schedules.delete(name, caller);
         return ApiResponse.ok(null);
