@@ -12,5 +12,5 @@ public record InstancePoint(
         @Schema(example = "2026-01-01T00:00:05Z") Instant at,
         @Schema(description = "CPU used, in percent of one core (200: two cores busy)", example = "97.5") Double cpuPercent,
         @Schema(description = "memory in use by the container, page cache that can be dropped excluded", example = "536870912") Long memoryBytes,
-        @Schema(description = "mean utilization of the GPUs it holds", example = "88.0") Double gpuUtilizationPercent,
+        @Schema(description = "mean utilization of the GPUs it holds", example = "88.5") Double gpuUtilizationPercent,
         @Schema(description = "GPU memory in use on the GPUs it holds, summed", example = "40960") Long gpuMemoryUsedMiB) {}
