@@ -47,10 +47,11 @@ public class ReplicaSetQueries {
                 progress.of(ReplicaSetViews.progressKey(name)).orElse(null), record.node());
     }
 
+    /** One read of the records: each carries its current image (a record written before it did has its version read). */
     public List<ReplicaSetViews.Summary> list(Caller caller) {
         return repo.list(caller).stream().map(r -> new ReplicaSetViews.Summary(r.name(), r.version(), r.containerName(),
                 r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports(), CpuList.format(r.cpus()), ReplicaSetViews.size(r.memory()),
-                repo.version(r.name(), r.version()).map(v -> v.spec().image()).orElse(null),
+                r.image() != null ? r.image() : repo.version(r.name(), r.version()).map(v -> v.spec().image()).orElse(null),
                 r.tenant() == null ? Caller.ADMIN_NAME : r.tenant(), r.createTime(), r.updateTime(),
                 progress.of(ReplicaSetViews.progressKey(r.name())).orElse(null), r.node())).toList();
     }
