@@ -54,6 +54,15 @@ public class EtcdKeyValueStore implements KeyValueStore {
         return r.getKvs().stream().map(EtcdKeyValueStore::toKeyValue).toList();
     }
 
+    /** The key written last, alone and without its value, and the count of them all: sorted by mod revision, limit 1. */
+    @Override
+    public PrefixStamp stamp(String prefix) {
+        GetOption option = GetOption.builder().isPrefix(true).withKeysOnly(true).withLimit(1)
+                .withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.DESCEND).build();
+        GetResponse r = await(kv.get(bytes(prefix), option), "stamp " + prefix);
+        return new PrefixStamp(r.getCount(), r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getModRevision());
+    }
+
     @Override
     public Listing listAt(String prefix) {
         GetOption option = GetOption.builder().isPrefix(true)

@@ -34,7 +34,8 @@ final class ConditionalGets extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain) throws ServletException, IOException {
         ContentCachingResponseWrapper held = new ContentCachingResponseWrapper(response);
         chain.doFilter(request, held);
-        if (held.getStatus() != HttpServletResponse.SC_OK || response.isCommitted()) {
+        if (held.getStatus() != HttpServletResponse.SC_OK || response.isCommitted() || held.getHeader("ETag") != null) {
+            // a failure, or a view that tags itself (the instance list, from its records' stamp)
             held.copyBodyToResponse();
             return;
         }
