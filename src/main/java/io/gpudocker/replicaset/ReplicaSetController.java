@@ -54,7 +54,7 @@ class ReplicaSetController {
 
     @GetMapping
     @RunsOn(Where.HERE)
-    @Operation(summary = "List every replicaset (with an ETag: If-None-Match answers 304 while no record changed)")
+    @Operation(summary = "List every replicaset")
     ResponseEntity<ApiResponse<List<ReplicaSetViews.Summary>>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         ReplicaSetQueries.Listing listing = queries.listing(caller);
         ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
