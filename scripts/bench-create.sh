@@ -69,7 +69,7 @@ java -jar "$JAR" -a "127.0.0.1:$PORT" -e "$GDA_ETCD_ENDPOINTS" -p 48960-48979 --
   --gda.etcd.prefix=$PREFIX --gda.docker.host="$GDA_DOCKER_HOST" --gda.gpu.nvidia-smi="$GDA_GPU_NVIDIA_SMI" \
   --gda.state-dir="$WORK/state" > "$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
-for _ in $(seq 1 360); do curl -s "$BASE/ping" >/dev/null 2>&1 && break; sleep 0.5; done
+for _ in $(seq 1 360); do curl -s "$BASE/ping" >/dev/null 2>&1 && break; kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.5; done
 curl -s "$BASE/ping" >/dev/null 2>&1 || { log "the service did not start:"; tail -20 "$WORK/service.log" >&2; exit 1; }
 
 call $ADMIN POST /tokens '{"name":"benchc"}' | jq -r .data.token > "$WORK/token"

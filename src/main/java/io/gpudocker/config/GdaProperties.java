@@ -89,7 +89,7 @@ public record GdaProperties(
             @DefaultValue("0") int maxCalls) {
         public Docker {
             if (maxCalls < 0) {
-                throw new IllegalArgumentException("gda.docker.max-calls must not be negative (0: four per CPU of this host, at least 8)");
+                throw new IllegalArgumentException("gda.docker.max-calls must not be negative (0: eight per CPU of this host, at least 32)");
             }
             for (Duration d : List.of(connectTimeout, responseTimeout, workTimeout)) {
                 if (d.isNegative() || d.isZero()) {

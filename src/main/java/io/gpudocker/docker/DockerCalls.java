@@ -63,10 +63,12 @@ public final class DockerCalls {
 
     /**
      * Calls in flight for a daemon on a host of {@code cpus} (the daemon runs beside the service, on the GPUs' host):
-     * a few per CPU, as a call mostly waits on containerd, runc and the disk, never fewer than 8.
+     * eight per CPU, never fewer than 32. A daemon overlaps much of a start (containerd, runc, the network) with
+     * others: measured on 2 CPUs, 32 creates at once took longer queued 8 at a time than all at once
+     * (docs/benchmarks.md), so the bound stops a runaway burst without slowing an ordinary one.
      */
     public static int defaultMaxInFlight(int cpus) {
-        return Math.max(8, 4 * cpus);
+        return Math.max(32, 8 * cpus);
     }
 
     int maxInFlight() { return maxInFlight; }
