@@ -8,7 +8,9 @@
 # GDA_BENCH_ROUNDS (3) of each; the medians, their ratios (goals: concurrent <= 1.0, single <= 1.1) and the service's
 # own create phases (gda.create.phases, mean per create) are appended to docs/benchmarks.md.
 # Settings: GDA_BENCH_CONCURRENT, GDA_BENCH_ROUNDS, GDA_BENCH_PORT (48995), GDA_BENCH_JAR (target/gpu-docker-api.jar,
-# built when older than the sources), GDA_BENCH_OUT (docs/benchmarks.md), GDA_BENCH_TITLE (a note in the heading).
+# built when older than the sources), GDA_BENCH_OUT (docs/benchmarks.md), GDA_BENCH_TITLE (a note in the heading),
+# GDA_BENCH_DOCKER_HOST and GDA_BENCH_ETCD_ENDPOINTS (another daemon or etcd than the rig's first, e.g. its node 2's),
+# GDA_BENCH_SERVICE_FLAGS (more flags for the service, e.g. --gda.etcd.timeout=10s on a machine too loaded for 2 s).
 # Leaves nothing behind: its containers (by label), its etcd prefix and its work directory go on exit, even on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,9 +58,12 @@ if [ -z "${GDA_BENCH_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "$(find src pom.xml 
   log "building $JAR"
   mvn -B -q -o -DskipTests package >/dev/null 2>&1 || mvn -B -q -DskipTests package
 fi
-scripts/test-env.sh up
+# a daemon named by GDA_BENCH_DOCKER_HOST is the caller's to have up; the rig is left as it is
+[ -n "${GDA_BENCH_DOCKER_HOST:-}" ] || scripts/test-env.sh up
 # shellcheck disable=SC1091
 source "${GDA_TEST_DIR:-/tmp/gda-test}/env"
+GDA_DOCKER_HOST=${GDA_BENCH_DOCKER_HOST:-$GDA_DOCKER_HOST}
+GDA_ETCD_ENDPOINTS=${GDA_BENCH_ETCD_ENDPOINTS:-$GDA_ETCD_ENDPOINTS}
 export DOCKER_HOST=$GDA_DOCKER_HOST
 IMAGE=$GDA_TEST_IMAGE
 # a run cut short earlier (killed before its trap) leaves its containers and keys: start clean
@@ -67,7 +72,7 @@ ETCDCTL_API=3 etcdctl --endpoints "$GDA_ETCD_ENDPOINTS" del --prefix "$PREFIX/" 
 
 java -jar "$JAR" -a "127.0.0.1:$PORT" -e "$GDA_ETCD_ENDPOINTS" -p 48960-48979 --gda.auth.admin-token=$ADMIN \
   --gda.etcd.prefix=$PREFIX --gda.docker.host="$GDA_DOCKER_HOST" --gda.gpu.nvidia-smi="$GDA_GPU_NVIDIA_SMI" \
-  --gda.state-dir="$WORK/state" > "$WORK/service.log" 2>&1 &
+  --gda.state-dir="$WORK/state" ${GDA_BENCH_SERVICE_FLAGS:-} > "$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 360); do curl -s "$BASE/ping" >/dev/null 2>&1 && break; kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.5; done
 curl -s "$BASE/ping" >/dev/null 2>&1 || { log "the service did not start:"; tail -20 "$WORK/service.log" >&2; exit 1; }
