@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-usage bench-reads clean
+.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-usage bench-reads bench-create clean
 
 build: ## compile and package the runnable jar
 	scripts/install-deps.sh run
@@ -51,6 +51,9 @@ bench-stop: ## update and pause of instances whose command ignores SIGTERM vs on
 bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's filesystem and on XFS
 	scripts/bench-volume.sh
 	scripts/bench-copy.sh volume
+
+bench-create: ## 32 creates at once through the API vs 32 `docker run -d` at once, and one vs one (medians of 3); with the create's phases
+	scripts/bench-create.sh
 
 bench-quota: ## a create's time with tenants' quotas on vs off (20 sequential creates each, median)
 	scripts/bench-quota.sh

@@ -79,7 +79,8 @@ public class InfrastructureConfig {
     @Bean
     DockerCalls dockerCalls(GdaProperties props) {
         GdaProperties.Docker d = props.docker();
-        return new DockerCalls(d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()));
+        int maxCalls = d.maxCalls() > 0 ? d.maxCalls() : DockerCalls.defaultMaxInFlight(Runtime.getRuntime().availableProcessors());
+        return new DockerCalls(d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()), maxCalls);
     }
 
     /**

@@ -95,9 +95,10 @@ public class ReplicaSetConfig {
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
                                           GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
-                                          GdaProperties props, TenantCeilings ceilings, QuotaLedger quotas, QuotaSettings quota) {
+                                          GdaProperties props, TenantCeilings ceilings, QuotaLedger quotas, QuotaSettings quota,
+                                          MeterRegistry metrics) {
         return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init(), ceilings,
-                quota.enabled() ? quotas : null);
+                quota.enabled() ? quotas : null, metrics);
     }
 
     @Bean
