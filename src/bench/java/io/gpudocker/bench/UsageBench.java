@@ -58,7 +58,7 @@ public final class UsageBench {
     public static void main(String[] args) throws Exception {
         String endpoint = args[0];
         Path out = Path.of(args[1]);
-        try (Client client = Client.builder().endpoints(endpoint).build()) {
+        try (Client client = Client.builder().endpoints(endpoint).maxInboundMessageSize(EtcdKeyValueStore.MAX_MESSAGE_BYTES).build()) {
             KeyValueStore store = new EtcdKeyValueStore(client, Duration.ofSeconds(30), endpoint);
             StringBuilder md = new StringBuilder();
             createLatency(store, md);

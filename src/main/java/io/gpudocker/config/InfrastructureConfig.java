@@ -129,6 +129,7 @@ public class InfrastructureConfig {
         ClientBuilder builder = Client.builder()
                 .endpoints(etcd.endpoints().toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(2))
+                .maxInboundMessageSize(EtcdKeyValueStore.MAX_MESSAGE_BYTES)
                 .waitForReady(false);
         if (etcd.tls()) {
             builder.sslContext(EtcdTls.sslContext(etcd));
