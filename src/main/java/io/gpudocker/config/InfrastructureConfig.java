@@ -131,6 +131,7 @@ public class InfrastructureConfig {
         ClientBuilder builder = Client.builder()
                 .endpoints(etcd.endpoints().toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(2))
+                .maxInboundMessageSize(EtcdKeyValueStore.MAX_MESSAGE_BYTES)
                 .waitForReady(false);
         if (CallThreads.virtual()) {
             // jetcd's own default is a cached pool of platform threads, one more for each call in flight

@@ -111,8 +111,14 @@ public class EtcdKeyValueStore implements KeyValueStore {
                 : new KeyChange(key, k.getValue().toString(StandardCharsets.UTF_8), k.getModRevision());
     }
 
-    /** Keys per read of a range: 5,000 usage sums are about 1.2 MB, well under gRPC's 4 MiB default. */
-    private static final int RANGE_PAGE = 5000;
+    /**
+     * Keys per read of a range: 2,000 running usage totals of a month (31 days, 2.5 to 4 KB each) are at most about
+     * 8 MB, under {@link #MAX_MESSAGE_BYTES}. Not fewer: etcd counts every key left in the range for each page.
+     */
+    private static final int RANGE_PAGE = 2000;
+
+    /** The largest answer the etcd client takes (gRPC's default, 4 MiB, is under a page of running usage totals). */
+    public static final int MAX_MESSAGE_BYTES = 16 << 20;
 
     @Override
     public List<KeyValue> range(String prefix, String fromKey, String toKey) {
