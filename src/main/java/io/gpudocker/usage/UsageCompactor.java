@@ -62,7 +62,7 @@ public class UsageCompactor {
             }
         }
         if (folded > 0) {
-            log.info("folded {} usage intervals that ended before {} into daily sums", folded, today);
+            log.info("folded {} usage intervals that ended before {} into running totals and daily sums", folded, today);
         }
         expire(UsageInterval.day(clock.instant().minus(retention)));
         return folded;
@@ -77,7 +77,7 @@ public class UsageCompactor {
             store.commit(txn);
         }
         if (!old.isEmpty()) {
-            log.info("dropped {} archived usage intervals that ended before {} (retention {}); their daily sums stay", old.size(), cutoff, retention);
+            log.info("dropped {} archived usage intervals that ended before {} (retention {}); their sums stay", old.size(), cutoff, retention);
         }
     }
 
