@@ -6,8 +6,8 @@
 #   1. start to first served call: from the java command to the first 200 of GET /api/v1/replicaSet (an authenticated
 #      call that reads etcd), polled every 50 ms; GDA_BENCH_STARTS (3) starts of each, median;
 #   2. idle: resident memory (VmRSS) and threads 30 s (GDA_BENCH_IDLE) after the last start of each;
-#   3. under load: GDA_BENCH_INSTANCES (20) instances without GPUs, then GDA_BENCH_UPDATES (200) updates (PATCH {})
-#      sent at once, spread over them; the peak of the process's threads and resident memory sampled every 0.2 s, and,
+#   3. under load: GDA_BENCH_INSTANCES (as many as updates) instances without GPUs, then GDA_BENCH_UPDATES (200)
+#      updates (PATCH {}) sent at once, spread over them; the peak of the process's threads and resident memory sampled every 0.2 s, and,
 #      for scripts/run.sh's way, heap and non-heap from Native Memory Tracking at idle and after the load.
 #      GDA_BENCH_LOAD=0 skips it. A start that serves nothing within GDA_BENCH_START_LIMIT (600) s fails the run.
 # The rig is scripts/test-env.sh's (GDA_TEST_DIR and the rest, as for make test). Everything it makes (instances,
@@ -16,8 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 STARTS=${GDA_BENCH_STARTS:-3}
 IDLE=${GDA_BENCH_IDLE:-30}
-INSTANCES=${GDA_BENCH_INSTANCES:-20}
 UPDATES=${GDA_BENCH_UPDATES:-200}
+# one update per instance: a second update of a name already updating is refused as busy, not queued
+INSTANCES=${GDA_BENCH_INSTANCES:-$UPDATES}
 LOAD=${GDA_BENCH_LOAD:-1}
 PORT=${GDA_BENCH_PORT:-48991}
 PORTS=${GDA_BENCH_PORTS:-48900-48949}
