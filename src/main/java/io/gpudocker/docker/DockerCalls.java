@@ -1,16 +1,15 @@
 package io.gpudocker.docker;
 
 import com.github.dockerjava.api.exception.DockerException;
+import io.gpudocker.common.CallThreads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,12 +37,8 @@ public final class DockerCalls {
     private final DockerTimeouts timeouts;
     private final int maxInFlight;
     private final Semaphore inFlight;
-    private final AtomicInteger threads = new AtomicInteger();
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "docker-call-" + threads.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    /** Virtual threads on a Java 21+ runtime: a call mostly waits on the engine's socket. */
+    private final ExecutorService executor = CallThreads.perTask("docker-call-");
 
     /** @param host the daemon's address, named in every unavailable failure */
     public DockerCalls(String host, DockerTimeouts timeouts) {

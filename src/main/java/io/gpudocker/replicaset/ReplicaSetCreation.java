@@ -120,7 +120,7 @@ public class ReplicaSetCreation {
     private void run(ReplicaSetVersion first, String tenant, Reservation reservation, CreatePhases phases) {
         String name = first.replicaSet();
         ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime(),
-                tenant, first.cpus(), first.memory(), repo.localNode());
+                tenant, first.cpus(), first.memory(), repo.localNode(), first.spec().image());
         try {
             // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
             IntentScope.run(operations, Intent.start(Intent.REPLICASET, "create", name, 1), scope -> {
