@@ -73,7 +73,12 @@ public enum ErrorCode {
     NODE_IN_USE(1093, HttpStatus.CONFLICT, "The node is up or still holds instances or volumes"),
     NOT_THIS_NODE(1094, HttpStatus.CONFLICT, "Another node holds it; this node does not act on it"),
     QUOTA_EXCEEDED(1100, HttpStatus.CONFLICT, "The tenant's quota does not allow this: the message names the quota, its limit, the use and the ask"),
-    QUOTA_INVALID(1101, HttpStatus.BAD_REQUEST, "A quota must be a whole number or a size (KB, MB, GB, TB), 0 or more; absent: no limit");
+    QUOTA_INVALID(1101, HttpStatus.BAD_REQUEST, "A quota must be a whole number or a size (KB, MB, GB, TB), 0 or more; absent: no limit"),
+    SSH_KEY_INVALID(1110, HttpStatus.BAD_REQUEST, "Not an OpenSSH public key line (type, base64 key, optional comment) of a supported type"),
+    SSH_KEY_EXISTS(1111, HttpStatus.CONFLICT, "A key of that name, or the same key, is registered already"),
+    SSH_KEY_NOT_FOUND(1112, HttpStatus.NOT_FOUND, "No SSH key of that name"),
+    PROXY_UNREACHABLE(1113, HttpStatus.BAD_GATEWAY, "Nothing answers on that port of the instance's container"),
+    PROXY_PORT_INVALID(1114, HttpStatus.BAD_REQUEST, "The port must be a whole number from 1 to 65535");
 
     private final int code;
     private final HttpStatus status;

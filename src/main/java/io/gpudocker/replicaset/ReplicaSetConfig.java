@@ -118,6 +118,13 @@ public class ReplicaSetConfig {
         return new ReplicaSetLifecycle(repo, engine, containers, reservations, locks, operations);
     }
 
+    /** What each tenant holds open of shells: the console's terminals and the SSH gateway's sessions, one count. */
+    @Bean
+    SessionSlots terminalSlots(SessionLimits sessions, Quotas quotas) {
+        return new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", sessions.terminalsPerTenant(), sessions.adminTerminals())
+                .withQuota(quotas, Resource.TERMINALS);
+    }
+
     @Bean
     ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props, SessionLimits sessions,
                                       Quotas quotas) {
