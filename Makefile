@@ -5,11 +5,12 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-usage clean
+.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-usage bench-reads bench-create bench-startup clean
 
-build: ## compile and package the runnable jar
+build: ## compile and package the runnable jar; then unpack it into target/app with the class archive a start loads (scripts/class-archive.sh)
 	scripts/install-deps.sh run
 	$(MVN) -Dgit.commit=$(GIT_COMMIT) -DskipTests package
+	scripts/class-archive.sh
 
 run: build ## run the service (starts a local etcd if none answers); flags via ARGS="-p 40000-41000"
 	scripts/run.sh $(ARGS)
@@ -52,6 +53,9 @@ bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's
 	scripts/bench-volume.sh
 	scripts/bench-copy.sh volume
 
+bench-create: ## 32 creates at once through the API vs 32 `docker run -d` at once, and one vs one (medians of 3); with the create's phases
+	scripts/bench-create.sh
+
 bench-quota: ## a create's time with tenants' quotas on vs off (20 sequential creates each, median)
 	scripts/bench-quota.sh
 
@@ -61,6 +65,12 @@ bench-cluster: build ## two nodes on the rig: a call through the node that does 
 bench-usage: ## usage metering: create transaction with metering off vs on; queries over a year of 1,000 instances
 	scripts/bench-usage.sh
 	scripts/bench-usage-create.sh
+
+bench-reads: build ## two nodes on the rig: a read through the node that does not hold the instance vs its owner; the list with 10 vs 1,000 instances
+	scripts/bench-reads.sh
+
+bench-startup: build ## start to first served call and idle RSS, plain `java -jar` vs scripts/run.sh's JVM; threads during 200 concurrent updates
+	scripts/bench-startup.sh
 
 bench-cluster-limits: ## etcd load of 10, 100 and 1,000 simulated nodes on a throwaway etcd; figures into docs/cluster.md
 	scripts/bench-cluster-limits.sh

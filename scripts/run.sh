@@ -3,6 +3,7 @@
 # default 127.0.0.1:2379 and, if nothing answers there, starts a local etcd from the `etcd` binary with its
 # data kept under .run/etcd. An etcd configured explicitly is never stood in for: if it does not answer,
 # this says so and exits non-zero (a fresh, empty etcd in its place would not know the instances Docker holds).
+# The JVM: scripts/java-runtime.sh (Java 25 and the AOT cache `make build` records, when there is a Java 25; GDA_JVM_OPTS).
 # The service's state directory is .run/ (GDA_STATE_DIR overrides it): the admin token generated at the first
 # start is written there, as .run/admin-token.
 set -euo pipefail
@@ -64,4 +65,8 @@ else
   echo "admin token: cat $GDA_STATE_DIR/admin-token   (generated at the first start; only its hash is kept in etcd)"
   echo "  e.g. TOKEN=\$(cat $GDA_STATE_DIR/admin-token); curl -H \"Authorization: Bearer \$TOKEN\" localhost:2378/api/v1/replicaSet"
 fi
-exec java -jar target/gpu-docker-api.jar "$@"
+# the java (25 preferred), memory and thread options and class archive of scripts/java-runtime.sh
+# shellcheck source=scripts/java-runtime.sh
+source scripts/java-runtime.sh
+launch_command
+exec "${GDA_LAUNCH[@]}" "$@"

@@ -24,13 +24,20 @@ function headers(json) {
   return h;
 }
 
+// The last answer to each GET that carried an ETag: polling asks "changed since?" and an unchanged view costs a 304.
+const lastSeen = new Map();
+
 async function call(method, path, body) {
   let response;
+  const h = headers(body !== undefined);
+  const seen = method === 'GET' ? lastSeen.get(path) : undefined;
+  if (seen && seen.token === session.token) h['If-None-Match'] = seen.etag;
   try {
-    response = await fetch(`${BASE}${path}`, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(`${BASE}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
   } catch (e) {
     throw new ApiError(0, 0, 'The service cannot be reached. Check that it runs and that this network can reach it.');
   }
+  if (response.status === 304 && seen) return seen.data;
   let envelope = null;
   try { envelope = await response.json(); } catch (e) { /* an empty or non-JSON answer: judged by its status below */ }
   if (response.status === 401) {
@@ -40,6 +47,9 @@ async function call(method, path, body) {
   if (!response.ok || (envelope && envelope.code !== 200)) {
     throw new ApiError(response.status, envelope?.code ?? response.status, envelope?.msg ?? `${method} ${path} failed with HTTP ${response.status}`, envelope?.field);
   }
+  const etag = response.headers.get('ETag');
+  if (method === 'GET' && etag) lastSeen.set(path, { etag, token: session.token, data: envelope?.data });
+  else if (method === 'GET') lastSeen.delete(path);
   return envelope?.data;
 }
 

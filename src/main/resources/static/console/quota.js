@@ -77,7 +77,7 @@ function tenantsScreen(main) {
     });
     dialog({
       title: `Quota of ${t.name}`, confirm: 'Save', test: 'quota-dialog',
-      body: h('div.quota-form', h('p.muted', 'Empty: no limit. Running commands and terminals count per node; committed images per node\'s engine.'), fields),
+      body: h('div.quota-form', h('p.muted', 'Empty: no limit. Every limit counts the tenant on all nodes together.'), fields),
       submit: () => {
         const body = {};
         for (const [r, input] of Object.entries(inputs)) {

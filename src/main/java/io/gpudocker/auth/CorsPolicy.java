@@ -13,7 +13,7 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  */
 final class CorsPolicy {
     static final List<String> METHODS = List.of("GET", "POST", "PATCH", "DELETE");
-    static final List<String> HEADERS = List.of("Authorization", "Content-Type");
+    static final List<String> HEADERS = List.of("Authorization", "Content-Type", "If-None-Match");
     static final String ECHO_ANY = "*";
 
     private CorsPolicy() {}
@@ -27,6 +27,7 @@ final class CorsPolicy {
         }
         config.setAllowedMethods(METHODS);
         config.setAllowedHeaders(HEADERS);
+        config.setExposedHeaders(List.of("ETag")); // so a page of another origin can ask "changed since?" too
         config.setAllowCredentials(false);
         config.setMaxAge(Duration.ofHours(1));
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();

@@ -35,6 +35,11 @@ public final class ProgressBoard {
         return t;
     }
 
+    /** Whether no operation on a key starting with {@code prefix} is in flight. */
+    public boolean idle(String prefix) {
+        return running.keySet().stream().noneMatch(k -> k.startsWith(prefix));
+    }
+
     public Optional<Progress> of(String key) {
         Tracker t = running.get(key);
         return t == null ? Optional.empty() : Optional.of(t.snapshot());

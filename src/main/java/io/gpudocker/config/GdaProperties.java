@@ -85,8 +85,12 @@ public record GdaProperties(
             @DefaultValue("2s") Duration pingTimeout,
             @DefaultValue("2s") Duration connectTimeout,
             @DefaultValue("3s") Duration responseTimeout,
-            @DefaultValue("2m") Duration workTimeout) {
+            @DefaultValue("2m") Duration workTimeout,
+            @DefaultValue("0") int maxCalls) {
         public Docker {
+            if (maxCalls < 0) {
+                throw new IllegalArgumentException("gda.docker.max-calls must not be negative (0: eight per CPU of this host, at least 32)");
+            }
             for (Duration d : List.of(connectTimeout, responseTimeout, workTimeout)) {
                 if (d.isNegative() || d.isZero()) {
                     throw new IllegalArgumentException("gda.docker connect-timeout, response-timeout and work-timeout must be positive");

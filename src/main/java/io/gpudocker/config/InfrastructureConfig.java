@@ -8,6 +8,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.gpudocker.common.ByteSizes;
+import io.gpudocker.common.CallThreads;
 import io.gpudocker.copy.CopyMetrics;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
@@ -79,7 +80,8 @@ public class InfrastructureConfig {
     @Bean
     DockerCalls dockerCalls(GdaProperties props) {
         GdaProperties.Docker d = props.docker();
-        return new DockerCalls(d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()));
+        int maxCalls = d.maxCalls() > 0 ? d.maxCalls() : DockerCalls.defaultMaxInFlight(Runtime.getRuntime().availableProcessors());
+        return new DockerCalls(d.host(), new DockerTimeouts(d.responseTimeout(), d.workTimeout(), d.stopTimeout()), maxCalls);
     }
 
     /**
@@ -129,7 +131,12 @@ public class InfrastructureConfig {
         ClientBuilder builder = Client.builder()
                 .endpoints(etcd.endpoints().toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(2))
+                .maxInboundMessageSize(EtcdKeyValueStore.MAX_MESSAGE_BYTES)
                 .waitForReady(false);
+        if (CallThreads.virtual()) {
+            // jetcd's own default is a cached pool of platform threads, one more for each call in flight
+            builder.executorService(CallThreads.perTask("etcd-call-"));
+        }
         if (etcd.tls()) {
             builder.sslContext(EtcdTls.sslContext(etcd));
             log.info("etcd client: TLS to {}, members checked against {}, {}", String.join(",", etcd.endpoints()),

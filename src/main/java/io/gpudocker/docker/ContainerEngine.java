@@ -30,6 +30,15 @@ public interface ContainerEngine {
 
     void start(String nameOrId);
 
+    /**
+     * As {@link #start(String)}, telling {@code checked} when what is checked before the start (the program exists,
+     * host-path binds are in place) is done and the start proper begins: a create times the two apart.
+     */
+    default void start(String nameOrId, Runnable checked) {
+        checked.run();
+        start(nameOrId);
+    }
+
     /** Stops a running container; a container that is already stopped is fine. */
     void stop(String nameOrId);
 

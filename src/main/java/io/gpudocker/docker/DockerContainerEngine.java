@@ -80,6 +80,11 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public void start(String nameOrId) {
+        start(nameOrId, () -> {});
+    }
+
+    @Override
+    public void start(String nameOrId, Runnable checked) {
         Optional<JsonNode> inspected = raw.inspectContainer(nameOrId);
         String name = inspected.map(c -> InspectParser.detail(c).name()).orElse(nameOrId);
         inspected.ifPresent(c -> {
@@ -93,6 +98,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
             programCheck.require(nameOrId, InspectParser.launch(c));
             bindMounts.establish(name, hostBinds);
         });
+        checked.run();
         try {
             call("start container " + nameOrId, timeouts.work(), () -> {
                 try {

@@ -77,7 +77,25 @@ final class InspectParser {
         JsonNode entrypoint = config.path("Entrypoint");
         List<String> argv = strings(entrypoint.isArray() && !entrypoint.isEmpty() ? entrypoint : config.path("Cmd"));
         return new InitProgramCheck.Launch(r.path("Id").asString(), r.path("HostConfig").path("Init").asBoolean(false), running(r),
-                argv, strings(config.path("Env")), config.path("WorkingDir").asString(""));
+                argv, strings(config.path("Env")), config.path("WorkingDir").asString(""), r.path("Image").asString(null), mountPoints(r));
+    }
+
+    /** Everywhere the container has something mounted over its image's files: binds, volumes, mounts, tmpfs. */
+    static List<String> mountPoints(JsonNode r) {
+        List<String> points = new ArrayList<>();
+        JsonNode host = r.path("HostConfig");
+        host.path("Binds").forEach(b -> {
+            String[] parts = b.asString("").split(":");
+            if (parts.length >= 2) {
+                points.add(parts[1]);
+            }
+        });
+        host.path("Mounts").forEach(m -> points.add(m.path("Target").asString("")));
+        host.path("Tmpfs").properties().forEach(e -> points.add(e.getKey()));
+        r.path("Config").path("Volumes").properties().forEach(e -> points.add(e.getKey()));
+        r.path("Mounts").forEach(m -> points.add(m.path("Destination").asString("")));
+        points.removeIf(p -> !p.startsWith("/"));
+        return points;
     }
 
     /** Docker writes 0001-01-01T00:00:00Z for a time that never came (a container that never stopped). */

@@ -36,15 +36,19 @@ final class RawDockerApi {
         });
     }
 
-    /** Whether the path exists in the container's filesystem; true where Docker cannot tell (the start then decides). */
-    boolean pathExists(String containerId, String path) {
+    /** Whether the path exists in the container's filesystem; null where Docker cannot tell (the start then decides). */
+    Boolean pathExists(String containerId, String path) {
         // Docker mounts the container's filesystem to answer: work, not an instant answer, under a burst of creates
         return calls.call("look up " + path + " in container " + containerId, calls.timeouts().work(), () -> {
             // docker-java has no HEAD request: the archive's answer is read no further than its status
             Request request = Request.builder().method(Request.Method.GET)
                     .path("/containers/" + containerId + "/archive?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8)).build();
             try (DockerHttpClient.Response response = http.execute(request)) {
-                return response.getStatusCode() != 404;
+                return switch (response.getStatusCode()) {
+                    case 200 -> Boolean.TRUE;
+                    case 404 -> Boolean.FALSE;
+                    default -> null;
+                };
             }
         });
     }

@@ -161,7 +161,7 @@ class CreatePlacement {
         return v.isString() && !v.asString().isBlank() ? v.asString().trim() : null;
     }
 
-    private static int codeOf(byte[] body) {
+    static int codeOf(byte[] body) {
         JsonNode parsed = parse(body);
         return parsed == null ? 0 : parsed.path("code").asInt(0);
     }

@@ -11,7 +11,6 @@ import io.gpudocker.resource.port.PortScheduler;
 import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
-import io.gpudocker.store.Stored;
 import io.gpudocker.volume.VolumeRepository;
 import java.io.IOException;
 import java.io.InputStream;
@@ -122,20 +121,20 @@ public class NodeConfig {
         return new NodeQueries(directory, members, replicaSets, volumes);
     }
 
+    /** Which node holds each instance and volume, kept by an etcd watch so that routing a call costs no read of its record. */
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    OwnerView ownerView(KeyValueStore store, Keys keys) {
+        return new OwnerView(store, keys, OwnerView.Later.onItsOwnThread("owner-view"), java.time.Duration.ofSeconds(2));
+    }
+
     /**
      * Right after Spring Security's chain, so it knows the caller; a forwarded call passes straight through. The MVC
      * handler mapping is looked up on the first call: asking for it here would build every controller before the web
      * server starts.
      */
     @Bean
-    FilterRegistrationBean<OwnerRouting> ownerRouting(NodeDirectory directory, Placement placement, Forwarder forwarder,
-                                                      ReplicaSetRepository replicaSets, VolumeRepository volumes,
+    FilterRegistrationBean<OwnerRouting> ownerRouting(NodeDirectory directory, Placement placement, Forwarder forwarder, OwnerView records,
                                                       @Qualifier("requestMappingHandlerMapping") ObjectProvider<HandlerMapping> mapping) {
-        OwnedRecords records = (owner, name) -> switch (owner) {
-            case REPLICASET_OWNER -> replicaSets.findQuietly(name).map(Stored::record);
-            case VOLUME_OWNER -> volumes.findQuietly(name).map(Stored::record);
-            default -> Optional.empty();
-        };
         CallForwarding forwarding = new CallForwarding(directory, forwarder);
         FilterRegistrationBean<OwnerRouting> registration = new FilterRegistrationBean<>(new OwnerRouting(new RouteResolver(mapping::getObject),
                 directory, records, forwarding, new CreatePlacement(placement, forwarding, records), new ResourceGathering(directory, forwarder)));

@@ -6,6 +6,7 @@ import io.gpudocker.store.Json;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.NodeLease;
 import io.gpudocker.store.Txn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ import org.springframework.core.Ordered;
  * start-up check: nothing is reconciled before the name is held. A restart after a crash ends its previous process's
  * lease at once (remembered in the state directory) instead of waiting for it to run out.
  */
-public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
+public class NodePresence implements StartupCheck, Ordered, SmartLifecycle, NodeLease {
     private static final Logger log = LoggerFactory.getLogger(NodePresence.class);
 
     private final KeyValueStore store;
@@ -230,6 +231,9 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle {
 
     @Override
     public boolean isRunning() { return running; }
+
+    @Override
+    public long current() { return lease; }
 
     /** When the context ends: no more heartbeats at all. */
     public void close() {

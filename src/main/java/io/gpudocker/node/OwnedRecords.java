@@ -8,4 +8,9 @@ import java.util.Optional;
 @FunctionalInterface
 interface OwnedRecords {
     Optional<Owned> find(Where owner, String name);
+
+    /** The record as etcd holds it now: asked after the node {@link #find} named refused the call as not its own. */
+    default Optional<Owned> refresh(Where owner, String name) {
+        return find(owner, name);
+    }
 }

@@ -3,6 +3,7 @@ package io.gpudocker.node;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.EnvelopeWriter;
+import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.Owned;
 import io.gpudocker.api.RunsOn;
 import jakarta.servlet.FilterChain;
@@ -86,18 +87,68 @@ public class OwnerRouting extends OncePerRequestFilter {
         }
     }
 
-    /** Runs here when this node holds it (or nothing of the caller's does: the answer is then this node's 404); otherwise on its node. */
+    /**
+     * Runs here when this node holds it (or nothing of the caller's does: the answer is then this node's 404); otherwise
+     * on its node. Which node that is comes from the owner view; the node it names reads the record itself, and a
+     * refusal as not its own (the view was behind) sends the call once more, where etcd says now.
+     */
     private void toOwner(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Caller caller, RouteResolver.Route route)
             throws ServletException, IOException {
-        Optional<String> owner = records.find(route.where(), route.name()).filter(r -> caller.maySee(r.tenant())).map(Owned::node);
-        if (owner.isEmpty() || owner.get().equals(directory.self())) {
-            chain.doFilter(request, response);
+        CachedBodyRequest call = CachedBodyRequest.of(request);
+        String seen = ownerOf(records.find(route.where(), route.name()), caller);
+        if (seen.equals(directory.self())) {
+            RefusalHold held = new RefusalHold(response);
+            chain.doFilter(call, held);
+            if (!held.refusedAsNotHere()) {
+                held.release();
+                return;
+            }
+            String now = ownerOf(records.refresh(route.where(), route.name()), caller);
+            if (now.equals(directory.self())) {
+                held.release(); // etcd says here after all: the refusal is the answer
+                return;
+            }
+            log.info("{} '{}' is on node {}, not here as this node's view had it; sending the call there", route.kind(), route.name(), now);
+            forward(now, call, response, caller, route);
             return;
         }
-        String node = owner.get();
+        try (Forwarder.Answer answer = sendTo(seen, call, caller, route)) {
+            if (answer.status() != ErrorCode.NOT_THIS_NODE.status().value()) {
+                Forwarder.relay(answer, response);
+                return;
+            }
+            byte[] refusal = answer.body().readAllBytes();
+            String now = CreatePlacement.codeOf(refusal) == ErrorCode.NOT_THIS_NODE.code()
+                    ? ownerOf(records.refresh(route.where(), route.name()), caller) : seen;
+            if (now.equals(seen)) {
+                Forwarder.relay(answer.withBody(refusal), response);
+                return;
+            }
+            log.info("{} '{}' is not on node {} as this node's view had it; sending the call to {}", route.kind(), route.name(), seen,
+                    now.equals(directory.self()) ? "this node" : now);
+            if (now.equals(directory.self())) {
+                chain.doFilter(call, response);
+            } else {
+                forward(now, call, response, caller, route);
+            }
+        }
+    }
+
+    /** The node to run a call on it: its record's, else this one (no record the caller may see, or one that names no node). */
+    private String ownerOf(Optional<Owned> record, Caller caller) {
+        return record.filter(r -> caller.maySee(r.tenant())).map(Owned::node).orElse(directory.self());
+    }
+
+    private void forward(String node, CachedBodyRequest call, HttpServletResponse response, Caller caller, RouteResolver.Route route) throws IOException {
+        try (Forwarder.Answer answer = sendTo(node, call, caller, route)) {
+            Forwarder.relay(answer, response);
+        }
+    }
+
+    private Forwarder.Answer sendTo(String node, CachedBodyRequest call, Caller caller, RouteResolver.Route route) {
         NodeStatus target = directory.recentlyLive(node, LIVENESS_MAX_AGE)
                 .orElseThrow(() -> NodeUnavailable.of(route.kind(), route.name(), node, "down"));
-        forwarding.relay(target, CachedBodyRequest.of(request), response, caller, route.kind(), route.name());
+        return forwarding.send(target, call, caller, route.kind(), route.name());
     }
 
     private static Optional<Caller> caller() {

@@ -3,6 +3,7 @@ package io.gpudocker.quota;
 import io.gpudocker.config.QuotaSettings;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import io.gpudocker.store.NodeLease;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.unit.DataSize;
@@ -17,8 +18,13 @@ public class QuotaConfig {
     }
 
     @Bean
-    Quotas quotas(QuotaLedger ledger, QuotaSettings settings) {
-        return new Quotas(ledger, settings.enabled());
+    TenantHolds tenantHolds(KeyValueStore store, Keys keys, NodeLease lease) {
+        return new TenantHolds(store, keys, lease);
+    }
+
+    @Bean
+    Quotas quotas(QuotaLedger ledger, QuotaSettings settings, TenantHolds holds) {
+        return new Quotas(ledger, settings.enabled(), holds);
     }
 
     static Quota defaults(QuotaSettings s) {

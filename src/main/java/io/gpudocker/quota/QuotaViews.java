@@ -17,18 +17,18 @@ public final class QuotaViews {
             @Schema(description = "total declared size of its volumes (KB, MB, GB, TB)", example = "500GB") String volumeSize,
             @PositiveOrZero @Schema(description = "exclusive CPU cores held", example = "32") Long cores,
             @Schema(description = "memory held (KB, MB, GB, TB)", example = "256GB") String memory,
-            @PositiveOrZero @Schema(description = "execute calls running at once (per node)", example = "4") Long executes,
-            @PositiveOrZero @Schema(description = "terminals open at once (per node)", example = "4") Long terminals,
-            @PositiveOrZero @Schema(description = "committed images (per node's Docker engine)", example = "10") Long images) {}
+            @PositiveOrZero @Schema(description = "execute calls running at once, on every node together", example = "4") Long executes,
+            @PositiveOrZero @Schema(description = "terminals open at once, on every node together", example = "4") Long terminals,
+            @PositiveOrZero @Schema(description = "committed images, on every node's Docker engine together", example = "10") Long images) {}
 
     @Schema(name = "QuotaLine", description = "One resource: its limit (null: none) and what the tenant holds of it")
     public record Line(
             @Schema(example = "gpus") String resource,
             @Schema(example = "4") Long limit,
-            @Schema(description = "null: not known now (the node's Docker engine did not answer)", example = "3") Long used,
+            @Schema(description = "null: not known now (etcd did not answer)", example = "3") Long used,
             @Schema(description = "the limit as people read it (a size for bytes); null: none", example = "4") String limitText,
             @Schema(example = "3") String usedText,
-            @Schema(description = "where the use is counted: cluster (etcd) or node (the node that answered)", example = "cluster") String scope) {}
+            @Schema(description = "where the use is counted: cluster (etcd, every node together)", example = "cluster") String scope) {}
 
     @Schema(name = "TenantQuota")
     public record View(

@@ -5,34 +5,36 @@ import io.gpudocker.api.ErrorCode;
 import io.gpudocker.common.ByteSizes;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reading and setting tenants' quotas, and what a tenant holds against them: the counts etcd keeps, and the ones
- * this node counts itself (its open sessions, the commits in its Docker engine), registered by the features that
- * hold them.
+ * Reading and setting tenants' quotas, and what a tenant holds against them across the cluster: the counts etcd
+ * keeps of its records, and its open sessions and committed images, one key each ({@link TenantHolds}).
  */
 public class Quotas {
     private static final Logger log = LoggerFactory.getLogger(Quotas.class);
 
     private final QuotaLedger ledger;
     private final boolean enabled;
-    private final Map<Resource, ToLongFunction<String>> local = new EnumMap<>(Resource.class);
+    private final TenantHolds holds;
 
     /** @param enabled false: no limit applies anywhere (gda.quota.enabled) */
-    public Quotas(QuotaLedger ledger, boolean enabled) {
+    public Quotas(QuotaLedger ledger, boolean enabled, TenantHolds holds) {
         this.ledger = ledger;
         this.enabled = enabled;
+        this.holds = holds;
     }
 
-    /** {@code count} answers how much of {@code r} a tenant holds on this node. */
-    public synchronized void countLocally(Resource r, ToLongFunction<String> count) {
-        local.put(r, count);
+    /** Whether quotas apply at all; without them nothing is counted that only a quota needs. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Where the sessions and images of tenants are counted, one key each. */
+    public TenantHolds holds() {
+        return holds;
     }
 
     /** The tenant's limit on {@code r} (its own quota, else the defaults); null: none. */
@@ -40,27 +42,23 @@ public class Quotas {
         return enabled && QuotaLedger.counted(tenant) ? ledger.read(tenant).quota().limit(r) : null;
     }
 
-    /** The tenant's quota and use, resource by resource. */
+    /** The tenant's quota and use, resource by resource, over every node. */
     public QuotaViews.View view(String tenant) {
         QuotaLedger.Standing s = ledger.read(tenant);
         List<QuotaViews.Line> lines = new ArrayList<>();
         for (Resource r : Resource.values()) {
             Long limit = s.quota().limit(r);
-            Long used = r.stored() ? Long.valueOf(s.usage().of(r)) : localCount(r, tenant);
+            Long used = r.stored() ? Long.valueOf(s.usage().of(r)) : held(r, tenant);
             lines.add(new QuotaViews.Line(r.key(), limit, used, limit == null ? null : r.format(limit), used == null ? "unknown" : r.format(used),
-                    r.stored() ? "cluster" : "node"));
+                    "cluster"));
         }
         return new QuotaViews.View(tenant, !s.own(), lines);
     }
 
-    /** What this node counts of {@code r}; null when it cannot tell now (its Docker engine does not answer). */
-    private Long localCount(Resource r, String tenant) {
-        ToLongFunction<String> count;
-        synchronized (this) {
-            count = local.get(r);
-        }
+    /** What the tenant holds of {@code r} on every node; null when it cannot be told now. */
+    private Long held(Resource r, String tenant) {
         try {
-            return count == null ? 0 : count.applyAsLong(tenant);
+            return holds.count(r, tenant);
         } catch (RuntimeException e) {
             // a view must not fail for want of one count: who-am-I signs the console in
             log.debug("quota view of tenant {}: {} not counted now: {}", tenant, r.key(), e.getMessage());

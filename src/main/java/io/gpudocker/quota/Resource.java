@@ -3,9 +3,9 @@ package io.gpudocker.quota;
 import io.gpudocker.common.ByteSizes;
 
 /**
- * What a tenant's quota bounds. The first six are counted in etcd from the records that hold them (so every node
- * sees one count); {@link #EXECUTES} and {@link #TERMINALS} are sessions, counted by the node that holds them open, and
- * {@link #IMAGES} the tenant's commits in the Docker engine of the node that made them.
+ * What a tenant's quota bounds, each counted in etcd so every node of a cluster sees one count: the first six from
+ * the records that hold them (the tenant's usage key); {@link #EXECUTES}, {@link #TERMINALS} (open sessions) and
+ * {@link #IMAGES} (committed images) one key each ({@link TenantHolds}).
  */
 public enum Resource {
     GPUS("gpus", false),

@@ -214,7 +214,8 @@ class OriginalImport {
         Instant now = Instant.now();
         ReplicaSetVersion version = new ReplicaSetVersion(name, next, ReplicaSetRecord.containerName(name, next), now,
                 "import of " + p.from() + " (original project)", spec, p.settings().gpuUuids(), new LinkedHashMap<>(p.settings().portBindings()));
-        ReplicaSetRecord running = new ReplicaSetRecord(name, next, ReplicaSetState.RUNNING, version.gpus(), version.ports(), now, now, null, List.of(), 0L, replicaSets.localNode());
+        ReplicaSetRecord running = new ReplicaSetRecord(name, next, ReplicaSetState.RUNNING, version.gpus(), version.ports(), now, now, null, List.of(), 0L, replicaSets.localNode(),
+                spec.image());
         ReplicaSetRecord record = ran ? running : running.stopped();
         IntentScope.run(operations, Intent.start(Intent.REPLICASET, "import", name, next), scope -> {
             engine.create(containers.specOf(version, null, scope.id()));

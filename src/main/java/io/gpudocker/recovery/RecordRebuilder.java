@@ -68,7 +68,7 @@ class RecordRebuilder {
         Instant created = versions.stream().map(ReplicaSetVersion::createTime).min(Comparator.naturalOrder()).orElse(Instant.now());
         String tenant = found.stream().map(c -> c.label(ManagedLabels.TENANT)).filter(Objects::nonNull).findFirst().orElse(null);
         ReplicaSetRecord record = new ReplicaSetRecord(name, current.version(), ReplicaSetState.RUNNING, current.gpus(), current.ports(), created, Instant.now(), tenant,
-                current.cpus(), current.memory(), replicaSets.localNode());
+                current.cpus(), current.memory(), replicaSets.localNode(), current.spec().image());
         if (!running) {
             record = record.stopped();
         }

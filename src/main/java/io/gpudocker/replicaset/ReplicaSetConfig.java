@@ -95,9 +95,10 @@ public class ReplicaSetConfig {
     @Bean
     ReplicaSetCreation replicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
                                           GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
-                                          GdaProperties props, TenantCeilings ceilings, QuotaLedger quotas, QuotaSettings quota) {
+                                          GdaProperties props, TenantCeilings ceilings, QuotaLedger quotas, QuotaSettings quota,
+                                          MeterRegistry metrics) {
         return new ReplicaSetCreation(repo, engine, containers, gpus, reservations, locks, operations, props.containers().init(), ceilings,
-                quota.enabled() ? quotas : null);
+                quota.enabled() ? quotas : null, metrics);
     }
 
     @Bean
@@ -125,11 +126,15 @@ public class ReplicaSetConfig {
                 .withQuota(quotas, Resource.TERMINALS);
     }
 
+    /** A start-up check too: this node's committed images are counted in etcd before it serves. */
+    @Bean
+    ImageCommitQuota imageCommitQuota(ContainerEngine engine, GdaProperties props, Quotas quotas) {
+        return new ImageCommitQuota(engine, props.etcd().prefix(), quotas);
+    }
+
     @Bean
     ContainerActions containerActions(ReplicaSetRepository repo, ContainerEngine engine, NameLocks locks, GdaProperties props, SessionLimits sessions,
-                                      Quotas quotas) {
-        ImageCommitQuota images = new ImageCommitQuota(engine, props.etcd().prefix(), quotas);
-        quotas.countLocally(Resource.IMAGES, images::committed);
+                                      Quotas quotas, ImageCommitQuota images) {
         return new ContainerActions(repo, engine, locks, props.docker().execTimeout(), props.etcd().prefix(),
                 new FollowSlots(props.logs().maxFollowsPerTenant(), props.logs().maxFollows()), props.logs().followIdleTimeout(),
                 new SessionSlots("running command(s)", "gda.sessions.executes-per-tenant", sessions.executesPerTenant(), sessions.adminExecutes())

@@ -15,6 +15,7 @@ import jakarta.validation.Valid;
 import java.io.IOException;
 import java.util.List;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -54,8 +55,13 @@ class ReplicaSetController {
     @GetMapping
     @RunsOn(Where.HERE)
     @Operation(summary = "List every replicaset")
-    ApiResponse<List<ReplicaSetViews.Summary>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        return ApiResponse.ok(queries.list(caller));
+    ResponseEntity<ApiResponse<List<ReplicaSetViews.Summary>>> list(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        ReplicaSetQueries.Listing listing = queries.listing(caller);
+        ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+        if (listing.etag() != null) {
+            ok.eTag(listing.etag()); // a GET whose If-None-Match names it is answered 304 by Spring
+        }
+        return ok.body(ApiResponse.ok(listing.items()));
     }
 
     @GetMapping("/{name}")

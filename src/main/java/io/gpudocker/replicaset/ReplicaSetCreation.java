@@ -16,6 +16,8 @@ import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Intent;
 import io.gpudocker.store.Intents;
+import io.gpudocker.replicaset.CreatePhases.Phase;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -39,6 +41,7 @@ public class ReplicaSetCreation {
     private final boolean initByDefault;
     private final TenantCeilings ceilings;
     private final QuotaLedger quotas;
+    private final MeterRegistry metrics;
 
     /** @param initByDefault whether an instance created without saying runs Docker's init as PID 1 */
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
@@ -57,6 +60,14 @@ public class ReplicaSetCreation {
     public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
                               GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
                               boolean initByDefault, TenantCeilings ceilings, QuotaLedger quotas) {
+        this(repo, engine, containers, gpus, reservations, locks, operations, initByDefault, ceilings, quotas, null);
+    }
+
+    /** @param metrics where each create's phases are timed ({@link CreatePhases}); null: logged only */
+    public ReplicaSetCreation(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers,
+                              GpuScheduler gpus, HoldingsReservations reservations, NameLocks locks, Intents operations,
+                              boolean initByDefault, TenantCeilings ceilings, QuotaLedger quotas, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.quotas = quotas;
         this.ceilings = ceilings;
         this.repo = repo;
@@ -70,6 +81,7 @@ public class ReplicaSetCreation {
     }
 
     public Created create(ReplicaSetRequests.Create req, Caller caller) {
+        CreatePhases phases = new CreatePhases();
         String name = req.replicaSetName();
         ReplicaSetSpec spec = new ReplicaSetSpec(req.imageName(), SpecValidator.gpuCount(req.gpuCount(), gpus.total()),
                 req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()),
@@ -86,11 +98,14 @@ public class ReplicaSetCreation {
                 throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name).onField("replicaSetName");
             }
             containers.requireRunnable(spec, caller.tenantName(), "imageName");
+            phases.lap(Phase.VALIDATE);
             Reservation reservation = reservations.reserve(name, spec);
             ReplicaSetVersion first = firstVersion(name, spec, reservation);
-            run(first, caller.tenantName(), reservation);
-            log.info("replicaset {} created for {}: container {}, image {}, GPUs {}, ports {}, {}", name, caller.tenantName(), first.containerName(),
-                    spec.image(), first.gpus(), first.ports(), ComputeText.of(first));
+            phases.lap(Phase.PLACE);
+            run(first, caller.tenantName(), reservation, phases);
+            phases.publish(metrics);
+            log.info("replicaset {} created for {}: container {}, image {}, GPUs {}, ports {}, {} ({})", name, caller.tenantName(), first.containerName(),
+                    spec.image(), first.gpus(), first.ports(), ComputeText.of(first), phases.summary());
             return new Created(first.containerName(), name, 1, first.gpus(), first.ports());
         }
     }
@@ -102,17 +117,21 @@ public class ReplicaSetCreation {
     }
 
     /** Creates and starts the container, then records it; on failure takes back everything this call made. */
-    private void run(ReplicaSetVersion first, String tenant, Reservation reservation) {
+    private void run(ReplicaSetVersion first, String tenant, Reservation reservation, CreatePhases phases) {
         String name = first.replicaSet();
         ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime(),
-                tenant, first.cpus(), first.memory(), repo.localNode());
+                tenant, first.cpus(), first.memory(), repo.localNode(), first.spec().image());
         try {
             // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
             IntentScope.run(operations, Intent.start(Intent.REPLICASET, "create", name, 1), scope -> {
+                phases.lap(Phase.INTENT);
                 engine.create(containers.specOf(first, tenant, scope.id()));
                 scope.undo(() -> engine.remove(first.containerName()));
-                engine.start(first.containerName());
+                phases.lap(Phase.CREATE);
+                engine.start(first.containerName(), () -> phases.lap(Phase.PROGRAM_CHECK));
+                phases.lap(Phase.START);
                 repo.create(record, first, scope.intent());
+                phases.lap(Phase.RECORD);
             });
         } catch (RuntimeException e) {
             Undo.after(e, reservation::undo);

@@ -8,7 +8,10 @@ import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.resource.cpu.CpuList;
+import io.gpudocker.store.PrefixStamp;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -47,10 +50,44 @@ public class ReplicaSetQueries {
                 progress.of(ReplicaSetViews.progressKey(name)).orElse(null), record.node());
     }
 
+    /** How many callers' last lists are kept; more callers than that start over (each then reads once more). */
+    private static final int KEPT_LISTS = 64;
+
+    /** The last list answered to each caller, with the stamp of the records it was built from. */
+    private final Map<String, Built> lists = new ConcurrentHashMap<>();
+
+    private record Built(PrefixStamp stamp, List<ReplicaSetViews.Summary> items) {}
+
+    /** The list and its ETag (null while an update runs on this node: its progress is in the list and moves no record). */
+    public record Listing(List<ReplicaSetViews.Summary> items, String etag) {}
+
+    /**
+     * The list, built again only when a record changed since this caller's last one: one small read of the records'
+     * stamp (their count and latest revision) tells; the ETag is made of it, so an unchanged list costs that read alone.
+     */
+    public Listing listing(Caller caller) {
+        PrefixStamp stamp = repo.stamp();
+        if (!progress.idle(ReplicaSetViews.progressKey(""))) {
+            return new Listing(list(caller), null);
+        }
+        String tag = "\"rs-" + stamp.count() + "-" + stamp.maxModRevision() + "-" + Integer.toHexString(caller.name().hashCode()) + "\"";
+        Built last = lists.get(caller.name());
+        if (last != null && last.stamp().equals(stamp)) {
+            return new Listing(last.items(), tag);
+        }
+        List<ReplicaSetViews.Summary> items = list(caller);
+        if (lists.size() >= KEPT_LISTS) {
+            lists.clear();
+        }
+        lists.put(caller.name(), new Built(stamp, items));
+        return new Listing(items, tag);
+    }
+
+    /** One read of the records: each carries its current image (a record written before it did has its version read). */
     public List<ReplicaSetViews.Summary> list(Caller caller) {
         return repo.list(caller).stream().map(r -> new ReplicaSetViews.Summary(r.name(), r.version(), r.containerName(),
                 r.state().name().toLowerCase(), r.gpus().size(), r.gpus(), r.ports(), CpuList.format(r.cpus()), ReplicaSetViews.size(r.memory()),
-                repo.version(r.name(), r.version()).map(v -> v.spec().image()).orElse(null),
+                r.image() != null ? r.image() : repo.version(r.name(), r.version()).map(v -> v.spec().image()).orElse(null),
                 r.tenant() == null ? Caller.ADMIN_NAME : r.tenant(), r.createTime(), r.updateTime(),
                 progress.of(ReplicaSetViews.progressKey(r.name())).orElse(null), r.node())).toList();
     }

@@ -11,7 +11,9 @@ import java.util.Map;
  * {@code gpus}, {@code ports} and {@code cpus} always equal the allocation keys written in the same transaction;
  * {@code memory} is its share of the memory pool (bytes, 0: none).
  * {@code tenant} is who created it (null for records older than tenancy: the admin's); {@code node} the node whose Docker
- * engine runs it (null only in records written before nodes, until a node claims them).
+ * engine runs it (null only in records written before nodes, until a node claims them). {@code image} is the current
+ * version's image, carried here so that the list reads no version (null in records written before it was; the list then
+ * reads that one's version).
  */
 public record ReplicaSetRecord(
         String name,
@@ -24,7 +26,8 @@ public record ReplicaSetRecord(
         String tenant,
         List<Integer> cpus,
         Long memory,
-        String node) implements Owned {
+        String node,
+        String image) implements Owned {
 
     public ReplicaSetRecord {
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
@@ -32,6 +35,12 @@ public record ReplicaSetRecord(
         // absent from records written before cores and memory were held: none
         cpus = cpus == null ? List.of() : List.copyOf(cpus);
         memory = memory == null ? 0L : memory;
+    }
+
+    /** A record that does not carry its image (the list reads it from the current version). */
+    public ReplicaSetRecord(String name, long version, ReplicaSetState state, List<String> gpus, Map<String, Integer> ports, Instant createTime,
+                            Instant updateTime, String tenant, List<Integer> cpus, Long memory, String node) {
+        this(name, version, state, gpus, ports, createTime, updateTime, tenant, cpus, memory, node, null);
     }
 
     /** A record of the single node {@code local} holding no CPU cores or memory. */
@@ -50,20 +59,22 @@ public record ReplicaSetRecord(
 
     /** Another version and state, holding the GPUs and ports given and the cores and memory it holds now. */
     public ReplicaSetRecord with(long newVersion, ReplicaSetState newState, List<String> newGpus, Map<String, Integer> newPorts) {
-        return new ReplicaSetRecord(name, newVersion, newState, newGpus, newPorts, createTime, Instant.now(), tenant, cpus, memory, node);
+        return new ReplicaSetRecord(name, newVersion, newState, newGpus, newPorts, createTime, Instant.now(), tenant, cpus, memory, node,
+                newVersion == version ? image : null);
     }
 
     /** Running {@code v}, holding exactly what {@code v} was given. */
     public ReplicaSetRecord running(ReplicaSetVersion v) {
-        return holding(v.version(), ReplicaSetState.RUNNING, v.holdings());
+        return holding(v.version(), ReplicaSetState.RUNNING, v.holdings(), v.spec().image());
     }
 
     public ReplicaSetRecord stopped() {
-        return holding(version, ReplicaSetState.STOPPED, Holdings.NONE);
+        return holding(version, ReplicaSetState.STOPPED, Holdings.NONE, image);
     }
 
-    private ReplicaSetRecord holding(long newVersion, ReplicaSetState newState, Holdings h) {
-        return new ReplicaSetRecord(name, newVersion, newState, h.gpus(), h.ports(), createTime, Instant.now(), tenant, h.cores(), h.memory(), node);
+    private ReplicaSetRecord holding(long newVersion, ReplicaSetState newState, Holdings h, String newImage) {
+        return new ReplicaSetRecord(name, newVersion, newState, h.gpus(), h.ports(), createTime, Instant.now(), tenant, h.cores(), h.memory(), node,
+                newImage);
     }
 
     public ReplicaSetRecord inState(ReplicaSetState newState) { return with(version, newState, gpus, ports); }

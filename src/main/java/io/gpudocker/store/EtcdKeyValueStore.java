@@ -4,12 +4,17 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,12 +28,14 @@ import java.util.concurrent.TimeoutException;
 public class EtcdKeyValueStore implements KeyValueStore {
     private final KV kv;
     private final Lease leases;
+    private final Watch watches;
     private final Duration timeout;
     private final String endpoints;
 
     public EtcdKeyValueStore(Client client, Duration timeout, String endpoints) {
         this.kv = client.getKVClient();
         this.leases = client.getLeaseClient();
+        this.watches = client.getWatchClient();
         this.timeout = timeout;
         this.endpoints = endpoints;
     }
@@ -47,8 +54,71 @@ public class EtcdKeyValueStore implements KeyValueStore {
         return r.getKvs().stream().map(EtcdKeyValueStore::toKeyValue).toList();
     }
 
-    /** Keys per read of a range: 5,000 usage sums are about 1.2 MB, well under gRPC's 4 MiB default. */
-    private static final int RANGE_PAGE = 5000;
+    /** The key written last, alone and without its value, and the count of them all: sorted by mod revision, limit 1. */
+    @Override
+    public PrefixStamp stamp(String prefix) {
+        GetOption option = GetOption.builder().isPrefix(true).withKeysOnly(true).withLimit(1)
+                .withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.DESCEND).build();
+        GetResponse r = await(kv.get(bytes(prefix), option), "stamp " + prefix);
+        return new PrefixStamp(r.getCount(), r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getModRevision());
+    }
+
+    @Override
+    public Listing listAt(String prefix) {
+        GetOption option = GetOption.builder().isPrefix(true)
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
+        GetResponse r = await(kv.get(bytes(prefix), option), "list " + prefix);
+        return new Listing(r.getKvs().stream().map(EtcdKeyValueStore::toKeyValue).toList(), r.getHeader().getRevision());
+    }
+
+    /**
+     * The client resumes a watch cut by a lost connection by itself, from the last revision it delivered; what ends it
+     * for good (a compaction past that revision, a cancel) is handed to the listener.
+     */
+    @Override
+    public Watching watch(String prefix, long fromRevision, ChangeListener listener) {
+        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+        Watch.Watcher watcher = watches.watch(bytes(prefix), option, new Watch.Listener() {
+            @Override
+            public void onNext(WatchResponse response) {
+                List<KeyChange> changes = response.getEvents().stream().map(EtcdKeyValueStore::toChange).toList();
+                if (!changes.isEmpty()) {
+                    listener.changed(changes);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (t instanceof CompactedException compacted) {
+                    listener.compacted(compacted.getCompactedRevision());
+                } else {
+                    listener.broken(t);
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                listener.broken(new IllegalStateException("etcd ended the watch of " + prefix));
+            }
+        });
+        return watcher::close;
+    }
+
+    private static KeyChange toChange(WatchEvent event) {
+        io.etcd.jetcd.KeyValue k = event.getKeyValue();
+        String key = k.getKey().toString(StandardCharsets.UTF_8);
+        return event.getEventType() == WatchEvent.EventType.DELETE ? new KeyChange(key, null, k.getModRevision())
+                : new KeyChange(key, k.getValue().toString(StandardCharsets.UTF_8), k.getModRevision());
+    }
+
+    /**
+     * Keys per read of a range: 2,000 running usage totals of a month (31 days, 2.5 to 4 KB each) are at most about
+     * 8 MB, under {@link #MAX_MESSAGE_BYTES}. Not fewer: etcd counts every key left in the range for each page.
+     */
+    private static final int RANGE_PAGE = 2000;
+
+    /** The largest answer the etcd client takes (gRPC's default, 4 MiB, is under a page of running usage totals). */
+    public static final int MAX_MESSAGE_BYTES = 16 << 20;
 
     @Override
     public List<KeyValue> range(String prefix, String fromKey, String toKey) {

@@ -24,6 +24,25 @@ public interface KeyValueStore {
         return list(prefix).stream().filter(kv -> kv.key().compareTo(fromKey) >= 0 && kv.key().compareTo(toKey) < 0).toList();
     }
 
+    /** The stamp of what lies under the prefix, without reading it: one small round trip. */
+    default PrefixStamp stamp(String prefix) {
+        List<KeyValue> all = list(prefix);
+        return new PrefixStamp(all.size(), all.stream().mapToLong(KeyValue::modRevision).max().orElse(0));
+    }
+
+    /** As {@link #list}, with the revision of the store the read saw (where a watch of the prefix starts). */
+    default Listing listAt(String prefix) {
+        throw new UnsupportedOperationException("this store reads no revisions");
+    }
+
+    /**
+     * Reports every change under {@code prefix} from revision {@code fromRevision} on, until the returned handle is
+     * closed or the listener is told the watch ended ({@link ChangeListener#compacted}, {@link ChangeListener#broken}).
+     */
+    default Watching watch(String prefix, long fromRevision, ChangeListener listener) {
+        throw new UnsupportedOperationException("this store cannot watch");
+    }
+
     /** Applies the transaction atomically; false when a guard did not hold (nothing was written). */
     boolean commit(Txn txn);
 

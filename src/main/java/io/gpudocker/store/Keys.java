@@ -89,6 +89,17 @@ public final class Keys {
     /** What a tenant holds of what its quota bounds, moved by every change of its records. */
     public String tenantUsage(String name) { return tenant(name) + "usage"; }
 
+    /**
+     * What a tenant holds of {@code kind} (open executes or terminals, committed images), one key each under
+     * {@code held/<node>/}, beside the {@code guard} every take moves so two takes never pass on one count.
+     */
+    public String tenantHolds(String kind, String tenant) { return holds(kind) + tenant + "/"; }
+
+    public String holds(String kind) { return root + "quota/" + kind + "/"; }
+
+    /** One key of {@link #tenantHolds} held on this node. */
+    public String tenantHold(String kind, String tenant, String id) { return tenantHolds(kind, tenant) + "held/" + node + "/" + id; }
+
     /** The same record by the SHA-256 of the token, for checking a bearer in one read. */
     /** A tenant's SSH public key, by its name. */
     public String sshKey(String tenant, String name) { return sshKeys(tenant) + name; }

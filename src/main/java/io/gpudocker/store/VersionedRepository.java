@@ -156,6 +156,11 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
         return records;
     }
 
+    /** What moves with any change of any record (see {@link PrefixStamp}), in one small read. */
+    public PrefixStamp stamp() {
+        return store.stamp(layout.records());
+    }
+
     /** Every version, newest first, in one range read. */
     public List<V> history(String name) {
         return store.list(layout.versionsOf(name)).stream()

@@ -35,7 +35,7 @@ public record Amounts(Map<String, Double> gpuSeconds, double coreSeconds, double
     public String encode() {
         StringBuilder b = new StringBuilder("u1\t").append(coreSeconds).append('\t').append(memoryGiBSeconds).append('\t')
                 .append(volumeGiBHours).append('\t').append(instanceSeconds);
-        gpuSeconds.forEach((model, s) -> b.append('\t').append(model.replace('\t', ' ')).append('\t').append(s));
+        gpuSeconds.forEach((model, s) -> b.append('\t').append(model.replace('\t', ' ').replace('\n', ' ')).append('\t').append(s));
         return b.toString();
     }
 

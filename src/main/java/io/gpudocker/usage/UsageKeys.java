@@ -6,9 +6,10 @@ import java.time.YearMonth;
 
 /**
  * Where metering keeps its keys, under {@code <prefix>/apis/v1/usage/}. Closed intervals are filed under the UTC day
- * they ended, so what compaction takes is one range; compacted sums are kept per day and instance, per month and
- * instance, and per day and tenant, so that a query over a year reads months and days, never every interval. Folded
- * intervals stay in the archive, as they were, for the retention.
+ * they ended, so what compaction takes is one range; compacted usage is kept as running totals per instance over the
+ * days of each month and over the months of each year, and as sums per day and tenant, so that a query over a year
+ * reads a few figures per instance, never every interval or day. Folded intervals stay in the archive, as they were,
+ * for the retention.
  */
 public final class UsageKeys {
     private final String root;
@@ -40,17 +41,37 @@ public final class UsageKeys {
 
     public String archiveOf(LocalDate day) { return archive() + day + "/"; }
 
-    public String day(LocalDate day, String tenant, String kind, String name) { return days() + day + "/" + tenant + "/" + kind + "/" + name; }
+    /**
+     * One instance's running totals over the days of {@code month} ({@link RunningSums}): a query reads two of them
+     * per month it cuts, however many days it takes of it.
+     */
+    public String runningDays(YearMonth month, String tenant, String kind, String name) { return runningDaysOf(month) + tenant + "/" + kind + "/" + name; }
 
-    public String days() { return root + "days/"; }
+    public String runningDays() { return root + "running-days/"; }
 
-    public String daysOf(LocalDate day) { return days() + day + "/"; }
+    public String runningDaysOf(YearMonth month) { return runningDays() + month + "/"; }
 
-    public String month(YearMonth month, String tenant, String kind, String name) { return months() + month + "/" + tenant + "/" + kind + "/" + name; }
+    /** One instance's running totals over the months of {@code year}: whole months of a query, two figures a year. */
+    public String runningMonths(int year, String tenant, String kind, String name) { return runningMonthsOf(year) + tenant + "/" + kind + "/" + name; }
 
-    public String months() { return root + "months/"; }
+    public String runningMonths() { return root + "running-months/"; }
 
-    public String monthsOf(YearMonth month) { return months() + month + "/"; }
+    public String runningMonthsOf(int year) { return runningMonths() + year + "/"; }
+
+    /** Daily sums per instance as releases before the running totals kept them: read while any are left, and moved into running totals by the compaction. */
+    public String legacyDays() { return root + "days/"; }
+
+    public String legacyDaysOf(LocalDate day) { return legacyDays() + day + "/"; }
+
+    /** Monthly sums per instance as releases before the running totals kept them (the sum of their daily sums): dropped once moved. */
+    public String legacyMonths() { return root + "months/"; }
+
+    public String legacyMonthsOf(YearMonth month) { return legacyMonths() + month + "/"; }
+
+    /** A legacy daily or monthly sum's key. */
+    public String legacyDay(LocalDate day, String tenant, String kind, String name) { return legacyDaysOf(day) + tenant + "/" + kind + "/" + name; }
+
+    public String legacyMonth(YearMonth month, String tenant, String kind, String name) { return legacyMonthsOf(month) + tenant + "/" + kind + "/" + name; }
 
     public String tenantDay(LocalDate day, String tenant) { return tenantDays() + day + "/" + tenant; }
 

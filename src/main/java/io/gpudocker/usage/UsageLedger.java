@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 /**
- * Adds usage up from what etcd holds: compacted sums (months and days by instance, days by tenant), the closed intervals
+ * Adds usage up from what etcd holds: compacted usage (running totals by instance, sums of days by tenant), the closed intervals
  * not yet compacted, and the open intervals up to now. Each interval is either closed-and-raw or compacted, never both
  * (compaction moves it in one transaction); a compaction that lands while a query reads makes the query read again.
  */
@@ -85,55 +85,51 @@ public class UsageLedger {
     }
 
     /**
-     * Whole months inside the query from the monthly sums; a month the query cuts from its daily sums, or, where the
-     * query covers most of it, from its monthly sum less the daily sums of the days left out: never more than half a
-     * month of daily sums per cut month.
+     * The compacted usage of each instance over the query's days, from running totals: in each calendar year the
+     * query touches, its whole months from the year's running monthly totals, and the days it takes of a month it
+     * cuts from that month's running daily totals; two figures per part, whatever its length. Daily sums left by an
+     * earlier release (until the compaction has moved them) are added as they are.
      */
     private void compactedByInstance(UsageQuery q, BiConsumer<List<Object>, Amounts> add) {
-        YearMonth first = YearMonth.from(q.from());
-        YearMonth last = YearMonth.from(q.to());
-        YearMonth fullFrom = q.from().getDayOfMonth() == 1 ? first : first.plusMonths(1);
-        YearMonth fullTo = q.to().equals(last.atEndOfMonth()) ? last : last.minusMonths(1);
-        if (!fullFrom.isAfter(fullTo)) {
-            if (q.tenant() == null) {
-                compacted(q, add, keys.months(), keys.monthsOf(fullFrom), keys.monthsOf(fullTo.plusMonths(1)), false);
-            } else {
-                // one tenant's sums of each month: a range of its own, not every tenant's read and dropped
-                for (YearMonth m = fullFrom; !m.isAfter(fullTo); m = m.plusMonths(1)) {
-                    String tenantMonth = keys.monthsOf(m) + q.tenant() + "/";
-                    compacted(q, add, keys.months(), tenantMonth, tenantMonth + "~", false);
-                }
-            }
-        }
-        for (YearMonth cut : first.equals(last) ? List.of(first) : List.of(first, last)) {
-            if (!cut.isBefore(fullFrom) && !cut.isAfter(fullTo)) {
+        for (int year = q.from().getYear(); year <= q.to().getYear(); year++) {
+            LocalDate a = q.from().getYear() == year ? q.from() : LocalDate.of(year, 1, 1);
+            LocalDate b = q.to().getYear() == year ? q.to() : LocalDate.of(year, 12, 31);
+            YearMonth first = YearMonth.from(a);
+            YearMonth last = YearMonth.from(b);
+            boolean startsMonth = a.getDayOfMonth() == 1;
+            boolean endsMonth = b.equals(last.atEndOfMonth());
+            if (first.equals(last) && !(startsMonth && endsMonth)) {
+                running(q, add, keys.runningDays(), keys.runningDaysOf(first), a.getDayOfMonth() - 1, b.getDayOfMonth());
                 continue;
             }
-            LocalDate in = q.from().isAfter(cut.atDay(1)) ? q.from() : cut.atDay(1);
-            LocalDate out = q.to().isBefore(cut.atEndOfMonth()) ? q.to() : cut.atEndOfMonth();
-            long inside = in.until(out).getDays() + 1;
-            if (inside * 2 <= cut.lengthOfMonth()) {
-                dailyCompacted(q, add, in, out.plusDays(1), false);
-            } else {
-                compacted(q, add, keys.months(), keys.monthsOf(cut), keys.monthsOf(cut.plusMonths(1)), false);
-                dailyCompacted(q, add, cut.atDay(1), in, true);
-                dailyCompacted(q, add, out.plusDays(1), cut.plusMonths(1).atDay(1), true);
+            if (!startsMonth) {
+                running(q, add, keys.runningDays(), keys.runningDaysOf(first), a.getDayOfMonth() - 1, first.lengthOfMonth());
+            }
+            int fullFrom = startsMonth ? first.getMonthValue() : first.getMonthValue() + 1;
+            int fullTo = endsMonth ? last.getMonthValue() : last.getMonthValue() - 1;
+            if (fullFrom <= fullTo) {
+                running(q, add, keys.runningMonths(), keys.runningMonthsOf(year), fullFrom - 1, fullTo);
+            }
+            if (!endsMonth) {
+                running(q, add, keys.runningDays(), keys.runningDaysOf(last), 0, b.getDayOfMonth());
+            }
+        }
+        for (KeyValue kv : store.range(keys.legacyDays(), keys.legacyDaysOf(q.from()), keys.legacyDaysOf(q.to().plusDays(1)))) {
+            String[] p = tail(kv.key(), keys.legacyDays());
+            if (q.tenant() == null || q.tenant().equals(p[1])) {
+                add.accept(List.of(p[1], p[2], p[3]), Amounts.decode(kv.value()));
             }
         }
     }
 
-    private void dailyCompacted(UsageQuery q, BiConsumer<List<Object>, Amounts> add, LocalDate from, LocalDate toExcluded, boolean subtract) {
-        if (from.isBefore(toExcluded)) {
-            compacted(q, add, keys.days(), keys.daysOf(from), keys.daysOf(toExcluded), subtract);
-        }
-    }
-
-    private void compacted(UsageQuery q, BiConsumer<List<Object>, Amounts> add, String prefix, String fromKey, String toKey, boolean subtract) {
-        for (KeyValue kv : store.range(prefix, fromKey, toKey)) {
-            String[] p = tail(kv.key(), prefix);
-            if (q.tenant() == null || q.tenant().equals(p[1])) {
-                Amounts a = Amounts.decode(kv.value());
-                add.accept(List.of(p[1], p[2], p[3]), subtract ? a.negated() : a);
+    /** Adds, from each instance's running totals under {@code period}, its usage of entries {@code after + 1} to {@code through}. */
+    private void running(UsageQuery q, BiConsumer<List<Object>, Amounts> add, String prefix, String period, int after, int through) {
+        String from = q.tenant() == null ? period : period + q.tenant() + "/";
+        for (KeyValue kv : store.range(prefix, from, from + "~")) {
+            Amounts a = RunningSums.decode(kv.value()).between(after, through);
+            if (a != null) {
+                String[] p = tail(kv.key(), prefix);
+                add.accept(List.of(p[1], p[2], p[3]), a);
             }
         }
     }

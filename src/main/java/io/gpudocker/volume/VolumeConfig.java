@@ -16,7 +16,6 @@ import io.gpudocker.store.ClusterIdentity;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
 import io.gpudocker.store.Intents;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -78,10 +77,7 @@ public class VolumeConfig {
 
     /** At startup: detect once whether sizes can be enforced, and start sweeping superseded versions. */
     @Bean
-    SmartInitializingSingleton volumeStartup(VolumeSizeSupport sizeSupport, VolumeJanitor janitor) {
-        return () -> {
-            sizeSupport.status();
-            janitor.start();
-        };
+    VolumeStartup volumeStartup(VolumeSizeSupport sizeSupport, VolumeJanitor janitor) {
+        return new VolumeStartup(sizeSupport, janitor);
     }
 }

@@ -26,6 +26,66 @@ class DockerCallsTest {
     }
 
     @Test
+    void noMoreWorkCallsThanTheDaemonsTurnsAreInFlightAtOnce() throws Exception {
+        DockerCalls two = new DockerCalls(HOST, new DockerTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10)), 2);
+        java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Thread> callers = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Thread t = new Thread(() -> two.call("start container foo-1", Duration.ofSeconds(10), () -> {
+                most.accumulateAndGet(now.incrementAndGet(), Math::max);
+                sleep(50);
+                return now.decrementAndGet();
+            }));
+            callers.add(t);
+            t.start();
+        }
+        for (Thread t : callers) {
+            t.join(5000);
+        }
+
+        assertThat(most).hasValue(2);
+    }
+
+    @Test
+    void aWorkCallThatFindsNoTurnWithinItsBoundIsUnavailableWhileQuickCallsPass() throws Exception {
+        DockerCalls one = new DockerCalls(HOST, new DockerTimeouts(Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(10)), 1);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> one.call("start container foo-1", Duration.ofSeconds(5), () -> {
+            holding.countDown();
+            await(release);
+            return null;
+        }));
+        holder.start();
+        assertThat(holding.await(2, TimeUnit.SECONDS)).isTrue();
+
+        assertThatThrownBy(() -> one.call("create container foo-2", Duration.ofMillis(300), () -> "never"))
+                .isInstanceOf(EngineUnavailableException.class)
+                .hasMessage("the Docker engine at " + HOST + " did not answer within 300 ms (create container foo-2)");
+        assertThat(one.call("inspect container foo-2", () -> "at once")).as("a call Docker answers at once does not queue").isEqualTo("at once");
+        release.countDown();
+        holder.join(5000);
+        assertThat(one.call("create container foo-2", Duration.ofMillis(300), () -> "now")).as("the turn is given back").isEqualTo("now");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void noAnswerWithinTheBoundIsUnavailableAndTheCallIsInterrupted() throws Exception {
         CountDownLatch interrupted = new CountDownLatch(1);
         long started = System.nanoTime();

@@ -64,6 +64,9 @@ class InspectParserTest {
         assertThat(launch.argv()).containsExactly("/opt/nvidia/nvidia_entrypoint.sh");
         assertThat(launch.env()).contains("PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         assertThat(launch.workingDir()).isEmpty();
+        assertThat(launch.image()).isEqualTo("sha256:3b2f9a1c0d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a");
+        assertThat(launch.mountPoints()).as("its binds, from HostConfig and from Mounts").contains("/root/foo-tmp", "/root/foo-fs")
+                .allMatch(p -> p.equals("/root/foo-tmp") || p.equals("/root/foo-fs"));
 
         InitProgramCheck.Launch exited = InspectParser.launch(fixture("exited.json"));
         assertThat(exited.argv()).as("no entrypoint: the command").containsExactly("python", "train.py", "--epochs", "40");

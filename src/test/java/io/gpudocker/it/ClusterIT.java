@@ -492,6 +492,38 @@ class ClusterIT {
     }
 
     @Test
+    @Order(8)
+    void aCallFollowsTheInstanceWhenItsRecordNamesAnotherNode() throws Exception {
+        String name = name("moved");
+        Map<String, Object> onA = body(name, 0);
+        onA.put("node", "a");
+        assertThat(b.post("/replicaSet", onA).status()).isEqualTo(200);
+        assertOn(name, "a");
+        String key = KEYS + "replicasets/" + name;
+        String record = etcdValues(key).get("");
+        assertThat(record).contains("\"node\":\"a\"");
+
+        // the record now names b, whose engine has no container of it: a call that runs on b says so, one on a would find it running
+        RigShell.run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "put", key, record.replace("\"node\":\"a\"", "\"node\":\"b\""));
+        try {
+            for (Api via : List.of(a, b)) {
+                Api.Reply r = via.get("/replicaSet/" + name);
+                assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                assertThat(r.data().path("node").asString()).isEqualTo("b");
+                assertThat(r.data().path("containerStatus").asString()).as("run on b, which has no container of it").isEqualTo("missing");
+            }
+        } finally {
+            RigShell.run(Map.of("ETCDCTL_API", "3"), "etcdctl", "--endpoints", etcd, "put", key, record);
+        }
+        for (Api via : List.of(b, a)) {
+            Api.Reply r = via.get("/replicaSet/" + name);
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            assertThat(r.data().path("containerStatus").asString()).as("run on a again").isEqualTo("running");
+        }
+        assertThat(exec(b, name, "echo back on a")).isEqualTo("back on a\n");
+    }
+
+    @Test
     @Order(9)
     void aKilledNodesInstancesAnswer503UntilItIsBackAndTheOtherNodeKeepsWorking() throws Exception {
         String onA = createOn(b, "survivor", 1, "a");

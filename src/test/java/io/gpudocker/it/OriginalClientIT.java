@@ -172,7 +172,7 @@ class OriginalClientIT extends IntegrationTestBase {
         leftovers.forEach(seed::put);
         assertThat(store.commit(seed)).isTrue();
         try {
-            startup.afterSingletonsInstantiated();
+            startup.start();
             assertThat(ok(api.get("/resources/ports")).path("ports").path("UsedPortSet").has("usedPortSetKey")).isFalse();
             assertThat(ok(api.get("/resources/gpus")).path("gpus").path("GPU-00000000-0000-4000-8000-000000000000").asInt()).isZero();
             assertThat(ok(api.get("/replicaSet")).findValuesAsString("name")).doesNotContain("containerVersionMapKey");

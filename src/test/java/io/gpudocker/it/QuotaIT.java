@@ -232,6 +232,95 @@ class QuotaIT {
     }
 
     @Test
+    void aRunningCommandOnOneNodeCountsAgainstTheExecutesQuotaOnTheOther() throws Exception {
+        Api gina = tenant("gina", Map.of("executes", 1));
+        String onA = name("execa");
+        String onB = name("execb");
+        create(gina, onA, 0, "a");
+        create(gina, onB, 0, "b");
+
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Api.Reply> longRunning = pool.submit(() -> gina.post("/replicaSet/" + onA + "/execute", Map.of("cmd", List.of("sleep", "6"))));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !etcdKeys(KEYS + "quota/executes/").isEmpty());
+            assertThat(etcdKeys(KEYS + "quota/executes/")).as("the open command's key names its node")
+                    .anySatisfy(k -> assertThat(k).contains("/quota/executes/" + tenantName("gina") + "/held/a/"));
+            for (Api via : List.of(gina, gina.at(b))) {
+                Api.Reply refused = via.post("/replicaSet/" + onB + "/execute", Map.of("cmd", List.of("true")));
+                assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+                assertThat(refused.msg()).isEqualTo("quota executes of tenant " + tenantName("gina") + ": limit 1, in use 1, asked 1");
+            }
+            assertThat(resources(gina.at(b).get("/whoami").data().path("quota")).path("executes").path("used").asLong())
+                    .as("node b shows the command open on node a").isEqualTo(1);
+            Api.Reply ended = longRunning.get(60, TimeUnit.SECONDS);
+            assertThat(ended.status()).as(ended.toString()).isEqualTo(200);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(etcdKeys(KEYS + "quota/executes/")).as("nothing left once the command ended").isEmpty();
+        Api.Reply now = gina.at(b).post("/replicaSet/" + onB + "/execute", Map.of("cmd", List.of("echo", "mine")));
+        assertThat(now.status()).as(now.toString()).isEqualTo(200);
+        assertThat(now.data().path("stdout").asString()).contains("mine");
+        assertThat(etcdKeys(KEYS + "quota/executes/")).isEmpty();
+    }
+
+    @Test
+    void anOpenTerminalOnOneNodeCountsAgainstTheTerminalsQuotaOnTheOtherAndItsCloseGivesItBack() throws Exception {
+        Api hank = tenant("hank", Map.of("terminals", 1));
+        String onA = name("terma");
+        String onB = name("termb");
+        create(hank, onA, 0, "a");
+        create(hank, onB, 0, "b");
+
+        Api.Reply ticket = hank.post("/replicaSet/" + onA + "/terminal", null);
+        assertThat(ticket.status()).as(ticket.toString()).isEqualTo(200);
+        ConsoleApiIT.Output output = new ConsoleApiIT.Output();
+        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create(a.base().replace("http", "ws").replace("/api/v1", "") + ticket.data().path("path").asString()), output)
+                .get(30, TimeUnit.SECONDS);
+        socket.sendText("{\"type\":\"input\",\"data\":\"echo open-$((6*7))\\r\"}", true).get(10, TimeUnit.SECONDS);
+        output.await("open-42");
+        assertThat(etcdKeys(KEYS + "quota/terminals/")).anySatisfy(k -> assertThat(k).contains("/held/a/"));
+
+        for (Api via : List.of(hank, hank.at(b))) {
+            Api.Reply refused = via.post("/replicaSet/" + onB + "/terminal", null);
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+            assertThat(refused.msg()).isEqualTo("quota terminals of tenant " + tenantName("hank") + ": limit 1, in use 1, asked 1");
+        }
+        socket.sendText("{\"type\":\"input\",\"data\":\"exit\\r\"}", true).get(10, TimeUnit.SECONDS);
+        assertThat(output.closed.get(30, TimeUnit.SECONDS)).isIn(1000, 1006);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> etcdKeys(KEYS + "quota/terminals/").isEmpty());
+        assertThat(hank.at(b).post("/replicaSet/" + onB + "/terminal", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aCommitOnOneNodeCountsAgainstTheImagesQuotaOnTheOther() {
+        Api ivy = tenant("ivy", Map.of("images", 1));
+        String onA = name("imga");
+        String onB = name("imgb");
+        create(ivy, onA, 0, "a");
+        create(ivy, onB, 0, "b");
+        String first = tenantName("ivy").toLowerCase() + "/quota:one";
+        String second = tenantName("ivy").toLowerCase() + "/quota:two";
+        images.add(first);
+        images.add(second);
+
+        Api.Reply committed = ivy.post("/replicaSet/" + onA + "/commit", Map.of("newImageName", first));
+        assertThat(committed.status()).as(committed.toString()).isEqualTo(200);
+        assertThat(etcdKeys(KEYS + "quota/images/")).anySatisfy(k -> assertThat(k).endsWith("/held/a/" + first));
+        for (Api via : List.of(ivy, ivy.at(b))) {
+            Api.Reply refused = via.post("/replicaSet/" + onB + "/commit", Map.of("newImageName", second));
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+            assertThat(refused.msg()).isEqualTo("quota images of tenant " + tenantName("ivy") + ": limit 1, in use 1, asked 1");
+        }
+        assertThat(docker("b", "image", "ls", "-q", second)).as("nothing committed on b").isBlank();
+        assertThat(resources(ivy.at(b).get("/whoami").data().path("quota")).path("images").path("used").asLong()).isEqualTo(1);
+        Api.Reply again = ivy.post("/replicaSet/" + onA + "/commit", Map.of("newImageName", first));
+        assertThat(again.status()).as("recommitting the same name takes no more: %s", again).isEqualTo(200);
+        assertThat(etcdKeys(KEYS + "quota/images/")).filteredOn(k -> k.contains("/held/")).hasSize(1);
+    }
+
+    @Test
     void aTenantNeitherReadsNorSetsAnothersQuotaAndTakesOfOneDoNotCountForAnother() {
         Api erin = tenant("erin", Map.of("gpus", 1));
         Api frank = tenant("frank", Map.of("gpus", 1));

@@ -49,6 +49,26 @@ class ReplicaSetLifecycleIT extends IntegrationTestBase {
     }
 
     @Test
+    void aProgramThatIsNowhereIsRefusedEveryTimeWithNothingLeftWhileOneThatIsThereStarts() {
+        // the second of each is answered from what the first learned of the image, not from the container's filesystem
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            for (List<String> cmd : List.of(List.of("no-such-program", "--serve"), List.of("/bin/no-such-program"))) {
+                String name = name("noprog");
+                Api.Reply r = api.post("/replicaSet", createBody(name, 1, cmd, List.of("22")));
+                assertThat(r.status()).as("attempt %d of %s: %s", attempt, cmd, r).isEqualTo(400);
+                assertThat(r.msg()).as(r.toString()).contains("exec: \"" + cmd.get(0) + "\"");
+                assertThat(containersOf(name)).as("no container left").isEmpty();
+                assertThat(keysNaming(name)).as("no record, allocation or intent left").isEmpty();
+                assertThat(gpuHolders()).doesNotContainValue(name);
+                assertThat(portHolders()).doesNotContainValue(name);
+            }
+            String runs = name("prog");
+            assertThat(api.post("/replicaSet", createBody(runs, 0, List.of("sleep", "600"), List.of())).status()).isEqualTo(200);
+            assertThat(engine.inspect(runs + "-1").orElseThrow().running()).isTrue();
+        }
+    }
+
+    @Test
     void publishedPortServesFromTheHost() throws Exception {
         String name = name("web");
         Api.Reply r = api.post("/replicaSet", createBody(name, 0,

@@ -75,9 +75,12 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(p, log);
     }
 
-    /** Waits until {@code up} holds; fails if the process exits first or 180 s pass (a loaded machine starts slowly). */
+    /** How long a start may take: 180 s, or GDA_IT_START_TIMEOUT_S (a machine shared by many runs starts slowly). */
+    private static final long START_TIMEOUT_S = Long.parseLong(System.getenv().getOrDefault("GDA_IT_START_TIMEOUT_S", "180"));
+
+    /** Waits until {@code up} holds; fails if the process exits first or the start timeout passes (a loaded machine starts slowly). */
     void awaitUp(BooleanSupplier up) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(START_TIMEOUT_S).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("the service exited with " + process.exitValue() + "; see " + log);
@@ -91,7 +94,7 @@ final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("the service did not come up within 180 s; see " + log);
+        throw new AssertionError("the service did not come up within " + START_TIMEOUT_S + " s; see " + log);
     }
 
     /** The exit status, once the process has ended by itself within {@code limit}. */

@@ -214,6 +214,95 @@ class OwnerRoutingTest {
         assertThat(data.path("free").asInt()).isEqualTo(5);
     }
 
+    /** Routing over a view that may be behind etcd: {@code view} is what it says, {@code etcd} what a fresh read says. */
+    private OwnerRouting routingOverAView(Map<String, Owned> view, Map<String, Owned> etcd, List<String> refreshed) {
+        OwnedRecords records = new OwnedRecords() {
+            @Override
+            public Optional<Owned> find(Where owner, String name) { return Optional.ofNullable(view.get(name)); }
+
+            @Override
+            public Optional<Owned> refresh(Where owner, String name) {
+                refreshed.add(name);
+                return Optional.ofNullable(etcd.get(name));
+            }
+        };
+        CallForwarding forwarding = new CallForwarding(directory, forwarder);
+        return new OwnerRouting(new RouteResolver(() -> MAPPING), directory, records, forwarding,
+                new CreatePlacement(new Placement(directory, GdaProperties.Node.Placement.PACK), forwarding, records),
+                new ResourceGathering(directory, forwarder));
+    }
+
+    private static final String NOT_MINE = "{\"code\":" + ErrorCode.NOT_THIS_NODE.code() + ",\"msg\":\"not on this node\",\"data\":null}";
+
+    @Test
+    void aNodeTheViewNamedWrongRefusesAndTheCallIsSentOnceMoreToTheOwnerEtcdNames() throws Exception {
+        node("b", 0, true);
+        node("c", 0, true);
+        forwarder.answer("b", 409, NOT_MINE);
+        List<String> refreshed = new ArrayList<>();
+        routing = routingOverAView(Map.of("foo", new Rec("alice", "b")), Map.of("foo", new Rec("alice", "c")), refreshed);
+
+        MockHttpServletResponse response = call("PATCH", "/api/v1/replicaSet/foo/stop", null);
+
+        assertThat(forwarder.sent).containsExactly("http://b:2378 PATCH /api/v1/replicaSet/foo/stop", "http://c:2378 PATCH /api/v1/replicaSet/foo/stop");
+        assertThat(refreshed).containsExactly("foo");
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.getContentAsString()).contains("from c");
+        assertThat(ranHere).isEmpty();
+    }
+
+    @Test
+    void aViewThatStillHasItHereIsCorrectedByThisNodesOwnRefusal() throws Exception {
+        node("b", 0, true);
+        localStatus = 409;
+        localBody = NOT_MINE;
+        List<String> refreshed = new ArrayList<>();
+        routing = routingOverAView(Map.of(), Map.of("data", new Rec("alice", "b")), refreshed);
+
+        MockHttpServletResponse response = call("PATCH", "/api/v1/volumes/data/size", "{\"size\":\"2GB\"}");
+
+        assertThat(ranHere).hasSize(1);
+        assertThat(forwarder.sent).containsExactly("http://b:2378 PATCH /api/v1/volumes/data/size");
+        assertThat(forwarder.bodies).containsExactly("{\"size\":\"2GB\"}");
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.getContentAsString()).contains("from b").doesNotContain(String.valueOf(ErrorCode.NOT_THIS_NODE.code()));
+    }
+
+    @Test
+    void anOwnersOtherRefusalIsTheAnswerAndARefusalEtcdAgreesWithIsNotRetried() throws Exception {
+        node("b", 0, true);
+        forwarder.answer("b", 409, "{\"code\":1008,\"msg\":\"busy\",\"data\":null}");
+        List<String> refreshed = new ArrayList<>();
+        Map<String, Owned> both = Map.of("foo", new Rec("alice", "b"));
+        routing = routingOverAView(both, both, refreshed);
+
+        MockHttpServletResponse other = call("PATCH", "/api/v1/replicaSet/foo/stop", null);
+        forwarder.answer("b", 409, NOT_MINE);
+        MockHttpServletResponse notMine = call("PATCH", "/api/v1/replicaSet/foo/stop", null);
+
+        assertThat(other.getContentAsString()).contains("1008");
+        assertThat(notMine.getStatus()).isEqualTo(409);
+        assertThat(notMine.getContentAsString()).contains(String.valueOf(ErrorCode.NOT_THIS_NODE.code()));
+        assertThat(refreshed).containsExactly("foo");
+        assertThat(forwarder.sent).hasSize(2).allMatch(s -> s.startsWith("http://b:2378 "));
+        assertThat(ranHere).isEmpty();
+    }
+
+    @Test
+    void anAnswerHereThatIsNotARefusalPassesThroughUnheld() throws Exception {
+        localStatus = 409;
+        localBody = "{\"code\":1008,\"msg\":\"busy\",\"data\":null}";
+        List<String> refreshed = new ArrayList<>();
+        routing = routingOverAView(Map.of("foo", new Rec("alice", "a")), Map.of(), refreshed);
+
+        MockHttpServletResponse response = call("PATCH", "/api/v1/replicaSet/foo/stop", null);
+
+        assertThat(response.getStatus()).isEqualTo(409);
+        assertThat(response.getContentAsString()).isEqualTo(localBody);
+        assertThat(refreshed).isEmpty();
+        assertThat(forwarder.sent).isEmpty();
+    }
+
     private MockHttpServletResponse call(String method, String uri, String body) throws Exception {
         MockHttpServletResponse response = new MockHttpServletResponse();
         routing.doFilter(request(method, uri, body), response, chain());
@@ -266,6 +355,7 @@ class OwnerRoutingTest {
     /** The other nodes: each answers what it was given, else a success naming itself. */
     private static final class FakeForwarder extends Forwarder {
         final List<String> sent = new ArrayList<>();
+        final List<String> bodies = new ArrayList<>();
         private final Map<String, Answer> answers = new HashMap<>();
 
         FakeForwarder() {
@@ -282,6 +372,9 @@ class OwnerRoutingTest {
             assertThat(caller).isEqualTo(ALICE);
             assertThat(advertise).isEqualTo("http://" + receiver + ":2378");
             sent.add(advertise + " " + method + " " + pathAndQuery.replaceAll("\\?.*", ""));
+            if (body.length > 0) {
+                bodies.add(new String(body, StandardCharsets.UTF_8));
+            }
             Answer given = answers.get(advertise);
             return given != null ? given : new Answer(200, Map.of("Content-Type", List.of("application/json")),
                     new ByteArrayInputStream(("{\"code\":200,\"msg\":\"from " + advertise.substring(7, 8) + "\",\"data\":null}").getBytes(StandardCharsets.UTF_8)));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doCallRealMethod;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -64,6 +65,8 @@ class ReplicaSetCreationTest {
         gpus.load(List.of(new Gpu(0, "GPU-0", "A100", 1L)), Map.of());
         cpus.load(CpuTopology.flat(List.of(0, 1)), Map.of());
         when(engine.imageExists("img")).thenReturn(true);
+        // a create starts through the overload that times its checks apart: it runs the plain start stubbed here
+        doCallRealMethod().when(engine).start(anyString(), any(Runnable.class));
     }
 
     @Test
@@ -76,6 +79,36 @@ class ReplicaSetCreationTest {
         assertThat(ports.allocations()).containsValue("foo");
         assertThat(cpus.allocations()).hasSize(1);
         assertThat(operations.all()).isEmpty();
+    }
+
+    @Test
+    void aCreateTimesEachOfItsPhases() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        ReplicaSetCreation timed = new ReplicaSetCreation(repo, engine,
+                new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster"),
+                gpus, new HoldingsReservations(gpus, ports, new ComputeAllocator(cpus, memory, gpus, ComputeDefaults.NONE)),
+                new NameLocks(Duration.ofSeconds(5)), operations, true, TenantCeilings.NONE, null, metrics);
+
+        timed.create(REQUEST, ALICE);
+
+        for (String phase : List.of("validate", "place", "intent", "create", "program check", "start", "record")) {
+            assertThat(metrics.find(CreatePhases.METER).tag("phase", phase).timer()).as(phase).isNotNull()
+                    .satisfies(t -> assertThat(t.count()).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void aFailedCreateIsNotTimed() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        ReplicaSetCreation timed = new ReplicaSetCreation(repo, engine,
+                new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/t", () -> "test-cluster"),
+                gpus, new HoldingsReservations(gpus, ports, new ComputeAllocator(cpus, memory, gpus, ComputeDefaults.NONE)),
+                new NameLocks(Duration.ofSeconds(5)), operations, true, TenantCeilings.NONE, null, metrics);
+        doThrow(new EngineException(400, "exec: \"nope\": executable file not found in $PATH", null)).when(engine).start("foo-1");
+
+        assertThatThrownBy(() -> timed.create(REQUEST, ALICE)).isInstanceOf(ApiException.class);
+
+        assertThat(metrics.find(CreatePhases.METER).timers()).isEmpty();
     }
 
     @Test

@@ -19,6 +19,35 @@ public class InMemoryKeyValueStore implements KeyValueStore {
     private boolean readsFail;
     private final java.util.Set<Long> leases = new java.util.HashSet<>();
     private long lastLease;
+    /** Every watch opened, in order; a commit reports its changes to the open ones whose prefix they fall under. */
+    public final List<Watched> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A watch as opened: what it watches, from where, and whom it tells. */
+    public static final class Watched implements Watching {
+        public final String prefix;
+        public final long fromRevision;
+        public final ChangeListener listener;
+        private volatile boolean closed;
+
+        Watched(String prefix, long fromRevision, ChangeListener listener) {
+            this.prefix = prefix;
+            this.fromRevision = fromRevision;
+            this.listener = listener;
+        }
+
+        public boolean closed() { return closed; }
+
+        @Override
+        public void close() { closed = true; }
+    }
+
+    /** The open watches of {@code prefix}. */
+    public List<Watched> open(String prefix) {
+        return watches.stream().filter(w -> !w.closed() && w.prefix.equals(prefix)).toList();
+    }
+
+    /** The store's revision: that of its last applied commit. */
+    public synchronized long revision() { return revision; }
 
     public synchronized void failNextCommit(Fault fault) { this.nextCommit = fault; }
 
@@ -40,6 +69,18 @@ public class InMemoryKeyValueStore implements KeyValueStore {
     public synchronized List<KeyValue> list(String prefix) {
         requireReadable();
         return data.tailMap(prefix).values().stream().filter(kv -> kv.key().startsWith(prefix)).toList();
+    }
+
+    @Override
+    public synchronized Listing listAt(String prefix) {
+        return new Listing(list(prefix), revision);
+    }
+
+    @Override
+    public synchronized Watching watch(String prefix, long fromRevision, ChangeListener listener) {
+        Watched w = new Watched(prefix, fromRevision, listener);
+        watches.add(w);
+        return w;
     }
 
     @Override
@@ -91,13 +132,27 @@ public class InMemoryKeyValueStore implements KeyValueStore {
             }
         }
         revision++;
+        List<KeyChange> changes = new java.util.ArrayList<>();
         for (Txn.Op op : txn.ops()) {
             if (op instanceof Txn.Put p) {
                 data.put(p.key(), new KeyValue(p.key(), p.value(), revision, p.lease()));
+                changes.add(new KeyChange(p.key(), p.value(), revision));
             } else if (op instanceof Txn.Delete d) {
-                data.remove(d.key());
+                if (data.remove(d.key()) != null) {
+                    changes.add(new KeyChange(d.key(), null, revision));
+                }
             } else if (op instanceof Txn.DeletePrefix d) {
-                data.keySet().removeIf(k -> k.startsWith(d.prefix()));
+                List<String> gone = data.keySet().stream().filter(k -> k.startsWith(d.prefix())).toList();
+                gone.forEach(k -> {
+                    data.remove(k);
+                    changes.add(new KeyChange(k, null, revision));
+                });
+            }
+        }
+        for (Watched w : watches) {
+            List<KeyChange> seen = changes.stream().filter(c -> c.key().startsWith(w.prefix)).toList();
+            if (!w.closed() && !seen.isEmpty()) {
+                w.listener.changed(seen);
             }
         }
         return true;
