@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-usage bench-reads bench-create bench-startup clean
+.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup clean
 
 build: ## compile and package the runnable jar; then unpack it into target/app with the class archive a start loads (scripts/class-archive.sh)
 	scripts/install-deps.sh run
@@ -55,6 +55,9 @@ bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's
 
 bench-create: ## 32 creates at once through the API vs 32 `docker run -d` at once, and one vs one (medians of 3); with the create's phases
 	scripts/bench-create.sh
+
+bench-accounts: ## a tenant's create with quotas and usage metering both on vs both off, two services side by side (goal <= 1.05)
+	scripts/bench-accounts.sh
 
 bench-quota: ## a create's time with tenants' quotas on vs off (20 sequential creates each, median)
 	scripts/bench-quota.sh

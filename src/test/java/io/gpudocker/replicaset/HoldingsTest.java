@@ -38,7 +38,7 @@ class HoldingsTest {
         assertThat(record.holdings()).isEqualTo(new Holdings(List.of("GPU-0"), Map.of("22", 40000), List.of(3, 4), 1024L));
         JsonNode json = JsonMapper.builder().build().readTree(Json.write(record));
         assertThat(json.propertyNames()).containsExactlyInAnyOrder(
-                "name", "version", "state", "gpus", "ports", "createTime", "updateTime", "tenant", "cpus", "memory", "node");
+                "name", "version", "state", "gpus", "ports", "createTime", "updateTime", "tenant", "cpus", "memory", "node", "image");
         assertThat(Json.read(Json.write(record), ReplicaSetRecord.class)).isEqualTo(record);
     }
 

@@ -71,6 +71,14 @@ public class InMemoryKeyValueStore implements KeyValueStore {
         return data.tailMap(prefix).values().stream().filter(kv -> kv.key().startsWith(prefix)).toList();
     }
 
+    /** As etcd answers it: the count and latest revision alone, not a read of the keys (so no {@link #list} call). */
+    @Override
+    public synchronized PrefixStamp stamp(String prefix) {
+        requireReadable();
+        List<KeyValue> all = data.tailMap(prefix).values().stream().filter(kv -> kv.key().startsWith(prefix)).toList();
+        return new PrefixStamp(all.size(), all.stream().mapToLong(KeyValue::modRevision).max().orElse(0));
+    }
+
     @Override
     public synchronized Listing listAt(String prefix) {
         return new Listing(list(prefix), revision);
