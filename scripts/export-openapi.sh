@@ -19,7 +19,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 log=$(mktemp -t gda-openapi.XXXXXX.log)
 # a throwaway admin token, so that no token file is generated into the state directory
 java -jar "$jar" --server.address=127.0.0.1 --server.port="$port" \
-  --gda.etcd.prefix=/gpu-docker-api-openapi-export --gda.ports.range=65000-65010 --no-auth >"$log" 2>&1 &
+  --gda.etcd.prefix=/gpu-docker-api-openapi-export --gda.ports.range=65000-65010 --no-auth --no-ssh >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 

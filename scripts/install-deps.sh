@@ -14,6 +14,8 @@ if [ "$mode" = test ]; then
   want busybox busybox-static
   want ip iproute2
   want openssl openssl
+  want ssh openssh-client   # the SSH gateway's tests (AccessIT): ssh, sftp, scp
+  want curl curl             # the port proxy's test (AccessIT)
   want mkfs.xfs xfsprogs   # the XFS data root of `make test-xfs` (scripts/test-env.sh, GDA_TEST_DATA_FS=xfs)
   want chromium chromium   # the console's browser tests (ConsoleIT), headless
   want chromedriver chromium-driver

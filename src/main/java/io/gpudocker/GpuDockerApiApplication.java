@@ -4,6 +4,8 @@ import io.gpudocker.api.BuildInfo;
 import io.gpudocker.cli.CommandLine;
 import io.gpudocker.config.ComputeLimits;
 import io.gpudocker.config.QuotaSettings;
+import io.gpudocker.config.ProxySettings;
+import io.gpudocker.config.SshSettings;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.config.SessionLimits;
 import io.gpudocker.recovery.StartRefusedException;
@@ -14,7 +16,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 @SpringBootApplication
 @EnableScheduling
-@EnableConfigurationProperties({GdaProperties.class, ComputeLimits.class, SessionLimits.class, QuotaSettings.class})
+@EnableConfigurationProperties({GdaProperties.class, ComputeLimits.class, SessionLimits.class, QuotaSettings.class, SshSettings.class, ProxySettings.class})
 public class GpuDockerApiApplication {
 
     public static void main(String[] args) {

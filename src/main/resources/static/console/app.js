@@ -8,6 +8,7 @@ import { instanceScreen } from './instance.js';
 import { volumesScreen } from './volumes.js';
 import { resourcesScreen } from './resources.js';
 import { tokensScreen } from './tokens.js';
+import { keysScreen } from './keys.js';
 import { quotaScreen } from './quota.js';
 import { usageScreen } from './usage.js';
 
@@ -23,6 +24,7 @@ const routes = [
   [/^#\/volumes$/, () => volumesScreen],
   [/^#\/resources$/, () => resourcesScreen],
   [/^#\/tokens$/, () => tokensScreen],
+  [/^#\/keys$/, () => keysScreen],
   [/^#\/(quota|tenants)$/, () => quotaScreen],
   [/^#\/usage$/, () => usageScreen],
 ];

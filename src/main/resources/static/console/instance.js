@@ -85,7 +85,7 @@ export function instanceScreen(main, [name, tab = 'overview'], ctx) {
     const shown = JSON.stringify(detail);
     if (tab === 'overview' && shown !== lastShown) {
       lastShown = shown;
-      await renderOverview(content, detail);
+      await renderOverview(content, detail, ctx.me);
     }
   }
 

@@ -77,7 +77,12 @@ public enum ErrorCode {
     TELEMETRY_OFF(1110, HttpStatus.CONFLICT, "Telemetry is off on the node that runs the instance (gda.telemetry.enabled=false)"),
     SINCE_INVALID(1111, HttpStatus.BAD_REQUEST, "since must be an ISO-8601 instant (2026-01-01T00:00:00Z) or a duration back from now (30s, 15m, 2h)"),
     SCHEDULE_INVALID(1112, HttpStatus.BAD_REQUEST, "A schedule needs an action (stop or cardless) and exactly one of at (a future ISO-8601 instant) or after (a positive duration)"),
-    SCHEDULE_NOT_FOUND(1113, HttpStatus.NOT_FOUND, "The replicaset has no schedule");
+    SCHEDULE_NOT_FOUND(1113, HttpStatus.NOT_FOUND, "The replicaset has no schedule"),
+    SSH_KEY_INVALID(1120, HttpStatus.BAD_REQUEST, "Not an OpenSSH public key line (type, base64 key, optional comment) of a supported type"),
+    SSH_KEY_EXISTS(1121, HttpStatus.CONFLICT, "A key of that name, or the same key, is registered already"),
+    SSH_KEY_NOT_FOUND(1122, HttpStatus.NOT_FOUND, "No SSH key of that name"),
+    PROXY_UNREACHABLE(1123, HttpStatus.BAD_GATEWAY, "Nothing answers on that port of the instance's container"),
+    PROXY_PORT_INVALID(1124, HttpStatus.BAD_REQUEST, "The port must be a whole number from 1 to 65535");
 
     private final int code;
     private final HttpStatus status;

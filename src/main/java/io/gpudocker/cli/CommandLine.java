@@ -62,6 +62,8 @@ public final class CommandLine {
                 case "--tls-cert" -> tlsCert = inline != null ? inline : value(args, ++i, flag);
                 case "--tls-key" -> tlsKey = inline != null ? inline : value(args, ++i, flag);
                 case "--bind-roots" -> spring.add("--gda.binds.allowed-roots=" + bindRoots(inline != null ? inline : value(args, ++i, flag)));
+                case "--ssh-addr" -> spring.add("--gda.ssh.addr=" + (inline != null ? inline : value(args, ++i, flag)));
+                case "--no-ssh" -> spring.add("--gda.ssh.enabled=false");
                 case "--recover" -> spring.add("--gda.recover=true");
                 case "--import-original" -> spring.add("--gda.import-original=true");
                 case "--node-name" -> spring.add("--gda.node.name=" + (inline != null ? inline : value(args, ++i, flag)));
@@ -121,6 +123,8 @@ public final class CommandLine {
         out.println("      --no-auth                 no tokens at all: every caller is the admin (loopback addresses only)");
         out.println("      --tls-cert <pem> --tls-key <pem>  serve HTTPS with this certificate chain and private key");
         out.println("  --bind-roots <dir,...>        host directories binds may mount, comma separated (default none: volumes only)");
+        out.println("      --ssh-addr <host:port>    the SSH gateway's address (default 0.0.0.0:2222; docs/access.md)");
+        out.println("      --no-ssh                  no SSH gateway");
         out.println("      --recover                 rebuild etcd's records from what Docker holds, where etcd knows none of them");
         out.println("                                (without it, a start that finds such containers or volumes is refused, exit status 3)");
         out.println("      --import-original         adopt the original project's replicasets and volumes from its etcd keys and its");

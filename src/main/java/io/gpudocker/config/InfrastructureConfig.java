@@ -103,7 +103,7 @@ public class InfrastructureConfig {
     ContainerEngine containerEngine(DockerClient docker, DockerHttpClient http, DockerCalls calls, GdaProperties props, BindMounts bindMounts) {
         return new DockerContainerEngine(docker, http, calls, new ContainerHardening(props.containers().pidsLimit(),
                 ContainerHardening.capabilities(props.containers().capDrop())),
-                new StopGrace(new HostProcesses(Path.of("/proc"))), bindMounts);
+                new StopGrace(new HostProcesses(Path.of("/proc"))), bindMounts).attachingThrough(props.docker().host());
     }
 
     @Bean

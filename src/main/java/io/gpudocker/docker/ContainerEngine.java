@@ -76,6 +76,19 @@ public interface ContainerEngine {
      */
     Shell openShell(String nameOrId, List<String> cmd, int columns, int rows, Shell.Output output);
 
+    /**
+     * Starts {@code cmd} in the running container with its input, output and errors as byte streams, with a terminal of
+     * the given size or without one.
+     */
+    default ContainerProcess startProcess(String nameOrId, List<String> cmd, boolean tty, Map<String, String> env, int columns, int rows) {
+        throw new UnsupportedOperationException("this engine starts no attached processes");
+    }
+
+    /** The container's address on its network (the first, where it has several), while it runs. */
+    default Optional<String> address(String nameOrId) {
+        return Optional.empty();
+    }
+
     /** Saves the container's filesystem (not its volumes) as an image; returns the image id. */
     String commit(String nameOrId, String imageName);
 

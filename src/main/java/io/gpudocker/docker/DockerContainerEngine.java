@@ -37,6 +37,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private final ContainerHardening hardening;
     private final StopGrace stopGrace;
     private final BindMounts bindMounts;
+    private volatile java.net.URI dockerHost;
 
     /**
      * @param hardening  applied to every container created here, so no caller can leave it out
@@ -263,6 +264,39 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
                         i.getCreated() == null ? null : Instant.ofEpochSecond(i.getCreated()),
                         i.getSize() == null ? 0 : i.getSize(), i.getLabels()))
                 .toList());
+    }
+
+    /** Where {@link #startProcess} connects to attach itself: the daemon's address, as the client was configured. */
+    public DockerContainerEngine attachingThrough(String host) {
+        this.dockerHost = java.net.URI.create(host);
+        return this;
+    }
+
+    @Override
+    public ContainerProcess startProcess(String nameOrId, List<String> cmd, boolean tty, Map<String, String> env, int columns, int rows) {
+        if (dockerHost == null) {
+            throw new UnsupportedOperationException("no Docker address to attach processes through");
+        }
+        return call("process in " + nameOrId, () -> {
+            try {
+                return DockerProcess.start(docker, dockerHost, nameOrId, cmd, tty, env, columns, rows);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> address(String nameOrId) {
+        return call("address of " + nameOrId, () -> {
+            try {
+                var networks = docker.inspectContainerCmd(nameOrId).exec().getNetworkSettings().getNetworks();
+                return networks == null ? Optional.<String>empty() : networks.values().stream()
+                        .map(n -> n.getIpAddress()).filter(ip -> ip != null && !ip.isBlank()).findFirst();
+            } catch (NotFoundException e) {
+                return Optional.<String>empty();
+            }
+        });
     }
 
     @Override

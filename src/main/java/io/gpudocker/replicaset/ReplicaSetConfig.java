@@ -119,6 +119,13 @@ public class ReplicaSetConfig {
         return new ReplicaSetLifecycle(repo, engine, containers, reservations, locks, operations);
     }
 
+    /** What each tenant holds open of shells: the console's terminals and the SSH gateway's sessions, one count. */
+    @Bean
+    SessionSlots terminalSlots(SessionLimits sessions, Quotas quotas) {
+        return new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", sessions.terminalsPerTenant(), sessions.adminTerminals())
+                .withQuota(quotas, Resource.TERMINALS);
+    }
+
     /** A start-up check too: this node's committed images are counted in etcd before it serves. */
     @Bean
     ImageCommitQuota imageCommitQuota(ContainerEngine engine, GdaProperties props, Quotas quotas) {

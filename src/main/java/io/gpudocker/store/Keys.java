@@ -101,6 +101,14 @@ public final class Keys {
     public String tenantHold(String kind, String tenant, String id) { return tenantHolds(kind, tenant) + "held/" + node + "/" + id; }
 
     /** The same record by the SHA-256 of the token, for checking a bearer in one read. */
+    /** A tenant's SSH public key, by its name. */
+    public String sshKey(String tenant, String name) { return sshKeys(tenant) + name; }
+
+    public String sshKeys(String tenant) { return tenant(tenant) + "ssh-keys/"; }
+
+    /** Which tenant registered the key of this fingerprint (hex of its SHA-256): one read per login. */
+    public String sshKeyFingerprint(String sha256Hex) { return root + "ssh-key-fingerprints/" + sha256Hex; }
+
     public String tokenHash(String sha256Hex) { return root + "token-hashes/" + sha256Hex; }
 
     /**

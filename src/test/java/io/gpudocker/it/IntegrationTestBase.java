@@ -36,7 +36,9 @@ import tools.jackson.databind.JsonNode;
         "gda.reconcile.period=3s",
         "gda.auth.admin-token=" + IntegrationTestBase.ADMIN_TOKEN,
         // the tests bind host directories they make under /tmp
-        "gda.binds.allowed-roots=/tmp"
+        "gda.binds.allowed-roots=/tmp",
+        // a free port: tests run beside other services
+        "gda.ssh.addr=127.0.0.1:0"
 })
 public abstract class IntegrationTestBase {
     /** The admin token every test's service is started with; tests that need tenants issue them. */

@@ -65,7 +65,9 @@ final class ServiceProcess implements AutoCloseable {
                 "-e", etcd,
                 "-p", ports,
                 "--gda.etcd.prefix=" + prefix,
-                "--gda.docker.stop-timeout=1s"));
+                "--gda.docker.stop-timeout=1s",
+                // several services share the host: each SSH gateway on a free port of its own
+                "--gda.ssh.addr=127.0.0.1:0"));
         cmd.addAll(flags);
         Path log = Path.of("target", name + "-" + System.currentTimeMillis() + ".log");
         Files.createDirectories(log.getParent());

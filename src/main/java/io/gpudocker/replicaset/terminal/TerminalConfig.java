@@ -3,8 +3,6 @@ package io.gpudocker.replicaset.terminal;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.config.SessionLimits;
-import io.gpudocker.quota.Quotas;
-import io.gpudocker.quota.Resource;
 import io.gpudocker.replicaset.SessionSlots;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,16 +39,14 @@ class TerminalConfig implements WebSocketConfigurer, DisposableBean {
     });
 
     TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay) {
-        this(repo, engine, relay, new SessionLimits(4, 16, Duration.ofMinutes(30), 4, 16, 64), null);
+        this(repo, engine, relay, new SessionLimits(4, 16, Duration.ofMinutes(30), 4, 16, 64),
+                new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", 4, 16));
     }
 
-    /** @param quotas the tenants' quotas on terminals; null: none */
+    /** @param open what each tenant holds open of shells (the SSH gateway's count too), with its quota on terminals */
     @Autowired
-    TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay, SessionLimits limits, Quotas quotas) {
-        SessionSlots open = new SessionSlots("terminal(s)", "gda.sessions.terminals-per-tenant", limits.terminalsPerTenant(), limits.adminTerminals());
-        if (quotas != null) {
-            open.withQuota(quotas, Resource.TERMINALS);
-        }
+    TerminalConfig(ReplicaSetRepository repo, ContainerEngine engine, ObjectProvider<TerminalRelay> relay, SessionLimits limits,
+                   @Qualifier("terminalSlots") SessionSlots open) {
         this.tickets = new TerminalTickets(repo, engine, TICKET_LIFETIME, Clock.systemUTC(), open);
         TerminalRelay relayed = relay.getIfAvailable();
         if (relayed != null) {

@@ -1,0 +1,56 @@
+package io.gpudocker.access;
+
+import io.gpudocker.config.GdaProperties;
+import io.gpudocker.config.ProxySettings;
+import io.gpudocker.config.SshSettings;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.SessionSlots;
+import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.Keys;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The SSH gateway, the keys it lets in, and the port proxy. */
+@Configuration(proxyBeanMethods = false)
+public class AccessConfig {
+
+    @Bean
+    SshKeys sshKeys(KeyValueStore store, Keys keys) {
+        return new SshKeys(new SshKeyRepository(store, keys), Clock.systemUTC());
+    }
+
+    @Bean
+    InstanceAccess instanceAccess(ReplicaSetRepository repo, ContainerEngine engine) {
+        return new InstanceAccess(repo, engine);
+    }
+
+    @Bean
+    AccessMeter accessMeter(MeterRegistry registry) {
+        return new AccessMeter(registry);
+    }
+
+    @Bean
+    PortProxy portProxy(InstanceAccess access, AccessMeter meter, ProxySettings settings) {
+        SessionSlots open = new SessionSlots("proxied request(s)", "gda.proxy.requests-per-tenant", settings.requestsPerTenant(), settings.adminRequests());
+        return new PortProxy(access, open, meter, settings.idleTimeout());
+    }
+
+    @Bean
+    ProxyCookies proxyCookies(ProxySettings settings) {
+        return new ProxyCookies(settings.cookieLifetime(), Clock.systemUTC());
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "gda.ssh.enabled", havingValue = "true", matchIfMissing = true)
+    SshGateway sshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ContainerEngine engine,
+                          @Qualifier("terminalSlots") SessionSlots terminals, AccessMeter meter, GdaProperties props) {
+        SessionSlots forwards = new SessionSlots("forwarded connection(s)", "gda.ssh.forwards-per-tenant", settings.forwardsPerTenant(), settings.adminForwards());
+        return new SshGateway(settings, keys, access, engine, terminals, forwards, meter, Path.of(props.stateDir()));
+    }
+}

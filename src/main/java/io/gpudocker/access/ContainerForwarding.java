@@ -1,0 +1,121 @@
+package io.gpudocker.access;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.replicaset.SessionSlots;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.server.forward.TcpForwardingFilter;
+import org.apache.sshd.server.forward.TcpipServerChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ssh -L} (direct-tcpip) into the instance: the destination the client names as {@code localhost},
+ * {@code 127.0.0.1}, the instance's name or its address means the instance's container, and is rewritten to the
+ * container's address before the library connects; any other destination is refused by the filter, so the gateway
+ * never becomes a way into the host's or anyone else's network. Remote forwarding ({@code -R}), agent and X11
+ * forwarding are refused. Each forwarded connection holds one of the tenant's forward slots.
+ */
+final class ContainerForwarding implements TcpForwardingFilter {
+    private static final Logger log = LoggerFactory.getLogger(ContainerForwarding.class);
+    /** The container addresses this session's forwarded channels were rewritten to: the only destinations allowed. */
+    private static final AttributeKey<Set<String>> ALLOWED = new AttributeKey<>();
+
+    private final InstanceAccess access;
+    private final SessionSlots slots;
+    private final AccessMeter meter;
+
+    ContainerForwarding(InstanceAccess access, SessionSlots slots, AccessMeter meter) {
+        this.access = access;
+        this.slots = slots;
+        this.meter = meter;
+    }
+
+    @Override
+    public boolean canListen(SshdSocketAddress address, Session session) {
+        return false;
+    }
+
+    @Override
+    public boolean canConnect(Type type, SshdSocketAddress address, Session session) {
+        Set<String> allowed = session.getAttribute(ALLOWED);
+        return type == Type.Direct && allowed != null && allowed.contains(address.getHostName());
+    }
+
+    /** Makes the channels of {@code ssh -L}. */
+    TcpipServerChannel.TcpipFactory factory() {
+        return new TcpipServerChannel.TcpipFactory(Type.Direct) {
+            @Override
+            public Channel createChannel(Session session) {
+                return new Forwarded();
+            }
+        };
+    }
+
+    private final class Forwarded extends TcpipServerChannel {
+        private volatile SessionSlots.Slot slot;
+        private volatile String tenant;
+
+        Forwarded() {
+            super(Type.Direct, null);
+        }
+
+        @Override
+        protected OpenFuture doInit(Buffer buffer) {
+            String host = buffer.getString();
+            int port = buffer.getInt();
+            String originator = buffer.getString();
+            int originatorPort = buffer.getInt();
+            String destination = host;
+            SshLogin login = getSession().getAttribute(SshLogin.KEY);
+            if (login != null && local(host, login.replicaSet())) {
+                try {
+                    slot = slots.acquire(login.caller());
+                    tenant = login.caller().tenantName();
+                    destination = access.address(access.running(login.replicaSet(), login.caller()));
+                    getSession().computeAttributeIfAbsent(ALLOWED, k -> ConcurrentHashMap.newKeySet()).add(destination);
+                    addCloseFutureListener(f -> release());
+                    log.info("ssh: {} forwards to port {} of instance {}", login.caller().name(), port, login.replicaSet());
+                } catch (ApiException e) {
+                    release();
+                    log.info("ssh: forward to port {} of instance {} refused: {}", port, login.replicaSet(), e.getMessage());
+                    destination = host; // the filter refuses it
+                }
+            } else {
+                log.info("ssh: forward to {}:{} refused: only the instance itself is reachable", host, port);
+            }
+            Buffer rewritten = new ByteArrayBuffer();
+            rewritten.putString(destination);
+            rewritten.putUInt(port);
+            rewritten.putString(originator);
+            rewritten.putUInt(originatorPort);
+            return super.doInit(rewritten);
+        }
+
+        @Override
+        protected void doWriteData(byte[] data, int off, long len) throws java.io.IOException {
+            if (tenant != null) {
+                meter.add(tenant, "ssh", len);
+            }
+            super.doWriteData(data, off, len);
+        }
+
+        private void release() {
+            SessionSlots.Slot s = slot;
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    private static boolean local(String host, String replicaSet) {
+        return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1") || host.equals(replicaSet);
+    }
+}

@@ -1,0 +1,231 @@
+package io.gpudocker.access;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.replicaset.SessionSlots;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One HTTP exchange passed to a port of an instance's container, streamed both ways as it comes (no body is held
+ * whole): the request with the service's credentials taken out (the bearer token and the proxy cookie never reach the
+ * app), the answer with its status and headers as the app gave them. Each exchange holds one of the caller's proxy
+ * slots, and is cut when nothing passes for the idle timeout.
+ */
+public class PortProxy {
+    /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones this side sets itself. */
+    private static final Set<String> NOT_PASSED = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+            "transfer-encoding", "upgrade", "host", "content-length", "authorization");
+    private static final int CONNECT_TIMEOUT_MS = 5000;
+
+    private final InstanceAccess access;
+    private final SessionSlots slots;
+    private final AccessMeter meter;
+    private final Duration idleTimeout;
+
+    public PortProxy(InstanceAccess access, SessionSlots slots, AccessMeter meter, Duration idleTimeout) {
+        this.access = access;
+        this.slots = slots;
+        this.meter = meter;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** Passes the request to {@code port} of instance {@code name} at {@code path} (the part after {@code /proxy/name/port}). */
+    public void forward(String name, int port, String path, Caller caller, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (port < 1 || port > 65535) {
+            throw ApiException.of(ErrorCode.PROXY_PORT_INVALID, "port %d is not from 1 to 65535", port);
+        }
+        String address = access.address(access.running(name, caller));
+        try (SessionSlots.Slot slot = slots.acquire(caller); Socket socket = new Socket()) {
+            try {
+                socket.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
+            } catch (IOException e) {
+                throw ApiException.of(ErrorCode.PROXY_UNREACHABLE, "nothing answers on port %d of instance '%s' (%s)", port, name, e.getMessage());
+            }
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
+            String prefix = "/proxy/" + name + "/" + port;
+            sendRequest(socket, request, address + ":" + port, path, prefix, caller.tenantName());
+            relayResponse(socket, request, response, "http://" + address + ":" + port, prefix, caller.tenantName());
+        }
+    }
+
+    private void sendRequest(Socket socket, HttpServletRequest request, String host, String path, String prefix, String tenant) throws IOException {
+        OutputStream up = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+        StringBuilder head = new StringBuilder();
+        String query = request.getQueryString();
+        head.append(request.getMethod()).append(' ').append(path.isEmpty() ? "/" : path).append(query == null ? "" : "?" + query).append(" HTTP/1.1\r\n");
+        head.append("Host: ").append(host).append("\r\n");
+        for (String header : Collections.list(request.getHeaderNames())) {
+            String lower = header.toLowerCase(Locale.ROOT);
+            if (NOT_PASSED.contains(lower) || lower.startsWith("x-forwarded-")) {
+                continue;
+            }
+            for (String value : Collections.list(request.getHeaders(header))) {
+                if (lower.equals("cookie")) {
+                    value = withoutProxyCookie(value);
+                    if (value.isEmpty()) {
+                        continue;
+                    }
+                }
+                head.append(header).append(": ").append(value).append("\r\n");
+            }
+        }
+        head.append("X-Forwarded-Prefix: ").append(prefix).append("\r\n");
+        head.append("X-Forwarded-Proto: ").append(request.getScheme()).append("\r\n");
+        head.append("X-Forwarded-Host: ").append(request.getServerName()).append(':').append(request.getServerPort()).append("\r\n");
+        head.append("Connection: close\r\n");
+        long length = request.getContentLengthLong();
+        boolean chunked = length < 0 && request.getHeader("Transfer-Encoding") != null;
+        if (length >= 0) {
+            head.append("Content-Length: ").append(length).append("\r\n");
+        } else if (chunked) {
+            head.append("Transfer-Encoding: chunked\r\n");
+        }
+        head.append("\r\n");
+        up.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (length > 0 || chunked) {
+            InputStream body = request.getInputStream();
+            byte[] buffer = new byte[32 * 1024];
+            for (int n; (n = body.read(buffer)) >= 0; ) {
+                if (n == 0) {
+                    continue;
+                }
+                if (chunked) {
+                    up.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                }
+                up.write(buffer, 0, n);
+                if (chunked) {
+                    up.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                }
+                meter.add(tenant, "proxy", n);
+            }
+            if (chunked) {
+                up.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }
+        up.flush();
+    }
+
+    private void relayResponse(Socket socket, HttpServletRequest request, HttpServletResponse response, String origin, String prefix, String tenant)
+            throws IOException {
+        InputStream down = new BufferedInputStream(socket.getInputStream(), 32 * 1024);
+        String status = line(down);
+        String[] parts = status.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
+            throw ApiException.of(ErrorCode.PROXY_UNREACHABLE, "the app did not answer in HTTP (it said '%s')", status.length() > 60 ? status.substring(0, 60) : status);
+        }
+        int code = Integer.parseInt(parts[1]);
+        boolean chunked = false;
+        long length = -1;
+        response.setStatus(code);
+        for (String header = line(down); !header.isEmpty(); header = line(down)) {
+            int colon = header.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = header.substring(0, colon).trim();
+            String value = header.substring(colon + 1).trim();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("transfer-encoding")) {
+                chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+            } else if (lower.equals("content-length")) {
+                length = Long.parseLong(value);
+                response.setContentLengthLong(length);
+            } else if (lower.equals("location") && value.startsWith(origin)) {
+                // a redirect to the app's own address means the same place through the proxy
+                response.addHeader(name, prefix + value.substring(origin.length()));
+            } else if (lower.equals("location") && value.startsWith("/") && !value.startsWith("//") && !value.startsWith(prefix + "/")) {
+                response.addHeader(name, prefix + value);
+            } else if (!NOT_PASSED.contains(lower)) {
+                response.addHeader(name, value);
+            }
+        }
+        if (request.getMethod().equals("HEAD") || code == 204 || code == 304 || code / 100 == 1) {
+            return;
+        }
+        OutputStream out = meter.counting(response.getOutputStream(), tenant, "proxy");
+        if (chunked) {
+            copyChunks(down, out);
+        } else {
+            copy(down, out, length);
+        }
+        out.flush();
+    }
+
+    private static void copyChunks(InputStream in, OutputStream out) throws IOException {
+        while (true) {
+            String size = line(in);
+            int semicolon = size.indexOf(';');
+            long n = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
+            if (n == 0) {
+                for (String trailer = line(in); !trailer.isEmpty(); trailer = line(in)) {
+                    // trailers are dropped: the servlet answer has none to carry them
+                }
+                return;
+            }
+            copy(in, out, n);
+            line(in);
+        }
+    }
+
+    /** Copies {@code length} bytes (all until the end where negative), each piece as it arrives. */
+    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long left = length;
+        while (length < 0 || left > 0) {
+            int n = in.read(buffer, 0, length < 0 ? buffer.length : (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                if (length < 0) {
+                    return;
+                }
+                throw new EOFException("the app ended its answer " + left + " bytes short");
+            }
+            out.write(buffer, 0, n);
+            if (in.available() == 0) {
+                out.flush();
+            }
+            left -= n;
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                throw new EOFException("the app closed the connection mid-answer");
+            }
+            if (line.size() > 65536) {
+                throw new IOException("a header line of the app's answer is too long");
+            }
+            line.write(b);
+        }
+        String s = line.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static String withoutProxyCookie(String header) {
+        StringBuilder kept = new StringBuilder();
+        for (String cookie : header.split(";")) {
+            if (!cookie.trim().startsWith(ProxyCookies.NAME + "=")) {
+                kept.append(kept.isEmpty() ? "" : "; ").append(cookie.trim());
+            }
+        }
+        return kept.toString();
+    }
+
+}
