@@ -65,9 +65,9 @@ bench-quota: ## a create's time with tenants' quotas on vs off (20 sequential cr
 bench-cluster: build ## two nodes on the rig: a call through the node that does not hold the instance vs through the one that does
 	scripts/bench-cluster.sh
 
-bench-usage: ## usage metering: create transaction with metering off vs on; queries over a year of 1,000 instances
+bench-usage: ## usage metering: create transaction with metering off vs on; queries over a year of 1,000 instances; then bench-accounts
 	scripts/bench-usage.sh
-	scripts/bench-usage-create.sh
+	scripts/bench-accounts.sh
 
 bench-reads: build ## two nodes on the rig: a read through the node that does not hold the instance vs its owner; the list with 10 vs 1,000 instances
 	scripts/bench-reads.sh
