@@ -1,5 +1,6 @@
 package io.gpudocker.usage;
 
+import io.gpudocker.common.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
