@@ -158,8 +158,8 @@ final class OwnerView implements OwnedRecords {
                     if (stopped) {
                         return;
                     }
-                    closeWatch();
                 }
+                closeWatch();
                 listing = store.listAt(prefix);
             } catch (RuntimeException e) {
                 log.warn("owner view of the {} records: cannot read them ({}); routing reads etcd per call until a retry in {} ms succeeds",
@@ -179,45 +179,76 @@ final class OwnerView implements OwnedRecords {
                 entries.keySet().retainAll(fresh.keySet());
                 entries.putAll(fresh);
                 seen = listing.revision();
-                watchFrom(seen + 1);
             }
+            watchFrom(listing.revision() + 1);
             log.info("owner view of the {} records: {} read at revision {}, watching from there", kind, fresh.size(), listing.revision());
         }
 
         /** Resumes the watch after the last revision seen. */
         private void resume() {
+            long from;
             synchronized (this) {
                 if (stopped) {
                     return;
                 }
-                closeWatch();
-                watchFrom(seen + 1);
+                from = seen + 1;
             }
+            closeWatch();
+            watchFrom(from);
         }
 
-        /** Holds the feed's lock: every change the new watch reports finds its generation current. */
+        /**
+         * The generation moves before the watch opens, so every change the new watch reports finds it current. The
+         * etcd client is called outside the feed's lock: it reports changes holding a lock of its own, and a report
+         * waits for the feed's lock, so holding the feed's lock while opening or closing a watch could deadlock.
+         */
         private void watchFrom(long revision) {
-            long mine = ++generation;
+            long mine;
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                mine = ++generation;
+            }
+            Watching opened;
             try {
-                watching = store.watch(prefix, revision, new Listener(mine));
-                ready = true;
+                opened = store.watch(prefix, revision, new Listener(mine));
             } catch (RuntimeException e) {
                 log.warn("owner view of the {} records: cannot watch them ({}); retrying in {} ms", kind, e.getMessage(), retryDelay.toMillis());
                 later.after(retryDelay, this::resume);
+                return;
+            }
+            boolean kept;
+            synchronized (this) {
+                kept = generation == mine && !stopped;
+                if (kept) {
+                    watching = opened;
+                    ready = true;
+                }
+            }
+            if (!kept) {
+                opened.close();
             }
         }
 
+        /** Ends the current watch (outside the feed's lock, see {@link #watchFrom}); its late reports are ignored. */
         private void closeWatch() {
-            generation++;
-            if (watching != null) {
-                watching.close();
+            Watching old;
+            synchronized (this) {
+                generation++;
+                old = watching;
                 watching = null;
             }
+            if (old != null) {
+                old.close();
+            }
         }
 
-        synchronized void stop() {
-            stopped = true;
-            ready = false;
+        void stop() {
+            synchronized (this) {
+                stopped = true;
+                ready = false;
+            }
             closeWatch();
         }
 
