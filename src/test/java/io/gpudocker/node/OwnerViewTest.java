@@ -147,6 +147,50 @@ class OwnerViewTest {
         assertThat(view.ready()).isFalse();
     }
 
+    /**
+     * The etcd client reports a change holding a lock of its own, the same lock closing the watch takes: a view that
+     * closed its watch while holding its own lock, with a report waiting for that lock, would never stop.
+     */
+    @Test
+    void stoppingWhileTheClientReportsAChangeDoesNotDeadlock() throws Exception {
+        Object clientLock = new Object();
+        List<io.gpudocker.store.ChangeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+        InMemoryKeyValueStore client = new InMemoryKeyValueStore() {
+            @Override
+            public synchronized io.gpudocker.store.Watching watch(String prefix, long fromRevision, io.gpudocker.store.ChangeListener listener) {
+                listeners.add(listener);
+                return () -> {
+                    synchronized (clientLock) {
+                        // closing waits for a report in flight, as the client's close does
+                    }
+                };
+            }
+        };
+        List<Runnable> soon = new ArrayList<>();
+        OwnerView watched = new OwnerView(client, keys, (delay, work) -> soon.add(work), RETRY);
+        watched.start();
+        while (!soon.isEmpty()) {
+            soon.remove(0).run();
+        }
+        assertThat(listeners).isNotEmpty();
+
+        Thread stopper = new Thread(watched::stop, "stopper");
+        synchronized (clientLock) {
+            stopper.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (stopper.getState() != Thread.State.BLOCKED && stopper.isAlive() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            Thread reporter = new Thread(() -> listeners.forEach(l -> l.changed(List.of(
+                    new KeyChange(keys.replicaSets().record("foo"), "{\"tenant\":\"alice\",\"node\":\"b\"}", 99)))), "reporter");
+            reporter.start();
+            reporter.join(Duration.ofSeconds(2).toMillis());
+            assertThat(reporter.isAlive()).as("a report waits for the view while the view closes its watch").isFalse();
+        }
+        stopper.join(Duration.ofSeconds(5).toMillis());
+        assertThat(stopper.isAlive()).as("the view stopped").isFalse();
+    }
+
     private void start() {
         view.start();
         runNow();
