@@ -80,9 +80,7 @@ public interface ContainerEngine {
      * Starts {@code cmd} in the running container with its input, output and errors as byte streams, with a terminal of
      * the given size or without one.
      */
-    default ContainerProcess startProcess(String nameOrId, List<String> cmd, boolean tty, Map<String, String> env, int columns, int rows) {
-        throw new UnsupportedOperationException("this engine starts no attached processes");
-    }
+    ContainerProcess startProcess(String nameOrId, List<String> cmd, boolean tty, Map<String, String> env, int columns, int rows);
 
     /** The container's address on its network (the first, where it has several), while it runs. */
     default Optional<String> address(String nameOrId) {

@@ -275,7 +275,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     @Override
     public ContainerProcess startProcess(String nameOrId, List<String> cmd, boolean tty, Map<String, String> env, int columns, int rows) {
         if (dockerHost == null) {
-            throw new UnsupportedOperationException("no Docker address to attach processes through");
+            throw new IllegalStateException("the engine was made without the Docker address it opens processes through (attachingThrough)");
         }
         return call("process in " + nameOrId, () -> {
             try {
