@@ -11,6 +11,7 @@ import io.gpudocker.store.Keys;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -36,9 +37,14 @@ public class AccessConfig {
     }
 
     @Bean
-    PortProxy portProxy(InstanceAccess access, AccessMeter meter, ProxySettings settings) {
+    PortProxy portProxy(InstanceAccess access, AccessMeter meter, ProxySettings settings, ObjectProvider<AccessHop> hop) {
         SessionSlots open = new SessionSlots("proxied request(s)", "gda.proxy.requests-per-tenant", settings.requestsPerTenant(), settings.adminRequests());
-        return new PortProxy(access, open, meter, settings.idleTimeout());
+        return new PortProxy(access, open, meter, settings.idleTimeout(), hop.getIfAvailable(() -> AccessHop.NONE));
+    }
+
+    @Bean
+    ProcessHop processHop(InstanceAccess access, ContainerEngine engine, ObjectProvider<AccessHop> hop) {
+        return new ProcessHop(access, engine, hop.getIfAvailable(() -> AccessHop.NONE));
     }
 
     @Bean
@@ -48,9 +54,9 @@ public class AccessConfig {
 
     @Bean
     @ConditionalOnProperty(name = "gda.ssh.enabled", havingValue = "true", matchIfMissing = true)
-    SshGateway sshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ContainerEngine engine,
+    SshGateway sshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ProcessHop processes,
                           @Qualifier("terminalSlots") SessionSlots terminals, AccessMeter meter, GdaProperties props) {
         SessionSlots forwards = new SessionSlots("forwarded connection(s)", "gda.ssh.forwards-per-tenant", settings.forwardsPerTenant(), settings.adminForwards());
-        return new SshGateway(settings, keys, access, engine, terminals, forwards, meter, Path.of(props.stateDir()));
+        return new SshGateway(settings, keys, access, processes, terminals, forwards, meter, Path.of(props.stateDir()));
     }
 }
