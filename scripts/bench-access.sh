@@ -17,7 +17,7 @@ SSH_PORT=$((PORT + 1))
 PREFIX=/gpu-docker-api-bench-access
 OUT=${GDA_BENCH_OUT:-docs/benchmarks.md}
 RS=benchaccess
-JAR=target/gpu-docker-api.jar
+JAR=${GDA_BENCH_JAR:-target/gpu-docker-api.jar}
 DIR=${GDA_TEST_DIR:-/tmp/gda-test}
 
 rig_was_up=0
@@ -75,6 +75,12 @@ p90() { sort -n | awk '{ v[NR] = $1 } END { i = int(NR * 0.9); if (i < NR * 0.9)
 
 echo "a file of $SIZE_MB MiB"
 head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom > "$work/big"
+# warm-up: the first session and the first proxied request load and compile their code paths in the service's JVM
+head -c 4194304 /dev/urandom > "$work/warm"
+scp "${SSH_OPTS[@]}" -P "$SSH_PORT" "$work/warm" "$RS@127.0.0.1:/www/warm" >/dev/null
+for _ in 1 2 3; do
+  curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/proxy/$RS/8080/warm"
+done
 load_before=$(uptime | sed 's/.*load average: //')
 
 echo "upload: scp through the gateway vs docker cp, $R each"
