@@ -125,6 +125,9 @@ public final class Keys {
 
     public String schedules() { return root + "schedules/"; }
 
+    /** The cluster's event history: one key per event, named so that key order is write order (roughly, across nodes). */
+    public String events() { return root + "events/"; }
+
     /** The root of every key of this layout and of the original project's ({@code <prefix>/apis/v1/}). */
     public String root() { return root; }
 

@@ -15,4 +15,12 @@ public interface RecordChangeHook<R> {
      * @param after  the record once the change lands; null when the record is being forgotten
      */
     void contribute(Txn txn, R before, R after);
+
+    /**
+     * As {@link #contribute(Txn, Object, Object)}, knowing the version the change adds (null when it adds none): what
+     * the change was made for (a patch, a restart, a rollback) is said there.
+     */
+    default void contribute(Txn txn, R before, R after, Versioned newVersion) {
+        contribute(txn, before, after);
+    }
 }

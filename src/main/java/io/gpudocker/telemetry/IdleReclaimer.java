@@ -3,6 +3,8 @@ package io.gpudocker.telemetry;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.event.Event;
+import io.gpudocker.event.EventLog;
 import io.gpudocker.replicaset.ReplicaSetLifecycle;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRequests;
@@ -49,9 +51,16 @@ class IdleReclaimer {
     private final UpdatePlans updates;
     private final Clock clock;
     private final Map<String, IdleStatus> idle = new ConcurrentHashMap<>();
+    private final EventLog events;
 
     IdleReclaimer(int belowPercent, Duration idleFor, Duration grace, String action, boolean evenWithSessions, ContainerEngine engine,
                   ReplicaSetLifecycle power, UpdatePlans updates, Clock clock) {
+        this(belowPercent, idleFor, grace, action, evenWithSessions, engine, power, updates, clock, null);
+    }
+
+    IdleReclaimer(int belowPercent, Duration idleFor, Duration grace, String action, boolean evenWithSessions, ContainerEngine engine,
+                  ReplicaSetLifecycle power, UpdatePlans updates, Clock clock, EventLog events) {
+        this.events = events;
         this.belowPercent = belowPercent;
         this.idleFor = idleFor;
         this.grace = grace;
@@ -78,6 +87,8 @@ class IdleReclaimer {
             if (!s.warned() && !now.isBefore(s.actionAt().minus(grace))) {
                 log.warn("idle reclaim: {} (tenant {}) has had its GPUs below {}% since {}; {} at {} unless they get busy",
                         f.name(), f.tenant(), belowPercent, s.idleSince(), what(), s.actionAt());
+                tell("reclaim-warning", f, what() + " at " + s.actionAt() + " unless its GPUs get busy (below " + belowPercent + "% since "
+                        + s.idleSince() + ")");
                 s = new IdleStatus(s.idleSince(), s.actionAt(), action, true, false);
                 idle.put(f.name(), s);
             }
@@ -105,6 +116,7 @@ class IdleReclaimer {
                 default -> log.warn("idle reclaim: {} (tenant {}) has had its GPUs below {}% since {} (notify only)", f.name(), f.tenant(),
                         belowPercent, s.idleSince());
             }
+            tell("reclaimed", f, action + ": GPUs below " + belowPercent + "% since " + s.idleSince());
             if (!"notify".equals(action)) {
                 log.info("idle reclaim: {} (tenant {}) idle below {}% since {}: {}", f.name(), f.tenant(), belowPercent, s.idleSince(), what());
             }
@@ -115,6 +127,12 @@ class IdleReclaimer {
             idle.put(f.name(), new IdleStatus(s.idleSince(), Instant.MAX, action, true, false));
         } catch (RuntimeException e) {
             log.warn("idle reclaim: {} not reclaimed yet: {}", f.name(), e.getMessage());
+        }
+    }
+
+    private void tell(String type, InstanceFigures f, String detail) {
+        if (events != null) {
+            events.publish(Event.ofInstance(type, null, f.tenant(), f.name(), f.version(), null, detail));
         }
     }
 

@@ -3,6 +3,7 @@ package io.gpudocker.telemetry;
 import io.gpudocker.api.Caller;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.event.EventLog;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetLifecycle;
 import io.gpudocker.replicaset.ReplicaSetRepository;
@@ -40,7 +41,7 @@ public class TelemetryConfig {
     }
 
     @Bean
-    IdleReclaimer idleReclaimer(GdaProperties props, ContainerEngine engine, ReplicaSetLifecycle power, UpdatePlans updates) {
+    IdleReclaimer idleReclaimer(GdaProperties props, ContainerEngine engine, ReplicaSetLifecycle power, UpdatePlans updates, EventLog events) {
         GdaProperties.Reclaim r = props.reclaim();
         if (!r.enabled()) {
             return null;
@@ -51,7 +52,8 @@ public class TelemetryConfig {
         }
         log.info("idle reclaim: GPUs below {}% for {} -> {} ({} warning first{})", r.idleBelowPercent(), r.idleFor(), r.action(), r.grace(),
                 r.evenWithSessions() ? ", even with a session open" : ", never with a session open");
-        return new IdleReclaimer(r.idleBelowPercent(), r.idleFor(), r.grace(), r.action(), r.evenWithSessions(), engine, power, updates, Clock.systemUTC());
+        return new IdleReclaimer(r.idleBelowPercent(), r.idleFor(), r.grace(), r.action(), r.evenWithSessions(), engine, power, updates, Clock.systemUTC(),
+                events);
     }
 
     @Bean
