@@ -7,6 +7,8 @@ import io.gpudocker.api.RunsOn;
 import io.gpudocker.api.RunsOn.Where;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -31,7 +33,10 @@ class EventController {
     @RunsOn(Where.HERE)
     @Operation(summary = "The cluster's events as Server-Sent Events, from any node: each an `id` (increasing) and `data` (the event as JSON). "
             + "A tenant sees the events of its own instances, the admin every event. Without Last-Event-ID or since only events still to come; "
-            + "with one, first the kept events after it (the last gda.events.history), in order")
+            + "with one, first the kept events after it (the last gda.events.history), in order",
+            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+                    description = "the stream: per event `id: <id>` and `data: <the event as JSON>`, a blank line after each",
+                    content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = Event.class))))
     SseEmitter events(@Parameter(description = "resume after this event id (what an EventSource sends when it connects again)")
                       @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
                       @Parameter(description = "as Last-Event-ID, for a client that cannot set headers; 0: every event kept", example = "0")
