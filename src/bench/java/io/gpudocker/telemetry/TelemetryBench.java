@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -69,18 +68,15 @@ public final class TelemetryBench {
                     case "toString" -> "bench engine";
                     default -> method.getReturnType() == int.class ? 0 : method.getReturnType() == boolean.class ? false : null;
                 });
-        MovableClock clock = new MovableClock();
+        Clock clock = Clock.systemUTC();
         TelemetrySampler sampler = new TelemetrySampler(new NvidiaSmiTelemetry("scripts/fake/nvidia-smi", Duration.ofSeconds(10)),
                 new CgroupReader(work.resolve("cg"), work.resolve("proc")), engine, OWNER, gpus, new GpuReadings(), () -> tenants, clock,
                 3600 / period, 1440, Duration.ofDays(1));
 
-        // an hour of points first, each pass at its own past instant: the series the endpoint then reads are full
-        int points = 3600 / period;
-        for (int k = points; k > 0; k--) {
-            clock.back = Duration.ofSeconds((long) k * period);
+        // a few passes first (the JIT, and the CPU marks the rates are taken from)
+        for (int k = 0; k < 3; k++) {
             sampler.sample();
         }
-        clock.back = Duration.ZERO;
         int figures = sampler.lastPass().size();
 
         double off = cpuSeconds(ticks);
@@ -98,14 +94,27 @@ public final class TelemetryBench {
         every.awaitTermination(10, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - passes0) / 1e9;
 
-        // the metrics endpoint's own work for one instance: its series, the view, the JSON
+        // the metrics endpoint's own work for one instance with an hour of points (and a day of minutes): its series, the
+        // view, the JSON; the series filled from the last pass's figures, one point per period back from now
+        int points = 3600 / period;
+        Map<String, InstanceSeries> full = new HashMap<>();
+        Instant now = Instant.now();
+        for (InstanceFigures f : sampler.lastPass()) {
+            InstanceSeries s = new InstanceSeries(points, 1440);
+            for (int k = 24 * 3600 / period; k >= 0; k--) {
+                InstanceFigures at = new InstanceFigures(f.name(), f.tenant(), f.version(), now.minusSeconds((long) k * period), f.cpuPercent(),
+                        f.memoryBytes(), f.gpus(), f.processes());
+                s.add(at, TelemetrySampler.point(at));
+            }
+            full.put(f.name(), s);
+        }
         int calls = 1000;
         long[] nanos = new long[calls];
         long bytes = 0;
         for (int i = 0; i < calls; i++) {
             String name = "job" + (i % instances);
             long t0 = System.nanoTime();
-            InstanceSeries s = sampler.series(name).orElseThrow();
+            InstanceSeries s = full.get(name);
             MetricsView v = new MetricsView(name, "bench", period, null, s.latest(), s.recent(null), s.minutes(null), null);
             bytes = Json.write(v).length();
             nanos[i] = System.nanoTime() - t0;
@@ -139,19 +148,5 @@ public final class TelemetryBench {
 
     static String id(int i) {
         return String.format("%064x", i + 1);
-    }
-
-    /** The wall clock, moved back by {@code back}: the hour of points is sampled as if it had passed. */
-    private static final class MovableClock extends Clock {
-        volatile Duration back = Duration.ZERO;
-
-        @Override
-        public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) { return this; }
-
-        @Override
-        public Instant instant() { return Instant.now().minus(back); }
     }
 }
