@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access clean
+.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access bench-telemetry clean
 
 build: ## compile and package the runnable jar; then unpack it into target/app with the class archive a start loads (scripts/class-archive.sh)
 	scripts/install-deps.sh run
@@ -71,6 +71,9 @@ bench-usage: ## usage metering: create transaction with metering off vs on; quer
 
 bench-reads: build ## two nodes on the rig: a read through the node that does not hold the instance vs its owner; the list with 10 vs 1,000 instances
 	scripts/bench-reads.sh
+
+bench-telemetry: ## telemetry's cost: sampling 8 GPUs and 100 instances as a share of one core (goal <= 2 %), the metrics endpoint's p99 (goal <= 50 ms)
+	scripts/bench-telemetry.sh
 
 bench-startup: build ## start to first served call and idle RSS, plain `java -jar` vs scripts/run.sh's JVM; threads during 200 concurrent updates
 	scripts/bench-startup.sh

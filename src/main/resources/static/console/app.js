@@ -19,7 +19,7 @@ let cleanup = () => {};
 
 const routes = [
   [/^#\/instances\/new$/, () => createScreen],
-  [/^#\/instances\/([^/]+)(?:\/(overview|versions|logs|terminal))?$/, () => instanceScreen],
+  [/^#\/instances\/([^/]+)(?:\/(overview|metrics|versions|logs|terminal))?$/, () => instanceScreen],
   [/^#\/instances$/, () => instancesScreen],
   [/^#\/volumes$/, () => volumesScreen],
   [/^#\/resources$/, () => resourcesScreen],

@@ -7,8 +7,10 @@ import { renderOverview } from './instance/overview.js';
 import { renderVersions } from './instance/versions.js';
 import { openLogs } from './instance/logs.js';
 import { openTerminal } from './instance/terminal.js';
+import { openMetrics } from './instance/metrics.js';
+import { onEvent, streaming } from './events.js';
 
-const TABS = [['overview', 'Overview'], ['versions', 'Versions'], ['logs', 'Logs'], ['terminal', 'Terminal']];
+const TABS = [['overview', 'Overview'], ['metrics', 'Metrics'], ['versions', 'Versions'], ['logs', 'Logs'], ['terminal', 'Terminal']];
 
 export function instanceScreen(main, [name, tab = 'overview'], ctx) {
   const base = `#/instances/${encodeURIComponent(name)}`;
@@ -90,9 +92,19 @@ export function instanceScreen(main, [name, tab = 'overview'], ctx) {
   }
 
   let tabCleanup = () => {};
-  const stop = poll(refresh, 3000);
+  // an event about this instance refreshes at once; the polling only catches what no event tells (Docker's own status,
+  // an update's progress), and slowly while the stream is open
+  let lastPoll = 0;
+  const stopPoll = poll(() => {
+    if (streaming() && !pending && !progressLabel(detail?.progress) && Date.now() - lastPoll < 15000) return Promise.resolve();
+    lastPoll = Date.now();
+    return refresh();
+  }, 3000);
+  const stopEvents = onEvent((e) => { if (e.instance === name) refresh().catch(() => {}); });
+  const stop = () => { stopPoll(); stopEvents(); };
   if (tab === 'versions') refresh().then(() => renderVersions(content, page)).catch((e) => content.replaceChildren(errorBox(e)));
   if (tab === 'logs') tabCleanup = openLogs(content, path);
   if (tab === 'terminal') tabCleanup = openTerminal(content, name);
+  if (tab === 'metrics') tabCleanup = openMetrics(content, page);
   return () => { stop(); tabCleanup(); };
 }

@@ -1,6 +1,7 @@
-// The instances table, polled.
+// The instances table: read again at once when an event tells of a change, and polled slowly besides.
 import { api } from './api.js';
 import { h, mount, badge, when, accessLinks, errorBox, poll } from './dom.js';
+import { onEvent, streaming } from './events.js';
 import { gpuModels, gpuText, computeText, progressLabel } from './instance/describe.js';
 
 export function instancesScreen(main, params, ctx) {
@@ -55,5 +56,12 @@ export function instancesScreen(main, params, ctx) {
       h('td', h('div.access', i.state === 'stopped' ? h('span.muted', 'stopped: no ports held') : accessLinks(i.ports))),
       h('td.nowrap', when(i.createTime)))));
   }
-  return poll(refresh, 3000);
+  let lastPoll = 0;
+  const stopPoll = poll(() => {
+    if (streaming() && Date.now() - lastPoll < 15000) return Promise.resolve();
+    lastPoll = Date.now();
+    return refresh();
+  }, 3000);
+  const stopEvents = onEvent((e) => { if (e.instance) refresh().catch(() => {}); });
+  return () => { stopPoll(); stopEvents(); };
 }

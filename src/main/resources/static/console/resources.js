@@ -24,10 +24,14 @@ export function resourcesScreen(main, params, ctx) {
     }
     gpus.replaceChildren(...(g.inventory.length ? g.inventory.map((gpu) => {
       const kind = !gpu.present ? 'missing' : !gpu.held ? 'free' : gpu.holder ? 'mine' : 'taken';
-      return h(`div.gpu.${kind}`, { 'data-test': 'gpu', 'data-state': kind },
+      // coloured by utilization: the latest reading of its node's sampler (none: not sampled, or the driver gave none)
+      const util = gpu.telemetry?.utilizationPercent;
+      const heat = util == null ? null : `background: linear-gradient(0deg, rgba(47,111,222,${(0.06 + 0.5 * util / 100).toFixed(2)}) ${util}%, #fff ${util}%)`;
+      return h(`div.gpu.${kind}`, { 'data-test': 'gpu', 'data-state': kind, 'data-util': util ?? '', style: heat },
         h('div.idx', gpu.nodeName ? `${gpu.nodeName} · GPU ${gpu.index ?? '?'}` : `GPU ${gpu.index ?? '?'}`, h('span.muted', ` · ${gpu.memoryMiB ? bytes(gpu.memoryMiB * 1024 * 1024) : ''}`)),
         h('div', gpu.model || 'unknown model'),
         h('div.muted.mono', { title: gpu.uuid }, gpu.uuid.slice(0, 18) + '…'),
+        util == null ? null : h('div', { 'data-test': 'gpu-util' }, `${util} % busy`, gpu.telemetry.memoryUsedMiB != null ? h('span.muted', ` · ${bytes(gpu.telemetry.memoryUsedMiB * 1024 * 1024)} used`) : null),
         h('div', kind === 'free' ? 'free' : kind === 'missing' ? 'missing from nvidia-smi' : gpu.holder ? h('a', { href: `#/instances/${encodeURIComponent(gpu.holder)}` }, gpu.holder) : 'another tenant\'s'));
     }) : [h('div.muted', 'This host reports no GPUs (no nvidia-smi): instances run without cards.')]));
     ports.replaceChildren(h('dl.facts', h('dt', 'Range'), h('dd', p.range), h('dt', 'Free'), h('dd', `${p.free} of ${p.total}`),

@@ -78,6 +78,8 @@ public enum ErrorCode {
     SINCE_INVALID(1111, HttpStatus.BAD_REQUEST, "since must be an ISO-8601 instant (2026-01-01T00:00:00Z) or a duration back from now (30s, 15m, 2h)"),
     SCHEDULE_INVALID(1112, HttpStatus.BAD_REQUEST, "A schedule needs an action (stop or cardless) and exactly one of at (a future ISO-8601 instant) or after (a positive duration)"),
     SCHEDULE_NOT_FOUND(1113, HttpStatus.NOT_FOUND, "The replicaset has no schedule"),
+    EVENT_ID_INVALID(1114, HttpStatus.BAD_REQUEST, "Last-Event-ID and since must be an event id: a whole number, 0 or more"),
+    RECLAIM_POLICY_INVALID(1115, HttpStatus.BAD_REQUEST, "A reclaim policy needs idleBelowPercent 1-100, idleFor a positive duration, action notify, cardless or stop, and grace shorter than idleFor; or off: true"),
     SSH_KEY_INVALID(1120, HttpStatus.BAD_REQUEST, "Not an OpenSSH public key line (type, base64 key, optional comment) of a supported type"),
     SSH_KEY_EXISTS(1121, HttpStatus.CONFLICT, "A key of that name, or the same key, is registered already"),
     SSH_KEY_NOT_FOUND(1122, HttpStatus.NOT_FOUND, "No SSH key of that name"),

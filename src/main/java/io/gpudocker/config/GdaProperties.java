@@ -4,6 +4,7 @@ import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.resource.port.PortRange;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -30,6 +31,7 @@ public record GdaProperties(
         @DefaultValue Telemetry telemetry,
         @DefaultValue Schedules schedules,
         @DefaultValue Reclaim reclaim,
+        @DefaultValue Events events,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
         @DefaultValue("false") boolean recover,
         @DefaultValue("false") boolean importOriginal) {
@@ -207,6 +209,23 @@ public record GdaProperties(
         }
 
         public boolean enabled() { return idleBelowPercent != null; }
+    }
+
+    /**
+     * The event stream: the last {@code history} events are kept in etcd and in each node's memory for a client that
+     * resumes; an open stream sends a comment after {@code keepAlive} without an event and ends after
+     * {@code streamTimeout} (an EventSource connects again by itself); each node trims etcd every {@code trimEvery}.
+     */
+    public record Events(@DefaultValue("1000") int history, @DefaultValue("15s") Duration keepAlive, @DefaultValue("30m") Duration streamTimeout,
+                         @DefaultValue("1m") Duration trimEvery) {
+        public Events {
+            if (history < 1) {
+                throw new IllegalArgumentException("gda.events.history must be 1 or more");
+            }
+            if (Stream.of(keepAlive, streamTimeout, trimEvery).anyMatch(d -> d.isNegative() || d.isZero())) {
+                throw new IllegalArgumentException("gda.events: keep-alive, stream-timeout and trim-every must be positive");
+            }
+        }
     }
 
     public record Metrics(@DefaultValue("15s") Duration replicasetRefresh) {}

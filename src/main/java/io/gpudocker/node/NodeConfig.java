@@ -1,6 +1,7 @@
 package io.gpudocker.node;
 
 import io.gpudocker.api.BuildInfo;
+import io.gpudocker.event.EventLog;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.config.SessionLimits;
 import io.gpudocker.replicaset.ReplicaSetRepository;
@@ -61,8 +62,10 @@ public class NodeConfig {
 
     /** The first start-up check: the node's name is held before anything is reconciled. */
     @Bean(destroyMethod = "close")
-    NodePresence nodePresence(KeyValueStore store, Keys keys, GdaProperties props, LocalFigures figures, NodeMembers members, ClusterIdentity identity) {
-        return new NodePresence(store, keys, props.node().leaseTtl(), Path.of(props.stateDir()), props.etcd().prefix(), figures, members, identity::holds);
+    NodePresence nodePresence(KeyValueStore store, Keys keys, GdaProperties props, LocalFigures figures, NodeMembers members, ClusterIdentity identity,
+                              EventLog events) {
+        return new NodePresence(store, keys, props.node().leaseTtl(), Path.of(props.stateDir()), props.etcd().prefix(), figures, members, identity::holds,
+                events);
     }
 
     @Bean

@@ -2,6 +2,8 @@ package io.gpudocker.node;
 
 import io.gpudocker.recovery.StartRefusedException;
 import io.gpudocker.replicaset.StartupCheck;
+import io.gpudocker.event.Event;
+import io.gpudocker.event.EventLog;
 import io.gpudocker.store.Json;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
@@ -53,11 +55,19 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle, Node
     private volatile String published;
     private volatile boolean running;
     private volatile boolean outage;
+    private final EventLog events;
 
     /** @param figures what the node publishes now (address, readiness, free resources) */
     /** @param mayRegister whether etcd still holds this deployment (a wiped etcd gets no new entry from a heartbeat) */
     public NodePresence(KeyValueStore store, Keys keys, Duration ttl, Path stateDir, String prefix, Supplier<NodeStatus> figures, NodeMembers members,
                         java.util.function.BooleanSupplier mayRegister) {
+        this(store, keys, ttl, stateDir, prefix, figures, members, mayRegister, null);
+    }
+
+    /** @param events where the node tells that it is up (with its entry) and that it leaves; null: nowhere */
+    public NodePresence(KeyValueStore store, Keys keys, Duration ttl, Path stateDir, String prefix, Supplier<NodeStatus> figures, NodeMembers members,
+                        java.util.function.BooleanSupplier mayRegister, EventLog events) {
+        this.events = events;
         this.mayRegister = mayRegister;
         this.store = store;
         this.keys = keys;
@@ -122,7 +132,11 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle, Node
     private void register(String key) {
         long granted = store.grantLease(ttl);
         String value = Json.write(figures.get());
-        if (!store.commit(new Txn().requireAbsent(key).putLeased(key, value, granted))) {
+        Txn txn = new Txn().requireAbsent(key).putLeased(key, value, granted);
+        if (events != null) {
+            events.add(txn, Event.ofNode("node-up", keys.node(), "registered at " + figures.get().advertise()));
+        }
+        if (!store.commit(txn)) {
             store.revokeLease(granted);
             throw new StartRefusedException("node name '" + keys.node() + "' was taken by another process meanwhile",
                     "Give this process another --node-name, or stop the other one first.");
@@ -219,6 +233,9 @@ public class NodePresence implements StartupCheck, Ordered, SmartLifecycle, Node
             beating.cancel(false);
         }
         if (lease != 0) {
+            if (events != null) {
+                events.publish(Event.ofNode("node-down", keys.node(), "left (stopped)"));
+            }
             try {
                 store.revokeLease(lease);
                 log.info("node {} left (lease ended)", keys.node());

@@ -5,6 +5,7 @@ import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ConfinedCommand;
 import io.gpudocker.copy.ReflinkProbe;
+import io.gpudocker.event.EventLog;
 import io.gpudocker.config.ComputeLimits;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.config.QuotaSettings;
@@ -39,8 +40,10 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class ReplicaSetConfig {
 
     @Bean
-    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Intents operations, QuotaLedger quotas, QuotaSettings quota) {
+    ReplicaSetRepository replicaSetRepository(KeyValueStore store, Keys keys, Intents operations, QuotaLedger quotas, QuotaSettings quota,
+                                              EventLog events) {
         ReplicaSetRepository repo = new ReplicaSetRepository(store, keys, operations);
+        repo.addChangeHook(new ReplicaSetEvents(events));
         if (quota.enabled()) {
             repo.addChangeHook(new ReplicaSetQuotaHook(quotas));
             quotas.addSource(tenant -> repo.list().stream().filter(r -> tenant.equals(r.tenant())).map(ReplicaSetQuotaHook::held)

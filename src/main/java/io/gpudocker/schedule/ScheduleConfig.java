@@ -1,6 +1,7 @@
 package io.gpudocker.schedule;
 
 import io.gpudocker.config.GdaProperties;
+import io.gpudocker.event.EventLog;
 import io.gpudocker.replicaset.ReplicaSetLifecycle;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.UpdatePlans;
@@ -33,8 +34,8 @@ public class ScheduleConfig {
     }
 
     @Bean
-    ScheduleRunner scheduleRunner(Schedules schedules, ReplicaSetRepository repo, ReplicaSetLifecycle power, UpdatePlans updates) {
-        return new ScheduleRunner(schedules, repo, power, updates, Clock.systemUTC());
+    ScheduleRunner scheduleRunner(Schedules schedules, ReplicaSetRepository repo, ReplicaSetLifecycle power, UpdatePlans updates, EventLog events) {
+        return new ScheduleRunner(schedules, repo, power, updates, Clock.systemUTC(), events);
     }
 
     /** Its own thread: a stop takes as long as the container takes to stop, which must not hold the shared scheduler. */

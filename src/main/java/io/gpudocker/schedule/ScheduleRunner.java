@@ -2,6 +2,8 @@ package io.gpudocker.schedule;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
+import io.gpudocker.event.Event;
+import io.gpudocker.event.EventLog;
 import io.gpudocker.replicaset.ReplicaSetLifecycle;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
@@ -31,8 +33,15 @@ public class ScheduleRunner {
     private final UpdatePlans updates;
     private final Clock clock;
     private volatile String lastFailure;
+    private final EventLog events;
 
     public ScheduleRunner(Schedules schedules, ReplicaSetRepository repo, ReplicaSetLifecycle power, UpdatePlans updates, Clock clock) {
+        this(schedules, repo, power, updates, clock, null);
+    }
+
+    public ScheduleRunner(Schedules schedules, ReplicaSetRepository repo, ReplicaSetLifecycle power, UpdatePlans updates, Clock clock,
+                          EventLog events) {
+        this.events = events;
         this.schedules = schedules;
         this.repo = repo;
         this.power = power;
@@ -75,17 +84,27 @@ public class ScheduleRunner {
                 updates.patch(name, new ReplicaSetRequests.Patch(new ReplicaSetRequests.GpuPatch(0), null), caller);
             }
             schedules.remove(s);
+            tell("schedule-ran", record.get().record(), schedule.action().name().toLowerCase(Locale.ROOT) + " due " + schedule.at() + ", set by "
+                    + schedule.setBy());
             log.info("schedule of {} ran: {} (due {}, set by {})", name, schedule.action().name().toLowerCase(Locale.ROOT), schedule.at(), schedule.setBy());
             lastFailure = null;
         } catch (ApiException e) {
             if (e.code().status().is4xxClientError()) {
                 schedules.remove(s);
+                repo.findQuietly(name).ifPresent(r -> tell("schedule-dropped", r.record(), schedule.action().name().toLowerCase(Locale.ROOT)
+                        + " refused: " + e.getMessage()));
                 log.info("schedule of {} dropped: {} was refused: {}", name, schedule.action().name().toLowerCase(Locale.ROOT), e.getMessage());
             } else {
                 failed("schedule of " + name + " not run yet: " + e.getMessage());
             }
         } catch (RuntimeException e) {
             failed("schedule of " + name + " not run yet: " + e.getMessage());
+        }
+    }
+
+    private void tell(String type, ReplicaSetRecord r, String detail) {
+        if (events != null) {
+            events.publish(Event.ofInstance(type, null, r.tenant(), r.name(), null, null, detail));
         }
     }
 

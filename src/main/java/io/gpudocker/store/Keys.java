@@ -125,6 +125,14 @@ public final class Keys {
 
     public String schedules() { return root + "schedules/"; }
 
+    /** A replicaset's own idle-reclaim policy. */
+    public String reclaim(String replicaSet) { return reclaims() + replicaSet; }
+
+    public String reclaims() { return root + "reclaim/"; }
+
+    /** The cluster's event history: one key per event, named so that key order is write order (roughly, across nodes). */
+    public String events() { return root + "events/"; }
+
     /** The root of every key of this layout and of the original project's ({@code <prefix>/apis/v1/}). */
     public String root() { return root; }
 

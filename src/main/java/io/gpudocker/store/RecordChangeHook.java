@@ -18,6 +18,14 @@ public interface RecordChangeHook<R> {
     void contribute(Txn txn, R before, R after);
 
     /**
+     * As {@link #contribute(Txn, Object, Object)}, knowing the version the change adds (null when it adds none): what
+     * the change was made for (a patch, a restart, a rollback) is said there.
+     */
+    default void contribute(Txn txn, R before, R after, Versioned newVersion) {
+        contribute(txn, before, after);
+    }
+
+    /**
      * The keys {@link #contribute} will guard as contended for this change (a tenant's counts), known without a read:
      * this process's writers of the same keys take them one at a time (see {@link VersionedRepository}).
      */

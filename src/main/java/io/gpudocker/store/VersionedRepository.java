@@ -71,8 +71,12 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
     }
 
     private Txn hooked(Txn txn, R before, R after) {
+        return hooked(txn, before, after, null);
+    }
+
+    private Txn hooked(Txn txn, R before, R after, V newVersion) {
         int own = txn.guards().size();
-        hooks.forEach(h -> h.contribute(txn, before, after));
+        hooks.forEach(h -> h.contribute(txn, before, after, newVersion));
         return txn.contendedFrom(own);
     }
 
@@ -225,7 +229,7 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
             txn.requireAbsent(layout.version(name, newVersion.version()))
                     .put(layout.version(name, newVersion.version()), Json.write(newVersion));
         }
-        return hooked(txn, before.record(), after);
+        return hooked(txn, before.record(), after, newVersion);
     }
 
     /** The object is forgotten, record and every version, if no one changed it since it was read. */

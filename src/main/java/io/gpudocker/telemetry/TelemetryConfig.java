@@ -3,12 +3,14 @@ package io.gpudocker.telemetry;
 import io.gpudocker.api.Caller;
 import io.gpudocker.config.GdaProperties;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.event.EventLog;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetLifecycle;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.UpdatePlans;
 import io.gpudocker.resource.gpu.GpuReadings;
 import io.gpudocker.resource.gpu.GpuScheduler;
+import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,18 +42,37 @@ public class TelemetryConfig {
     }
 
     @Bean
-    IdleReclaimer idleReclaimer(GdaProperties props, ContainerEngine engine, ReplicaSetLifecycle power, UpdatePlans updates) {
+    ReclaimPolicies reclaimPolicies(KeyValueStore store, Keys keys, ReplicaSetRepository repo, GdaProperties props) {
+        // a replicaset's delete removes its own policy in the same transaction
+        repo.addChangeHook((txn, before, after) -> {
+            if (before != null && after == null) {
+                txn.delete(keys.reclaim(before.name()));
+            }
+        });
+        return new ReclaimPolicies(store, keys, repo, operatorDefault(props.reclaim()));
+    }
+
+    /** The operator's policy; null where gda.reclaim.idle-below-percent is unset. */
+    static ReclaimPolicy operatorDefault(GdaProperties.Reclaim r) {
+        return r.enabled() ? new ReclaimPolicy(r.idleBelowPercent(), r.idleFor(), r.action(), r.grace(), r.evenWithSessions(), false, "default") : null;
+    }
+
+    /** With telemetry on, always: an instance may have a policy of its own where the operator set none. */
+    @Bean
+    IdleReclaimer idleReclaimer(GdaProperties props, ContainerEngine engine, ReplicaSetLifecycle power, UpdatePlans updates, EventLog events,
+                                ReclaimPolicies policies) {
         GdaProperties.Reclaim r = props.reclaim();
-        if (!r.enabled()) {
-            return null;
-        }
         if (!props.telemetry().enabled()) {
-            log.warn("idle reclaim is set (gda.reclaim.idle-below-percent) but telemetry is off: no instance is reclaimed");
+            if (r.enabled()) {
+                log.warn("idle reclaim is set (gda.reclaim.idle-below-percent) but telemetry is off: no instance is reclaimed");
+            }
             return null;
         }
-        log.info("idle reclaim: GPUs below {}% for {} -> {} ({} warning first{})", r.idleBelowPercent(), r.idleFor(), r.action(), r.grace(),
-                r.evenWithSessions() ? ", even with a session open" : ", never with a session open");
-        return new IdleReclaimer(r.idleBelowPercent(), r.idleFor(), r.grace(), r.action(), r.evenWithSessions(), engine, power, updates, Clock.systemUTC());
+        if (r.enabled()) {
+            log.info("idle reclaim: GPUs below {}% for {} -> {} ({} warning first{}), unless an instance has a policy of its own", r.idleBelowPercent(),
+                    r.idleFor(), r.action(), r.grace(), r.evenWithSessions() ? ", even with a session open" : ", never with a session open");
+        }
+        return new IdleReclaimer(policies::all, operatorDefault(r), engine, power, updates, Clock.systemUTC(), events);
     }
 
     @Bean

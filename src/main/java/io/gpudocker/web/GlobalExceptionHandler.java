@@ -97,6 +97,12 @@ public class GlobalExceptionHandler {
         return ResponseEntity.status(404).body(ApiResponse.error(ErrorCode.INVALID_PARAMS, "no such endpoint: " + e.getResourcePath()));
     }
 
+    /** A client that left a stream (an event stream, a followed log): nothing to answer, nothing to log. */
+    @ExceptionHandler(org.springframework.web.context.request.async.AsyncRequestNotUsableException.class)
+    void clientLeft(org.springframework.web.context.request.async.AsyncRequestNotUsableException e) {
+        log.debug("client left: {}", e.getMessage());
+    }
+
     /** Only bugs answer 500; a failure that knows its code (see {@link CodedFailure}) answers with it. */
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiResponse<Void>> bug(Exception e) {

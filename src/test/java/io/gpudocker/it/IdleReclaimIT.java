@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Idle reclaim on the real rig, with the GPU stand-in reporting a timeline the test writes: an instance whose GPU stays
  * at 2% is warned, then dropped to cardless; one at 95% is left alone; an idle one with an exec session open is spared.
+ * An instance's own policy overrides the operator's: one at 30% under its own 50% is warned (an event) then stopped,
+ * one whose policy is off stays at 2% untouched.
  */
 @TestPropertySource(properties = {"gda.telemetry.period=1s", "gda.reclaim.idle-below-percent=10", "gda.reclaim.idle-for=8s",
         "gda.reclaim.grace=5s", "gda.reclaim.action=cardless"})
@@ -67,12 +70,61 @@ class IdleReclaimIT extends IntegrationTestBase {
         assertThat(s.path("gpus")).hasSize(1);
     }
 
-    /** Each GPU of the rig: 2% where listed idle, {@code busy}% otherwise. */
+    @Test
+    void anInstancesOwnPolicyOverridesTheOperatorsAndItsWarningEventComesBeforeTheAction() throws Exception {
+        String eager = name("eager");
+        String exempt = name("exempt");
+        writeTimeline(List.of(), 95);
+        create(eager, 1);
+        create(exempt, 1);
+
+        Api.Reply bad = api.put("/replicaSet/" + eager + "/reclaim", Map.of("idleBelowPercent", 50, "idleFor", "5s", "grace", "5s"));
+        assertThat(bad.status()).as(bad.toString()).isEqualTo(400);
+        assertThat(bad.code()).isEqualTo(1115);
+        assertThat(bad.msg()).contains("grace 5s is not shorter than idleFor 5s");
+        assertThat(api.put("/replicaSet/" + eager + "/reclaim", Map.of("action", "delete")).code()).isEqualTo(1115);
+        assertThat(api.get("/replicaSet/" + eager + "/reclaim").data().path("source").asString()).as("nothing kept").isEqualTo("default");
+
+        Api.Reply own = api.put("/replicaSet/" + eager + "/reclaim", Map.of("idleBelowPercent", 50, "idleFor", "6s", "grace", "3s", "action", "stop"));
+        assertThat(own.status()).as(own.toString()).isEqualTo(200);
+        assertThat(api.put("/replicaSet/" + exempt + "/reclaim", Map.of("off", true)).status()).isEqualTo(200);
+        JsonNode shown = api.get("/replicaSet/" + eager + "/reclaim").data();
+        assertThat(shown.path("source").asString()).isEqualTo("instance");
+        assertThat(shown.path("action").asString()).isEqualTo("stop");
+        assertThat(shown.path("idleBelowPercent").asInt()).isEqualTo(50);
+
+        try (EventStreamReader events = EventStreamReader.open(api, "/events?since=0", null)) {
+            // 30% is busy by the operator's 10%, idle by the instance's own 50%; the exempt one sits at 2%
+            writeTimeline(List.of(gpusOf(exempt).get(0)), 95, Map.of(gpusOf(eager).get(0), 30));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(api.get("/replicaSet/" + eager).data().path("state").asString()).isEqualTo("stopped"));
+            List<EventStreamReader.Received> told = events.await(e -> eager.equals(e.instance()) && !e.type().equals("created"), 3, Duration.ofSeconds(20));
+            assertThat(told.subList(0, 3)).extracting(EventStreamReader.Received::type).containsExactly("reclaim-warning", "stopped", "reclaimed");
+            assertThat(told.get(0).data().path("detail").asString()).contains("stopping it", "instance policy");
+            assertThat(told.get(0).data().path("tenant").asString()).isEqualTo("admin");
+            // well past the operator's 8s: the exempt one is neither warned nor acted on
+            Thread.sleep(10_000);
+            JsonNode e = api.get("/replicaSet/" + exempt).data();
+            assertThat(e.path("version").asLong()).isEqualTo(1);
+            assertThat(e.path("gpus")).hasSize(1);
+            assertThat(api.get("/replicaSet/" + exempt + "/metrics").data().path("idle").isNull()).isTrue();
+            assertThat(events.received(ev -> exempt.equals(ev.instance()) && ev.type().startsWith("reclaim"))).isEmpty();
+        }
+        assertThat(api.delete("/replicaSet/" + exempt + "/reclaim").data().path("source").asString()).isEqualTo("default");
+        assertThat(api.get("/replicaSet/" + exempt + "/reclaim").data().path("action").asString()).isEqualTo("cardless");
+    }
+
     private void writeTimeline(List<String> idleGpus, int busy) throws IOException {
+        writeTimeline(idleGpus, busy, Map.of());
+    }
+
+    /** Each GPU of the rig: 2% where listed idle, its figure in {@code others} where it has one, {@code busy}% otherwise. */
+    private void writeTimeline(List<String> idleGpus, int busy, Map<String, Integer> others) throws IOException {
         StringBuilder lines = new StringBuilder();
         for (JsonNode g : api.get("/resources/gpus").data().path("inventory")) {
             String uuid = g.path("uuid").asString();
-            lines.append(uuid).append(idleGpus.contains(uuid) ? ", 2, 100, 81920, 30, 60.00\n" : ", " + busy + ", 50000, 81920, 70, 300.00\n");
+            lines.append(uuid).append(idleGpus.contains(uuid) ? ", 2, 100, 81920, 30, 60.00\n"
+                    : ", " + others.getOrDefault(uuid, busy) + ", 50000, 81920, 70, 300.00\n");
         }
         Path tmp = rigDir().resolve("gpu-telemetry.csv.tmp");
         Files.writeString(tmp, lines);

@@ -75,6 +75,8 @@ public abstract class IntegrationTestBase {
         }
         replicaSets.clear();
         forgetUsageHistory();
+        // the event history, like the usage history, outlives what it tells of
+        store.commit(new Txn().deletePrefix(props.etcd().prefix() + "/apis/v1/events/"));
     }
 
     /**
