@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -46,8 +45,8 @@ public class AccessConfig {
         return new ProxyCookies(settings.cookieLifetime(), Clock.systemUTC());
     }
 
+    /** Made even with {@code gda.ssh.enabled=false} (it then never listens): the bean set is fixed at build time (Spring AOT). */
     @Bean
-    @ConditionalOnProperty(name = "gda.ssh.enabled", havingValue = "true", matchIfMissing = true)
     SshGateway sshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ContainerEngine engine,
                           @Qualifier("terminalSlots") SessionSlots terminals, AccessMeter meter, GdaProperties props) {
         SessionSlots forwards = new SessionSlots("forwarded connection(s)", "gda.ssh.forwards-per-tenant", settings.forwardsPerTenant(), settings.adminForwards());
