@@ -45,7 +45,7 @@ public class AccessConfig {
         return new ProxyCookies(settings.cookieLifetime(), Clock.systemUTC());
     }
 
-    /** Made even with {@code gda.ssh.enabled=false} (it then never listens): the bean set is fixed at build time (Spring AOT). */
+    /** Made even with {@code gda.ssh.enabled=false}, where it never listens: no bean depends on a property, as Spring's ahead-of-time processing needs. */
     @Bean
     SshGateway sshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ContainerEngine engine,
                           @Qualifier("terminalSlots") SessionSlots terminals, AccessMeter meter, GdaProperties props) {
