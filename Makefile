@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup clean
+.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access clean
 
 build: ## compile and package the runnable jar; then unpack it into target/app with the class archive a start loads (scripts/class-archive.sh)
 	scripts/install-deps.sh run
@@ -74,6 +74,9 @@ bench-reads: build ## two nodes on the rig: a read through the node that does no
 
 bench-startup: build ## start to first served call and idle RSS, plain `java -jar` vs scripts/run.sh's JVM; threads during 200 concurrent updates
 	scripts/bench-startup.sh
+
+bench-access: build ## scp of 1 GiB through the SSH gateway vs docker cp; a download through the port proxy vs direct; keystroke round trip
+	scripts/bench-access.sh
 
 bench-cluster-limits: ## etcd load of 10, 100 and 1,000 simulated nodes on a throwaway etcd; figures into docs/cluster.md
 	scripts/bench-cluster-limits.sh

@@ -52,7 +52,7 @@ export function keysScreen(main, params, ctx) {
       const list = await api.get('/keys');
       status.replaceChildren();
       body.replaceChildren(...list.map((k) => h('tr', { 'data-test': 'key-row' }, h('td', h('strong', k.name)), h('td', h('code', k.fingerprint)), h('td', k.type),
-        h('td', when(k.createTime)), h('td', h('button.small.danger', { type: 'button', onclick: () => remove(k) }, 'Remove')))));
+        h('td', when(k.createTime)), h('td', h('button.small.danger', { type: 'button', 'data-test': 'key-remove', onclick: () => remove(k) }, 'Remove')))));
     } catch (e) {
       status.replaceChildren(errorBox(e));
     }

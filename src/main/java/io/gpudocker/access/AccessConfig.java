@@ -11,7 +11,9 @@ import io.gpudocker.store.Keys;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -35,9 +37,14 @@ public class AccessConfig {
     }
 
     @Bean
-    PortProxy portProxy(InstanceAccess access, AccessMeter meter, ProxySettings settings) {
+    PortProxy portProxy(InstanceAccess access, AccessMeter meter, ProxySettings settings, ObjectProvider<AccessHop> hop) {
         SessionSlots open = new SessionSlots("proxied request(s)", "gda.proxy.requests-per-tenant", settings.requestsPerTenant(), settings.adminRequests());
-        return new PortProxy(access, open, meter, settings.idleTimeout());
+        return new PortProxy(access, open, meter, settings.idleTimeout(), hop.getIfAvailable(() -> AccessHop.NONE));
+    }
+
+    @Bean
+    ProcessHop processHop(InstanceAccess access, ContainerEngine engine, ObjectProvider<AccessHop> hop) {
+        return new ProcessHop(access, engine, hop.getIfAvailable(() -> AccessHop.NONE));
     }
 
     @Bean
@@ -45,11 +52,11 @@ public class AccessConfig {
         return new ProxyCookies(settings.cookieLifetime(), Clock.systemUTC());
     }
 
-    /** Made even with {@code gda.ssh.enabled=false}, where it never listens: no bean depends on a property, as Spring's ahead-of-time processing needs. */
     @Bean
-    SshGateway sshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ContainerEngine engine,
+    @ConditionalOnProperty(name = "gda.ssh.enabled", havingValue = "true", matchIfMissing = true)
+    SshGateway sshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ProcessHop processes,
                           @Qualifier("terminalSlots") SessionSlots terminals, AccessMeter meter, GdaProperties props) {
         SessionSlots forwards = new SessionSlots("forwarded connection(s)", "gda.ssh.forwards-per-tenant", settings.forwardsPerTenant(), settings.adminForwards());
-        return new SshGateway(settings, keys, access, engine, terminals, forwards, meter, Path.of(props.stateDir()));
+        return new SshGateway(settings, keys, access, processes, terminals, forwards, meter, Path.of(props.stateDir()));
     }
 }

@@ -1,7 +1,6 @@
 package io.gpudocker.access;
 
 import io.gpudocker.api.ApiException;
-import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerProcess;
 import io.gpudocker.replicaset.SessionSlots;
 import java.io.IOException;
@@ -30,8 +29,7 @@ final class ContainerCommand implements Command {
     /** bash where the image has it, else sh: a login shell either way (as the console's terminal). */
     static final List<String> LOGIN_SHELL = List.of("/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi");
 
-    private final InstanceAccess access;
-    private final ContainerEngine engine;
+    private final ProcessHop processes;
     private final SessionSlots slots;
     private final AccessMeter meter;
     private final List<String> cmd;
@@ -44,9 +42,8 @@ final class ContainerCommand implements Command {
     private volatile Thread worker;
 
     /** @param cmd what to run; {@link #LOGIN_SHELL} for a shell */
-    ContainerCommand(InstanceAccess access, ContainerEngine engine, SessionSlots slots, AccessMeter meter, List<String> cmd, String what) {
-        this.access = access;
-        this.engine = engine;
+    ContainerCommand(ProcessHop processes, SessionSlots slots, AccessMeter meter, List<String> cmd, String what) {
+        this.processes = processes;
         this.slots = slots;
         this.meter = meter;
         this.cmd = cmd;
@@ -87,12 +84,12 @@ final class ContainerCommand implements Command {
         String tenant = login.caller().tenantName();
         int status = 1;
         try (SessionSlots.Slot slot = slots.acquire(login.caller())) {
-            InstanceAccess.Target target = access.running(login.replicaSet(), login.caller());
+            ProcessHop.Launcher launcher = processes.launcher(login);
             Map<String, String> vars = new HashMap<>();
             if (tty) {
                 vars.put("TERM", env.getEnv().getOrDefault(Environment.ENV_TERM, "xterm-256color"));
             }
-            process = engine.startProcess(target.container(), cmd, tty, vars, dimension(env, Environment.ENV_COLUMNS, 80), dimension(env, Environment.ENV_LINES, 24));
+            process = launcher.start(new RemoteProcess.Spec(cmd, tty, vars, dimension(env, Environment.ENV_COLUMNS, 80), dimension(env, Environment.ENV_LINES, 24)));
             env.addSignalListener((channel, signal) -> process.resize(dimension(env, Environment.ENV_COLUMNS, 80), dimension(env, Environment.ENV_LINES, 24)), Signal.WINCH);
             log.info("ssh: {} in instance {} opened by {}", what, login.replicaSet(), login.caller().name());
             Thread input = new Thread(() -> copyInput(tty, tenant), "ssh-in-" + login.replicaSet());

@@ -2,6 +2,7 @@ package io.gpudocker.access;
 
 import io.gpudocker.api.ApiException;
 import io.gpudocker.replicaset.SessionSlots;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.future.OpenFuture;
@@ -25,15 +26,19 @@ import org.slf4j.LoggerFactory;
  */
 final class ContainerForwarding implements TcpForwardingFilter {
     private static final Logger log = LoggerFactory.getLogger(ContainerForwarding.class);
-    /** The container addresses this session's forwarded channels were rewritten to: the only destinations allowed. */
+    /** The addresses and ports this session's forwarded channels were rewritten to: the only destinations allowed. */
     private static final AttributeKey<Set<String>> ALLOWED = new AttributeKey<>();
+    /** Where a refused channel is pointed: a name that never resolves and is never allowed. */
+    private static final String REFUSED = "refused.invalid";
 
     private final InstanceAccess access;
     private final SessionSlots slots;
     private final AccessMeter meter;
+    private final AccessHop hop;
 
-    ContainerForwarding(InstanceAccess access, SessionSlots slots, AccessMeter meter) {
+    ContainerForwarding(InstanceAccess access, SessionSlots slots, AccessMeter meter, AccessHop hop) {
         this.access = access;
+        this.hop = hop;
         this.slots = slots;
         this.meter = meter;
     }
@@ -46,7 +51,7 @@ final class ContainerForwarding implements TcpForwardingFilter {
     @Override
     public boolean canConnect(Type type, SshdSocketAddress address, Session session) {
         Set<String> allowed = session.getAttribute(ALLOWED);
-        return type == Type.Direct && allowed != null && allowed.contains(address.getHostName());
+        return type == Type.Direct && allowed != null && allowed.contains(address.getHostName() + ":" + address.getPort());
     }
 
     /** Makes the channels of {@code ssh -L}. */
@@ -73,30 +78,56 @@ final class ContainerForwarding implements TcpForwardingFilter {
             int port = buffer.getInt();
             String originator = buffer.getString();
             int originatorPort = buffer.getInt();
-            String destination = host;
+            String destination = REFUSED;
+            int destinationPort = port;
             SshLogin login = getSession().getAttribute(SshLogin.KEY);
             if (login != null && local(host, login.replicaSet())) {
                 try {
                     slot = slots.acquire(login.caller());
                     tenant = login.caller().tenantName();
-                    destination = access.address(access.running(login.replicaSet(), login.caller()));
-                    getSession().computeAttributeIfAbsent(ALLOWED, k -> ConcurrentHashMap.newKeySet()).add(destination);
-                    addCloseFutureListener(f -> release());
+                    Optional<AccessHop.Peer> owner = hop.owner(login.replicaSet());
+                    if (owner.isPresent() && access.visible(login.replicaSet(), login.caller())) {
+                        destination = "127.0.0.1";
+                        destinationPort = ForwardHop.bridge(hop, owner.get(), login.replicaSet(), port, login.caller());
+                    } else {
+                        destination = access.address(access.running(login.replicaSet(), login.caller()));
+                    }
+                    getSession().computeAttributeIfAbsent(ALLOWED, k -> ConcurrentHashMap.newKeySet()).add(destination + ":" + destinationPort);
+                    addCloseFutureListener(f -> {
+                        // sent to the client and not yet given back in a window adjust
+                        meter.add(tenant, "ssh", Math.max(0, getRemoteWindow().getMaxSize() - getRemoteWindow().getSize()));
+                        release();
+                    });
                     log.info("ssh: {} forwards to port {} of instance {}", login.caller().name(), port, login.replicaSet());
-                } catch (ApiException e) {
+                } catch (ApiException | java.io.IOException e) {
                     release();
                     log.info("ssh: forward to port {} of instance {} refused: {}", port, login.replicaSet(), e.getMessage());
-                    destination = host; // the filter refuses it
+                    destination = REFUSED;
                 }
             } else {
                 log.info("ssh: forward to {}:{} refused: only the instance itself is reachable", host, port);
             }
             Buffer rewritten = new ByteArrayBuffer();
             rewritten.putString(destination);
-            rewritten.putUInt(port);
+            rewritten.putUInt(destinationPort);
             rewritten.putString(originator);
             rewritten.putUInt(originatorPort);
             return super.doInit(rewritten);
+        }
+
+        /**
+         * What the client took in: each window adjust it sends gives back as many bytes as it consumed of what the
+         * container sent, so their sum (and what is left consumed at the close) counts the way back without reading
+         * the library's own stream.
+         */
+        @Override
+        public void handleWindowAdjust(Buffer buffer) throws java.io.IOException {
+            if (tenant != null) {
+                int at = buffer.rpos();
+                meter.add(tenant, "ssh", buffer.getUInt());
+                buffer.rpos(at);
+            }
+            super.handleWindowAdjust(buffer);
         }
 
         @Override

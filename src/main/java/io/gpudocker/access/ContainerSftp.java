@@ -1,7 +1,6 @@
 package io.gpudocker.access;
 
 import io.gpudocker.api.ApiException;
-import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerProcess;
 import io.gpudocker.replicaset.SessionSlots;
 import java.io.ByteArrayOutputStream;
@@ -52,14 +51,12 @@ final class ContainerSftp implements Command {
 
     /** Makes the subsystem for the gateway. */
     static final class Factory implements SubsystemFactory {
-        private final InstanceAccess access;
-        private final ContainerEngine engine;
+        private final ProcessHop processes;
         private final SessionSlots slots;
         private final AccessMeter meter;
 
-        Factory(InstanceAccess access, ContainerEngine engine, SessionSlots slots, AccessMeter meter) {
-            this.access = access;
-            this.engine = engine;
+        Factory(ProcessHop processes, SessionSlots slots, AccessMeter meter) {
+            this.processes = processes;
             this.slots = slots;
             this.meter = meter;
         }
@@ -71,7 +68,7 @@ final class ContainerSftp implements Command {
 
         @Override
         public Command createSubsystem(ChannelSession channel) {
-            return new ContainerSftp(access, engine, slots, meter);
+            return new ContainerSftp(processes, slots, meter);
         }
     }
 
@@ -118,8 +115,7 @@ final class ContainerSftp implements Command {
         }
     }
 
-    private final InstanceAccess access;
-    private final ContainerEngine engine;
+    private final ProcessHop processes;
     private final SessionSlots slots;
     private final AccessMeter meter;
     private final Map<String, Handle> handles = new HashMap<>();
@@ -127,14 +123,13 @@ final class ContainerSftp implements Command {
     private InputStream in;
     private OutputStream out;
     private ExitCallback exit;
-    private String container;
+    private ProcessHop.Launcher launcher;
     private String home = "/";
     private String tenant;
     private volatile Thread worker;
 
-    private ContainerSftp(InstanceAccess access, ContainerEngine engine, SessionSlots slots, AccessMeter meter) {
-        this.access = access;
-        this.engine = engine;
+    private ContainerSftp(ProcessHop processes, SessionSlots slots, AccessMeter meter) {
+        this.processes = processes;
         this.slots = slots;
         this.meter = meter;
     }
@@ -180,7 +175,7 @@ final class ContainerSftp implements Command {
         int status = 0;
         tenant = login.caller().tenantName();
         try (SessionSlots.Slot slot = slots.acquire(login.caller())) {
-            container = access.running(login.replicaSet(), login.caller()).container();
+            launcher = processes.launcher(login);
             Done h = run(List.of("/bin/sh", "-c", "cd ~ 2>/dev/null && pwd || echo /"));
             home = h.out().strip().isEmpty() ? "/" : h.out().strip();
             log.info("ssh: sftp in instance {} opened by {}", login.replicaSet(), login.caller().name());
@@ -288,7 +283,7 @@ final class ContainerSftp implements Command {
     }
 
     private void start(Stream s, List<String> cmd) throws IOException {
-        s.process = engine.startProcess(container, cmd, false, Map.of(), 0, 0);
+        s.process = launcher.start(new RemoteProcess.Spec(cmd, false, Map.of(), 0, 0));
         if (s.writing) {
             s.copier = copier(s, OutputStream.nullOutputStream());
             return;
@@ -509,7 +504,7 @@ final class ContainerSftp implements Command {
     }
 
     private Done run(List<String> cmd) throws IOException {
-        try (ContainerProcess p = engine.startProcess(container, cmd, false, Map.of(), 0, 0)) {
+        try (ContainerProcess p = launcher.start(new RemoteProcess.Spec(cmd, false, Map.of(), 0, 0))) {
             p.stdin().close();
             ByteArrayOutputStream o = new ByteArrayOutputStream();
             ByteArrayOutputStream e = new ByteArrayOutputStream();

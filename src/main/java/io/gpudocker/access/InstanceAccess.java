@@ -27,10 +27,10 @@ public class InstanceAccess {
         this.engine = engine;
     }
 
-    /** Whether the caller may reach the instance at all (it exists and is its own), running or not. */
+    /** Whether the caller may reach the instance at all (it exists and is its own), running or not, on whichever node. */
     public boolean visible(String name, Caller caller) {
         try {
-            repo.require(name, caller);
+            repo.requireVisible(name, caller);
             return true;
         } catch (ApiException e) {
             return false;

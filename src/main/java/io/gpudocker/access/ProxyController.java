@@ -64,7 +64,8 @@ class ProxyController {
     @Hidden
     @RequestMapping({"/proxy/{name}/{port}", "/proxy/{name}/{port}/**"})
     void forward(@PathVariable String name, @PathVariable String port, HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Caller caller = bearer().or(() -> cookie(request, name)).orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHENTICATED,
+        Optional<Caller> carried = proxy.carried(request);
+        Caller caller = carried.or(ProxyController::bearer).or(() -> cookie(request, name)).orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHENTICATED,
                 "the proxy needs 'Authorization: Bearer <token>', or the cookie the console gets from POST /api/v1/proxy/%s/session", name));
         int number;
         try {
@@ -75,7 +76,7 @@ class ProxyController {
         String prefix = "/proxy/" + name + "/" + port;
         String uri = request.getRequestURI();
         String path = uri.startsWith(prefix) ? uri.substring(prefix.length()) : "/";
-        proxy.forward(name, number, path, caller, request, response);
+        proxy.forward(name, number, path, caller, carried.isPresent(), request, response);
     }
 
     private static Optional<Caller> bearer() {

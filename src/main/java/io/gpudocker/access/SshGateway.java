@@ -2,7 +2,6 @@ package io.gpudocker.access;
 
 import io.gpudocker.api.GatewayInfo;
 import io.gpudocker.config.SshSettings;
-import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.replicaset.SessionSlots;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +34,7 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
     private final SshSettings settings;
     private final SshKeys keys;
     private final InstanceAccess access;
-    private final ContainerEngine engine;
+    private final ProcessHop processes;
     private final SessionSlots sessions;
     private final SessionSlots forwards;
     private final AccessMeter meter;
@@ -47,12 +46,12 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
      * @param sessions the tenants' terminal slots: a shell, command or SFTP session holds one
      * @param forwards the tenants' forward slots: each {@code ssh -L} connection holds one
      */
-    public SshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ContainerEngine engine, SessionSlots sessions, SessionSlots forwards,
+    public SshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ProcessHop processes, SessionSlots sessions, SessionSlots forwards,
                       AccessMeter meter, Path stateDir) {
         this.settings = settings;
         this.keys = keys;
         this.access = access;
-        this.engine = engine;
+        this.processes = processes;
         this.sessions = sessions;
         this.forwards = forwards;
         this.meter = meter;
@@ -82,10 +81,10 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
                 login.ifPresent(l -> session.setAttribute(SshLogin.KEY, l));
                 return login.isPresent();
             });
-            sshd.setShellFactory(channel -> new ContainerCommand(access, engine, sessions, meter, ContainerCommand.LOGIN_SHELL, "shell"));
-            sshd.setCommandFactory((channel, command) -> new ContainerCommand(access, engine, sessions, meter, List.of("/bin/sh", "-c", command), "command"));
-            sshd.setSubsystemFactories(List.of(new ContainerSftp.Factory(access, engine, sessions, meter)));
-            ContainerForwarding forwarding = new ContainerForwarding(access, forwards, meter);
+            sshd.setShellFactory(channel -> new ContainerCommand(processes, sessions, meter, ContainerCommand.LOGIN_SHELL, "shell"));
+            sshd.setCommandFactory((channel, command) -> new ContainerCommand(processes, sessions, meter, List.of("/bin/sh", "-c", command), "command"));
+            sshd.setSubsystemFactories(List.of(new ContainerSftp.Factory(processes, sessions, meter)));
+            ContainerForwarding forwarding = new ContainerForwarding(access, forwards, meter, processes.hop());
             sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE, forwarding.factory()));
             AgentForwardingFilter noAgent = (session, type) -> false;
             X11ForwardingFilter noX11 = (session, type) -> false;
@@ -132,12 +131,6 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
     @Override
     public boolean isRunning() {
         return server != null;
-    }
-
-    /** {@code --no-ssh}: never started, no port opened ({@link #sshPort()} stays 0). */
-    @Override
-    public boolean isAutoStartup() {
-        return settings.enabled();
     }
 
     @Override

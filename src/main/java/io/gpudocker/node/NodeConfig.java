@@ -112,6 +112,11 @@ public class NodeConfig {
     }
 
     @Bean
+    NodeAccessHop nodeAccessHop(NodeDirectory directory, OwnerView records, InterNodeCredential credential, GdaProperties props) {
+        return new NodeAccessHop(directory, records, credential, trust(props.node().trustStore()));
+    }
+
+    @Bean
     Placement placement(NodeDirectory directory, GdaProperties props) {
         return new Placement(directory, props.node().placement());
     }

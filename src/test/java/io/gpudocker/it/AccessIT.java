@@ -28,6 +28,33 @@ class AccessIT extends IntegrationTestBase {
     /** Serves /www on 8080 (busybox httpd goes to the background), then sleeps. */
     private static final List<String> WEB = List.of("sh", "-c", "mkdir -p /www && echo hello-from-httpd > /www/index.html && httpd -p 8080 -h /www && exec sleep 100000");
 
+    /**
+     * A WebSocket server's handshake in shell (the accept key computed with the image's sha1sum, xxd and base64), then
+     * on {@code /echo} the bytes echoed raw both ways, on any other path one text frame "hello" sent and what the
+     * client sends kept in /tmp/ws-in; served on 9000 by busybox nc, one shell per connection.
+     */
+    private static final String WS_SERVER = """
+#!/bin/sh
+# a WebSocket server's handshake, then /echo echoes raw bytes, any other path sends one text frame and keeps what comes
+key=
+read -r method path proto
+while IFS= read -r line; do
+  line=$(printf '%s' "$line" | tr -d '\\r')
+  [ -z "$line" ] && break
+  name=$(printf '%s' "${line%%:*}" | tr A-Z a-z)
+  [ "$name" = sec-websocket-key ] && key=$(printf '%s' "${line#*:}" | tr -d ' ')
+done
+accept=$(printf '%s' "${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11" | sha1sum | cut -c1-40 | xxd -r -p | base64)
+printf 'HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: %s\\r\\n\\r\\n' "$accept"
+case "$path" in
+  /echo*) exec cat ;;
+  *) printf '\\201\\005hello'; exec cat > /tmp/ws-in ;;
+esac
+""";
+    static final List<String> WEB_AND_WS = List.of("sh", "-c", "echo " + java.util.Base64.getEncoder().encodeToString(WS_SERVER.getBytes(StandardCharsets.UTF_8))
+            + " | base64 -d > /ws.sh && chmod +x /ws.sh && (nc -ll -p 9000 -e /ws.sh &) && mkdir -p /www && echo hello-from-httpd > /www/index.html"
+            + " && httpd -p 8080 -h /www && exec sleep 100000");
+
     private final List<String> tenants = new ArrayList<>();
     private final List<Process> background = new ArrayList<>();
     private Path dir;
@@ -109,8 +136,12 @@ class AccessIT extends IntegrationTestBase {
     }
 
     private String instance(Api owner, String base) {
+        return instance(owner, base, WEB);
+    }
+
+    private String instance(Api owner, String base, List<String> cmd) {
         String name = name(base);
-        Api.Reply r = owner.post("/replicaSet", createBody(name, 0, WEB, List.of()));
+        Api.Reply r = owner.post("/replicaSet", createBody(name, 0, cmd, List.of()));
         assertThat(r.status()).as("create %s: %s", name, r).isEqualTo(200);
         return name;
     }
@@ -316,5 +347,165 @@ class AccessIT extends IntegrationTestBase {
         Result none = run(missing, null, 60);
         assertThat(none.exit()).isNotZero();
         assertThat(none.err()).containsIgnoringCase("no such file");
+    }
+
+    @Test
+    void aWebSocketThroughTheProxyCarriesBytesBothWaysAsTheyCome() throws Exception {
+        Api alice = tenant("alice");
+        Api bob = tenant("bob");
+        String foo = instance(alice, "foo", WEB_AND_WS);
+        URI root = URI.create(api.base());
+        waitForPort(foo, 9000);
+
+        // a raw upgrade: the 101 as the app gave it, then the same connection echoes what is written, piece by piece
+        try (java.net.Socket s = new java.net.Socket(root.getHost(), root.getPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("GET /proxy/" + foo + "/9000/echo HTTP/1.1\r\nHost: " + root.getAuthority() + "\r\nAuthorization: Bearer " + alice.token()
+                    + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            java.io.InputStream in = s.getInputStream();
+            String head = headOf(in);
+            assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("upgrade: websocket").contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+            for (String word : List.of("one", "two", "three")) {
+                // each answer comes back before the next is sent: nothing waits for more bytes or for the end
+                s.getOutputStream().write(word.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                assertThat(new String(in.readNBytes(word.length()), StandardCharsets.US_ASCII)).isEqualTo(word);
+            }
+            byte[] bulk = new byte[2 * 1024 * 1024];
+            new java.util.Random(3).nextBytes(bulk);
+            Thread writer = new Thread(() -> {
+                try {
+                    s.getOutputStream().write(bulk);
+                    s.getOutputStream().flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            assertThat(in.readNBytes(bulk.length)).isEqualTo(bulk);
+            writer.join(10_000);
+        }
+
+        // the Java WebSocket client: the app's frame arrives, the client's frame reaches the app
+        java.util.concurrent.CompletableFuture<String> got = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + alice.token())
+                .buildAsync(URI.create("ws://" + root.getAuthority() + "/proxy/" + foo + "/9000/hello"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        got.complete(data.toString());
+                        return null;
+                    }
+                }).get(20, TimeUnit.SECONDS);
+        assertThat(got.get(20, TimeUnit.SECONDS)).isEqualTo("hello");
+        ws.sendText("ping!", true).get(10, TimeUnit.SECONDS);
+        byte[] frame = new byte[0];
+        for (int i = 0; i < 50 && frame.length < 11; i++) {
+            frame = java.util.HexFormat.of().parseHex(exec(foo, "xxd -p /tmp/ws-in 2>/dev/null | tr -d '\\n'").trim());
+            Thread.sleep(100);
+        }
+        assertThat(frame).hasSize(11); // a masked text frame of 5 bytes: 2 of header, 4 of mask
+        byte[] text = new byte[5];
+        for (int i = 0; i < 5; i++) {
+            text[i] = (byte) (frame[6 + i] ^ frame[2 + i % 4]);
+        }
+        assertThat(new String(text, StandardCharsets.UTF_8)).isEqualTo("ping!");
+        ws.abort();
+
+        // another tenant's token opens no socket
+        try (java.net.Socket s = new java.net.Socket(root.getHost(), root.getPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("GET /proxy/" + foo + "/9000/echo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + bob.token()
+                    + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(headOf(s.getInputStream())).startsWith("HTTP/1.1 404");
+        }
+    }
+
+    private void waitForPort(String name, int port) throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            if (exec(name, "netstat -ltn | grep -q ':" + port + " ' && echo up || echo down").trim().equals("up")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("nothing listens on " + port + " in " + name);
+    }
+
+    static String headOf(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    @Test
+    void aTenantsSessionsAreCappedAndTheBytesBothWaysOfAForwardAreCounted() throws Exception {
+        Api alice = tenant("alice");
+        Path key = key(alice, "laptop");
+        String foo = instance(alice, "foo");
+        // four sessions hold the tenant's four terminal slots (gda.sessions.terminals-per-tenant)
+        for (int i = 0; i < 4; i++) {
+            Process p = new ProcessBuilder(ssh(key, foo, "sleep 60")).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            background.add(p);
+        }
+        for (int i = 0; i < 100 && !exec(foo, "ps | grep -c '[s]leep 60' || true").trim().equals("4"); i++) {
+            Thread.sleep(200);
+        }
+        assertThat(exec(foo, "ps | grep -c '[s]leep 60' || true").trim()).isEqualTo("4");
+        Result fifth = run(ssh(key, foo, "true"), null, 30);
+        assertThat(fifth.exit()).as(fifth.toString()).isEqualTo(1);
+        assertThat(fifth.err()).contains("gda.sessions.terminals-per-tenant");
+        background.forEach(Process::destroyForcibly);
+        for (Process p : background) {
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        // the slots come back when the sessions end
+        Result again = null;
+        for (int i = 0; i < 50 && (again == null || again.exit() != 0); i++) {
+            again = run(ssh(key, foo, "true"), null, 30);
+            Thread.sleep(again.exit() == 0 ? 0 : 200);
+        }
+        assertThat(again.exit()).as(again.toString()).isZero();
+
+        // a forward's bytes count both ways: 3 MB come back from the container through the tunnel
+        exec(foo, "head -c 3000000 /dev/zero | tr '\\0' x > /www/big.txt");
+        String name = alice.get("/whoami").data().path("name").asString();
+        String series = "gda_access_bytes_total{tenant=\"" + name + "\",via=\"ssh\"}";
+        double before = counter(series);
+        int local = ServiceProcess.freePort();
+        Process tunnel = new ProcessBuilder(ssh(key, foo, "-N", "-o", "ExitOnForwardFailure=yes", "-L", "127.0.0.1:" + local + ":localhost:8080"))
+                .redirectErrorStream(true).start();
+        background.add(tunnel);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Integer length = null;
+        for (int i = 0; i < 50 && length == null; i++) {
+            try {
+                length = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/big.txt")).timeout(Duration.ofSeconds(20)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).body().length;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat(length).isEqualTo(3_000_000);
+        tunnel.destroy();
+        tunnel.waitFor(10, TimeUnit.SECONDS);
+        double after = 0;
+        for (int i = 0; i < 50 && after - before < 3_000_000; i++) {
+            after = counter(series);
+            Thread.sleep(100);
+        }
+        assertThat(after - before).as("bytes counted for the forward").isGreaterThanOrEqualTo(3_000_000);
+    }
+
+    private double counter(String series) {
+        String metrics = new Api(api.base().replace("/api/v1", ""), ADMIN_TOKEN).text("/actuator/prometheus");
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .findFirst().orElse(0);
     }
 }

@@ -52,6 +52,56 @@ class ConsoleIT extends IntegrationTestBase {
     }
 
     @Test
+    void aTenantAddsAnSshKeyAndOpensItsWebAppThroughTheProxy() throws Exception {
+        String token = tenant("alice");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("gda-console-key");
+        java.nio.file.Path key = dir.resolve("id");
+        try {
+            assertThat(new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice@laptop", "-f", key.toString()).start().waitFor()).isZero();
+            String publicKey = java.nio.file.Files.readString(java.nio.file.Path.of(key + ".pub")).trim();
+            Process lf = new ProcessBuilder("ssh-keygen", "-lf", key + ".pub").start();
+            String fingerprint = new String(lf.getInputStream().readAllBytes()).split(" ")[1];
+            String name = name("app");
+            Api.Reply created = api.as(token).post("/replicaSet", createBody(name, 0, List.of("sh", "-c",
+                    "mkdir -p /www && echo hello-from-httpd > /www/index.html && httpd -p 8080 -h /www && exec sleep 100000"), List.of("8080")));
+            assertThat(created.status()).as(created.toString()).isEqualTo(200);
+
+            browser.signIn(token);
+            browser.go("#/keys");
+            browser.type(test("key-name"), "laptop");
+            browser.type(test("key-text"), publicKey);
+            browser.click(test("key-add"));
+            assertThat(browser.waitText(test("key-row"), fingerprint)).contains("laptop").contains("ssh-ed25519");
+            browser.waitText(test("host-key"), api.get("/whoami").data().path("ssh").path("hostKeyFingerprint").asString());
+            browser.screenshot("keys");
+            assertThat(api.as(token).get("/keys").data().get(0).path("fingerprint").asString()).isEqualTo(fingerprint);
+
+            // the instance's page: the gateway's command, and its port opened through the proxy in a tab of its own
+            browser.go("#/instances");
+            browser.clickIn(test("instance-row", "data-name", name), test("instance-link"));
+            int sshPort = api.get("/whoami").data().path("ssh").path("port").asInt();
+            browser.waitText(test("ssh-gateway"), "ssh -p " + sshPort + " " + name + "@127.0.0.1");
+            String console = browser.driver.getWindowHandle();
+            browser.clickIn(test("proxy-link"), By.tagName("a"));
+            String app = browser.until(d -> d.getWindowHandles().stream().filter(w -> !w.equals(console)).findFirst().orElse(null));
+            browser.driver.switchTo().window(app);
+            browser.until(d -> d.getCurrentUrl().endsWith("/proxy/" + name + "/8080/") && d.getPageSource().contains("hello-from-httpd") ? true : null);
+            browser.driver.close();
+            browser.driver.switchTo().window(console);
+
+            // removed on the keys screen: gone from the API too
+            browser.go("#/keys");
+            browser.clickIn(test("key-row"), test("key-remove"));
+            browser.click(test("dialog-confirm"));
+            browser.waitGone(test("key-row"));
+            assertThat(api.as(token).get("/keys").data()).isEmpty();
+        } finally {
+            api.as(token).delete("/keys/laptop");
+            org.springframework.util.FileSystemUtils.deleteRecursively(dir);
+        }
+    }
+
+    @Test
     void aUserRunsAnInstanceThroughItsLifeInTheConsole() {
         String token = tenant("alice");
         String vol = "vol" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
