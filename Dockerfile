@@ -10,7 +10,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/gpu-docker-api
 COPY target/gpu-docker-api.jar /tmp/gpu-docker-api.jar
-ENV GDA_JVM_OPTS="-XX:+UseSerialGC -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=128m -Dio.netty.eventLoopThreads=2 -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
+ENV GDA_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=128m -Dio.netty.eventLoopThreads=2 -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
 # unpacked (a class archive needs a plain class path), then one start recorded that makes the context and stops before
 # it reaches etcd or Docker (-Dspring.context.exit=onRefresh), so the build needs neither
 RUN java -Djarmode=tools -jar /tmp/gpu-docker-api.jar extract --destination /opt/gpu-docker-api \

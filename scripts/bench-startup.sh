@@ -4,7 +4,8 @@
 # way scripts/run.sh starts it (scripts/java-runtime.sh: Java 25 and the AOT cache `make build` records, the memory and
 # thread options), the same jar, alternately in one run:
 #   1. start to first served call: from the java command to the first 200 of GET /api/v1/replicaSet (an authenticated
-#      call that reads etcd), polled every 50 ms; GDA_BENCH_STARTS (3) starts of each, median;
+#      call that reads etcd), polled every 50 ms, and the CPU the process spent until then (a busy machine stretches it
+#      less than the wait); GDA_BENCH_STARTS (3) starts of each, median;
 #   2. idle: resident memory (VmRSS) and threads 30 s (GDA_BENCH_IDLE) after the last start of each;
 #   3. under load: GDA_BENCH_INSTANCES (as many as updates) instances without GPUs, then GDA_BENCH_UPDATES (200)
 #      updates (PATCH {}) sent at once, spread over them; the peak of the process's threads and resident memory sampled every 0.2 s, and,
@@ -90,15 +91,17 @@ first_call() { # [t0: when the java command was given] -> ms from then to the fi
   log "the service did not serve within ${GDA_BENCH_START_LIMIT:-600} s:"; tail -n 20 "$(ls -t "$WORK"/*.log | head -1)" >&2; exit 1
 }
 
-declare -A TIMES RSS THREADS
+declare -A TIMES CPU RSS THREADS
 for i in $(seq 1 "$STARTS"); do
   for mode in before after; do
     if [ $mode = before ]; then cmd=("${PLAIN[@]}"); else cmd=("${TUNED[@]}"); fi
     t0=$(ms)
     start_service "$mode-$i" "${cmd[@]}"
     t=$(first_call "$t0")
-    TIMES[$mode]+="$t "
-    log "$mode start $i: first served call after $t ms (load $(load))"
+    # the CPU the process spent until then (user + system, all its threads): what a busy machine stretches least
+    c=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$SERVICE_PID/stat")
+    TIMES[$mode]+="$t "; CPU[$mode]+="$c "
+    log "$mode start $i: first served call after $t ms, $c ms of CPU (load $(load))"
     if [ "$i" = "$STARTS" ]; then
       sleep "$IDLE"
       RSS[$mode]=$(status_of "$SERVICE_PID" VmRSS); THREADS[$mode]=$(status_of "$SERVICE_PID" Threads)
@@ -110,11 +113,12 @@ done
 
 echo
 echo "## start-up and idle ($(date -u +%FT%TZ), $(nproc) cores, load $(load))"
-echo "| | start to first served call, median of $STARTS (each) | idle RSS after ${IDLE} s | idle threads |"
-echo "|---|---|---|---|"
+echo "| | start to first served call, median of $STARTS (each) | CPU until then, median (each) | idle RSS after ${IDLE} s | idle threads |"
+echo "|---|---|---|---|---|"
 for mode in before after; do
   m=$(echo "${TIMES[$mode]}" | tr ' ' '\n' | grep . | median)
-  echo "| $mode | $m ms ($(echo "${TIMES[$mode]}" | xargs | tr ' ' ',') ms) | $(( ${RSS[$mode]} / 1024 )) MB | ${THREADS[$mode]} |"
+  c=$(echo "${CPU[$mode]}" | tr ' ' '\n' | grep . | median)
+  echo "| $mode | $m ms ($(echo "${TIMES[$mode]}" | xargs | tr ' ' ',') ms) | $c ms ($(echo "${CPU[$mode]}" | xargs | tr ' ' ',') ms) | $(( ${RSS[$mode]} / 1024 )) MB | ${THREADS[$mode]} |"
 done
 
 [ "$LOAD" = 1 ] || exit 0

@@ -13,10 +13,10 @@ feature=$(java_feature "$java")
 rm -rf "$GDA_APP_DIR"
 "$java" -Djarmode=tools -jar "$GDA_JAR" extract --destination "$GDA_APP_DIR" >/dev/null
 if [ "$feature" -ge 25 ] 2>/dev/null; then
-  archive=gpu-docker-api.aot; record=(AOTCacheOutput="$PWD/$GDA_APP_DIR/$archive")
+  archive=gpu-docker-api.aot; record=(AOTCacheOutput="$(cd "$GDA_APP_DIR" && pwd)/$archive")
 else
   echo "class-archive: $java is Java $feature, not 25: recording a class data sharing archive (the AOT cache needs 25)" >&2
-  archive=gpu-docker-api.jsa; record=(ArchiveClassesAtExit="$PWD/$GDA_APP_DIR/$archive")
+  archive=gpu-docker-api.jsa; record=(ArchiveClassesAtExit="$(cd "$GDA_APP_DIR" && pwd)/$archive")
 fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

@@ -34,7 +34,12 @@ public class GpuDockerApiApplication {
             return;
         }
         try {
-            SpringApplication.run(GpuDockerApiApplication.class, parsed.springArgs().toArray(String[]::new));
+            SpringApplication app = new SpringApplication(GpuDockerApiApplication.class);
+            StartupSteps steps = StartupSteps.recordIfAsked(app);
+            app.run(parsed.springArgs().toArray(String[]::new));
+            if (steps != null) {
+                steps.write();
+            }
         } catch (RuntimeException e) {
             StartRefusedException refused = refusal(e);
             if (refused == null) {

@@ -35,8 +35,10 @@ public class Forwarder {
 
     public Forwarder(InterNodeCredential credential, String self, SSLContext tls) {
         // HTTP/1.1 kept alive: no h2c upgrade offer on every new connection, which the nodes' Tomcat would decline anyway
+        // the client's own steps run on its selector thread rather than being handed to a pool thread each (the calling
+        // thread blocks in send() anyway): on a busy host every hand-off between threads waits for a time slice
         HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
-                .followRedirects(HttpClient.Redirect.NEVER);
+                .followRedirects(HttpClient.Redirect.NEVER).executor(Runnable::run);
         if (tls != null) {
             b.sslContext(tls);
         }
