@@ -4,7 +4,7 @@
 # entries) under a temporary directory and runs io.gpudocker.telemetry.TelemetryBench (src/bench/java, compiled here
 # against the service's classes): the process's CPU time (its own and its nvidia-smi children's) over a stretch with
 # no sampling and over one with a pass every period, as a share of one core (goal <= 2 %), and the metrics endpoint's
-# work for an instance with an hour of points, 1,000 times (goal: p99 <= 50 ms). Appends the figures, the machine and
+# work for an instance with an hour of points, 1,000 times after 200 untimed (goal: p99 <= 50 ms). Appends the figures, the machine and
 # the load average to docs/benchmarks.md. Settings: GDA_BENCH_SECONDS (60), GDA_BENCH_PERIOD (5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
