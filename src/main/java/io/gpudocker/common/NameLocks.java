@@ -3,6 +3,10 @@ package io.gpudocker.common;
 import io.gpudocker.api.ApiException;
 import io.gpudocker.api.ErrorCode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,6 +28,26 @@ public class NameLocks {
 
     public NameLocks(Duration wait) {
         this.wait = wait;
+    }
+
+    /** Holds every one of {@code names}, taken in their natural order so that two callers asking for overlapping sets cannot deadlock. */
+    public Held lockAll(Collection<String> names) {
+        List<Held> held = new ArrayList<>();
+        try {
+            for (String name : new TreeSet<>(names)) {
+                held.add(lock(name));
+            }
+        } catch (RuntimeException e) {
+            closeAll(held);
+            throw e;
+        }
+        return () -> closeAll(held);
+    }
+
+    private static void closeAll(List<Held> held) {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            held.get(i).close();
+        }
     }
 
     public Held lock(String name) {

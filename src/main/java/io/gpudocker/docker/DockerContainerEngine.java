@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.gpudocker.common.ManagedLabels;
+import io.gpudocker.common.SharedLookups;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     private final ContainerHardening hardening;
     private final StopGrace stopGrace;
     private final BindMounts bindMounts;
+    private final SharedLookups<String, ImageSummary> imageLookups = new SharedLookups<>();
     private volatile java.net.URI dockerHost;
 
     /**
@@ -60,7 +62,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
 
     @Override
     public Optional<ImageSummary> inspectImage(String reference) {
-        return call("inspect image " + reference, () -> {
+        return imageLookups.find(reference, () -> call("inspect image " + reference, () -> {
             try {
                 var image = docker.inspectImageCmd(reference).exec();
                 var config = image.getConfig();
@@ -69,7 +71,7 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
             } catch (NotFoundException e) {
                 return Optional.<ImageSummary>empty();
             }
-        });
+        }));
     }
 
     @Override

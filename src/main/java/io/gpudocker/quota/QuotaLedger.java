@@ -10,6 +10,8 @@ import io.gpudocker.store.Keys;
 import io.gpudocker.store.Txn;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -104,6 +106,21 @@ public class QuotaLedger {
             guard(txn, keys.tenantUsage(tenant), s.usageKey());
             txn.put(keys.tenantUsage(tenant), Json.write(atLeastNone(s.usage().plus(delta))));
         }
+    }
+
+    /** The keys {@link #contribute} guards for the same arguments, without reading them. */
+    public Set<String> contendedKeys(String tenant, Usage delta, Map<Resource, String> unbounded) {
+        if (!counted(tenant) || delta.none() && unbounded.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> guarded = new HashSet<>();
+        if (!UNENFORCED.get()) {
+            guarded.add(keys.tenantQuota(tenant));
+        }
+        if (!delta.none()) {
+            guarded.add(keys.tenantUsage(tenant));
+        }
+        return guarded;
     }
 
     /** The same check without a transaction: a create is refused before it reserves or makes anything. */

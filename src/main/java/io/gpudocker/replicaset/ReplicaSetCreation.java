@@ -16,7 +16,7 @@ import io.gpudocker.resource.gpu.GpuScheduler;
 import io.gpudocker.store.IntentScope;
 import io.gpudocker.store.Intent;
 import io.gpudocker.store.Intents;
-import io.gpudocker.replicaset.CreatePhases.Phase;
+import io.gpudocker.common.PhaseTimes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.Map;
@@ -81,7 +81,7 @@ public class ReplicaSetCreation {
     }
 
     public Created create(ReplicaSetRequests.Create req, Caller caller) {
-        CreatePhases phases = new CreatePhases();
+        PhaseTimes<CreatePhases> phases = CreatePhases.start();
         String name = req.replicaSetName();
         ReplicaSetSpec spec = new ReplicaSetSpec(req.imageName(), SpecValidator.gpuCount(req.gpuCount(), gpus.total()),
                 req.binds(), req.env(), req.cmd(), SpecValidator.containerPorts(req.containerPorts()),
@@ -98,10 +98,10 @@ public class ReplicaSetCreation {
                 throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists", name).onField("replicaSetName");
             }
             containers.requireRunnable(spec, caller.tenantName(), "imageName");
-            phases.lap(Phase.VALIDATE);
+            phases.lap(CreatePhases.VALIDATE);
             Reservation reservation = reservations.reserve(name, spec);
             ReplicaSetVersion first = firstVersion(name, spec, reservation);
-            phases.lap(Phase.PLACE);
+            phases.lap(CreatePhases.PLACE);
             run(first, caller.tenantName(), reservation, phases);
             phases.publish(metrics);
             log.info("replicaset {} created for {}: container {}, image {}, GPUs {}, ports {}, {} ({})", name, caller.tenantName(), first.containerName(),
@@ -117,21 +117,21 @@ public class ReplicaSetCreation {
     }
 
     /** Creates and starts the container, then records it; on failure takes back everything this call made. */
-    private void run(ReplicaSetVersion first, String tenant, Reservation reservation, CreatePhases phases) {
+    private void run(ReplicaSetVersion first, String tenant, Reservation reservation, PhaseTimes<CreatePhases> phases) {
         String name = first.replicaSet();
         ReplicaSetRecord record = new ReplicaSetRecord(name, 1, ReplicaSetState.RUNNING, first.gpus(), first.ports(), first.createTime(), first.createTime(),
                 tenant, first.cpus(), first.memory(), repo.localNode(), first.spec().image());
         try {
             // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
             IntentScope.run(operations, Intent.start(Intent.REPLICASET, "create", name, 1), scope -> {
-                phases.lap(Phase.INTENT);
+                phases.lap(CreatePhases.INTENT);
                 engine.create(containers.specOf(first, tenant, scope.id()));
                 scope.undo(() -> engine.remove(first.containerName()));
-                phases.lap(Phase.CREATE);
-                engine.start(first.containerName(), () -> phases.lap(Phase.PROGRAM_CHECK));
-                phases.lap(Phase.START);
+                phases.lap(CreatePhases.CREATE);
+                engine.start(first.containerName(), () -> phases.lap(CreatePhases.PROGRAM_CHECK));
+                phases.lap(CreatePhases.START);
                 repo.create(record, first, scope.intent());
-                phases.lap(Phase.RECORD);
+                phases.lap(CreatePhases.RECORD);
             });
         } catch (RuntimeException e) {
             Undo.after(e, reservation::undo);

@@ -7,6 +7,7 @@ import io.gpudocker.store.RecordChangeHook;
 import io.gpudocker.store.Txn;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Moves the tenant's counts by what a replicaset's change takes or gives back, in the change's own transaction:
@@ -25,6 +26,12 @@ public class ReplicaSetQuotaHook implements RecordChangeHook<ReplicaSetRecord> {
     public void contribute(Txn txn, ReplicaSetRecord before, ReplicaSetRecord after) {
         String tenant = (after != null ? after : before).tenant();
         ledger.contribute(txn, tenant, held(after).minus(held(before)), unbounded(before, after));
+    }
+
+    @Override
+    public Set<String> contendedKeys(ReplicaSetRecord before, ReplicaSetRecord after) {
+        String tenant = (after != null ? after : before).tenant();
+        return ledger.contendedKeys(tenant, held(after).minus(held(before)), unbounded(before, after));
     }
 
     /** What the record holds, as the tenant's counts see it. */

@@ -50,7 +50,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     /** Commits a create: record, version 1 and allocations, dropping the create's intent in the same transaction. */
     public void create(ReplicaSetRecord record, ReplicaSetVersion first, Intent op) {
         if (!commit(() -> transfer(operations.finish(creating(record.name(), record, first), op), record.name(), Holdings.NONE, record.holdings()),
-                record.name())) {
+                record.name(), null, record)) {
             throw ApiException.of(ErrorCode.REPLICASET_EXISTS, "replicaset '%s' already exists (or one of its GPUs/ports was taken by another writer)", record.name());
         }
     }
@@ -62,7 +62,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     public boolean adopt(ReplicaSetRecord record, ReplicaSetVersion first, Intent op, String markKey, String mark) {
         // what exists is adopted whatever the tenant's quota: it is counted, never refused
         return QuotaLedger.unenforced(() -> commit(() -> transfer(operations.finish(creating(record.name(), record, first), op)
-                .requireAbsent(markKey).put(markKey, mark), record.name(), Holdings.NONE, record.holdings()), record.name()));
+                .requireAbsent(markKey).put(markKey, mark), record.name(), Holdings.NONE, record.holdings()), record.name(), null, record));
     }
 
     /** Moves {@code before} to {@code after}, adding {@code newVersion} if given; allocations follow the difference. */
@@ -77,7 +77,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     public void update(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion, Intent op) {
         ReplicaSetRecord old = before.record();
         commitGuarded(() -> transfer(operations.finish(advancing(old.name(), before, after, newVersion), op), old.name(), old.holdings(), after.holdings()),
-                old.name());
+                old.name(), old, after);
     }
 
     /**
@@ -110,7 +110,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
             Txn txn = operations.record(forgetting(old.name(), before), intent);
             AllocationKind.ALL.forEach(kind -> kind.forget(txn, keys, old.holdings()));
             return txn;
-        }, old.name());
+        }, old.name(), old, null);
     }
 
     /**
@@ -120,7 +120,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     public boolean restore(ReplicaSetRecord record, List<ReplicaSetVersion> versions) {
         // what Docker holds is restored whatever the tenant's quota: it is counted, never refused
         return QuotaLedger.unenforced(() -> commit(() -> transfer(restoring(record.name(), record, versions), record.name(), Holdings.NONE, record.holdings()),
-                record.name()));
+                record.name(), null, record));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.copy.CopyReport;
 import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.PhaseTimes;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerDetail;
@@ -73,7 +74,7 @@ public class VersionedUpdate {
      */
     public ContainerNameView apply(String name, Caller caller, String cause, ErrorCode failure, Plan plan) {
         try (var held = locks.lock(name); var tracker = progress.begin(ReplicaSetViews.progressKey(name), cause)) {
-            UpdatePhases phases = new UpdatePhases();
+            PhaseTimes<UpdatePhases> phases = UpdatePhases.start();
             Stored<ReplicaSetRecord> stored = repo.require(name, caller);
             ReplicaSetRecord record = stored.record();
             ReplicaSetVersion current = repo.current(record);
@@ -113,21 +114,21 @@ public class VersionedUpdate {
      * @return how the system disk was copied; null when there was no source to copy
      */
     private CopyReport switchOver(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version, ContainerDetail source, boolean wasRunning,
-                                  long filesystemFrom, UpdatePhases phases, ProgressBoard.Tracker tracker) {
+                                  long filesystemFrom, PhaseTimes<UpdatePhases> phases, ProgressBoard.Tracker tracker) {
         ReplicaSetRecord record = stored.record();
         String currentName = record.containerName();
         // the intent first: a crash after the create leaves a container the reconcile can prove uncommitted
         return IntentScope.call(operations, Intent.start(Intent.REPLICASET, "update", record.name(), version.version()), scope -> {
-            phases.lap(UpdatePhases.Phase.PREPARE);
+            phases.lap(UpdatePhases.PREPARE);
             tracker.step("creating version " + version.version());
             engine.create(containers.specOf(version, record.tenant(), scope.id()));
             scope.undo(() -> engine.remove(version.containerName()));
-            phases.lap(UpdatePhases.Phase.CREATE);
+            phases.lap(UpdatePhases.CREATE);
             if (wasRunning) {
                 tracker.step("stopping version " + record.version());
                 engine.stop(currentName);
                 scope.restore(() -> engine.start(currentName));
-                phases.lap(UpdatePhases.Phase.STOP);
+                phases.lap(UpdatePhases.STOP);
             }
             CopyReport copy = null;
             if (source != null) {
@@ -135,13 +136,13 @@ public class VersionedUpdate {
                         .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
                 tracker.step("copying the system disk of version " + filesystemFrom);
                 copy = copier.copy(source, fresh);
-                phases.lap(UpdatePhases.Phase.COPY);
+                phases.lap(UpdatePhases.COPY);
             }
             tracker.step("starting version " + version.version());
             engine.start(version.containerName());
-            phases.lap(UpdatePhases.Phase.START);
+            phases.lap(UpdatePhases.START);
             repo.update(stored, record.running(version), version, scope.intent());
-            phases.lap(UpdatePhases.Phase.RECORD);
+            phases.lap(UpdatePhases.RECORD);
             return copy;
         });
     }

@@ -31,17 +31,13 @@ public interface KeyValueStore {
     }
 
     /** As {@link #list}, with the revision of the store the read saw (where a watch of the prefix starts). */
-    default Listing listAt(String prefix) {
-        throw new UnsupportedOperationException("this store reads no revisions");
-    }
+    Listing listAt(String prefix);
 
     /**
      * Reports every change under {@code prefix} from revision {@code fromRevision} on, until the returned handle is
      * closed or the listener is told the watch ended ({@link ChangeListener#compacted}, {@link ChangeListener#broken}).
      */
-    default Watching watch(String prefix, long fromRevision, ChangeListener listener) {
-        throw new UnsupportedOperationException("this store cannot watch");
-    }
+    Watching watch(String prefix, long fromRevision, ChangeListener listener);
 
     /** Applies the transaction atomically; false when a guard did not hold (nothing was written). */
     boolean commit(Txn txn);

@@ -4,12 +4,15 @@ import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.Owned;
+import io.gpudocker.common.NameLocks;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,6 +38,13 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
     private final Class<R> recordType;
     private final Class<V> versionType;
     private final ConfirmedCommit commits;
+    /**
+     * The keys hooks guard as contended (a tenant's counts), taken by this process's writers one at a time: a burst
+     * of one tenant's calls queues here for one read and one commit each, instead of racing in etcd where all but one
+     * of every round fail, read again and retry. Shared by every repository of the process (volumes and replicasets
+     * move the same counts); writers on other nodes still race, and the retry below settles that.
+     */
+    private static final NameLocks CONTENDED_KEYS = new NameLocks(Duration.ofMinutes(2));
     /** Run on every transaction that creates, restores, advances or forgets a record (see {@link RecordChangeHook}). */
     private final List<RecordChangeHook<? super R>> hooks = new CopyOnWriteArrayList<>();
     /** Keys already reported as not being records: each is reported once, not on every pass of the janitor. */
@@ -228,19 +238,31 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
     /**
      * Commits a transaction that puts or deletes the record of {@code name}; an unanswered commit is read back
      * (see {@link ConfirmedCommit}), so a write that landed counts as done. False when a guard did not hold.
-     * For a transaction no hook added to: a hooked one goes through {@link #commit(Supplier, String)}.
+     * For a transaction no hook added to: a hooked one goes through {@link #commit(Supplier, String, Object, Object)}.
      */
     protected boolean commit(Txn txn, String name) {
         return commits.commit(txn, layout.record(name));
     }
 
     /**
-     * As {@link #commit(Txn, String)} for a transaction {@code build} makes (with its hooks' parts). When it fails on a
+     * As {@link #commit(Txn, String)} for a transaction {@code build} makes (with its hooks' parts), which moves the
+     * record from {@code before} (null: none) to {@code after} (null: forgotten). When it fails on a
      * guard a hook added (a tenant's counts another create of the same tenant moved, on this node or another) while
      * the rest may still hold, it is built again from a fresh read and retried, a bounded number of times; false only
      * when a guard of the record itself (or of what it takes) did not hold. A hook may refuse on the fresh read.
      */
-    protected boolean commit(Supplier<Txn> build, String name) {
+    protected boolean commit(Supplier<Txn> build, String name, R before, R after) {
+        Set<String> contended = new TreeSet<>();
+        hooks.forEach(h -> contended.addAll(h.contendedKeys(before, after)));
+        if (contended.isEmpty()) {
+            return commitRetrying(build, name);
+        }
+        try (var held = CONTENDED_KEYS.lockAll(contended)) {
+            return commitRetrying(build, name);
+        }
+    }
+
+    private boolean commitRetrying(Supplier<Txn> build, String name) {
         for (int attempt = 1; ; attempt++) {
             Txn txn = build.get();
             if (commit(txn, name)) {
@@ -259,8 +281,8 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
     }
 
     /** Commits a transaction guarded on the record; a lost race changes nothing and says so. */
-    protected void commitGuarded(Supplier<Txn> build, String name) {
-        if (!commit(build, name)) {
+    protected void commitGuarded(Supplier<Txn> build, String name, R before, R after) {
+        if (!commit(build, name, before, after)) {
             throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "%s '%s' was changed by another writer during this call; nothing was changed, retry", kind, name);
         }
     }

@@ -6,6 +6,7 @@ import io.gpudocker.quota.Usage;
 import io.gpudocker.store.RecordChangeHook;
 import io.gpudocker.store.Txn;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Moves the tenant's counts by a volume's change, in the change's own transaction: one volume and its declared size.
@@ -20,10 +21,21 @@ public class VolumeQuotaHook implements RecordChangeHook<VolumeRecord> {
 
     @Override
     public void contribute(Txn txn, VolumeRecord before, VolumeRecord after) {
-        String tenant = (after != null ? after : before).tenant();
+        ledger.contribute(txn, tenant(before, after), held(after).minus(held(before)), unbounded(before, after));
+    }
+
+    @Override
+    public Set<String> contendedKeys(VolumeRecord before, VolumeRecord after) {
+        return ledger.contendedKeys(tenant(before, after), held(after).minus(held(before)), unbounded(before, after));
+    }
+
+    private static String tenant(VolumeRecord before, VolumeRecord after) {
+        return (after != null ? after : before).tenant();
+    }
+
+    private static Map<Resource, String> unbounded(VolumeRecord before, VolumeRecord after) {
         boolean newUnbounded = after != null && after.sizeBytes() == null && (before == null || before.sizeBytes() != null);
-        ledger.contribute(txn, tenant, held(after).minus(held(before)),
-                newUnbounded ? Map.of(Resource.VOLUME_SIZE, "a volume without a size, which may fill the disk; give it a size") : Map.of());
+        return newUnbounded ? Map.of(Resource.VOLUME_SIZE, "a volume without a size, which may fill the disk; give it a size") : Map.of();
     }
 
     /** What the record holds, as the tenant's counts see it. */

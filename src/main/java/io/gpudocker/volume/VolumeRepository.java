@@ -32,7 +32,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
 
     /** Commits a create, dropping its intent in the same transaction. */
     public void create(VolumeRecord record, VolumeVersion first, Intent op) {
-        if (!commit(() -> operations.finish(creating(record.name(), record, first), op), record.name())) {
+        if (!commit(() -> operations.finish(creating(record.name(), record, first), op), record.name(), null, record)) {
             throw ApiException.of(ErrorCode.VOLUME_EXISTS, "volume '%s' already exists", record.name()).onField("name");
         }
     }
@@ -42,7 +42,7 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
      * nothing if another writer got there first.
      */
     public void resize(Stored<VolumeRecord> before, VolumeRecord after, VolumeVersion newVersion, Intent op) {
-        commitGuarded(() -> operations.finish(advancing(after.name(), before, after, newVersion), op), after.name());
+        commitGuarded(() -> operations.finish(advancing(after.name(), before, after, newVersion), op), after.name(), before.record(), after);
     }
 
     /**
@@ -74,11 +74,11 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
     /** Writes a volume rebuilt from what Docker holds; false if etcd already knows it. */
     public boolean restore(VolumeRecord record, List<VolumeVersion> versions) {
         // what Docker holds is restored whatever the tenant's quota: it is counted, never refused
-        return QuotaLedger.unenforced(() -> commit(() -> restoring(record.name(), record, versions), record.name()));
+        return QuotaLedger.unenforced(() -> commit(() -> restoring(record.name(), record, versions), record.name(), null, record));
     }
 
     /** Forgets the volume: its record and every version, in one transaction. */
     public void delete(Stored<VolumeRecord> before) {
-        commitGuarded(() -> forgetting(before.record().name(), before), before.record().name());
+        commitGuarded(() -> forgetting(before.record().name(), before), before.record().name(), before.record(), null);
     }
 }

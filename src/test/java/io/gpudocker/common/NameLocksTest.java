@@ -87,4 +87,34 @@ class NameLocksTest {
         }
         assertThat(locks.size()).isZero();
     }
+
+    @Test
+    void setsTakenInAnyOrderDoNotDeadlock() throws Exception {
+        var first = locks.lockAll(List.of("b", "a"));
+        CountDownLatch asked = new CountDownLatch(1);
+        var other = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            asked.countDown();
+            try (var second = locks.lockAll(List.of("a", "c", "b"))) {
+                return locks.size();
+            }
+        });
+        asked.await();
+        Thread.sleep(50);
+        assertThat(other).isNotDone();
+        first.close();
+        assertThat(other.get(5, TimeUnit.SECONDS)).as("the second set held a, b and c").isEqualTo(3);
+        assertThat(locks.size()).isZero();
+    }
+
+    @Test
+    void aSetThatCannotBeHeldReleasesWhatItTook() throws Exception {
+        NameLocks impatient = new NameLocks(Duration.ofMillis(100));
+        var held = impatient.lock("b");
+        Thread other = new Thread(() -> assertThatThrownBy(() -> impatient.lockAll(List.of("a", "b")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BUSY)));
+        other.start();
+        other.join();
+        held.close();
+        assertThat(impatient.size()).as("a was given back when b could not be had").isZero();
+    }
 }

@@ -175,6 +175,12 @@ class AllocationKindTest {
 
         @Override public List<KeyValue> list(String prefix) { return inner.list(prefix); }
 
+        @Override public io.gpudocker.store.Listing listAt(String prefix) { return inner.listAt(prefix); }
+
+        @Override public io.gpudocker.store.Watching watch(String prefix, long fromRevision, io.gpudocker.store.ChangeListener listener) {
+            return inner.watch(prefix, fromRevision, listener);
+        }
+
         @Override public boolean commit(Txn txn) {
             txns.add(txn);
             return inner.commit(txn);

@@ -31,6 +31,14 @@ class OriginalLeftoverKeysTest {
         }
 
         @Override
+        public io.gpudocker.store.Listing listAt(String prefix) { return new io.gpudocker.store.Listing(list(prefix), 1); }
+
+        @Override
+        public io.gpudocker.store.Watching watch(String prefix, long fromRevision, io.gpudocker.store.ChangeListener listener) {
+            throw new UnsupportedOperationException("reads only");
+        }
+
+        @Override
         public boolean commit(Txn txn) { throw new UnsupportedOperationException("reads only"); }
 
         @Override

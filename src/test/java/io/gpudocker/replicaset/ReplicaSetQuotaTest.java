@@ -88,6 +88,31 @@ class ReplicaSetQuotaTest {
     }
 
     @Test
+    void aBurstOfOneTenantsCreatesQueuesOnItsCountsInsteadOfRacingForThemInTheStore() throws Exception {
+        ledger.set("bob", new Quota(64L, 64L, null, null, null, null, null, null, null));
+        int before = store.countedCommits().get();
+        CountDownLatch start = new CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> all = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            int n = i;
+            all.add(pool.submit(() -> {
+                start.await();
+                create("rs" + n, "bob", List.of("GPU-" + n), List.of(n));
+                return null;
+            }));
+        }
+        start.countDown();
+        for (var f : all) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(usage("bob").instances()).isEqualTo(32);
+        // one commit per create: none failed on counts another create of this process moved, and was built again
+        assertThat(store.countedCommits().get() - before).isEqualTo(32);
+        assertThat(store.failedCountedCommits()).hasValue(0);
+    }
+
+    @Test
     void aCreateThatLostOnlyTheRaceOnItsTenantsCountsIsReadAgainAndLands() {
         store.beforeNextCountedCommit(() -> create("other", "alice", List.of("GPU-9"), List.of(9)));
 
@@ -173,6 +198,8 @@ class ReplicaSetQuotaTest {
     private final class Interleaving implements KeyValueStore {
         private final InMemoryKeyValueStore inner;
         private Runnable before;
+        private final AtomicInteger counted = new AtomicInteger();
+        private final AtomicInteger failedCounted = new AtomicInteger();
 
         Interleaving(InMemoryKeyValueStore inner) { this.inner = inner; }
 
@@ -180,17 +207,35 @@ class ReplicaSetQuotaTest {
 
         Map<String, String> snapshot() { return inner.snapshot(); }
 
+        AtomicInteger countedCommits() { return counted; }
+
+        AtomicInteger failedCountedCommits() { return failedCounted; }
+
         @Override public Optional<KeyValue> get(String key) { return inner.get(key); }
 
         @Override public List<KeyValue> list(String prefix) { return inner.list(prefix); }
 
+        @Override public io.gpudocker.store.Listing listAt(String prefix) { return inner.listAt(prefix); }
+
+        @Override public io.gpudocker.store.Watching watch(String prefix, long fromRevision, io.gpudocker.store.ChangeListener listener) {
+            return inner.watch(prefix, fromRevision, listener);
+        }
+
         @Override public boolean commit(Txn txn) {
+            boolean movesCounts = txn.ops().stream().anyMatch(o -> o instanceof Txn.Put p && p.key().startsWith(keys.root() + "tenants/"));
             Runnable change = before;
-            if (change != null && txn.ops().stream().anyMatch(o -> o instanceof Txn.Put p && p.key().startsWith(keys.root() + "tenants/"))) {
+            if (change != null && movesCounts) {
                 before = null;
                 change.run();
             }
-            return inner.commit(txn);
+            boolean landed = inner.commit(txn);
+            if (movesCounts) {
+                counted.incrementAndGet();
+                if (!landed) {
+                    failedCounted.incrementAndGet();
+                }
+            }
+            return landed;
         }
 
         @Override public void ping() { inner.ping(); }

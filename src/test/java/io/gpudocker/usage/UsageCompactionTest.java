@@ -218,6 +218,12 @@ class UsageCompactionTest {
 
         @Override public Optional<KeyValue> get(String key) { return store.get(key); }
         @Override public List<KeyValue> list(String prefix) { return store.list(prefix); }
+
+        @Override public io.gpudocker.store.Listing listAt(String prefix) { return store.listAt(prefix); }
+
+        @Override public io.gpudocker.store.Watching watch(String prefix, long fromRevision, io.gpudocker.store.ChangeListener listener) {
+            return store.watch(prefix, fromRevision, listener);
+        }
         @Override public List<KeyValue> range(String prefix, String fromKey, String toKey) { return store.range(prefix, fromKey, toKey); }
         @Override public void ping() { store.ping(); }
         @Override public long grantLease(Duration ttl) { return store.grantLease(ttl); }
