@@ -63,8 +63,8 @@ await_up() { # port pid
 api() { # method path [body] -> body; fails on anything but 200
   local code
   code=$(curl -s -o "$work/body" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-      ${3:+-d "$3"} "http://127.0.0.1:$PORT_A/api/v1$2")
-  [ "$code" = 200 ] || { echo "$1 $2 answered $code: $(cat "$work/body")" >&2; exit 1; }
+      ${3:+-d "$3"} "http://127.0.0.1:$PORT_A/api/v1$2") || code="no answer"
+  [ "$code" = 200 ] || { echo "$1 $2 answered $code: $(cat "$work/body" 2>/dev/null)" >&2; tail -n 20 "$work"/node-*.log >&2; exit 1; }
   cat "$work/body"
 }
 now() { date +%s.%N; }
@@ -80,7 +80,8 @@ await_up "$PORT_B" "$pid_b"
 
 api POST /volumes "{\"name\":\"$VOL\",\"node\":\"a\"}" >/dev/null
 api POST /replicaSet "{\"imageName\":\"gda-test:latest\",\"replicaSetName\":\"$RS\",\"gpuCount\":1,\"node\":\"a\",\"cmd\":[\"sleep\",\"1000000\"],\"binds\":[{\"src\":\"$VOL-1\",\"dest\":\"/data\"}]}" >/dev/null
-api POST "/replicaSet/$RS/execute" "{\"cmd\":[\"sh\",\"-c\",\"head -c $((SIZE_MIB * 1048576)) /dev/urandom > /root/changes.bin && head -c $((SIZE_MIB * 1048576)) /dev/urandom > /data/volume.bin\"]}" >/dev/null
+# written by docker exec, not the API's execute: writing 2 GiB may outlast the execute's time limit
+DOCKER_HOST=$GDA_DOCKER_HOST docker exec "$RS-1" sh -c "head -c $((SIZE_MIB * 1048576)) /dev/urandom > /root/changes.bin && head -c $((SIZE_MIB * 1048576)) /dev/urandom > /data/volume.bin"
 
 moves=(); tars=(); downs=()
 from=a

@@ -97,7 +97,7 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
             });
             intents.forEach((key, value) -> txn.requireValue(key, value).delete(key));
             return txn.and(extra.get());
-        }, old.name());
+        }, old.name(), old, after);
     }
 
     /**
