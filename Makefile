@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access bench-telemetry clean
+.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access bench-telemetry bench-move clean
 
 build: ## compile and package the runnable jar; then unpack it into target/app with the class archive a start loads (scripts/class-archive.sh)
 	scripts/install-deps.sh run
@@ -48,6 +48,9 @@ bench-update: ## patch time vs image size and by hand; then vs own changes on th
 
 bench-stop: ## update and pause of instances whose command ignores SIGTERM vs one that handles it; where an update's time goes
 	scripts/bench-stop.sh
+
+bench-move: ## move of an instance (1 GiB own changes + 1 GiB volume) between two nodes vs tar | tar; downtime
+	scripts/bench-move.sh
 
 bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's filesystem and on XFS
 	scripts/bench-volume.sh

@@ -26,7 +26,7 @@ class ArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.gpudocker");
 
-    private static final String[] FEATURES = {"io.gpudocker.replicaset..", "io.gpudocker.quota..", "io.gpudocker.usage..", "io.gpudocker.image..", "io.gpudocker.volume..", "io.gpudocker.resource..", "io.gpudocker.recovery..", "io.gpudocker.node..", "io.gpudocker.telemetry..", "io.gpudocker.schedule..", "io.gpudocker.access..", "io.gpudocker.event.."};
+    private static final String[] FEATURES = {"io.gpudocker.replicaset..", "io.gpudocker.quota..", "io.gpudocker.usage..", "io.gpudocker.image..", "io.gpudocker.volume..", "io.gpudocker.resource..", "io.gpudocker.recovery..", "io.gpudocker.node..", "io.gpudocker.telemetry..", "io.gpudocker.schedule..", "io.gpudocker.access..", "io.gpudocker.event..", "io.gpudocker.move.."};
     private static final String[] ENGINE_AND_STORE = {"io.gpudocker.docker..", "io.gpudocker.store.."};
     private static final String[] WIRING = {"io.gpudocker", "io.gpudocker.config..", "io.gpudocker.ops..", "io.gpudocker.cli..", "io.gpudocker.web.."};
 

@@ -84,7 +84,14 @@ public enum ErrorCode {
     SSH_KEY_EXISTS(1121, HttpStatus.CONFLICT, "A key of that name, or the same key, is registered already"),
     SSH_KEY_NOT_FOUND(1122, HttpStatus.NOT_FOUND, "No SSH key of that name"),
     PROXY_UNREACHABLE(1123, HttpStatus.BAD_GATEWAY, "Nothing answers on that port of the instance's container"),
-    PROXY_PORT_INVALID(1124, HttpStatus.BAD_REQUEST, "The port must be a whole number from 1 to 65535");
+    PROXY_PORT_INVALID(1124, HttpStatus.BAD_REQUEST, "The port must be a whole number from 1 to 65535"),
+    MOVE_SAME_NODE(1130, HttpStatus.BAD_REQUEST, "The instance is already on that node"),
+    MOVE_NODE_UNKNOWN(1131, HttpStatus.NOT_FOUND, "No node of that name to move to"),
+    MOVE_UNSUPPORTED(1132, HttpStatus.CONFLICT, "The instance cannot be moved as it is (host-path binds, a volume another instance binds, not running)"),
+    MOVE_NODES_ONLY(1133, HttpStatus.FORBIDDEN, "Only another node of the cluster may call this (a signed inter-node call)"),
+    MOVE_FAILED(1134, HttpStatus.INTERNAL_SERVER_ERROR, "The move failed; the instance stays on its node as it was"),
+    MOVE_NOT_PENDING(1135, HttpStatus.CONFLICT, "No move of that instance is in progress between these nodes"),
+    MOVE_IN_PROGRESS(1136, HttpStatus.CONFLICT, "The node is being drained or the instance is being moved already");
 
     private final int code;
     private final HttpStatus status;

@@ -107,6 +107,7 @@ public class SecurityConfig {
                         .requestMatchers(HttpMethod.GET, "/api/v1/tenants/*/quota").hasRole("USER")
                         .requestMatchers("/api/v1/tenants", "/api/v1/tenants/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.PATCH, "/api/v1/nodes/**").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.POST, "/api/v1/nodes/**").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.DELETE, "/api/v1/nodes/**").hasRole("ADMIN")
                         .requestMatchers("/api/**").hasRole("USER")
                         .anyRequest().permitAll())

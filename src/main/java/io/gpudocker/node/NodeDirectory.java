@@ -69,6 +69,20 @@ public class NodeDirectory {
         return store.get(keys.nodeMember(name)).flatMap(kv -> parse(kv, NodeMember.class));
     }
 
+    /** The last drain of each node that was drained, by node name. */
+    public Map<String, DrainStatus> drains() {
+        Map<String, DrainStatus> out = new TreeMap<>();
+        for (KeyValue kv : store.list(keys.drains())) {
+            parse(kv, DrainStatus.class).ifPresent(d -> out.put(Keys.lastSegment(kv.key()), d));
+        }
+        return out;
+    }
+
+    /** Writes the drain of this node as it stands. */
+    public void drainOfSelf(DrainStatus status) {
+        store.commit(new io.gpudocker.store.Txn().put(keys.drain(keys.node()), Json.write(status)));
+    }
+
     private static <T> Optional<T> parse(KeyValue kv, Class<T> type) {
         try {
             return Optional.of(Json.read(kv.value(), type));

@@ -56,7 +56,7 @@ public class NodeMembers {
     boolean forget(String name) {
         String key = keys.nodeMember(name);
         store.get(key).orElseThrow(() -> unknown(name));
-        return store.commit(new Txn().requireAbsent(keys.node(name)).delete(key));
+        return store.commit(new Txn().requireAbsent(keys.node(name)).delete(key).delete(keys.drain(name)));
     }
 
     static ApiException unknown(String name) {

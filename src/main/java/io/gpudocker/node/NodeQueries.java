@@ -34,14 +34,15 @@ public class NodeQueries {
         live.forEach((name, status) -> all.putIfAbsent(name, new NodeMember(name, status.advertise(), status.startedAt(), false)));
         Map<String, Long> sets = count(replicaSets.list(), ReplicaSetRecord::node);
         Map<String, Long> vols = count(volumes.list(), VolumeRecord::node);
+        Map<String, DrainStatus> drains = directory.drains();
         return all.values().stream().map(m -> NodeView.of(m, live.get(m.name()), sets.getOrDefault(m.name(), 0L).intValue(),
-                vols.getOrDefault(m.name(), 0L).intValue())).toList();
+                vols.getOrDefault(m.name(), 0L).intValue(), drains.get(m.name()))).toList();
     }
 
     public NodeView cordon(String name, boolean cordoned) {
         NodeMember changed = members.cordon(name, cordoned);
         int[] held = countOf(name);
-        return NodeView.of(changed, directory.live(name).orElse(null), held[0], held[1]);
+        return NodeView.of(changed, directory.live(name).orElse(null), held[0], held[1], directory.drains().get(name));
     }
 
     public void remove(String name) {

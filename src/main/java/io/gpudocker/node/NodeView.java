@@ -21,15 +21,17 @@ public record NodeView(
         @Schema(example = "25536") Integer portTotal,
         @Schema(example = "25530") Integer portFree,
         @Schema(description = "replicasets recorded on it", example = "3") int replicaSets,
-        @Schema(description = "volumes recorded on it", example = "2") int volumes) {
+        @Schema(description = "volumes recorded on it", example = "2") int volumes,
+        @Schema(description = "its last drain (POST /nodes/{name}/drain): each instance moved or why it stays; null when never drained", nullable = true)
+        DrainStatus drain) {
 
-    static NodeView of(NodeMember member, NodeStatus live, int replicaSets, int volumes) {
+    static NodeView of(NodeMember member, NodeStatus live, int replicaSets, int volumes, DrainStatus drain) {
         if (live == null) {
             return new NodeView(member.name(), "down", member.advertise(), null, null, member.cordoned(),
-                    null, null, null, null, null, null, null, null, replicaSets, volumes);
+                    null, null, null, null, null, null, null, null, replicaSets, volumes, drain);
         }
         return new NodeView(member.name(), "up", live.advertise(), live.version(), live.startedAt(), member.cordoned(),
                 live.gpuTotal(), live.gpuFree(), live.cpuTotal(), live.cpuFree(), live.memoryTotal(), live.memoryFree(),
-                live.portTotal(), live.portFree(), replicaSets, volumes);
+                live.portTotal(), live.portFree(), replicaSets, volumes, drain);
     }
 }

@@ -42,8 +42,9 @@ class CensusTaker {
     }
 
     Census take(Optional<Cluster> cluster) {
-        Set<String> recordedSets = replicaSets.local().stream().map(ReplicaSetRecord::name).collect(Collectors.toSet());
-        Set<String> recordedVolumes = volumes.local().stream().map(VolumeRecord::name).collect(Collectors.toSet());
+        // a record on any node will do: a move leaves its source the stopped versions of an instance now recorded on its target
+        Set<String> recordedSets = replicaSets.list().stream().map(ReplicaSetRecord::name).collect(Collectors.toSet());
+        Set<String> recordedVolumes = volumes.list().stream().map(VolumeRecord::name).collect(Collectors.toSet());
         List<Intent> intents = operations.all();
         List<ContainerSummary> containers = engine.listByLabels(ManagedLabels.owner(owner)).stream()
                 .filter(c -> !known(c.labels(), c.id(), ManagedLabels.REPLICASET, Intent.REPLICASET, recordedSets, intents, cluster))

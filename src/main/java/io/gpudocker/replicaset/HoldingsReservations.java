@@ -41,6 +41,14 @@ public class HoldingsReservations {
         return reserve(name, target, Holdings.NONE, false, wanted);
     }
 
+    /**
+     * What a version moved in from another node holds here: the target's GPU count, cores and memory, and host ports,
+     * the numbers it had there where they are free here ({@code wantedPorts}), else others.
+     */
+    public Reservation reserveArriving(String name, ReplicaSetSpec spec, List<Integer> wantedPorts) {
+        return reserve(name, spec, Holdings.NONE, false, wantedPorts);
+    }
+
     /** Everything the record holds goes back (stop, delete). */
     public void release(ReplicaSetRecord record) {
         gpus.release(record.name(), record.gpus());

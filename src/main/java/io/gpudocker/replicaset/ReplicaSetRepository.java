@@ -81,6 +81,26 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     }
 
     /**
+     * Commits a move to another node in one transaction: the record (guarded by its revision) now names that node and
+     * {@code newVersion}; what it held here is released under this node's keys and what it holds there taken under
+     * {@code to}'s; each intent of {@code intents} (key to the value it was written with) must still be there and is
+     * dropped; {@code extra} adds the parts of other records (its volumes). False when a guard did not hold: nothing changed.
+     */
+    public boolean move(Stored<ReplicaSetRecord> before, ReplicaSetRecord after, ReplicaSetVersion newVersion, Keys to,
+                        Map<String, String> intents, java.util.function.Supplier<Txn> extra) {
+        ReplicaSetRecord old = before.record();
+        return commit(() -> {
+            Txn txn = advancing(old.name(), before, after, newVersion);
+            AllocationKind.ALL.forEach(kind -> {
+                kind.transfer(txn, keys, old.name(), old.holdings(), Holdings.NONE);
+                kind.transfer(txn, to, old.name(), Holdings.NONE, after.holdings());
+            });
+            intents.forEach((key, value) -> txn.requireValue(key, value).delete(key));
+            return txn.and(extra.get());
+        }, old.name(), old, after);
+    }
+
+    /**
      * Forgets the replicaset: record, every version and its allocations, in one transaction that also writes
      * the delete's intent, so the containers it lists may be removed even if this process dies first.
      */

@@ -5,6 +5,7 @@ package io.gpudocker.store;
  * Every version is its own key: history is one range read and never depends on MVCC revisions.
  */
 public final class Keys {
+    private final String prefix;
     private final String root;
     private final String node;
     private final RecordLayout replicaSets;
@@ -17,6 +18,7 @@ public final class Keys {
 
     /** @param node this node's name: host ports, CPU cores and operation intents are kept per node */
     public Keys(String prefix, String node) {
+        this.prefix = prefix;
         this.root = prefix + "/apis/v1/";
         this.node = node;
         this.replicaSets = new RecordLayout(root + "replicasets/", root + "replicaset-versions/");
@@ -30,6 +32,9 @@ public final class Keys {
     public String gpu(String uuid) { return gpus() + uuid; }
 
     public String gpus() { return root + "gpus/"; }
+
+    /** The same layout as node {@code other} sees it: its host ports, cores and intents (a move writes both nodes'). */
+    public Keys forNode(String other) { return new Keys(prefix, other); }
 
     /** This node's name. */
     public String node() { return node; }
@@ -119,6 +124,19 @@ public final class Keys {
 
     /** Where usage metering keeps its open and closed intervals and their daily sums (see {@code usage.UsageKeys}). */
     public String usage() { return root + "usage/"; }
+
+    /**
+     * What a replicaset moved away from {@code node} left there (its stopped versions, its volumes' old versions), kept
+     * until the replicaset is deleted or comes back.
+     */
+    public String movedAway(String name, String node) { return movedAway(node) + name; }
+
+    public String movedAway(String node) { return root + "moved-away/" + node + "/"; }
+
+    /** How the last drain of {@code node} went (see {@code node.DrainStatus}). */
+    public String drain(String node) { return drains() + node; }
+
+    public String drains() { return root + "drains/"; }
 
     /** The stop or drop-to-cardless scheduled for a replicaset. */
     public String schedule(String replicaSet) { return schedules() + replicaSet; }

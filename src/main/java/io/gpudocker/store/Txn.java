@@ -41,6 +41,14 @@ public final class Txn {
 
     public Txn deletePrefix(String prefix) { ops.add(new DeletePrefix(prefix)); return this; }
 
+    /** Adds every guard, operation and contended guard of {@code other}: parts of one write built by different owners. */
+    public Txn and(Txn other) {
+        guards.addAll(other.guards);
+        ops.addAll(other.ops);
+        contended.addAll(other.contended);
+        return this;
+    }
+
     public List<Guard> guards() { return List.copyOf(guards); }
 
     /**

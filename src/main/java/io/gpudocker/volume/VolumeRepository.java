@@ -66,6 +66,11 @@ public class VolumeRepository extends VersionedRepository<VolumeRecord, VolumeVe
         return commit(operations.finish(txn, op), record.name());
     }
 
+    /** The part of a move's transaction that moves this volume: the record (guarded) to {@code after}, adding {@code newVersion}. */
+    public Txn moving(Stored<VolumeRecord> before, VolumeRecord after, VolumeVersion newVersion) {
+        return advancing(after.name(), before, after, newVersion);
+    }
+
     /** Writes a volume rebuilt from what Docker holds; false if etcd already knows it. */
     public boolean restore(VolumeRecord record, List<VolumeVersion> versions) {
         // what Docker holds is restored whatever the tenant's quota: it is counted, never refused

@@ -71,6 +71,27 @@ class AllocationKindTest {
     }
 
     @Test
+    void aMoveFreesTheSourcesKeysTakesTheTargetsAndCommitsOnlyWhileBothIntentsStand() {
+        create(List.of("GPU-0"), Map.of("22", 40000), List.of(3));
+        Keys there = keys.forNode("n2");
+        Intent arriving = ConfirmedIdentity.operations(store, there).begin(Intent.start(Intent.REPLICASET, Intent.MOVE_IN, "foo", 2));
+        ReplicaSetRecord after = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-9"), Map.of("22", 40000),
+                Instant.now(), Instant.now(), "alice", List.of(3), 0L, "n2");
+        Map<String, String> required = Map.of(there.operation(arriving.id()), io.gpudocker.store.Json.write(arriving));
+
+        Map<String, String> stale = Map.of(there.operation(arriving.id()), "not as written");
+        assertThat(repo.move(repo.require("foo"), after, version(2, after), there, stale, Txn::new)).as("an intent given up refuses the commit").isFalse();
+        assertThat(store.snapshot()).containsEntry(port(40000), "foo").doesNotContainKey(there.port(40000));
+
+        assertThat(repo.move(repo.require("foo"), after, version(2, after), there, required, Txn::new)).isTrue();
+        assertThat(store.snapshot())
+                .doesNotContainKeys(gpu("GPU-0"), port(40000), cpu(3), there.operation(arriving.id()))
+                .containsEntry(gpu("GPU-9"), "foo").containsEntry(there.port(40000), "foo").containsEntry(there.cpu(3), "foo");
+        assertThat(repo.require("foo").record().node()).isEqualTo("n2");
+        assertThat(repo.version("foo", 2)).isPresent();
+    }
+
+    @Test
     void aDeleteFreesEverythingUnderTheRecordsOwnGuard() {
         create(List.of("GPU-0"), Map.of("22", 40000), List.of(3));
 

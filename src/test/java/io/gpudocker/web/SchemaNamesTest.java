@@ -72,11 +72,14 @@ class SchemaNamesTest {
         return schema != null && !schema.name().isEmpty() ? schema.name() : type.getSimpleName();
     }
 
-    /** The types controllers answer and take, and every record inside them; {@code requestsOnly}: the request bodies alone. */
+    /** The types documented handlers answer and take, and every record inside them; {@code requestsOnly}: the request bodies alone. */
     static List<Class<?>> apiTypes(boolean requestsOnly) {
         Set<Class<?>> found = new LinkedHashSet<>();
         for (Class<?> controller : controllers()) {
             for (Method m : controller.getDeclaredMethods()) {
+                if (m.isAnnotationPresent(io.swagger.v3.oas.annotations.Hidden.class)) {
+                    continue; // not in the document (the calls between the nodes of a move): no schema, no example
+                }
                 for (Parameter p : m.getParameters()) {
                     if (p.isAnnotationPresent(RequestBody.class)) {
                         collect(p.getParameterizedType(), found, !requestsOnly);

@@ -48,7 +48,8 @@ public class Reconciler {
         for (ReplicaSetRecord listed : sources.records().local()) {
             String name = listed.name();
             try (var held = sources.locks().lock(name)) {
-                sources.records().find(name)
+                // read again under the lock: a move may have given it to another node since the list
+                sources.records().find(name).filter(s -> sources.records().isLocal(s.record()))
                         .map(s -> repair.repairOrKeep(s, byName.getOrDefault(name, List.of()), sources.proofs().intentsOf(name, withIntents)))
                         .ifPresent(records::add);
             }
@@ -82,7 +83,8 @@ public class Reconciler {
             String name = listed.name();
             try (var held = sources.locks().lock(name)) {
                 Optional<Stored<ReplicaSetRecord>> stored = sources.records().find(name);
-                if (stored.isEmpty()) {
+                if (stored.isEmpty() || !sources.records().isLocal(stored.get().record())) {
+                    // deleted, or moved to another node since the list: that node looks after it now
                     continue;
                 }
                 List<ContainerSummary> found = sources.docker().ourOf(name, cluster);

@@ -81,6 +81,8 @@ final class RepairRules {
                 actions.add(new Stop(c, Note.of("reconcile {}: stopped superseded container {}", name, c.name())));
             }
         }
+        // a move that never committed stopped the current version on its way out: it runs again, as after an interrupted update
+        interruptedUpdate |= intents.stream().anyMatch(i -> Intent.MOVE_OUT.equals(i.action()));
         return new Sorting(actions, current, interruptedUpdate);
     }
 

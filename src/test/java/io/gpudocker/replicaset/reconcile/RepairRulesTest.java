@@ -85,6 +85,20 @@ class RepairRulesTest {
     }
 
     @Test
+    void aMoveThatNeverCommittedMarksTheStoppedCurrentVersionToBeStartedAgain() {
+        ContainerSummary stopped = exited(2, 137, DOCKER_STARTED.plusSeconds(60));
+        Intent leaving = Intent.start(Intent.REPLICASET, Intent.MOVE_OUT, "a", 2);
+
+        Sorting sorting = RepairRules.sort(record(ReplicaSetState.RUNNING, 2), List.of(stopped), List.of(leaving));
+
+        assertThat(sorting.actions()).as("the move made nothing here to remove").isEmpty();
+        assertThat(sorting.current()).contains(stopped);
+        assertThat(sorting.interruptedUpdate()).isTrue();
+        assertThat(RepairRules.repair(record(ReplicaSetState.RUNNING, 2), sorting.current(), sorting.interruptedUpdate()))
+                .isInstanceOfSatisfying(RepairRules.Decided.class, d -> assertThat(d.decision().actions()).singleElement().isInstanceOf(Start.class));
+    }
+
+    @Test
     void aContainerAnUnfinishedDeleteWasRemovingIsRemovedWithoutMarkingAnUpdate() {
         ContainerSummary c = running(2);
         Intent delete = Intent.deleting(Intent.REPLICASET, "a", 2, List.of(c.id()));

@@ -1,0 +1,133 @@
+package io.gpudocker.move;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.node.DrainStatus;
+import io.gpudocker.node.NodeDirectory;
+import io.gpudocker.node.NodeQueries;
+import io.gpudocker.node.NodeStatus;
+import io.gpudocker.node.Placement;
+import io.gpudocker.replicaset.ReplicaSetRecord;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains this node: cordons it (no new placements), then moves its instances off one at a time, oldest first, each to the
+ * node placement picks among the others (pack or spread, as for a create), the next candidate when one turns out full.
+ * An instance no node can take stays, and the drain reports why. The drain runs on a thread of its own; its progress is
+ * kept in etcd, so {@code GET /api/v1/nodes} on any node shows it.
+ */
+public class Drainer {
+    private static final Logger log = LoggerFactory.getLogger(Drainer.class);
+    /** Refusals that say only that this candidate cannot take it now: the next one is tried. */
+    private static final Set<ErrorCode> TRY_NEXT = Set.of(ErrorCode.GPU_NOT_ENOUGH, ErrorCode.PORT_NOT_ENOUGH, ErrorCode.GPU_COUNT_INVALID,
+            ErrorCode.NODE_DOWN, ErrorCode.IMAGE_NOT_FOUND, ErrorCode.MOVE_IN_PROGRESS, ErrorCode.QUOTA_EXCEEDED);
+
+    private final NodeDirectory directory;
+    private final NodeQueries nodes;
+    private final Placement placement;
+    private final ReplicaSetRepository repo;
+    private final MoveOut moves;
+    private final Clock clock;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    private final NodeCalls calls;
+
+    public Drainer(NodeDirectory directory, NodeQueries nodes, Placement placement, ReplicaSetRepository repo, MoveOut moves, NodeCalls calls, Clock clock) {
+        this.calls = calls;
+        this.directory = directory;
+        this.nodes = nodes;
+        this.placement = placement;
+        this.repo = repo;
+        this.moves = moves;
+        this.clock = clock;
+    }
+
+    /** Drains node {@code name}: here when it is this node, else on that node, which runs it. */
+    public DrainStatus drain(String name, Caller caller) {
+        if (name.equals(directory.self())) {
+            return start(caller);
+        }
+        if (directory.member(name).isEmpty()) {
+            throw ApiException.of(ErrorCode.MOVE_NODE_UNKNOWN, "no node is called '%s' (GET /api/v1/nodes lists them)", name);
+        }
+        return calls.postTo(name, "/api/v1/nodes/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8) + "/drain",
+                java.util.Map.of(), caller, DrainStatus.class);
+    }
+
+    /** Starts draining this node; answers at once with the plan. */
+    public DrainStatus start(Caller caller) {
+        if (!running.compareAndSet(false, true)) {
+            throw ApiException.of(ErrorCode.MOVE_IN_PROGRESS, "node '%s' is being drained already; GET /api/v1/nodes shows how far", directory.self());
+        }
+        try {
+            nodes.cordon(directory.self(), true);
+            List<ReplicaSetRecord> order = repo.local().stream()
+                    .sorted(Comparator.comparing(ReplicaSetRecord::createTime, Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(ReplicaSetRecord::name))
+                    .toList();
+            List<DrainStatus.Entry> entries = new ArrayList<>(order.stream().map(r -> new DrainStatus.Entry(r.name(), "waiting", null, null)).toList());
+            DrainStatus first = new DrainStatus(DrainStatus.RUNNING, clock.instant(), null, null, entries);
+            directory.drainOfSelf(first);
+            log.info("node {}: draining, cordoned; {} instance(s) to move: {}", directory.self(), order.size(), order.stream().map(ReplicaSetRecord::name).toList());
+            Thread t = new Thread(() -> run(first, caller), "drain");
+            t.setDaemon(true);
+            t.start();
+            return first;
+        } catch (RuntimeException e) {
+            running.set(false);
+            throw e;
+        }
+    }
+
+    private void run(DrainStatus first, Caller caller) {
+        List<DrainStatus.Entry> entries = new ArrayList<>(first.instances());
+        try {
+            for (int i = 0; i < entries.size(); i++) {
+                String name = entries.get(i).name();
+                directory.drainOfSelf(new DrainStatus(DrainStatus.RUNNING, first.startedAt(), null, name, entries));
+                entries.set(i, moveOff(name, caller));
+            }
+        } finally {
+            directory.drainOfSelf(new DrainStatus(DrainStatus.DONE, first.startedAt(), clock.instant(), null, entries));
+            running.set(false);
+            long stays = entries.stream().filter(e -> e.outcome().equals("stays")).count();
+            log.info("node {}: drain done, {} instance(s) moved, {} stay", directory.self(), entries.size() - stays, stays);
+        }
+    }
+
+    /** Tries each candidate in placement's order; the first that takes the instance ends it. */
+    private DrainStatus.Entry moveOff(String name, Caller caller) {
+        try {
+            ReplicaSetRecord record = repo.find(name).map(s -> s.record()).orElse(null);
+            if (record == null || !directory.self().equals(record.node())) {
+                return new DrainStatus.Entry(name, "gone", record == null ? null : record.node(), "deleted or moved by another call meanwhile");
+            }
+            List<NodeStatus> candidates = placement.candidates(record.gpus().size()).stream().filter(n -> !n.name().equals(directory.self())).toList();
+            String why = "no other node is up, open and has " + record.gpus().size() + " GPU(s) free";
+            for (NodeStatus c : candidates) {
+                try {
+                    MoveOut.Moved moved = moves.move(name, new MoveRequests.Move(c.name(), null), caller);
+                    return new DrainStatus.Entry(name, "moved", moved.to(), null);
+                } catch (ApiException e) {
+                    why = "node '" + c.name() + "': " + e.getMessage();
+                    if (!TRY_NEXT.contains(e.code())) {
+                        break;
+                    }
+                }
+            }
+            log.info("node {}: drain leaves replicaset {} here: {}", directory.self(), name, why);
+            return new DrainStatus.Entry(name, "stays", null, why);
+        } catch (RuntimeException e) {
+            log.info("node {}: drain leaves replicaset {} here: {}", directory.self(), name, e.getMessage());
+            return new DrainStatus.Entry(name, "stays", null, e.getMessage());
+        }
+    }
+}

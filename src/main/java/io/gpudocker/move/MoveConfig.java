@@ -1,0 +1,80 @@
+package io.gpudocker.move;
+
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.config.GdaProperties;
+import io.gpudocker.copy.ConfinedCommand;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.node.Forwarder;
+import io.gpudocker.node.NodeDirectory;
+import io.gpudocker.node.NodeQueries;
+import io.gpudocker.node.Placement;
+import io.gpudocker.replicaset.HoldingsReservations;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.VersionContainers;
+import io.gpudocker.store.Intents;
+import io.gpudocker.store.KeyValueStore;
+import io.gpudocker.store.Keys;
+import io.gpudocker.volume.DockerVolumes;
+import io.gpudocker.volume.VolumeRepository;
+import io.gpudocker.volume.VolumeSizeSupport;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+public class MoveConfig {
+    /** How long a target keeps a move whose source says nothing before it gives it up (the copy itself never counts). */
+    static final Duration IDLE_LIMIT = Duration.ofMinutes(2);
+    /** How often each node looks for moves to give up or undo, and for what moves left that may go. */
+    static final Duration SWEEP_EVERY = Duration.ofSeconds(5);
+
+    @Bean
+    NodeCalls moveNodeCalls(NodeDirectory directory, Forwarder forwarder) {
+        return new NodeCalls(directory, forwarder);
+    }
+
+    @Bean
+    TarStreams moveTarStreams(ConfinedCommand confined) {
+        return new TarStreams(confined);
+    }
+
+    @Bean
+    MoveIn moveIn(ReplicaSetRepository repo, ContainerEngine engine, VolumeEngine volumeEngine, VersionContainers containers, HoldingsReservations reservations,
+                  NameLocks locks, Intents intents, KeyValueStore store, Keys keys, DockerVolumes dockerVolumes, VolumeSizeSupport sizeSupport, NodeCalls calls, TarStreams tar) {
+        return new MoveIn(repo, engine, volumeEngine, containers, reservations, locks, intents, store, keys, dockerVolumes, sizeSupport, calls, tar, IDLE_LIMIT,
+                Clock.systemUTC());
+    }
+
+    @Bean
+    MoveOut moveOut(ReplicaSetRepository repo, VolumeRepository volumes, ContainerEngine engine, VolumeEngine volumeEngine, HoldingsReservations reservations,
+                    NameLocks locks, SystemDiskCopier copier, ProgressBoard progress, NodeDirectory directory, NodeCalls calls, TarStreams tar, Keys keys, Intents intents) {
+        return new MoveOut(repo, volumes, engine, volumeEngine, reservations, locks, copier, progress, directory, calls, tar, keys, intents, Clock.systemUTC());
+    }
+
+    @Bean
+    MovedAwaySweeper movedAwaySweeper(KeyValueStore store, Keys keys, ReplicaSetRepository repo, ContainerEngine engine, VolumeEngine volumeEngine,
+                                      NameLocks locks, GdaProperties props) {
+        return new MovedAwaySweeper(store, keys, repo, engine, volumeEngine, locks, props.etcd().prefix());
+    }
+
+    @Bean
+    Drainer drainer(NodeDirectory directory, NodeQueries nodes, Placement placement, ReplicaSetRepository repo, MoveOut moves, NodeCalls calls) {
+        return new Drainer(directory, nodes, placement, repo, moves, calls, Clock.systemUTC());
+    }
+
+    @Bean(destroyMethod = "close")
+    MoveSweeps moveSweeps(MoveIn in, MovedAwaySweeper away) {
+        return new MoveSweeps(SWEEP_EVERY, in, away);
+    }
+
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> moveSweepsStart(MoveSweeps sweeps) {
+        return event -> sweeps.start();
+    }
+}

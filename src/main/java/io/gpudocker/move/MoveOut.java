@@ -1,0 +1,304 @@
+package io.gpudocker.move;
+
+import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
+import io.gpudocker.api.ErrorCode;
+import io.gpudocker.common.NameLocks;
+import io.gpudocker.common.OutcomeUnknown;
+import io.gpudocker.common.ProgressBoard;
+import io.gpudocker.common.Undo;
+import io.gpudocker.docker.ContainerDetail;
+import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.SystemDiskCopier;
+import io.gpudocker.docker.VolumeEngine;
+import io.gpudocker.docker.VolumeSummary;
+import io.gpudocker.node.NodeDirectory;
+import io.gpudocker.replicaset.HoldingsReservations;
+import io.gpudocker.replicaset.ReplicaSetRecord;
+import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.ReplicaSetSpec;
+import io.gpudocker.replicaset.ReplicaSetState;
+import io.gpudocker.replicaset.ReplicaSetVersion;
+import io.gpudocker.replicaset.ReplicaSetViews;
+import io.gpudocker.replicaset.bind.Bind;
+import io.gpudocker.store.Intent;
+import io.gpudocker.store.Intents;
+import io.gpudocker.store.Json;
+import io.gpudocker.store.Keys;
+import io.gpudocker.store.Stored;
+import io.gpudocker.store.Txn;
+import io.gpudocker.volume.VolumeRecord;
+import io.gpudocker.volume.VolumeRepository;
+import io.gpudocker.volume.VolumeVersion;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The source's side of a move, which runs it: checks it, has the target take the resources and make version N+1
+ * ({@link MoveIn}), stops version N, lets the target pull N's own layer and the volumes' data (each a tar stream over
+ * a signed call), has the target start N+1, and commits the move in one transaction: the record names the target and
+ * N+1, both nodes' allocation keys change hands, the volumes' records follow, the target's intent is required and
+ * dropped. Until that commit, version N is the instance: any failure gives the target's work up and starts N again.
+ * After it, N stays here, stopped, and so do the volumes' old versions (see {@link MovedAwaySweeper}).
+ */
+public class MoveOut {
+    private static final Logger log = LoggerFactory.getLogger(MoveOut.class);
+
+    private final ReplicaSetRepository repo;
+    private final VolumeRepository volumes;
+    private final ContainerEngine engine;
+    private final VolumeEngine volumeEngine;
+    private final HoldingsReservations reservations;
+    private final NameLocks locks;
+    private final SystemDiskCopier copier;
+    private final ProgressBoard progress;
+    private final NodeDirectory directory;
+    private final NodeCalls calls;
+    private final TarStreams tar;
+    private final Keys keys;
+    private final Intents intents;
+    private final Clock clock;
+    private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
+
+    public MoveOut(ReplicaSetRepository repo, VolumeRepository volumes, ContainerEngine engine, VolumeEngine volumeEngine,
+                   HoldingsReservations reservations, NameLocks locks, SystemDiskCopier copier, ProgressBoard progress, NodeDirectory directory,
+                   NodeCalls calls, TarStreams tar, Keys keys, Intents intents, Clock clock) {
+        this.tar = tar;
+        this.intents = intents;
+        this.repo = repo;
+        this.volumes = volumes;
+        this.engine = engine;
+        this.volumeEngine = volumeEngine;
+        this.reservations = reservations;
+        this.locks = locks;
+        this.copier = copier;
+        this.progress = progress;
+        this.directory = directory;
+        this.calls = calls;
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    /** What the target may pull while the move runs: N's own layer and each volume's data, by its Docker name here. */
+    private record Outgoing(String moveId, String target, Path layer, Map<String, Path> volumeData, AtomicLong sent) {}
+
+    /** A volume the instance binds, as it is here. */
+    private record BoundVolume(Stored<VolumeRecord> stored, String dockerName, Path data) {}
+
+    /** The move's outcome. */
+    public record Moved(String name, String from, String to, long version, String containerName, Map<String, Integer> ports, boolean portsChanged,
+                        Map<String, String> volumes, long bytes, long millis, long downtimeMillis) {}
+
+    public Moved move(String name, MoveRequests.Move req, Caller caller) {
+        long started = System.nanoTime();
+        try (var held = locks.lock(name); var tracker = progress.begin(ReplicaSetViews.progressKey(name), "move to node " + req.node())) {
+            Stored<ReplicaSetRecord> stored = repo.require(name, caller);
+            ReplicaSetRecord record = stored.record();
+            String target = req.node();
+            String self = keys.node();
+            if (target.equals(self)) {
+                throw ApiException.of(ErrorCode.MOVE_SAME_NODE, "replicaset '%s' is on node '%s' already; nothing was done", name, self).onField("node");
+            }
+            if (directory.member(target).isEmpty()) {
+                throw ApiException.of(ErrorCode.MOVE_NODE_UNKNOWN, "no node is called '%s' (GET /api/v1/nodes lists them); nothing was done", target).onField("node");
+            }
+            if (directory.live(target).isEmpty()) {
+                throw ApiException.of(ErrorCode.NODE_DOWN, "node '%s' is down; replicaset '%s' stays on node '%s', nothing was done", target, name, self);
+            }
+            if (record.state() != ReplicaSetState.RUNNING) {
+                throw ApiException.of(ErrorCode.MOVE_UNSUPPORTED, "replicaset '%s' is %s; this version moves running instances only (continue or restart it first)",
+                        name, record.state().name().toLowerCase());
+            }
+            ReplicaSetVersion current = repo.current(record);
+            ContainerDetail container = engine.inspect(record.containerName()).orElseThrow(() -> ApiException.of(ErrorCode.MOVE_UNSUPPORTED,
+                    "replicaset '%s': its container %s is gone; restart it before moving it", name, record.containerName()));
+            copier.requireSupported(container);
+            List<BoundVolume> bound = boundVolumes(name, current.spec());
+            ReplicaSetSpec spec = req.gpuCount() == null ? current.spec() : current.spec().withGpuCount(req.gpuCount());
+            String moveId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+            List<MoveRequests.VolumeIn> volumesIn = bound.stream().map(b -> new MoveRequests.VolumeIn(b.stored().record().name(), b.dockerName(),
+                    b.stored().record().version() + 1, b.stored().record().sizeBytes(), b.stored().record().size(), b.stored().record().sizeEnforced())).toList();
+            List<Integer> wanted = spec.containerPorts().stream().map(p -> current.ports().get(p)).filter(Objects::nonNull).toList();
+            Map<String, Path> volumeData = new LinkedHashMap<>();
+            bound.forEach(b -> volumeData.put(b.dockerName(), b.data()));
+            Outgoing out = new Outgoing(moveId, target, Path.of(container.upperDir()), volumeData, new AtomicLong());
+            outgoing.put(name, out);
+            try {
+                tracker.step("taking resources on node " + target);
+                MoveRequests.Prepared prepared = calls.post(target, enc(name) + "/prepare",
+                        new MoveRequests.Prepare(moveId, self, record.tenant(), record.version() + 1, spec, wanted, volumesIn), caller, MoveRequests.Prepared.class);
+                return carry(stored, current, prepared, bound, out, caller, tracker, started);
+            } finally {
+                outgoing.remove(name, out);
+            }
+        }
+    }
+
+    private Moved carry(Stored<ReplicaSetRecord> stored, ReplicaSetVersion current, MoveRequests.Prepared prepared, List<BoundVolume> bound, Outgoing out,
+                        Caller caller, ProgressBoard.Tracker tracker, long started) {
+        ReplicaSetRecord record = stored.record();
+        String name = record.name();
+        String target = out.target();
+        MoveRequests.Step step = new MoveRequests.Step(out.moveId());
+        boolean stopped = false;
+        long stopAt = 0;
+        Intent leaving = null;
+        try {
+            long total = sizeOf(out.layer()) + out.volumeData().values().stream().mapToLong(MoveOut::sizeOf).sum();
+            // before N stops: if this process dies before the commit, the reconcile at its start finds it and starts N again
+            leaving = intents.begin(Intent.start(Intent.REPLICASET, Intent.MOVE_OUT, name, record.version()));
+            tracker.step("stopping version " + record.version());
+            stopAt = System.nanoTime();
+            engine.stop(record.containerName());
+            stopped = true;
+            tracker.copying("copying the system disk and volumes to node " + target, total, () -> out.sent().get());
+            MoveRequests.Received received = calls.post(target, enc(name) + "/receive", step, caller, MoveRequests.Received.class);
+            tracker.step("starting version " + prepared.version().version() + " on node " + target);
+            calls.post(target, enc(name) + "/start", step, caller, Void.class);
+            long downtime = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopAt);
+            tracker.step("recording the move");
+            ReplicaSetVersion v = prepared.version();
+            Instant now = clock.instant();
+            ReplicaSetRecord after = new ReplicaSetRecord(name, v.version(), ReplicaSetState.RUNNING, v.gpus(), v.ports(), record.createTime(), now,
+                    record.tenant(), v.cpus(), v.memory(), target, v.spec().image());
+            Map<String, VolumeVersion> byDockerName = new LinkedHashMap<>();
+            prepared.volumeSources().forEach((src, dst) -> prepared.volumes().stream().filter(vv -> vv.dockerName().equals(dst)).findFirst()
+                    .ifPresent(vv -> byDockerName.put(src, vv)));
+            Keys there = keys.forNode(target);
+            Map<String, String> required = Map.of(there.operation(prepared.intentId()), prepared.intentValue(),
+                    keys.operation(leaving.id()), Json.write(leaving));
+            boolean committed = repo.move(stored, after, v, there, required, () -> {
+                Txn extra = new Txn();
+                for (BoundVolume b : bound) {
+                    VolumeVersion vv = byDockerName.get(b.dockerName());
+                    VolumeRecord old = b.stored().record();
+                    VolumeRecord moved = new VolumeRecord(old.name(), vv.version(), vv.sizeBytes(), vv.size(), vv.sizeEnforced(), old.createTime(), now,
+                            old.tenant(), target);
+                    extra.and(volumes.moving(b.stored(), moved, vv));
+                }
+                String away = keys.movedAway(name, keys.node());
+                return extra.put(away, Json.write(new MovedAwaySweeper.Left(name, record.version(),
+                        bound.stream().map(BoundVolume::dockerName).toList(), target, now)));
+            });
+            if (!committed) {
+                throw ApiException.of(ErrorCode.CONCURRENT_MODIFICATION, "replicaset '%s' or one of its volumes was changed by another call during the move, "
+                        + "or node '%s' gave the move up; it stays on node '%s' as it was, retry", name, target, keys.node());
+            }
+            reservations.release(record);
+            settleQuietly(target, name, step, caller);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            boolean portsChanged = !v.ports().equals(current.ports());
+            Map<String, String> volumeMap = new LinkedHashMap<>();
+            byDockerName.forEach((src, vv) -> volumeMap.put(src, vv.dockerName()));
+            log.info("replicaset {}: moved from node {} to node {}, version {} -> {} (container {}), GPUs {} -> {}, ports {}{}, volumes {}; {} bytes in {} ms, "
+                            + "down {} ms (move {})", name, keys.node(), target, record.version(), v.version(), v.containerName(), record.gpus(), v.gpus(), v.ports(),
+                    portsChanged ? " (were " + current.ports() + ")" : "", volumeMap, received.bytes(), millis, downtime, out.moveId());
+            return new Moved(name, keys.node(), target, v.version(), v.containerName(), v.ports(), portsChanged, volumeMap, received.bytes(), millis, downtime);
+        } catch (RuntimeException e) {
+            if (e instanceof OutcomeUnknown) {
+                // the commit may have landed: the target settles or undoes by its intent, and the record says where the instance is
+                throw e;
+            }
+            Undo.after(e, () -> calls.post(target, enc(name) + "/abort", step, caller, Void.class));
+            if (stopped) {
+                Undo.after(e, () -> engine.start(record.containerName()));
+            }
+            if (leaving != null) {
+                Intent left = leaving;
+                Undo.after(e, () -> intents.drop(left));
+            }
+            log.info("replicaset {}: move to node {} failed and was undone, version {} runs here again: {}", name, target, record.version(), e.getMessage());
+            throw e;
+        }
+    }
+
+    private void settleQuietly(String target, String name, MoveRequests.Step step, Caller caller) {
+        try {
+            calls.post(target, enc(name) + "/settle", step, caller, Void.class);
+        } catch (RuntimeException e) {
+            log.warn("replicaset {}: the move is committed, but node {} did not hear so ({}); it settles by itself", name, target, e.getMessage());
+        }
+    }
+
+    /**
+     * The volumes the spec binds, each this node's current version of a volume of the instance's tenant that no other
+     * instance binds; a host path, or a volume shared with another instance, cannot go along.
+     */
+    private List<BoundVolume> boundVolumes(String name, ReplicaSetSpec spec) {
+        List<BoundVolume> out = new ArrayList<>();
+        for (Bind b : spec.binds()) {
+            if (b.isHostPath()) {
+                throw ApiException.of(ErrorCode.MOVE_UNSUPPORTED, "replicaset '%s' binds the host path %s, which is this host's; it cannot be moved", name, b.src());
+            }
+            int dash = b.src().lastIndexOf('-');
+            String volume = dash > 0 ? b.src().substring(0, dash) : b.src();
+            Stored<VolumeRecord> v = volumes.find(volume).filter(s -> s.record().dockerName().equals(b.src()) && keys.node().equals(s.record().node()))
+                    .orElseThrow(() -> ApiException.of(ErrorCode.MOVE_UNSUPPORTED,
+                            "replicaset '%s' binds %s, which is not the current version of a volume on this node; it cannot be moved", name, b.src()));
+            for (ReplicaSetRecord other : repo.local()) {
+                if (!other.name().equals(name) && repo.version(other.name(), other.version())
+                        .map(ov -> ov.spec().binds().stream().anyMatch(ob -> ob.src().equals(b.src()))).orElse(false)) {
+                    throw ApiException.of(ErrorCode.MOVE_UNSUPPORTED, "volume %s is bound by replicaset '%s' too; move or unbind that one first", b.src(), other.name());
+                }
+            }
+            Path data = volumeEngine.inspectVolume(b.src()).map(VolumeSummary::mountpoint).map(Path::of).orElseThrow(() -> ApiException.of(
+                    ErrorCode.MOVE_UNSUPPORTED, "replicaset '%s' binds %s, which Docker does not have; it cannot be moved", name, b.src()));
+            out.add(new BoundVolume(v, b.src(), data));
+        }
+        return out;
+    }
+
+    /**
+     * Streams one part of a move in progress to the target that asked: {@code disk} (version N's own layer) or
+     * {@code volume} (the data of {@code volume}, by its Docker name here).
+     */
+    public void export(String sender, String name, String moveId, String part, String volume, OutputStream to) throws IOException {
+        Outgoing out = outgoing.get(name);
+        if (out == null || !out.moveId().equals(moveId) || !out.target().equals(sender)) {
+            throw ApiException.of(ErrorCode.MOVE_NOT_PENDING, "no move %s of replicaset '%s' to node '%s' is in progress here", moveId, name, sender);
+        }
+        Path dir = switch (part) {
+            case "disk" -> out.layer();
+            case "volume" -> {
+                Path p = out.volumeData().get(volume);
+                if (p == null) {
+                    throw ApiException.of(ErrorCode.MOVE_NOT_PENDING, "move %s of replicaset '%s' carries no volume '%s'", moveId, name, volume);
+                }
+                yield p;
+            }
+            default -> throw ApiException.of(ErrorCode.INVALID_PARAMS, "part must be disk or volume, not '%s'", part);
+        };
+        tar.pack(dir, to, n -> out.sent().addAndGet(n));
+    }
+
+    /** Whether a move of {@code name} runs here now. */
+    public boolean moving(String name) {
+        return outgoing.containsKey(name);
+    }
+
+    private static long sizeOf(Path dir) {
+        try {
+            return TarStreams.sizeOf(dir);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String enc(String name) {
+        return java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
