@@ -90,8 +90,9 @@ public final class TelemetryBench {
         every.scheduleAtFixedRate(() -> { sampler.sample(); passes[0]++; }, 0, period, TimeUnit.SECONDS);
         Thread.sleep(stretch * 1000L);
         double onCost = cpuSeconds(ticks) - on;
-        every.shutdownNow();
-        every.awaitTermination(10, TimeUnit.SECONDS);
+        // a pass under way ends as it would in the service (cut, it would leave a partial last pass to read below)
+        every.shutdown();
+        every.awaitTermination(60, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - passes0) / 1e9;
 
         // the metrics endpoint's own work for one instance with an hour of points (and a day of minutes): its series, the
