@@ -114,7 +114,7 @@ public final class TelemetryBench {
         long[] nanos = new long[calls];
         long bytes = 0;
         for (int i = -warmUp; i < calls; i++) {
-            String name = "job" + (i % instances);
+            String name = "job" + Math.floorMod(i, instances);
             long t0 = System.nanoTime();
             InstanceSeries s = full.get(name);
             MetricsView v = new MetricsView(name, "bench", period, null, s.latest(), s.recent(null), s.minutes(null), null);
