@@ -21,6 +21,7 @@ import org.springframework.util.FileSystemUtils;
  * The event stream on two nodes of one cluster (as {@link ClusterIT} starts them): each node watches the events in
  * etcd, so a stream opened on either node sees the state changes made through the other, in id order; a stream
  * opened with Last-Event-ID (or since) first sends what came after that id; a tenant sees only its own instances'.
+ * An instance's metrics read through the node that does not run it are its owner's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EventsIT {
@@ -61,7 +62,7 @@ class EventsIT {
     private List<String> flags(String node, int port, String dockerHost, String nvidiaSmi) {
         return ServiceProcess.rigFlags(port, dockerHost, nvidiaSmi, ADMIN,
                 "--node-name", node, "--advertise", "http://127.0.0.1:" + port, "--gda.node.lease-ttl=4s", "--gda.reconcile.period=3s",
-                "--gda.events.keep-alive=2s", "--gda.state-dir=" + Path.of("target", "events-it", node).toAbsolutePath());
+                "--gda.events.keep-alive=2s", "--gda.telemetry.period=1s", "--gda.state-dir=" + Path.of("target", "events-it", node).toAbsolutePath());
     }
 
     @AfterEach
@@ -152,6 +153,29 @@ class EventsIT {
             assertThat(aliceOnB.received(e -> true)).allSatisfy(e -> assertThat(e.data().path("tenant").asString()).isEqualTo(aliceName));
             assertThat(bobOnA.received(e -> true)).allSatisfy(e -> assertThat(e.data().path("tenant").asString()).isEqualTo(bobName));
         }
+    }
+
+    @Test
+    void anInstancesMetricsAndTheGpuViewReadThroughTheOtherNodeAreItsOwners() {
+        String name = name("evmetrics");
+        Map<String, Object> body = body(name, 1);
+        body.put("node", "a");
+        ok(a.post("/replicaSet", body));
+        String gpu = a.get("/replicaSet/" + name).data().path("gpus").get(0).asString();
+
+        // node b has no sampler of its own for a's instance: the call is the owner's, carried there
+        org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Api.Reply viaB = b.get("/replicaSet/" + name + "/metrics?since=1m");
+            ok(viaB);
+            assertThat(viaB.data().path("name").asString()).isEqualTo(name);
+            assertThat(viaB.data().path("latest").path("memoryBytes").asLong()).as(viaB.toString()).isPositive();
+            assertThat(viaB.data().path("latest").path("gpus")).hasSize(1);
+            assertThat(viaB.data().path("latest").path("gpus").get(0).path("uuid").asString()).isEqualTo(gpu);
+        });
+        assertThat(b.get("/replicaSet/" + name + "/metrics?since=yesterday").code()).isEqualTo(1111);
+        Api.Reply gpus = b.get("/resources/gpus");
+        ok(gpus);
+        assertThat(gpus.toString()).contains(gpu);
     }
 
     @Test
