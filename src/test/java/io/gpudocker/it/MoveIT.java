@@ -206,6 +206,8 @@ class MoveIT {
         Map<String, Object> three = body(filler, 3);
         three.put("node", "b");
         assertThat(a.post("/replicaSet", three).status()).isEqualTo(200);
+        // the free count is b's published figure: wait for it to show the filler's take before comparing against it
+        awaitTrue(() -> freeGpus("b") == 1, "b publishes one GPU free", Duration.ofSeconds(20));
         Map<String, String> keysBefore = etcdValues(KEYS);
         int bFree = freeGpus("b");
 
