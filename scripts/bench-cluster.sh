@@ -45,7 +45,7 @@ start_node() {
   java -jar "$JAR" -a "127.0.0.1:$2" -e "$GDA_ETCD_ENDPOINTS" -p "$3" --gda.etcd.prefix=$PREFIX \
     --gda.docker.host="$4" --gda.gpu.nvidia-smi="$5" --gda.auth.admin-token="$token" --gda.state-dir="$work/$1" \
     --gda.docker.stop-timeout=1s --node-name "$1" --advertise "http://127.0.0.1:$2" \
-    --gda.node.lease-ttl=4s --gda.reconcile.period=3s --no-ssh > "$work/node-$1.log" 2>    --gda.node.lease-ttl=4s --gda.reconcile.period=3s > "$work/node-$1.log" 2>&1 &1 &
+    --gda.node.lease-ttl=4s --gda.reconcile.period=3s --no-ssh > "$work/node-$1.log" 2>&1 &
 }
 
 await_up() { # port pid
