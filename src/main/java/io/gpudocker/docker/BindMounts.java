@@ -116,7 +116,7 @@ public class BindMounts {
                 log.warn("this service runs in a mount namespace ({}) other than the host's ({}): the bind mounts it makes reach Docker only "
                         + "if dockerd runs in this one; run the service in the host's mount namespace", self, init);
             }
-        } catch (IOException | UnsupportedOperationException unreadable) {
+        } catch (IOException unreadable) {
             log.info("cannot compare this service's mount namespace with the host's ({}): host-path binds reach Docker only if "
                     + "dockerd runs in this service's mount namespace", unreadable.getMessage());
         }
