@@ -114,6 +114,8 @@ public class MoveIn {
         final ReplicaSetVersion version;
         final Map<String, String> volumeTargets;
         final Deque<Runnable> undo;
+        /** The source's process when the move began: a source that died or restarted since never comes back for it. */
+        final Optional<Instant> sourceIncarnation;
         volatile Instant touched;
         volatile boolean busy;
 
@@ -128,6 +130,7 @@ public class MoveIn {
             this.version = version;
             this.volumeTargets = volumeTargets;
             this.undo = undo;
+            this.sourceIncarnation = calls.incarnation(source);
             this.touched = clock.instant();
         }
     }
@@ -295,8 +298,14 @@ public class MoveIn {
     public void sweep() {
         Instant now = clock.instant();
         pending.forEach((name, p) -> {
-            if (!p.busy && p.touched.plus(idleLimit).isBefore(now)) {
+            if (p.busy) {
+                return;
+            }
+            if (p.touched.plus(idleLimit).isBefore(now)) {
                 giveUp(name, p, "its source was silent for " + idleLimit.toSeconds() + " s");
+            } else if (p.sourceIncarnation.isPresent() && !calls.incarnation(p.source).equals(p.sourceIncarnation)) {
+                // the process that began the move is gone: a restarted source repairs its own side and never calls again
+                giveUp(name, p, "its source node went down or restarted");
             }
         });
         Set<String> mine = ConcurrentHashMap.newKeySet();

@@ -71,6 +71,11 @@ class NodeCalls {
         return answer.body();
     }
 
+    /** When {@code node}'s running process started, if it is live: a different answer later means it restarted. */
+    java.util.Optional<java.time.Instant> incarnation(String node) {
+        return directory.live(node).map(NodeStatus::startedAt);
+    }
+
     private NodeStatus live(String node) {
         return directory.live(node).orElseThrow(() -> ApiException.of(ErrorCode.NODE_DOWN, "node '%s' is down; the move cannot go on", node));
     }
