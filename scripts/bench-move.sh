@@ -6,6 +6,8 @@
 # fresh directory on b's (goal: move / tar <= 1.3). Also reports the instance's downtime (its stop on a to its start
 # on b) as the service measured it. REPS moves, alternating a -> b and b -> a, each after a sync, each timed against a
 # tar | tar of the same trees right before it.
+# Env: SIZE_MIB, REPS, GDA_BENCH_PORT (node a's HTTP port, b's is the next), GDA_BENCH_NODE_PORTS (the nodes' host port
+# range), GDA_BENCH_JAR (the jar to run), and the rig's GDA_TEST_* (scripts/test-env.sh), so two rigs can run it at once.
 # Uses the rig when it is up (scripts/test-env.sh), else brings it up and takes it down again afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +19,8 @@ PREFIX=/gpu-docker-api-bench-move
 OUT=docs/benchmarks.md
 RS=benchmove
 VOL=benchmovedata
-JAR=target/gpu-docker-api.jar
+JAR=${GDA_BENCH_JAR:-target/gpu-docker-api.jar}
+NODE_PORTS=${GDA_BENCH_NODE_PORTS:-48000-48499}
 DIR=${GDA_TEST_DIR:-/tmp/gda-test}
 
 rig_was_up=0
@@ -47,7 +50,7 @@ tar_dirs=()
 trap cleanup EXIT
 
 start_node() { # name, HTTP port, Docker host, nvidia-smi
-  java -jar "$JAR" -a "127.0.0.1:$2" -e "$GDA_ETCD_ENDPOINTS" -p 48000-48499 --gda.etcd.prefix=$PREFIX \
+  java -jar "$JAR" -a "127.0.0.1:$2" -e "$GDA_ETCD_ENDPOINTS" -p "$NODE_PORTS" --gda.etcd.prefix=$PREFIX \
     --gda.docker.host="$3" --gda.gpu.nvidia-smi="$4" --gda.auth.admin-token="$token" --gda.state-dir="$work/$1" \
     --gda.docker.stop-timeout=1s --node-name "$1" --advertise "http://127.0.0.1:$2" \
     --gda.node.lease-ttl=4s --gda.reconcile.period=3s --no-ssh > "$work/node-$1.log" 2>&1 &
@@ -83,7 +86,7 @@ api POST /replicaSet "{\"imageName\":\"gda-test:latest\",\"replicaSetName\":\"$R
 # written by docker exec, not the API's execute: writing 2 GiB may outlast the execute's time limit
 DOCKER_HOST=$GDA_DOCKER_HOST docker exec "$RS-1" sh -c "head -c $((SIZE_MIB * 1048576)) /dev/urandom > /root/changes.bin && head -c $((SIZE_MIB * 1048576)) /dev/urandom > /data/volume.bin"
 
-moves=(); tars=(); downs=()
+moves=(); tars=(); downs=(); phases=()
 from=a
 for i in $(seq 1 "$REPS"); do
   to=$([ "$from" = a ] && echo b || echo a)
@@ -106,7 +109,8 @@ for i in $(seq 1 "$REPS"); do
   answer=$(api POST "/replicaSet/$RS/move" "{\"node\":\"$to\"}")
   moves+=("$(elapsed "$t0" "$(now)")")
   downs+=("$(echo "$answer" | jq -r '.data.downtimeMillis / 1000')")
-  echo "move $i $from -> $to: ${moves[-1]} s (down ${downs[-1]} s), tar | tar ${tars[-1]} s"
+  phases+=("$(echo "$answer" | jq -c '.data.phaseMillis // {}' | tr -d '"{}' | sed 's/,/, /g')")
+  echo "move $i $from -> $to: ${moves[-1]} s (down ${downs[-1]} s; phases in ms: ${phases[-1]}), tar | tar ${tars[-1]} s"
   from=$to
 done
 move_med=$(echo "${moves[*]}" | median)
@@ -130,5 +134,9 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(uname
   echo "| tar \\| tar of the upper dir and the volume's data | ${tars[*]} | $tar_med | | |"
   echo "| POST /replicaSet/{name}/move | ${moves[*]} | $move_med | $ratio (move/tar) | <= 1.3 |"
   echo "| downtime: stop on the source to running on the target | ${downs[*]} | $down_med | | |"
+  echo
+  echo "Phases of each move (ms, as the move's answer gives them):"
+  echo
+  for i in "${!phases[@]}"; do echo "- move $((i + 1)): ${phases[$i]:-not reported}"; done
 } >> "$OUT"
 echo "move/tar: $ratio (goal <= 1.3); downtime median $down_med s; written to $OUT"

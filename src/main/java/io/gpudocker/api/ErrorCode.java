@@ -87,7 +87,7 @@ public enum ErrorCode {
     PROXY_PORT_INVALID(1124, HttpStatus.BAD_REQUEST, "The port must be a whole number from 1 to 65535"),
     MOVE_SAME_NODE(1130, HttpStatus.BAD_REQUEST, "The instance is already on that node"),
     MOVE_NODE_UNKNOWN(1131, HttpStatus.NOT_FOUND, "No node of that name to move to"),
-    MOVE_UNSUPPORTED(1132, HttpStatus.CONFLICT, "The instance cannot be moved as it is (host-path binds, a volume another instance binds, not running)"),
+    MOVE_UNSUPPORTED(1132, HttpStatus.CONFLICT, "The instance cannot be moved as it is (host-path binds, a volume another instance binds, paused or exited)"),
     MOVE_NODES_ONLY(1133, HttpStatus.FORBIDDEN, "Only another node of the cluster may call this (a signed inter-node call)"),
     MOVE_FAILED(1134, HttpStatus.INTERNAL_SERVER_ERROR, "The move failed; the instance stays on its node as it was"),
     MOVE_NOT_PENDING(1135, HttpStatus.CONFLICT, "No move of that instance is in progress between these nodes"),

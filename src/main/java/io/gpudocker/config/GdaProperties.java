@@ -32,6 +32,7 @@ public record GdaProperties(
         @DefaultValue Schedules schedules,
         @DefaultValue Reclaim reclaim,
         @DefaultValue Events events,
+        @DefaultValue Move move,
         @DefaultValue("/var/lib/gpu-docker-api") String stateDir,
         @DefaultValue("false") boolean recover,
         @DefaultValue("false") boolean importOriginal) {
@@ -224,6 +225,26 @@ public record GdaProperties(
             }
             if (Stream.of(keepAlive, streamTimeout, trimEvery).anyMatch(d -> d.isNegative() || d.isZero())) {
                 throw new IllegalArgumentException("gda.events: keep-alive, stream-timeout and trim-every must be positive");
+            }
+        }
+    }
+
+    /**
+     * Moving instances between nodes (docs/cluster.md).
+     *
+     * @param idleLimit  how long a target keeps a move whose source says nothing before it gives it up and removes what it made
+     *                   (a copy in progress never counts as silence)
+     * @param sweepEvery how often each node looks for moves to give up or undo, and for what finished moves left that may go
+     * @param preCopy    copy the system disk and volumes once while the instance still runs, so that only what changed since
+     *                   is copied while it is stopped; false: one copy, all of it while stopped
+     */
+    public record Move(@DefaultValue("2m") Duration idleLimit, @DefaultValue("5s") Duration sweepEvery, @DefaultValue("true") boolean preCopy) {
+        public Move {
+            if (sweepEvery.toMillis() < 100) {
+                throw new IllegalArgumentException("gda.move.sweep-every must be at least 100ms, got " + sweepEvery);
+            }
+            if (idleLimit.compareTo(sweepEvery) < 0) {
+                throw new IllegalArgumentException("gda.move.idle-limit (" + idleLimit + ") must be at least gda.move.sweep-every (" + sweepEvery + ")");
             }
         }
     }

@@ -8,6 +8,8 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.node.Forwarder;
+import io.gpudocker.node.InterNodeCredential;
+import io.gpudocker.node.NodeConfig;
 import io.gpudocker.node.NodeDirectory;
 import io.gpudocker.node.NodeQueries;
 import io.gpudocker.node.Placement;
@@ -21,7 +23,7 @@ import io.gpudocker.volume.DockerVolumes;
 import io.gpudocker.volume.VolumeRepository;
 import io.gpudocker.volume.VolumeSizeSupport;
 import java.time.Clock;
-import java.time.Duration;
+import java.nio.file.Path;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -29,32 +31,30 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 public class MoveConfig {
-    /** How long a target keeps a move whose source says nothing before it gives it up (the copy itself never counts). */
-    static final Duration IDLE_LIMIT = Duration.ofMinutes(2);
-    /** How often each node looks for moves to give up or undo, and for what moves left that may go. */
-    static final Duration SWEEP_EVERY = Duration.ofSeconds(5);
-
     @Bean
-    NodeCalls moveNodeCalls(NodeDirectory directory, Forwarder forwarder) {
-        return new NodeCalls(directory, forwarder);
+    NodeCalls moveNodeCalls(NodeDirectory directory, Forwarder forwarder, InterNodeCredential credential, GdaProperties props) {
+        return new NodeCalls(directory, forwarder, credential, props.node().name(), NodeConfig.trust(props.node().trustStore()));
     }
 
     @Bean
-    TarStreams moveTarStreams(ConfinedCommand confined) {
-        return new TarStreams(confined);
+    TarStreams moveTarStreams(ConfinedCommand confined, GdaProperties props) {
+        return new TarStreams(confined, MoveMarks.clearedAt(Path.of(props.stateDir(), "moves")));
     }
 
     @Bean
     MoveIn moveIn(ReplicaSetRepository repo, ContainerEngine engine, VolumeEngine volumeEngine, VersionContainers containers, HoldingsReservations reservations,
-                  NameLocks locks, Intents intents, KeyValueStore store, Keys keys, DockerVolumes dockerVolumes, VolumeSizeSupport sizeSupport, NodeCalls calls, TarStreams tar) {
-        return new MoveIn(repo, engine, volumeEngine, containers, reservations, locks, intents, store, keys, dockerVolumes, sizeSupport, calls, tar, IDLE_LIMIT,
-                Clock.systemUTC());
+                  NameLocks locks, Intents intents, KeyValueStore store, Keys keys, DockerVolumes dockerVolumes, VolumeSizeSupport sizeSupport, NodeCalls calls, TarStreams tar,
+                  GdaProperties props) {
+        return new MoveIn(repo, engine, volumeEngine, containers, reservations, locks, intents, store, keys, dockerVolumes, sizeSupport, calls, tar,
+                props.move().idleLimit(), Clock.systemUTC());
     }
 
     @Bean
     MoveOut moveOut(ReplicaSetRepository repo, VolumeRepository volumes, ContainerEngine engine, VolumeEngine volumeEngine, HoldingsReservations reservations,
-                    NameLocks locks, SystemDiskCopier copier, ProgressBoard progress, NodeDirectory directory, NodeCalls calls, TarStreams tar, Keys keys, Intents intents) {
-        return new MoveOut(repo, volumes, engine, volumeEngine, reservations, locks, copier, progress, directory, calls, tar, keys, intents, Clock.systemUTC());
+                    NameLocks locks, SystemDiskCopier copier, ProgressBoard progress, NodeDirectory directory, NodeCalls calls, TarStreams tar, Keys keys, Intents intents,
+                    GdaProperties props) {
+        return new MoveOut(repo, volumes, engine, volumeEngine, reservations, locks, copier, progress, directory, calls, tar, keys, intents,
+                props.move().preCopy(), Clock.systemUTC());
     }
 
     @Bean
@@ -69,8 +69,8 @@ public class MoveConfig {
     }
 
     @Bean(destroyMethod = "close")
-    MoveSweeps moveSweeps(MoveIn in, MovedAwaySweeper away) {
-        return new MoveSweeps(SWEEP_EVERY, in, away);
+    MoveSweeps moveSweeps(MoveIn in, MovedAwaySweeper away, GdaProperties props) {
+        return new MoveSweeps(props.move().sweepEvery(), in, away);
     }
 
     @Bean

@@ -51,7 +51,9 @@ class MoveController {
     @RunsOn(Where.REPLICASET_OWNER)
     @Operation(summary = "Move the instance to another node: version N+1 there with the system disk and volumes carried over; N stays here, stopped",
             description = "The progress (bytes done and total) shows in GET /replicaSet/{name} while it runs. Unknown node: 404 (1131); the same node: "
-                    + "400 (1130); the target lacks GPUs: 409 (1013), nothing taken. Host ports are kept where free on the target, else new ones (portsChanged).")
+                    + "400 (1130); the target lacks GPUs: 409 (1013), nothing taken. Host ports are kept where free on the target, else new ones (portsChanged). "
+                    + "A running instance is copied once while it runs, then stopped for a copy of what changed since (downtimeMillis); a stopped one moves "
+                    + "stopped, holding nothing; a paused or exited one is refused (409, 1132).")
     ApiResponse<MoveOut.Moved> move(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name,
                                     @Valid @RequestBody MoveRequests.Move body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(out.move(name, body, caller));
@@ -68,8 +70,8 @@ class MoveController {
     @Hidden
     @PostMapping("/api/v1/internal/moves/{name}/receive")
     @RunsOn(Where.HERE)
-    ApiResponse<MoveRequests.Received> receive(@PathVariable String name, @RequestBody MoveRequests.Step body, HttpServletRequest request) {
-        return ApiResponse.ok(in.receive(sender(request), name, body.moveId()));
+    ApiResponse<MoveRequests.Received> receive(@PathVariable String name, @RequestBody MoveRequests.Receive body, HttpServletRequest request) {
+        return ApiResponse.ok(in.receive(sender(request), name, body.moveId(), body.last()));
     }
 
     @Hidden
@@ -100,10 +102,10 @@ class MoveController {
     @GetMapping("/api/v1/internal/moves/{name}/export")
     @RunsOn(Where.HERE)
     void export(@PathVariable String name, @RequestParam String move, @RequestParam String part, @RequestParam(required = false) String volume,
-                HttpServletRequest request, HttpServletResponse response) throws IOException {
+                @RequestParam(defaultValue = "final") String pass, HttpServletRequest request, HttpServletResponse response) throws IOException {
         String sender = sender(request);
         response.setContentType("application/x-tar");
-        out.export(sender, name, move, part, volume, response.getOutputStream());
+        out.export(sender, name, move, part, volume, pass, response.getOutputStream());
     }
 
     /** The node that signed the call; only another node of the cluster may call these. */

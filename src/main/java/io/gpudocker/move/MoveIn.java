@@ -10,6 +10,7 @@ import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
+import io.gpudocker.replicaset.Holdings;
 import io.gpudocker.replicaset.HoldingsReservations;
 import io.gpudocker.replicaset.HoldingsReservations.Reservation;
 import io.gpudocker.replicaset.ReplicaSetRecord;
@@ -46,6 +47,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +152,8 @@ public class MoveIn {
             }
             // its volumes are checked by the source, where they are; here only what runs it
             containers.requireRunnable(req.spec().withBinds(List.of()), req.tenant());
-            Reservation reservation = reservations.reserveArriving(name, req.spec(), req.wantedPorts());
+            // a stopped instance holds nothing, here as on its source: a restart takes what it needs then
+            Reservation reservation = req.stopped() ? null : reservations.reserveArriving(name, req.spec(), req.wantedPorts());
             Intent intent = Intent.start(Intent.REPLICASET, ACTION, name, req.version());
             Deque<Runnable> undo = new ArrayDeque<>();
             preparing.add(intent.id());
@@ -168,19 +174,22 @@ public class MoveIn {
                     rename.put(v.sourceDockerName(), vv.dockerName());
                 }
                 List<Bind> binds = req.spec().binds().stream().map(b -> new Bind(rename.getOrDefault(b.src(), b.src()), b.dest())).toList();
-                var h = reservation.holdings();
+                var h = reservation == null ? Holdings.NONE : reservation.holdings();
                 ReplicaSetVersion version = new ReplicaSetVersion(name, req.version(), ReplicaSetRecord.containerName(name, req.version()), clock.instant(),
-                        "move from node " + sender, req.spec().withBinds(binds), h.gpus(), h.ports(), h.cores(), h.memory(), reservation.shmSize());
+                        "move from node " + sender, req.spec().withBinds(binds), h.gpus(), h.ports(), h.cores(), h.memory(),
+                        reservation == null ? 0 : reservation.shmSize());
                 engine.create(containers.specOf(version, req.tenant(), intent.id()));
                 undo.push(() -> engine.remove(version.containerName()));
                 String value = Json.write(intent);
                 pending.put(name, new Pending(req.moveId(), sender, caller, intent, value, reservation, version, volumeTargets, undo));
-                log.info("replicaset {}: moving in from node {} as version {} (container {}), GPUs {}, ports {} (move {})", name, sender, version.version(),
-                        version.containerName(), h.gpus(), h.ports(), req.moveId());
+                log.info("replicaset {}: moving in from node {} as version {}{} (container {}), GPUs {}, ports {} (move {})", name, sender, version.version(),
+                        req.stopped() ? ", stopped" : "", version.containerName(), h.gpus(), h.ports(), req.moveId());
                 return new MoveRequests.Prepared(intent.id(), value, version, volumes, volumeTargets);
             } catch (RuntimeException e) {
                 undo.forEach(step -> Undo.after(e, step));
-                Undo.after(e, reservation::undo);
+                if (reservation != null) {
+                    Undo.after(e, reservation::undo);
+                }
                 Undo.after(e, () -> intents.drop(intent));
                 throw e;
             } finally {
@@ -189,20 +198,26 @@ public class MoveIn {
         }
     }
 
-    /** Pulls the system disk and every volume from the source and unpacks them into what prepare made. */
-    public MoveRequests.Received receive(String sender, String name, String moveId) {
+    /**
+     * Pulls the system disk and every volume from the source and unpacks them into what prepare made, all at once (each
+     * its own stream and pair of tar processes, so a host with cores to spare copies them side by side). {@code last}:
+     * the source is stopped and this is the copy that makes the trees equal; else the first of two, made while it runs.
+     */
+    public MoveRequests.Received receive(String sender, String name, String moveId, boolean last) {
         Pending p = require(sender, name, moveId);
         p.busy = true;
         try {
             ContainerDetail fresh = engine.inspect(p.version.containerName())
                     .orElseThrow(() -> new IllegalStateException("container " + p.version.containerName() + " vanished after create"));
-            long bytes = pull(p, name, "part=disk", Path.of(fresh.upperDir()));
+            String pass = "&pass=" + (last ? "final" : "first");
+            Map<String, Path> parts = new LinkedHashMap<>();
+            parts.put("part=disk" + pass, Path.of(fresh.upperDir()));
             for (Map.Entry<String, String> v : p.volumeTargets.entrySet()) {
                 String mount = volumeEngine.inspectVolume(v.getValue()).map(VolumeSummary::mountpoint)
                         .orElseThrow(() -> new IllegalStateException("volume " + v.getValue() + " vanished after create"));
-                bytes += pull(p, name, "part=volume&volume=" + URLEncoder.encode(v.getKey(), StandardCharsets.UTF_8), Path.of(mount));
+                parts.put("part=volume&volume=" + URLEncoder.encode(v.getKey(), StandardCharsets.UTF_8) + pass, Path.of(mount));
             }
-            return new MoveRequests.Received(bytes);
+            return new MoveRequests.Received(pullAll(p, name, parts));
         } catch (RuntimeException e) {
             // a move whose files did not all arrive cannot commit: given up here at once, so a source that died meanwhile leaves nothing
             giveUp(name, p, "its files did not arrive: " + e.getMessage());
@@ -210,6 +225,46 @@ public class MoveIn {
         } finally {
             p.touched = clock.instant();
             p.busy = false;
+        }
+    }
+
+    /** Each part pulled on a thread of its own; the first failure is the answer, once every pull has ended. */
+    private long pullAll(Pending p, String name, Map<String, Path> parts) {
+        if (parts.size() == 1) {
+            Map.Entry<String, Path> only = parts.entrySet().iterator().next();
+            return pull(p, name, only.getKey(), only.getValue());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(parts.size(), r -> {
+            Thread t = new Thread(r, "move-pull-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Long>> pulls = new ArrayList<>();
+            parts.forEach((part, into) -> pulls.add(pool.submit(() -> pull(p, name, part, into))));
+            long bytes = 0;
+            RuntimeException failed = null;
+            for (Future<Long> f : pulls) {
+                try {
+                    bytes += f.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    if (failed == null) {
+                        failed = cause;
+                    } else {
+                        failed.addSuppressed(cause);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw ApiException.of(ErrorCode.MOVE_FAILED, "replicaset '%s': interrupted while copying from node '%s'", name, p.source);
+                }
+            }
+            if (failed != null) {
+                throw failed;
+            }
+            return bytes;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -236,7 +291,9 @@ public class MoveIn {
 
     private void settled(String name, Pending p) {
         if (pending.remove(name, p)) {
-            p.reservation.settle();
+            if (p.reservation != null) {
+                p.reservation.settle();
+            }
             log.info("replicaset {}: moved in from node {}, version {} runs here (move {})", name, p.source, p.version.version(), p.moveId);
         }
     }
@@ -253,7 +310,9 @@ public class MoveIn {
             }
             if (claim(p.intent, p.intentValue)) {
                 p.undo.forEach(step -> Undo.quietly(step));
-                p.reservation.undo();
+                if (p.reservation != null) {
+                    p.reservation.undo();
+                }
                 pending.remove(name, p);
                 removeWhatItMade(p.intent.as(Intent.MOVE_IN_GIVEN_UP));
                 log.info("replicaset {}: move in from node {} undone ({}); what it made here is removed (move {})", name, p.source, why, p.moveId);

@@ -49,11 +49,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The source's side of a move, which runs it: checks it, has the target take the resources and make version N+1
- * ({@link MoveIn}), stops version N, lets the target pull N's own layer and the volumes' data (each a tar stream over
- * a signed call), has the target start N+1, and commits the move in one transaction: the record names the target and
+ * ({@link MoveIn}), lets the target pull N's own layer and the volumes' data while N still runs (the pre-copy: each a
+ * tar stream over a signed call), stops version N, lets the target pull what changed since the pre-copy began (and what
+ * was deleted), has the target start N+1, and commits the move in one transaction: the record names the target and
  * N+1, both nodes' allocation keys change hands, the volumes' records follow, the target's intent is required and
- * dropped. Until that commit, version N is the instance: any failure gives the target's work up and starts N again.
- * After it, N stays here, stopped, and so do the volumes' old versions (see {@link MovedAwaySweeper}).
+ * dropped. Until that commit, version N is the instance: any failure gives the target's work up and, if N was stopped
+ * by then, starts it again; a failure during the pre-copy never touched it. After the commit, N stays here, stopped,
+ * and so do the volumes' old versions (see {@link MovedAwaySweeper}).
+ *
+ * <p>A stopped instance moves as it is: one copy, nothing started on the target, the record still stopped there and
+ * holding nothing, as a stopped instance holds nothing. A paused one is refused: it holds its GPUs and ports, and
+ * continuing it on the target would be a different thing than what a pause promises.
  */
 public class MoveOut {
     private static final Logger log = LoggerFactory.getLogger(MoveOut.class);
@@ -71,13 +77,15 @@ public class MoveOut {
     private final TarStreams tar;
     private final Keys keys;
     private final Intents intents;
+    private final boolean preCopy;
     private final Clock clock;
     private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
 
     public MoveOut(ReplicaSetRepository repo, VolumeRepository volumes, ContainerEngine engine, VolumeEngine volumeEngine,
                    HoldingsReservations reservations, NameLocks locks, SystemDiskCopier copier, ProgressBoard progress, NodeDirectory directory,
-                   NodeCalls calls, TarStreams tar, Keys keys, Intents intents, Clock clock) {
+                   NodeCalls calls, TarStreams tar, Keys keys, Intents intents, boolean preCopy, Clock clock) {
         this.tar = tar;
+        this.preCopy = preCopy;
         this.intents = intents;
         this.repo = repo;
         this.volumes = volumes;
@@ -93,15 +101,22 @@ public class MoveOut {
         this.clock = clock;
     }
 
-    /** What the target may pull while the move runs: N's own layer and each volume's data, by its Docker name here. */
-    private record Outgoing(String moveId, String target, Path layer, Map<String, Path> volumeData, AtomicLong sent) {}
+    /**
+     * What the target may pull while the move runs: N's own layer and each volume's data, by its Docker name here; and
+     * where each one's snapshot is kept between the pre-copy and the final copy.
+     */
+    private record Outgoing(String moveId, String target, Path layer, Map<String, Path> volumeData, AtomicLong sent, Path marks) {
+        Path snapshot(String part, String volume) {
+            return marks.resolve(volume == null ? part + ".snar" : part + "-" + volume + ".snar");
+        }
+    }
 
     /** A volume the instance binds, as it is here. */
     private record BoundVolume(Stored<VolumeRecord> stored, String dockerName, Path data) {}
 
     /** The move's outcome. */
     public record Moved(String name, String from, String to, long version, String containerName, Map<String, Integer> ports, boolean portsChanged,
-                        Map<String, String> volumes, long bytes, long millis, long downtimeMillis) {}
+                        Map<String, String> volumes, long bytes, long millis, long downtimeMillis, Map<String, Long> phaseMillis) {}
 
     public Moved move(String name, MoveRequests.Move req, Caller caller) {
         long started = System.nanoTime();
@@ -119,9 +134,9 @@ public class MoveOut {
             if (directory.live(target).isEmpty()) {
                 throw ApiException.of(ErrorCode.NODE_DOWN, "node '%s' is down; replicaset '%s' stays on node '%s', nothing was done", target, name, self);
             }
-            if (record.state() != ReplicaSetState.RUNNING) {
-                throw ApiException.of(ErrorCode.MOVE_UNSUPPORTED, "replicaset '%s' is %s; this version moves running instances only (continue or restart it first)",
-                        name, record.state().name().toLowerCase());
+            if (record.state() != ReplicaSetState.RUNNING && record.state() != ReplicaSetState.STOPPED) {
+                throw ApiException.of(ErrorCode.MOVE_UNSUPPORTED, "replicaset '%s' is %s; a running or a stopped instance moves, a %s one does not "
+                                + "(continue it, or stop it, first)", name, record.state().name().toLowerCase(), record.state().name().toLowerCase());
             }
             ReplicaSetVersion current = repo.current(record);
             ContainerDetail container = engine.inspect(record.containerName()).orElseThrow(() -> ApiException.of(ErrorCode.MOVE_UNSUPPORTED,
@@ -135,45 +150,76 @@ public class MoveOut {
             List<Integer> wanted = spec.containerPorts().stream().map(p -> current.ports().get(p)).filter(Objects::nonNull).toList();
             Map<String, Path> volumeData = new LinkedHashMap<>();
             bound.forEach(b -> volumeData.put(b.dockerName(), b.data()));
-            Outgoing out = new Outgoing(moveId, target, Path.of(container.upperDir()), volumeData, new AtomicLong());
+            Path marks;
+            try {
+                marks = tar.marks().open(moveId);
+            } catch (IOException e) {
+                throw ApiException.of(ErrorCode.MOVE_FAILED, "replicaset '%s': cannot make a place for the move's snapshots: %s; nothing was done", name, e.getMessage());
+            }
+            Outgoing out = new Outgoing(moveId, target, Path.of(container.upperDir()), volumeData, new AtomicLong(), marks);
             outgoing.put(name, out);
             try {
-                tracker.step("taking resources on node " + target);
+                boolean stopped = record.state() == ReplicaSetState.STOPPED;
+                tracker.step((stopped ? "making version " + (record.version() + 1) + " on node " : "taking resources on node ") + target);
                 MoveRequests.Prepared prepared = calls.post(target, enc(name) + "/prepare",
-                        new MoveRequests.Prepare(moveId, self, record.tenant(), record.version() + 1, spec, wanted, volumesIn), caller, MoveRequests.Prepared.class);
-                return carry(stored, current, prepared, bound, out, caller, tracker, started);
+                        new MoveRequests.Prepare(moveId, self, record.tenant(), record.version() + 1, spec, wanted, volumesIn, stopped), caller,
+                        MoveRequests.Prepared.class);
+                Map<String, Long> phases = new LinkedHashMap<>();
+                phases.put("prepare", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                return carry(stored, current, prepared, bound, out, caller, tracker, started, phases);
             } finally {
                 outgoing.remove(name, out);
+                MoveMarks.close(marks);
             }
         }
     }
 
     private Moved carry(Stored<ReplicaSetRecord> stored, ReplicaSetVersion current, MoveRequests.Prepared prepared, List<BoundVolume> bound, Outgoing out,
-                        Caller caller, ProgressBoard.Tracker tracker, long started) {
+                        Caller caller, ProgressBoard.Tracker tracker, long started, Map<String, Long> phases) {
         ReplicaSetRecord record = stored.record();
         String name = record.name();
         String target = out.target();
         MoveRequests.Step step = new MoveRequests.Step(out.moveId());
+        boolean running = record.state() == ReplicaSetState.RUNNING;
         boolean stopped = false;
         long stopAt = 0;
+        long downtime = 0;
+        long bytes = 0;
         Intent leaving = null;
         try {
+            long mark = System.nanoTime();
             long total = sizeOf(out.layer()) + out.volumeData().values().stream().mapToLong(MoveOut::sizeOf).sum();
+            if (running && preCopy) {
+                // N runs on: a failure or a crash of either node here leaves it as it was, with nothing to undo on this side
+                tracker.copying("pre-copying the system disk and volumes to node " + target + " while version " + record.version() + " runs",
+                        total, () -> out.sent().get());
+                bytes += calls.post(target, enc(name) + "/receive", new MoveRequests.Receive(out.moveId(), false), caller, MoveRequests.Received.class).bytes();
+                mark = phase(phases, "preCopy", mark);
+            }
             // before N stops: if this process dies before the commit, the reconcile at its start finds it and starts N again
             leaving = intents.begin(Intent.start(Intent.REPLICASET, Intent.MOVE_OUT, name, record.version()));
-            tracker.step("stopping version " + record.version());
-            stopAt = System.nanoTime();
-            engine.stop(record.containerName());
-            stopped = true;
-            tracker.copying("copying the system disk and volumes to node " + target, total, () -> out.sent().get());
-            MoveRequests.Received received = calls.post(target, enc(name) + "/receive", step, caller, MoveRequests.Received.class);
-            tracker.step("starting version " + prepared.version().version() + " on node " + target);
-            calls.post(target, enc(name) + "/start", step, caller, Void.class);
-            long downtime = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopAt);
+            if (running) {
+                tracker.step("stopping version " + record.version());
+                stopAt = System.nanoTime();
+                engine.stop(record.containerName());
+                stopped = true;
+                mark = phase(phases, "stop", mark);
+            }
+            boolean delta = running && preCopy;
+            tracker.copying((delta ? "copying what changed since the pre-copy began to node " : "copying the system disk and volumes to node ") + target,
+                    total, () -> out.sent().get());
+            bytes += calls.post(target, enc(name) + "/receive", new MoveRequests.Receive(out.moveId(), true), caller, MoveRequests.Received.class).bytes();
+            mark = phase(phases, delta ? "finalCopy" : "copy", mark);
+            if (running) {
+                tracker.step("starting version " + prepared.version().version() + " on node " + target);
+                calls.post(target, enc(name) + "/start", step, caller, Void.class);
+                downtime = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopAt);
+                mark = phase(phases, "start", mark);
+            }
             tracker.step("recording the move");
             ReplicaSetVersion v = prepared.version();
             Instant now = clock.instant();
-            ReplicaSetRecord after = new ReplicaSetRecord(name, v.version(), ReplicaSetState.RUNNING, v.gpus(), v.ports(), record.createTime(), now,
+            ReplicaSetRecord after = new ReplicaSetRecord(name, v.version(), record.state(), v.gpus(), v.ports(), record.createTime(), now,
                     record.tenant(), v.cpus(), v.memory(), target, v.spec().image());
             Map<String, VolumeVersion> byDockerName = new LinkedHashMap<>();
             prepared.volumeSources().forEach((src, dst) -> prepared.volumes().stream().filter(vv -> vv.dockerName().equals(dst)).findFirst()
@@ -200,14 +246,16 @@ public class MoveOut {
             }
             reservations.release(record);
             settleQuietly(target, name, step, caller);
+            phase(phases, "commit", mark);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             boolean portsChanged = !v.ports().equals(current.ports());
             Map<String, String> volumeMap = new LinkedHashMap<>();
             byDockerName.forEach((src, vv) -> volumeMap.put(src, vv.dockerName()));
-            log.info("replicaset {}: moved from node {} to node {}, version {} -> {} (container {}), GPUs {} -> {}, ports {}{}, volumes {}; {} bytes in {} ms, "
-                            + "down {} ms (move {})", name, keys.node(), target, record.version(), v.version(), v.containerName(), record.gpus(), v.gpus(), v.ports(),
-                    portsChanged ? " (were " + current.ports() + ")" : "", volumeMap, received.bytes(), millis, downtime, out.moveId());
-            return new Moved(name, keys.node(), target, v.version(), v.containerName(), v.ports(), portsChanged, volumeMap, received.bytes(), millis, downtime);
+            log.info("replicaset {}: moved from node {} to node {}{}, version {} -> {} (container {}), GPUs {} -> {}, ports {}{}, volumes {}; {} bytes in {} ms, "
+                            + "down {} ms, phases {} (move {})", name, keys.node(), target, running ? "" : " stopped", record.version(), v.version(), v.containerName(),
+                    record.gpus(), v.gpus(), v.ports(), portsChanged ? " (were " + current.ports() + ")" : "", volumeMap, bytes, millis, downtime, phases,
+                    out.moveId());
+            return new Moved(name, keys.node(), target, v.version(), v.containerName(), v.ports(), portsChanged, volumeMap, bytes, millis, downtime, phases);
         } catch (RuntimeException e) {
             if (e instanceof OutcomeUnknown) {
                 // the commit may have landed: the target settles or undoes by its intent, and the record says where the instance is
@@ -224,6 +272,13 @@ public class MoveOut {
             log.info("replicaset {}: move to node {} failed and was undone, version {} runs here again: {}", name, target, record.version(), e.getMessage());
             throw e;
         }
+    }
+
+    /** Records the phase that began at {@code since} as ending now; returns now. */
+    private static long phase(Map<String, Long> phases, String name, long since) {
+        long now = System.nanoTime();
+        phases.put(name, TimeUnit.NANOSECONDS.toMillis(now - since));
+        return now;
     }
 
     private void settleQuietly(String target, String name, MoveRequests.Step step, Caller caller) {
@@ -266,7 +321,7 @@ public class MoveOut {
      * Streams one part of a move in progress to the target that asked: {@code disk} (version N's own layer) or
      * {@code volume} (the data of {@code volume}, by its Docker name here).
      */
-    public void export(String sender, String name, String moveId, String part, String volume, OutputStream to) throws IOException {
+    public void export(String sender, String name, String moveId, String part, String volume, String pass, OutputStream to) throws IOException {
         Outgoing out = outgoing.get(name);
         if (out == null || !out.moveId().equals(moveId) || !out.target().equals(sender)) {
             throw ApiException.of(ErrorCode.MOVE_NOT_PENDING, "no move %s of replicaset '%s' to node '%s' is in progress here", moveId, name, sender);
@@ -282,7 +337,12 @@ public class MoveOut {
             }
             default -> throw ApiException.of(ErrorCode.INVALID_PARAMS, "part must be disk or volume, not '%s'", part);
         };
-        tar.pack(dir, to, n -> out.sent().addAndGet(n));
+        boolean live = switch (pass) {
+            case "first" -> true;
+            case "final" -> false;
+            default -> throw ApiException.of(ErrorCode.INVALID_PARAMS, "pass must be first or final, not '%s'", pass);
+        };
+        tar.pack(dir, out.snapshot(part, volume), live, to, n -> out.sent().addAndGet(n));
     }
 
     /** Whether a move of {@code name} runs here now. */

@@ -22,9 +22,19 @@ public final class MoveRequests {
     /** One volume the instance binds: its version here, the number proposed for its version there. */
     public record VolumeIn(String name, String sourceDockerName, long proposedVersion, Long sizeBytes, String size, boolean sizeEnforced) {}
 
-    /** Source to target: take the resources, make version N+1 (created, not started) and the volumes' new versions. */
+    /**
+     * Source to target: take the resources, make version N+1 (created, not started) and the volumes' new versions;
+     * {@code stopped}: the instance is stopped and stays so, taking no resources.
+     */
     public record Prepare(String moveId, String sourceNode, String tenant, long version, ReplicaSetSpec spec, List<Integer> wantedPorts,
-                          List<VolumeIn> volumes) {}
+                          List<VolumeIn> volumes, boolean stopped) {}
+
+    /**
+     * Source to target: pull the files now; {@code last}: the instance is stopped and this copy makes the trees there
+     * equal to the ones here (what changed since the first copy began, and what was deleted); else the first copy,
+     * made while it runs.
+     */
+    public record Receive(String moveId, boolean last) {}
 
     /** Target to source: what it made, and the intent it made it under (its key's value, which the commit requires). */
     public record Prepared(String intentId, String intentValue, ReplicaSetVersion version, List<VolumeVersion> volumes,

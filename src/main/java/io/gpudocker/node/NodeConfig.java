@@ -206,7 +206,7 @@ public class NodeConfig {
     }
 
     /** Other nodes' certificates are checked against this PEM bundle when given, else against the JVM's default trust. */
-    static SSLContext trust(String pemFile) {
+    public static SSLContext trust(String pemFile) {
         if (pemFile == null || pemFile.isBlank()) {
             return null;
         }

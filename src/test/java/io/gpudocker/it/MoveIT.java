@@ -29,7 +29,9 @@ import tools.jackson.databind.JsonNode;
  * would; on this one host the source's running container still holds its port when the target reserves (a target
  * host where the number is free keeps it), so here the target gives another and says so. What each move
  * carries is checked file by file inside the instance (checksums, modes, links, a deleted image file, an opaque
- * directory), what it holds in etcd key by key, and what is left in both engines.
+ * directory), and, while files change, are added and deleted during the copy made as the instance runs and after
+ * it, the trees on both nodes entry by entry once it is stopped; what it holds in etcd key by key, and what is left
+ * in both engines.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,6 +56,36 @@ class MoveIT {
             "readlink /root/link /data/d/l", "ls -a /var/log",
             "test -e /etc/image-release && echo image-release-present || echo image-release-deleted",
             "test -e /data/gone && echo gone-present || echo gone-deleted", "test -e /bin/arp && echo arp || echo no-arp");
+
+    /**
+     * Runs in the instance while it moves, until its stop ends it: files changed, added and deleted (hard links, modes,
+     * a directory replaced by a file, an image file deleted) in the system disk and the volume, every 50 ms.
+     */
+    private static final String CHURN = String.join("; ",
+            "mkdir -p /root/churn /data/churn", "i=0", "while true", "do i=$((i+1))", "echo $i > /root/churn/counter",
+            "head -c 20000 /dev/urandom > /data/churn/c$i", "rm -f /data/churn/c$((i-3))", "mkdir -p /root/churn/d$i",
+            "echo $i > /root/churn/d$i/f", "rm -rf /root/churn/d$((i-2))", "chmod 06$((i % 8))$((i % 8)) /root/churn/counter",
+            "ln -f /root/churn/counter /root/churn/hard", "ln -f /data/churn/c$i /data/churn/hard", "rm -rf /root/churn/flip", "if [ $((i % 2)) = 0 ]; then mkdir /root/churn/flip; "
+                    + "else echo f > /root/churn/flip; fi", "if [ $i = 3 ]; then rm -f /bin/yes; fi", "sleep 0.05", "done");
+    /**
+     * Every entry of the tree given: path, kind, mode, owner, links, size, modification time, link target, device
+     * numbers (overlay's whiteouts), extended attributes (its opaque marks), a file's SHA-256, and which paths share
+     * an inode.
+     */
+    private static final String MANIFEST = String.join("\n",
+            "import hashlib, os, stat, sys",
+            "root = sys.argv[1]; inodes = {}",
+            "for d, dirs, files in os.walk(root):",
+            "    for n in sorted(dirs + files):",
+            "        p = os.path.join(d, n); st = os.lstat(p); rel = os.path.relpath(p, root)",
+            "        line = [rel, oct(st.st_mode), str(st.st_uid), str(st.st_gid), str(st.st_nlink), str(st.st_size), str(st.st_mtime_ns)]",
+            "        if stat.S_ISLNK(st.st_mode): line.append('-> ' + os.readlink(p))",
+            "        if stat.S_ISCHR(st.st_mode): line.append('dev %d:%d' % (os.major(st.st_rdev), os.minor(st.st_rdev)))",
+            "        if stat.S_ISREG(st.st_mode): line.append(hashlib.sha256(open(p, 'rb').read()).hexdigest())",
+            "        if not stat.S_ISLNK(st.st_mode): line += sorted(k + '=' + repr(os.getxattr(p, k)) for k in os.listxattr(p))",
+            "        if st.st_nlink > 1 and not stat.S_ISDIR(st.st_mode): inodes.setdefault(st.st_ino, []).append(rel)",
+            "        print(' '.join(line))",
+            "for group in sorted(sorted(g) for g in inodes.values()): print('linked', ' '.join(group))");
 
     private final Map<String, String> env = System.getenv();
     private final String etcd = env.getOrDefault("GDA_ETCD_ENDPOINTS", "http://127.0.0.1:2379");
@@ -148,10 +180,31 @@ class MoveIT {
         JsonNode was = a.get("/replicaSet/" + name).data();
         int port = was.path("ports").path("8000/tcp").asInt();
         assertThat(port).as("the host port of 8000: %s", was).isPositive();
+        // enough that the copy made while it runs takes a while, with the churn going on throughout and after it
+        exec(a, name, "head -c 150000000 /dev/urandom > /data/bulk");
+        Process churn = new ProcessBuilder("docker", "-H", engines.get("a"), "exec", name + "-1", "sh", "-c", CHURN)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
 
         // through the node that does not hold it: routed to a, which runs the move
-        Api.Reply moved = b.post("/replicaSet/" + name + "/move", Map.of("node", "b"));
+        Api.Reply moved;
+        try {
+            awaitTrue(() -> exec(a, name, "cat /root/churn/counter").trim().matches("[1-9][0-9]+"), "the churn going", Duration.ofSeconds(30));
+            moved = b.post("/replicaSet/" + name + "/move", Map.of("node", "b"));
+        } finally {
+            churn.destroy();
+        }
         assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+        assertThat(moved.data().path("phaseMillis").has("preCopy")).as(moved.toString()).isTrue();
+        assertThat(moved.data().path("phaseMillis").has("finalCopy")).as(moved.toString()).isTrue();
+        // the trees on b are the ones N left on a when it stopped, churn and all
+        String upperA = docker("a", "inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", name + "-1").trim();
+        String upperB = docker("b", "inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", name + "-2").trim();
+        String dataA = docker("a", "volume", "inspect", "-f", "{{.Mountpoint}}", vol + "-1").trim();
+        String dataB = docker("b", "volume", "inspect", "-f", "{{.Mountpoint}}", vol + "-2").trim();
+        String diskA = manifest(upperA);
+        assertThat(diskA).contains("root/churn/counter", "bin/yes 0o20000").contains("dev 0:0");
+        assertThat(manifest(upperB)).isEqualTo(diskA);
+        assertThat(manifest(dataB)).isEqualTo(manifest(dataA)).contains("linked");
         assertThat(moved.data().path("to").asString()).isEqualTo("b");
         assertThat(moved.data().path("version").asLong()).isEqualTo(2);
         assertThat(moved.data().path("portsChanged").asBoolean()).isTrue();
@@ -166,6 +219,7 @@ class MoveIT {
         assertThat(now.path("ports").path("8000/tcp").asInt()).isEqualTo(movedPort);
         assertThat(strings(now.path("gpus"))).hasSize(2).allMatch(g -> g.startsWith(NODE2_GPU));
         assertThat(exec(a, name, LOOK)).isEqualTo(before);
+        assertThat(exec(a, name, "test -e /bin/yes && echo yes || echo no-yes")).isEqualTo("no-yes\n");
         assertThat(runningContainers("b", name)).containsExactly(name + "-2");
         assertThat(runningContainers("a", name)).isEmpty();
         assertThat(containersOf("a", name)).containsExactly(name + "-1");
@@ -186,6 +240,8 @@ class MoveIT {
         assertThat(home.path("ports").path("8000/tcp").asInt()).isEqualTo(homePort).isNotEqualTo(movedPort);
         assertThat(strings(home.path("gpus"))).hasSize(1).noneMatch(g -> g.startsWith(NODE2_GPU));
         assertThat(exec(b, name, LOOK)).isEqualTo(before);
+        assertThat(manifest(docker("a", "inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", name + "-3").trim())).as("moved back")
+                .isEqualTo(manifest(docker("b", "inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", name + "-2").trim()));
         assertThat(runningContainers("a", name)).containsExactly(name + "-3");
         assertThat(containersOf("b", name)).containsExactly(name + "-2");
         assertHeldOnlyOn(name, "a", 1, homePort);
@@ -286,8 +342,9 @@ class MoveIT {
     void aTargetKilledMidCopyLeavesTheInstanceOnItsSourceAndItsRestartRemovesWhatTheMoveMade() throws Exception {
         String name = instanceWithData("tgtkill");
         String before = exec(a, name, "sha256sum /data/bulk /root/own");
+        String started = docker("a", "inspect", "-f", "{{.State.StartedAt}}", name + "-1");
 
-        Api.Reply failed = moveKilling(name, "b");
+        Api.Reply failed = moveKilling(name, "b", "pre-copying");
         assertThat(failed.status()).as(failed.toString()).isGreaterThanOrEqualTo(500);
         JsonNode still = a.get("/replicaSet/" + name).data();
         assertThat(still.path("node").asString()).isEqualTo("a");
@@ -295,6 +352,7 @@ class MoveIT {
         assertThat(still.path("state").asString()).isEqualTo("running");
         assertThat(runningContainers("a", name)).containsExactly(name + "-1");
         assertThat(exec(a, name, "sha256sum /data/bulk /root/own")).isEqualTo(before);
+        assertThat(docker("a", "inspect", "-f", "{{.State.StartedAt}}", name + "-1")).as("killed during the pre-copy: never stopped").isEqualTo(started);
         assertThat(etcdKeys(KEYS + "operations/a/")).as("the source's intent is dropped with the undo").isEmpty();
 
         restart("b");
@@ -307,11 +365,39 @@ class MoveIT {
 
     @Test
     @Order(5)
-    void aSourceKilledMidCopyRunsItsVersionAgainWhenItIsBackAndTheTargetKeepsNothing() throws Exception {
+    void aSourceKilledDuringThePreCopyLeavesItsVersionRunningUntouchedAndTheTargetKeepsNothing() throws Exception {
+        String name = instanceWithData("prekill");
+        String before = exec(a, name, "sha256sum /data/bulk /root/own");
+        String started = docker("a", "inspect", "-f", "{{.State.StartedAt}}", name + "-1");
+
+        Api.Reply failed = moveKilling(name, "a", "pre-copying");
+        assertThat(failed.status()).as(failed.toString()).isGreaterThanOrEqualTo(500);
+        awaitTrue(() -> containersOf("b", name).isEmpty() && etcdKeys(KEYS + "operations/b/").isEmpty()
+                        && docker("b", "volume", "ls", "-q", "--filter", "label=io.gpudocker.owner=" + PREFIX).isBlank(),
+                "nothing of the move left on b", Duration.ofSeconds(60));
+        assertThat(etcdKeys(KEYS + "operations/a/")).as("nothing to repair: the source never stopped it").isEmpty();
+        assertThat(runningContainers("a", name)).as("runs on while its node is down").containsExactly(name + "-1");
+
+        restart("a");
+        JsonNode back = a.get("/replicaSet/" + name).data();
+        assertThat(back.path("node").asString()).isEqualTo("a");
+        assertThat(back.path("version").asLong()).isEqualTo(1);
+        assertThat(back.path("state").asString()).isEqualTo("running");
+        assertThat(docker("a", "inspect", "-f", "{{.State.StartedAt}}", name + "-1")).as("never stopped nor started again").isEqualTo(started);
+        assertThat(exec(a, name, "sha256sum /data/bulk /root/own")).isEqualTo(before);
+        assertThat(etcdKeys(KEYS + "operations/")).isEmpty();
+        awaitTrue(() -> freeGpus("b") == 4, "b's GPUs all free", Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(6)
+    void aSourceKilledDuringTheFinalCopyRunsItsVersionAgainWhenItIsBackAndTheTargetKeepsNothing() throws Exception {
         String name = instanceWithData("srckill");
         String before = exec(a, name, "sha256sum /data/bulk /root/own");
 
-        Api.Reply failed = moveKilling(name, "a");
+        // written while the pre-copy runs, so the copy made once it is stopped has hundreds of MB to carry when a dies
+        Api.Reply failed = moveKilling(name, "a", "copying what changed", () -> new ProcessBuilder("docker", "-H", engines.get("a"), "exec", name + "-1",
+                "sh", "-c", "head -c 600000000 /dev/zero > /data/late").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         assertThat(failed.status()).as(failed.toString()).isGreaterThanOrEqualTo(500);
         // the target gave the move up as soon as the files stopped coming
         awaitTrue(() -> containersOf("b", name).isEmpty() && etcdKeys(KEYS + "operations/b/").isEmpty()
@@ -342,18 +428,87 @@ class MoveIT {
         return name;
     }
 
-    /** Starts the move to b and SIGKILLs {@code victim} once the copy runs; the move's answer. */
-    private Api.Reply moveKilling(String name, String victim) throws Exception {
+    /** Something started once the pre-copy runs. */
+    private interface DuringPreCopy {
+        Process start() throws IOException;
+    }
+
+    /** Starts the move to b and SIGKILLs {@code victim} once its progress step starts with {@code step}; the move's answer. */
+    private Api.Reply moveKilling(String name, String victim, String step) throws Exception {
+        return moveKilling(name, victim, step, null);
+    }
+
+    private Api.Reply moveKilling(String name, String victim, String step, DuringPreCopy during) throws Exception {
         java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Process started = null;
         try {
             java.util.concurrent.Future<Api.Reply> move = one.submit(() -> (victim.equals("a") ? b : a).post("/replicaSet/" + name + "/move", Map.of("node", "b")));
-            awaitTrue(() -> a.get("/replicaSet/" + name).data().path("progress").path("step").asString().startsWith("copying"),
-                    "the move copying", Duration.ofSeconds(60));
+            if (during != null) {
+                awaitTrue(() -> a.get("/replicaSet/" + name).data().path("progress").path("step").asString().startsWith("pre-copying"),
+                        "the move pre-copying", Duration.ofSeconds(60));
+                started = during.start();
+            }
+            awaitTrue(() -> a.get("/replicaSet/" + name).data().path("progress").path("step").asString().startsWith(step),
+                    "the move at '" + step + "'", Duration.ofSeconds(60));
             processes.get(victim).kill();
             return move.get(120, java.util.concurrent.TimeUnit.SECONDS);
         } finally {
             one.shutdownNow();
+            if (started != null) {
+                started.destroy();
+            }
         }
+    }
+
+    @Test
+    @Order(7)
+    void aStoppedInstanceMovesStoppedHoldingNothingAndAPausedOneIsRefused() throws Exception {
+        String vol = volume("stopdata", "a");
+        String name = name("stopped");
+        Map<String, Object> body = body(name, 2);
+        body.put("node", "a");
+        body.put("binds", List.of(Map.of("src", vol + "-1", "dest", "/data")));
+        assertThat(b.post("/replicaSet", body).status()).isEqualTo(200);
+        exec(a, name, "echo kept > /root/kept && echo data > /data/kept && rm /etc/image-release");
+        String paused = name("paused");
+        Map<String, Object> other = body(paused, 1);
+        other.put("node", "a");
+        assertThat(b.post("/replicaSet", other).status()).isEqualTo(200);
+        assertThat(a.patch("/replicaSet/" + paused + "/pause", null).status()).isEqualTo(200);
+        assertThat(a.patch("/replicaSet/" + name + "/stop", null).status()).isEqualTo(200);
+        Map<String, String> keysBefore = etcdValues(KEYS);
+
+        Api.Reply refused = b.post("/replicaSet/" + paused + "/move", Map.of("node", "b"));
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.code()).isEqualTo(1132);
+        assertThat(refused.msg()).contains("paused", "continue it, or stop it");
+        assertThat(etcdValues(KEYS)).isEqualTo(keysBefore);
+
+        Api.Reply moved = b.post("/replicaSet/" + name + "/move", Map.of("node", "b"));
+        assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+        assertThat(moved.data().path("downtimeMillis").asLong()).isZero();
+        assertThat(moved.data().path("phaseMillis").has("preCopy")).isFalse();
+        JsonNode now = a.get("/replicaSet/" + name).data();
+        assertThat(now.path("node").asString()).isEqualTo("b");
+        assertThat(now.path("state").asString()).isEqualTo("stopped");
+        assertThat(now.path("version").asLong()).isEqualTo(2);
+        assertThat(now.path("gpus").size()).isZero();
+        assertThat(runningContainers("b", name)).isEmpty();
+        assertThat(containersOf("b", name)).containsExactly(name + "-2");
+        assertThat(etcdValues(KEYS).entrySet()).as("a stopped instance holds nothing, on either node")
+                .noneMatch(e -> name.equals(e.getValue()) && (e.getKey().startsWith("gpus/") || e.getKey().startsWith("ports/") || e.getKey().startsWith("cpus/")));
+        assertThat(etcdKeys(KEYS + "operations/")).isEmpty();
+
+        // a restart there takes its GPUs on b and runs it with the files it had
+        Api.Reply restarted = a.patch("/replicaSet/" + name + "/restart", null);
+        assertThat(restarted.status()).as(restarted.toString()).isEqualTo(200);
+        assertThat(exec(a, name, "cat /root/kept /data/kept; test -e /etc/image-release && echo present || echo deleted")).isEqualTo("kept\ndata\ndeleted\n");
+        assertThat(strings(a.get("/replicaSet/" + name).data().path("gpus"))).hasSize(2).allMatch(g -> g.startsWith(NODE2_GPU));
+    }
+
+    /** {@link #MANIFEST} of the tree at {@code dir} on this host. */
+    private static String manifest(String dir) {
+        return RigShell.run(Map.of(), "python3", "-c", MANIFEST, dir);
     }
 
     private void restart(String node) throws Exception {
