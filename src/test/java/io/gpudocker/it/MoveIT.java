@@ -70,7 +70,8 @@ class MoveIT {
     /**
      * Every entry of the tree given: path, kind, mode, owner, links, size, modification time, link target, device
      * numbers (overlay's whiteouts), extended attributes (its opaque marks), a file's SHA-256, and which paths share
-     * an inode.
+     * an inode (whiteouts aside: overlay links them all to one inode of its work directory, a copy makes one each, and
+     * to overlay either is a whiteout).
      */
     private static final String MANIFEST = String.join("\n",
             "import hashlib, os, stat, sys",
@@ -78,12 +79,14 @@ class MoveIT {
             "for d, dirs, files in os.walk(root):",
             "    for n in sorted(dirs + files):",
             "        p = os.path.join(d, n); st = os.lstat(p); rel = os.path.relpath(p, root)",
-            "        line = [rel, oct(st.st_mode), str(st.st_uid), str(st.st_gid), str(st.st_nlink), str(st.st_size), str(st.st_mtime_ns)]",
+            // a whiteout is a 0:0 device whatever its inode: overlay links its whiteouts to one inode of its own, a copy makes one each
+            "        whiteout = stat.S_ISCHR(st.st_mode) and st.st_rdev == 0",
+            "        line = [rel, oct(st.st_mode), str(st.st_uid), str(st.st_gid), '-' if whiteout else str(st.st_nlink), str(st.st_size), str(st.st_mtime_ns)]",
             "        if stat.S_ISLNK(st.st_mode): line.append('-> ' + os.readlink(p))",
             "        if stat.S_ISCHR(st.st_mode): line.append('dev %d:%d' % (os.major(st.st_rdev), os.minor(st.st_rdev)))",
             "        if stat.S_ISREG(st.st_mode): line.append(hashlib.sha256(open(p, 'rb').read()).hexdigest())",
             "        if not stat.S_ISLNK(st.st_mode): line += sorted(k + '=' + repr(os.getxattr(p, k)) for k in os.listxattr(p))",
-            "        if st.st_nlink > 1 and not stat.S_ISDIR(st.st_mode): inodes.setdefault(st.st_ino, []).append(rel)",
+            "        if st.st_nlink > 1 and not stat.S_ISDIR(st.st_mode) and not whiteout: inodes.setdefault(st.st_ino, []).append(rel)",
             "        print(' '.join(line))",
             "for group in sorted(sorted(g) for g in inodes.values()): print('linked', ' '.join(group))");
 
