@@ -7,6 +7,9 @@
 #     through `docker exec -i cat` (goal: median <= 5 ms).
 # Each transfer is run R times (default 3), alternating; the medians are compared.
 # Uses the rig when it is up (scripts/test-env.sh), else brings it up and takes it down again afterwards.
+# GDA_TEST_DIR names the rig; GDA_BENCH_PORT (HTTP; the SSH port is the next one) and GDA_BENCH_PORTS (the instances'
+# host ports) keep two runs on one machine apart; GDA_BENCH_JAVA_OPTS go to the service's JVM (a flight recording:
+# -XX:StartFlightRecording=filename=/tmp/access.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-1024}
@@ -44,7 +47,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-java -jar "$JAR" -a "127.0.0.1:$PORT" -e "$GDA_ETCD_ENDPOINTS" -p "${GDA_BENCH_PORTS:-48300-48399}" --gda.etcd.prefix=$PREFIX \
+# shellcheck disable=SC2086
+java ${GDA_BENCH_JAVA_OPTS:-} -jar "$JAR" -a "127.0.0.1:$PORT" -e "$GDA_ETCD_ENDPOINTS" -p "${GDA_BENCH_PORTS:-48300-48399}" --gda.etcd.prefix=$PREFIX \
   --gda.docker.host="$GDA_DOCKER_HOST" --gda.gpu.nvidia-smi="$GDA_GPU_NVIDIA_SMI" --gda.auth.admin-token="$token" \
   --gda.state-dir="$work/state" --ssh-addr "127.0.0.1:$SSH_PORT" > "$work/service.log" 2>&1 &
 pid=$!

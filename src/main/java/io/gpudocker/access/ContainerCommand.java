@@ -14,6 +14,7 @@ import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.channel.ChannelSessionAware;
 import org.apache.sshd.server.command.Command;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * terminal), else with separate stdout and stderr and the client's end of input passed on. The exit status goes back
  * to the client. Each holds one of the tenant's terminal slots while it runs.
  */
-final class ContainerCommand implements Command {
+final class ContainerCommand implements Command, ChannelSessionAware {
     private static final Logger log = LoggerFactory.getLogger(ContainerCommand.class);
     /** bash where the image has it, else sh: a login shell either way (as the console's terminal). */
     static final List<String> LOGIN_SHELL = List.of("/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi");
@@ -50,8 +51,17 @@ final class ContainerCommand implements Command {
         this.what = what;
     }
 
+    /** The client's input comes through {@link ChannelInput} rather than the library's pipe (called before the streams are set). */
+    @Override
+    public void setChannelSession(ChannelSession channel) {
+        ChannelInput input = new ChannelInput(channel.getLocalWindow());
+        channel.setDataReceiver(input);
+        this.in = input;
+    }
+
     @Override
     public void setInputStream(InputStream in) {
+        // not called: the channel's data goes to the ChannelInput set above
         this.in = in;
     }
 
@@ -153,6 +163,13 @@ final class ContainerCommand implements Command {
 
     @Override
     public void destroy(ChannelSession channel) {
+        try {
+            if (in != null) {
+                in.close(); // the input's reader ends, whether or not the client sent its end of input
+            }
+        } catch (IOException e) {
+            log.debug("closing an ssh session's input: {}", e.toString());
+        }
         ContainerProcess p = process;
         if (p != null) {
             p.close();

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -26,6 +27,7 @@ import java.util.Map;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.channel.ChannelSessionAware;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
 import org.slf4j.Logger;
@@ -38,11 +40,15 @@ import org.slf4j.LoggerFactory;
  * {@code readlink} and {@code ln} do the rest; each runs by {@code docker exec}, as the container's user, so the
  * container's own mounts and permissions hold, and no path is ever resolved on the host. Protocol version 3 (the one
  * OpenSSH uses); files are read and written front to back, as the OpenSSH clients do (a write elsewhere than at the
- * end is refused; a read elsewhere restarts the reader there).
+ * end is refused; a read elsewhere restarts the reader there). A write is answered once queued for the file's writer
+ * ({@link WriteBehind}), so the client keeps sending while the container takes the bytes; a failure of the writer is
+ * the answer to a later write or to the close, as a local disk's would be.
  */
-final class ContainerSftp implements Command {
+final class ContainerSftp implements Command, ChannelSessionAware {
     private static final Logger log = LoggerFactory.getLogger(ContainerSftp.class);
     private static final int MAX_PACKET = 256 * 1024;
+    /** How far a file's writer may be behind the client's writes, which are answered once queued. */
+    private static final long WRITE_AHEAD = 8L * 1024 * 1024;
     private static final int OK = 0, EOF = 1, NO_SUCH_FILE = 2, PERMISSION_DENIED = 3, FAILURE = 4, BAD_MESSAGE = 5, OP_UNSUPPORTED = 8;
     private static final int ATTR_SIZE = 1, ATTR_UIDGID = 2, ATTR_PERMISSIONS = 4, ATTR_ACMODTIME = 8;
     private static final int WRITE = 2, APPEND = 4, CREAT = 8, TRUNC = 16, EXCL = 32;
@@ -102,6 +108,8 @@ final class ContainerSftp implements Command {
     private static final class Stream extends Handle {
         final boolean writing;
         ContainerProcess process;
+        /** What goes to the writer's input, a little behind the client's writes. */
+        WriteBehind input;
         PipedInputStream output;
         Thread copier;
         final ByteArrayOutputStream errors = new ByteArrayOutputStream();
@@ -134,8 +142,17 @@ final class ContainerSftp implements Command {
         this.meter = meter;
     }
 
+    /** The client's packets come through {@link ChannelInput} rather than the library's pipe (called before the streams are set). */
+    @Override
+    public void setChannelSession(ChannelSession channel) {
+        ChannelInput input = new ChannelInput(channel.getLocalWindow());
+        channel.setDataReceiver(input);
+        this.in = input;
+    }
+
     @Override
     public void setInputStream(InputStream in) {
+        // not called: the channel's data goes to the ChannelInput set above
         this.in = in;
     }
 
@@ -180,6 +197,8 @@ final class ContainerSftp implements Command {
             home = h.out().strip().isEmpty() ? "/" : h.out().strip();
             log.info("ssh: sftp in instance {} opened by {}", login.replicaSet(), login.caller().name());
             DataInputStream packets = new DataInputStream(in);
+            // one buffer for every packet: a write's data goes from it to the writer, not copied again
+            byte[] packet = new byte[64 * 1024];
             while (true) {
                 int length;
                 try {
@@ -190,10 +209,12 @@ final class ContainerSftp implements Command {
                 if (length < 1 || length > MAX_PACKET) {
                     throw new IOException("an sftp packet of " + length + " bytes");
                 }
-                byte[] packet = new byte[length];
-                packets.readFully(packet);
+                if (length > packet.length) {
+                    packet = new byte[length];
+                }
+                packets.readFully(packet, 0, length);
                 meter.add(tenant, "ssh", length);
-                handle(new Reader(packet));
+                handle(new Reader(packet, length));
             }
             log.info("ssh: sftp in instance {} of {} ended", login.replicaSet(), login.caller().name());
         } catch (ApiException e) {
@@ -223,7 +244,7 @@ final class ContainerSftp implements Command {
                 case 3 -> open(id, resolve(r.string()), r.u32());
                 case 4 -> close(id, r.bytes());
                 case 5 -> read(id, r.bytes(), r.u64(), r.u32());
-                case 6 -> write(id, r.bytes(), r.u64(), r.bytes());
+                case 6 -> write(id, r.bytes(), r.u64(), r);
                 case 7 -> attrs(id, stat(resolve(r.string()), false));
                 case 8 -> attrs(id, stat(handle(r.bytes()).path, true));
                 case 9 -> setstat(id, resolve(r.string()), r);
@@ -285,6 +306,7 @@ final class ContainerSftp implements Command {
     private void start(Stream s, List<String> cmd) throws IOException {
         s.process = launcher.start(new RemoteProcess.Spec(cmd, false, Map.of(), 0, 0));
         if (s.writing) {
+            s.input = new WriteBehind(s.process.stdin(), WRITE_AHEAD, "sftp-write");
             s.copier = copier(s, OutputStream.nullOutputStream());
             return;
         }
@@ -335,22 +357,24 @@ final class ContainerSftp implements Command {
         send(w);
     }
 
-    private void write(int id, byte[] handle, long offset, byte[] data) throws IOException, Refusal {
+    /** The data is the rest of the request, {@code r}'s next string: passed on from the packet's buffer. */
+    private void write(int id, byte[] handle, long offset, Reader r) throws IOException, Refusal {
         if (!(handles.get(key(handle)) instanceof Stream s) || !s.writing) {
             throw new Refusal(FAILURE, "not a file open for writing");
         }
         if (offset != s.position) {
             throw new Refusal(OP_UNSUPPORTED, "writes go at the end of what was written (" + s.position + "), not at " + offset);
         }
+        int length = r.length();
         if (s.process == null) {
             start(s, List.of("/bin/sh", "-c", "exec cat > \"$1\"", "sh", s.path));
         }
         try {
-            s.process.stdin().write(data);
+            s.input.write(r.array(), r.take(length), length);
         } catch (IOException e) {
             throw new Refusal(FAILURE, "writing " + s.path + " failed: " + s.errors.toString(StandardCharsets.UTF_8).strip());
         }
-        s.position += data.length;
+        s.position += length;
         status(id, OK, "");
     }
 
@@ -365,14 +389,20 @@ final class ContainerSftp implements Command {
                 return;
             }
             if (s.writing) {
-                s.process.stdin().close();
+                boolean written = true;
+                try {
+                    s.input.close();
+                } catch (IOException e) {
+                    written = false;
+                    s.process.close();
+                }
                 try {
                     s.copier.join();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 s.process.close();
-                if (s.exit != 0) {
+                if (!written || s.exit != 0) {
                     throw new Refusal(FAILURE, "writing " + s.path + " failed: " + s.errors.toString(StandardCharsets.UTF_8).strip());
                 }
             } else {
@@ -566,6 +596,9 @@ final class ContainerSftp implements Command {
 
     private static void discard(Handle h) {
         if (h instanceof Stream s && s.process != null) {
+            if (s.input != null) {
+                s.input.abort();
+            }
             s.process.close();
             try {
                 if (s.output != null) {
@@ -614,37 +647,63 @@ final class ContainerSftp implements Command {
         meter.add(tenant, "ssh", body.length + 4L);
     }
 
+    /** The fields of one packet, read from the front of {@code packet}'s first {@code length} bytes. */
     private static final class Reader {
-        private final DataInputStream in;
+        private final ByteBuffer in;
 
-        Reader(byte[] packet) {
-            this.in = new DataInputStream(new java.io.ByteArrayInputStream(packet));
+        Reader(byte[] packet, int length) {
+            this.in = ByteBuffer.wrap(packet, 0, length);
         }
 
         int u8() throws IOException {
-            return in.readUnsignedByte();
+            need(1);
+            return in.get() & 0xff;
         }
 
         int u32() throws IOException {
-            return in.readInt();
+            need(4);
+            return in.getInt();
         }
 
         long u64() throws IOException {
-            return in.readLong();
+            need(8);
+            return in.getLong();
         }
 
         byte[] bytes() throws IOException {
-            int n = in.readInt();
-            if (n < 0 || n > MAX_PACKET) {
-                throw new IOException("a string of " + n + " bytes");
-            }
-            byte[] b = new byte[n];
-            in.readFully(b);
+            byte[] b = new byte[length()];
+            in.get(b);
             return b;
         }
 
         String string() throws IOException {
             return new String(bytes(), StandardCharsets.UTF_8);
+        }
+
+        /** The length of the next string, checked against what is left; {@link #take} then steps over its bytes. */
+        int length() throws IOException {
+            int n = u32();
+            if (n < 0 || n > in.remaining()) {
+                throw new EOFException("a string of " + n + " bytes where " + in.remaining() + " are left");
+            }
+            return n;
+        }
+
+        /** Steps over the next {@code n} bytes; where they start in {@link #array}. */
+        int take(int n) {
+            int at = in.position();
+            in.position(at + n);
+            return at;
+        }
+
+        byte[] array() {
+            return in.array();
+        }
+
+        private void need(int n) throws EOFException {
+            if (in.remaining() < n) {
+                throw new EOFException("the packet ends early");
+            }
         }
     }
 

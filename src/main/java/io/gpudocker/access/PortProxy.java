@@ -291,12 +291,17 @@ public class PortProxy {
         }
     }
 
-    /** Copies {@code length} bytes (all until the end where negative), each piece as it arrives. */
+    /**
+     * Copies {@code length} bytes (all until the end where negative), each piece as it arrives: a read that did not fill
+     * the buffer took all there was, so what was written goes to the client now rather than when more comes (an
+     * event stream's line, a long poll's answer). Large pieces: a download's bytes in few reads and writes.
+     */
     private static void copy(InputStream in, OutputStream out, long length) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[256 * 1024];
         long left = length;
         while (length < 0 || left > 0) {
-            int n = in.read(buffer, 0, length < 0 ? buffer.length : (int) Math.min(buffer.length, left));
+            int want = length < 0 ? buffer.length : (int) Math.min(buffer.length, left);
+            int n = in.read(buffer, 0, want);
             if (n < 0) {
                 if (length < 0) {
                     return;
@@ -304,7 +309,7 @@ public class PortProxy {
                 throw new EOFException("the app ended its answer " + left + " bytes short");
             }
             out.write(buffer, 0, n);
-            if (in.available() == 0) {
+            if (n < want) {
                 out.flush();
             }
             left -= n;

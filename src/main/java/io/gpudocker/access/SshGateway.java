@@ -9,8 +9,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
@@ -90,12 +94,33 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
             X11ForwardingFilter noX11 = (session, type) -> false;
             sshd.setForwardingFilter(ForwardingFilter.asForwardingFilter(noAgent, noX11, forwarding));
             CoreModuleProperties.IDLE_TIMEOUT.set(sshd, settings.idleTimeout());
+            sshd.setCipherFactories(ciphers(settings.ciphers()));
+            // a copy's data in fewer, larger packets (a 32 KiB SFTP write is one packet, not two; the library refuses
+            // packets over 256 KiB whole, so the data of one stays well under), read in larger pieces, with room for
+            // the client to keep sending while the container takes what came
+            CoreModuleProperties.MAX_PACKET_SIZE.set(sshd, 128L * 1024);
+            CoreModuleProperties.WINDOW_SIZE.set(sshd, 8L * 1024 * 1024);
+            CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(sshd, 256 * 1024);
             sshd.start();
             server = sshd;
             log.info("ssh gateway listening on {}:{} (host key {})", settings.host(), port(sshd), fingerprint);
         } catch (IOException e) {
             throw new UncheckedIOException("the SSH gateway could not listen on " + settings.addr() + " (--ssh-addr; --no-ssh to go without): " + e.getMessage(), e);
         }
+    }
+
+    /** The factories of the ciphers {@code gda.ssh.ciphers} names, in its order; "none" and unknown names refused. */
+    static List<NamedFactory<Cipher>> ciphers(List<String> names) {
+        List<NamedFactory<Cipher>> factories = new ArrayList<>();
+        for (String name : names) {
+            BuiltinCiphers cipher = BuiltinCiphers.fromFactoryName(name);
+            if (cipher == null || cipher == BuiltinCiphers.none || !cipher.isSupported()) {
+                throw new IllegalArgumentException("gda.ssh.ciphers names '" + name + "', which the SSH gateway does not offer (known: "
+                        + BuiltinCiphers.VALUES.stream().filter(c -> c != BuiltinCiphers.none && c.isSupported()).map(BuiltinCiphers::getName).toList() + ")");
+            }
+            factories.add(cipher);
+        }
+        return factories;
     }
 
     /** Who logs in, to what: the key's tenant (a removed key: nobody), the instance the user name names, if that tenant may reach it. */
