@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +21,22 @@ import java.util.concurrent.TimeUnit;
  * instead of waiting for the limit.
  */
 public final class ProcessRunner {
+    /** Children this runner may have running at once; null: no bound. */
+    private final Semaphore slots;
+
+    public ProcessRunner() {
+        this(null);
+    }
+
+    /**
+     * @param slots shared by the runners whose children are bounded together; a run waits for one before its child
+     *              starts. The JDK keeps a platform thread waiting on each running child (and this runner two more
+     *              reading its output), so the bound bounds those threads too.
+     */
+    public ProcessRunner(Semaphore slots) {
+        this.slots = slots;
+    }
+
     /** How much of each output stream is kept: enough for any error text, bounded for any output. */
     public static final int TAIL_BYTES = 64 * 1024;
     /** How many characters of the child's own error text a {@link Failed} message quotes. */
@@ -109,6 +126,23 @@ public final class ProcessRunner {
             throw new IllegalArgumentException("the time limit must be positive, not " + timeout);
         }
         String program = command.get(0);
+        if (slots == null) {
+            return runStarted(command, program, timeout);
+        }
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Interrupted(program, e);
+        }
+        try {
+            return runStarted(command, program, timeout);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private Result runStarted(List<String> command, String program, Duration timeout) {
         Process process = start(command, program);
         Drain stdout = Drain.start(process.getInputStream(), "stdout of " + program);
         Drain stderr = Drain.start(process.getErrorStream(), "stderr of " + program);

@@ -92,10 +92,14 @@ public record GdaProperties(
             @DefaultValue("2s") Duration connectTimeout,
             @DefaultValue("3s") Duration responseTimeout,
             @DefaultValue("2m") Duration workTimeout,
-            @DefaultValue("0") int maxCalls) {
+            @DefaultValue("0") int maxCalls,
+            @DefaultValue("16") int maxCopies) {
         public Docker {
             if (maxCalls < 0) {
                 throw new IllegalArgumentException("gda.docker.max-calls must not be negative (0: eight per CPU of this host, at least 32)");
+            }
+            if (maxCopies < 1) {
+                throw new IllegalArgumentException("gda.docker.max-copies must be at least 1 (copies of system disks and volumes running at once)");
             }
             for (Duration d : List.of(connectTimeout, responseTimeout, workTimeout)) {
                 if (d.isNegative() || d.isZero()) {

@@ -14,6 +14,7 @@ import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ConfinedCommand;
+import io.gpudocker.copy.CopySlots;
 import io.gpudocker.copy.ReflinkProbe;
 import io.gpudocker.docker.BindMounts;
 import io.gpudocker.docker.ContainerEngine;
@@ -214,6 +215,12 @@ public class InfrastructureConfig {
     @Bean
     PortScheduler portScheduler(GdaProperties props) {
         return new PortScheduler(props.ports().parsed());
+    }
+
+    /** Shared by the system disks' and the volumes' copiers: gda.docker.max-copies at once. */
+    @Bean
+    CopySlots copySlots(GdaProperties props) {
+        return new CopySlots(props.docker().maxCopies());
     }
 
     /** How every copy of a tenant's tree runs: confined to the trees it copies. */

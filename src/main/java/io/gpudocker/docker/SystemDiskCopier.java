@@ -11,6 +11,7 @@ import io.gpudocker.copy.ReflinkProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ public class SystemDiskCopier {
     public static final Duration DEFAULT_LIMIT = Duration.ofHours(6);
     public static final String KIND = "system-disk";
 
-    private final ProcessRunner runner = new ProcessRunner();
+    private final ProcessRunner runner;
     private final String copyCommand;
     private final Duration limit;
     private final ReflinkProbe reflinks;
@@ -57,6 +58,13 @@ public class SystemDiskCopier {
      * @param confined how cp is run: in a root of its own that holds only the two layers
      */
     public SystemDiskCopier(String copyCommand, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined) {
+        this(copyCommand, limit, reflinks, metrics, confined, null);
+    }
+
+    /** @param copies bounds the copies running at once, shared with the volumes' (null: no bound) */
+    public SystemDiskCopier(String copyCommand, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined,
+                            Semaphore copies) {
+        this.runner = new ProcessRunner(copies);
         this.copyCommand = copyCommand;
         this.limit = limit;
         this.reflinks = reflinks;

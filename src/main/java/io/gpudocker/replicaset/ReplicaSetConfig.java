@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.copy.CopyMetrics;
+import io.gpudocker.copy.CopySlots;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
 import io.gpudocker.copy.ConfinedCommand;
@@ -65,8 +66,8 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    SystemDiskCopier systemDiskCopier(ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined) {
-        return new SystemDiskCopier("cp", SystemDiskCopier.DEFAULT_LIMIT, reflinks, metrics, confined);
+    SystemDiskCopier systemDiskCopier(ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined, CopySlots copies) {
+        return new SystemDiskCopier("cp", SystemDiskCopier.DEFAULT_LIMIT, reflinks, metrics, confined, copies.semaphore());
     }
 
     @Bean

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Reads: a replicaset's current version, the list, the history, and which container's logs to read. */
@@ -31,14 +33,36 @@ public class ReplicaSetQueries {
         this.containers = containers;
     }
 
+    /** How many names' last-read containers are kept for {@link #get}; more start over (each then waits once more). */
+    private static final int KEPT_CONTAINERS = 4096;
+
+    /** The container the last read of each name found current: what the next read asks Docker about while etcd answers. */
+    private final Map<String, String> lastContainers = new ConcurrentHashMap<>();
+
     /**
      * The current version as recorded, with Docker's live status beside the recorded state; the one inspect of
-     * its container also gives {@code info} what Docker holds for it.
+     * its container also gives {@code info} what Docker holds for it. One etcd round trip reads the record and its
+     * version; the inspect of the container the last read of this name found runs while it travels, and is used only
+     * when the record still names that container (else the record's container is inspected after it).
      */
     public ReplicaSetViews.Detail get(String name, Caller caller) {
-        ReplicaSetRecord record = repo.require(name, caller).record();
-        ReplicaSetVersion current = repo.current(record);
-        Optional<ContainerDetail> live = engine.inspect(record.containerName());
+        String guess = lastContainers.get(name);
+        AtomicReference<Supplier<Optional<ContainerDetail>>> early = new AtomicReference<>();
+        ReplicaSetRepository.Current read = repo.requireCurrent(name, caller, () -> {
+            if (guess != null) {
+                early.set(inspected(guess));
+            }
+        });
+        ReplicaSetRecord record = read.stored().record();
+        ReplicaSetVersion current = read.version();
+        // a failed early inspect speaks only where its answer is used: a name refused by etcd is refused as before
+        Optional<ContainerDetail> live = record.containerName().equals(guess) ? early.get().get() : engine.inspect(record.containerName());
+        if (!record.containerName().equals(guess)) {
+            if (lastContainers.size() >= KEPT_CONTAINERS) {
+                lastContainers.clear();
+            }
+            lastContainers.put(name, record.containerName());
+        }
         String status = live.map(ContainerDetail::status).orElse("missing");
         Integer exitCode = live.map(ContainerDetail::exitCode).orElse(null);
         ReplicaSetSpec spec = current.spec();
@@ -48,6 +72,18 @@ public class ReplicaSetQueries {
                 record.cpus().size(), CpuList.format(record.cpus()), ReplicaSetViews.size(current.memory()), ReplicaSetViews.size(current.shmSize()),
                 OriginalContainerInfo.of(current, containers.recordedSpecOf(current, record.tenant()), live.map(ContainerDetail::configs).orElse(null)),
                 progress.of(ReplicaSetViews.progressKey(name)).orElse(null), record.node());
+    }
+
+    /** Docker's answer about {@code container}, or its failure, to be given (or thrown) when asked for. */
+    private Supplier<Optional<ContainerDetail>> inspected(String container) {
+        try {
+            Optional<ContainerDetail> found = engine.inspect(container);
+            return () -> found;
+        } catch (RuntimeException e) {
+            return () -> {
+                throw e;
+            };
+        }
     }
 
     /** How many callers' last lists are kept; more callers than that start over (each then reads once more). */

@@ -1,6 +1,7 @@
 package io.gpudocker.replicaset;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import io.gpudocker.api.validation.NameSyntax;
 import io.gpudocker.quota.QuotaLedger;
@@ -45,6 +46,26 @@ public class ReplicaSetRepository extends VersionedRepository<ReplicaSetRecord, 
     public ReplicaSetVersion current(ReplicaSetRecord record) {
         return version(record.name(), record.version()).orElseThrow(() -> new IllegalStateException(
                 "replicaset " + record.name() + " has no record of its current version " + record.version()));
+    }
+
+    /** A record this node acts on, with its current version. */
+    public record Current(Stored<ReplicaSetRecord> stored, ReplicaSetVersion version) {}
+
+    /**
+     * As {@link #require(String, Caller)} with {@link #current}, in one etcd round trip: the record and the newest
+     * version kept, read together (the current version is the newest but for a record caught mid-way by an older
+     * writer, which then has its own version read). Sent at once; {@code meanwhile} runs while it travels.
+     */
+    public Current requireCurrent(String name, Caller caller, Runnable meanwhile) {
+        KeyValueStore.Pending<KeyValueStore.WithLast> sent = store.getWithLast(layout.record(name), layout.versionsOf(name));
+        meanwhile.run();
+        KeyValueStore.WithLast read = sent.await();
+        Stored<ReplicaSetRecord> stored = requireHere(name, read.value().map(this::stored), caller);
+        ReplicaSetRecord record = stored.record();
+        String currentKey = layout.version(name, record.version());
+        ReplicaSetVersion version = read.last().filter(kv -> kv.key().equals(currentKey)).map(this::versionOf)
+                .orElseGet(() -> current(record));
+        return new Current(stored, version);
     }
 
     /** Commits a create: record, version 1 and allocations, dropping the create's intent in the same transaction. */

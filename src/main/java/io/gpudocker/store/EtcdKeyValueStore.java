@@ -7,6 +7,7 @@ import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.options.DeleteOption;
@@ -44,6 +45,20 @@ public class EtcdKeyValueStore implements KeyValueStore {
     public Optional<KeyValue> get(String key) {
         GetResponse r = await(kv.get(bytes(key)), "read " + key);
         return r.getKvs().stream().findFirst().map(EtcdKeyValueStore::toKeyValue);
+    }
+
+    /** One transaction of two reads: a get of the key, and the prefix's range sorted by key, descending, limit 1. */
+    @Override
+    public Pending<WithLast> getWithLast(String key, String prefix) {
+        GetOption last = GetOption.builder().isPrefix(true).withLimit(1)
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.DESCEND).build();
+        CompletableFuture<TxnResponse> sent = kv.txn()
+                .Then(io.etcd.jetcd.op.Op.get(bytes(key), GetOption.DEFAULT), io.etcd.jetcd.op.Op.get(bytes(prefix), last)).commit();
+        return () -> {
+            List<GetResponse> reads = await(sent, "read " + key + " and the last key under " + prefix).getGetResponses();
+            return new WithLast(reads.get(0).getKvs().stream().findFirst().map(EtcdKeyValueStore::toKeyValue),
+                    reads.get(1).getKvs().stream().findFirst().map(EtcdKeyValueStore::toKeyValue));
+        };
     }
 
     @Override

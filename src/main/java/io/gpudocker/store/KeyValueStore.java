@@ -8,6 +8,24 @@ public interface KeyValueStore {
 
     Optional<KeyValue> get(String key);
 
+    /** What {@link #getWithLast} read: the key's value, and the last key under the prefix (in key order). */
+    record WithLast(Optional<KeyValue> value, Optional<KeyValue> last) {}
+
+    /** A read sent off: {@link #await} waits for its answer, bounded as every read is. */
+    interface Pending<T> {
+        T await();
+    }
+
+    /**
+     * The value at {@code key} and the last key under {@code prefix}, both at one revision and in one round trip; sent
+     * at once, so the caller may do other work while it travels. The default reads them one after the other.
+     */
+    default Pending<WithLast> getWithLast(String key, String prefix) {
+        List<KeyValue> under = list(prefix);
+        WithLast read = new WithLast(get(key), under.isEmpty() ? Optional.empty() : Optional.of(under.get(under.size() - 1)));
+        return () -> read;
+    }
+
     /** Every key under the prefix, sorted by key, in one round trip. */
     List<KeyValue> list(String prefix);
 

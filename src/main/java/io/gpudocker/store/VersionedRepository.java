@@ -99,7 +99,16 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
      * project keeps its volumes at the same keys) is refused with 1047 rather than read as one.
      */
     public Optional<Stored<R>> find(String name) {
-        return store.get(layout.record(name)).map(kv -> new Stored<>(parse(kv), kv.modRevision()));
+        return store.get(layout.record(name)).map(this::stored);
+    }
+
+    /** A record as read from its key (refused with 1047 as {@link #find} does when it is not one of this service's). */
+    protected Stored<R> stored(KeyValue kv) {
+        return new Stored<>(parse(kv), kv.modRevision());
+    }
+
+    protected V versionOf(KeyValue kv) {
+        return Json.read(kv.value(), versionType);
     }
 
     /** As {@link #find}, but a value that is not one of this service's records reads as no record (routing, not answering). */
@@ -136,7 +145,12 @@ public abstract class VersionedRepository<R extends Owned, V extends Versioned> 
      * A record that names no node (written before nodes, not yet claimed) is acted on as before.
      */
     public Stored<R> require(String name, Caller caller) {
-        Stored<R> stored = requireVisible(name, caller);
+        return requireHere(name, find(name), caller);
+    }
+
+    /** The refusals of {@link #require(String, Caller)}, on a record already read ({@code found}). */
+    protected Stored<R> requireHere(String name, Optional<Stored<R>> found, Caller caller) {
+        Stored<R> stored = found.filter(s -> caller.maySee(s.record().tenant())).orElseThrow(() -> notFound(name));
         String node = stored.record().node();
         if (node != null && !node.equals(localNode)) {
             throw ApiException.of(ErrorCode.NOT_THIS_NODE, "%s '%s' is on node '%s', not on this node ('%s'); nothing was done here "

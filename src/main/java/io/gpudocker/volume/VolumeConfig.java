@@ -1,6 +1,7 @@
 package io.gpudocker.volume;
 
 import io.gpudocker.copy.CopyMetrics;
+import io.gpudocker.copy.CopySlots;
 import io.gpudocker.common.FrozenContainers;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.ProgressBoard;
@@ -41,8 +42,8 @@ public class VolumeConfig {
     }
 
     @Bean
-    VolumeDataCopier volumeDataCopier(ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined) {
-        return new VolumeDataCopier("cp", "du", VolumeDataCopier.DEFAULT_LIMIT, reflinks, metrics, confined);
+    VolumeDataCopier volumeDataCopier(ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined, CopySlots copies) {
+        return new VolumeDataCopier("cp", "du", VolumeDataCopier.DEFAULT_LIMIT, reflinks, metrics, confined, copies.semaphore());
     }
 
     @Bean(destroyMethod = "close")

@@ -11,6 +11,7 @@ import io.gpudocker.copy.ReflinkProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ public class VolumeDataCopier {
     public static final Duration DEFAULT_LIMIT = Duration.ofHours(24);
     public static final String KIND = "volume";
 
-    private final ProcessRunner runner = new ProcessRunner();
+    private final ProcessRunner runner;
     private final String cp;
     private final String du;
     private final Duration limit;
@@ -56,6 +57,13 @@ public class VolumeDataCopier {
      * @param confined how cp and du are run: in a root of their own that holds only the trees
      */
     public VolumeDataCopier(String cp, String du, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined) {
+        this(cp, du, limit, reflinks, metrics, confined, null);
+    }
+
+    /** @param copies bounds the copies and measurements running at once, shared with the system disks' (null: no bound) */
+    public VolumeDataCopier(String cp, String du, Duration limit, ReflinkProbe reflinks, CopyMetrics metrics, ConfinedCommand confined,
+                            Semaphore copies) {
+        this.runner = new ProcessRunner(copies);
         this.cp = cp;
         this.du = du;
         this.limit = limit;

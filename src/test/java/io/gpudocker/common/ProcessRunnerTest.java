@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -117,6 +118,26 @@ class ProcessRunnerTest {
                 .isInstanceOf(ProcessRunner.Failed.class)
                 .hasMessageStartingWith("copying a into b failed: /nonexistent/cp could not be started")
                 .hasCauseInstanceOf(ProcessRunner.StartFailed.class);
+    }
+
+    @Test
+    void aBoundedRunStartsItsChildOnlyOnceASlotIsFreeAndGivesItBack(@TempDir Path tmp) throws Exception {
+        Semaphore slots = new Semaphore(0);
+        ProcessRunner bounded = new ProcessRunner(slots);
+        Path started = tmp.resolve("started");
+        AtomicReference<ProcessRunner.Result> result = new AtomicReference<>();
+        Thread caller = new Thread(() -> result.set(bounded.run(List.of("sh", "-c", "touch " + started), Duration.ofSeconds(30))));
+        caller.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(slots::hasQueuedThreads);
+        Thread.sleep(300);
+        assertThat(started).doesNotExist();
+
+        slots.release();
+        caller.join(30_000);
+        assertThat(result.get().succeeded()).isTrue();
+        assertThat(started).exists();
+        assertThat(slots.availablePermits()).isEqualTo(1);
     }
 
     @Test
