@@ -202,12 +202,15 @@ class MoveChaosIT {
     private void checkInvariants(String name, String vol, Where at, String sums, String context) throws InterruptedException {
         String other = at.node().equals("a") ? "b" : "a";
         String current = name + "-" + at.version();
-        awaitTrue(() -> etcdKeys(KEYS + "operations/").isEmpty(), "every intent dropped: " + context, Duration.ofSeconds(90));
+        // a target whose source's abort did not reach it (etcd down: the source cannot look its address up) gives the move
+        // up after MoveConfig.IDLE_LIMIT (2 min) without a call: the waits below outlast it
+        awaitTrue(() -> etcdKeys(KEYS + "operations/").isEmpty(), () -> "every intent dropped: " + context + ": " + etcdKeys(KEYS + "operations/"),
+                Duration.ofSeconds(150));
         awaitTrue(() -> running(at.node(), name).equals(List.of(current)) && running(other, name).isEmpty(),
-                () -> "runs exactly " + current + " on " + at.node() + ": " + context + ": " + running("a", name) + " / " + running("b", name), Duration.ofSeconds(90));
+                () -> "runs exactly " + current + " on " + at.node() + ": " + context + ": " + running("a", name) + " / " + running("b", name), Duration.ofSeconds(150));
         // what a failed move made is removed by its target (at once, at its restart, or within a sweep)
         awaitTrue(() -> leftovers(name, vol, at).isEmpty(), () -> "nothing of the move beyond the record: " + context + ": " + leftovers(name, vol, at),
-                Duration.ofSeconds(90));
+                Duration.ofSeconds(150));
         awaitTrue(() -> etcdKeys(KEYS + "moved-away/").stream().allMatch(k -> k.equals(KEYS + "moved-away/" + other + "/" + name)),
                 () -> "no moved-away key of the node it is on: " + context + ": " + etcdKeys(KEYS + "moved-away/"), Duration.ofSeconds(30));
 
@@ -221,7 +224,11 @@ class MoveChaosIT {
         List<String> gpus = new ArrayList<>();
         r.path("gpus").forEach(g -> gpus.add(g.asString()));
         assertThat(gpus).as("GPUs of the record: %s", context).hasSize(1).allMatch(g -> at.node().equals("b") == g.startsWith(NODE2_GPU));
-        Map<String, String> held = etcdValues(KEYS);
+        // the allocation keys only: their values are single names (other keys hold JSON that may span lines)
+        Map<String, String> held = new TreeMap<>();
+        for (String kind : List.of("gpus/", "ports/", "cpus/")) {
+            etcdValues(KEYS + kind).forEach((k, v) -> held.put(kind + k, v));
+        }
         Map<String, String> expected = new TreeMap<>();
         gpus.forEach(g -> expected.put("gpus/" + g, name));
         r.path("ports").properties().forEach(p -> expected.put("ports/" + at.node() + "/" + p.getValue().asInt(), name));
