@@ -147,18 +147,6 @@ public class Drainer {
         log.info("node {}: drain done, {} instance(s) moved, {} stay", directory.self(), moved, stays);
     }
 
-    /** The other nodes placement would try, best first; none (rather than placement's refusal) when no node has the GPUs free. */
-    private List<NodeStatus> otherCandidates(int gpus) {
-        try {
-            return placement.candidates(gpus).stream().filter(n -> !n.name().equals(directory.self())).toList();
-        } catch (ApiException e) {
-            if (e.code() == ErrorCode.GPU_NOT_ENOUGH) {
-                return List.of();
-            }
-            throw e;
-        }
-    }
-
     /** Tries each candidate in placement's order; the first that takes the instance ends it. */
     private DrainStatus.Entry moveOff(String name, Caller caller, boolean wasMoving) {
         try {
@@ -169,9 +157,18 @@ public class Drainer {
             if (record == null || !directory.self().equals(record.node())) {
                 return new DrainStatus.Entry(name, "gone", record == null ? null : record.node(), "deleted or moved by another call meanwhile");
             }
-            List<NodeStatus> candidates = otherCandidates(record.gpus().size());
-            String why = record.gpus().isEmpty() ? "no other node is up and open to new instances"
-                    : "no other node is up, open and has " + record.gpus().size() + " GPU(s) free";
+            int gpus = record.gpus().size();
+            String why = gpus == 0 ? "no other node is up and open to new instances" : "no other node is up, open and has " + gpus + " GPU(s) free";
+            List<NodeStatus> candidates = List.of();
+            try {
+                candidates = placement.candidates(gpus).stream().filter(n -> !n.name().equals(directory.self())).toList();
+            } catch (ApiException e) {
+                if (e.code() != ErrorCode.GPU_NOT_ENOUGH) {
+                    throw e;
+                }
+                // placement's answer names the most free GPUs a node has; with none asked for, it says nothing more
+                why = gpus == 0 ? why : e.getMessage();
+            }
             for (NodeStatus c : candidates) {
                 try {
                     MoveOut.Moved moved = moves.move(name, new MoveRequests.Move(c.name(), null), caller);

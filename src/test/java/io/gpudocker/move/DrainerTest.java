@@ -95,7 +95,7 @@ class DrainerTest {
         drainer.start(Caller.ADMIN);
 
         verify(nodes).cordon("a", true);
-        assertThat(awaitDone().instances()).containsExactly(new DrainStatus.Entry("big", "stays", null, "no other node is up, open and has 2 GPU(s) free"));
+        assertThat(awaitDone().instances()).containsExactly(new DrainStatus.Entry("big", "stays", null, "no node has 2 free GPU(s): the most free is 1 on node 'b'"));
         verify(moves, never()).move(any(), any(), any());
     }
 
