@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access bench-telemetry bench-move clean
+.PHONY: build run test test-xfs chaos chaos-move screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access bench-telemetry bench-move clean
 
 build: ## compile and package the runnable jar; then unpack it into target/app with the class archive a start loads (scripts/class-archive.sh)
 	scripts/install-deps.sh run
@@ -23,6 +23,9 @@ test-xfs: ## the update and volume integration tests again, on a Docker data roo
 
 chaos: ## the crash matrix: random calls cut by SIGKILL, restart, invariants; CHAOS_ROUNDS=30 CHAOS_SEED=<n>
 	scripts/chaos.sh
+
+chaos-move: ## the crash matrix of moves: two nodes, each move cut by SIGKILL of its source, its target or etcd; CHAOS_MOVE_ROUNDS=12 CHAOS_MOVE_SEED=<n>
+	scripts/chaos-move.sh
 
 screenshots: ## the console's browser tests, writing their screenshots into docs/console/ for docs/console.md
 	scripts/test.sh -Dit.test=ConsoleIT -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false -Dconsole.screenshots=$(CURDIR)/docs/console

@@ -11,6 +11,7 @@ import { tokensScreen } from './tokens.js';
 import { keysScreen } from './keys.js';
 import { quotaScreen } from './quota.js';
 import { usageScreen } from './usage.js';
+import { nodesScreen } from './nodes.js';
 
 const main = document.getElementById('main');
 const topbar = document.querySelector('.topbar');
@@ -23,6 +24,7 @@ const routes = [
   [/^#\/instances$/, () => instancesScreen],
   [/^#\/volumes$/, () => volumesScreen],
   [/^#\/resources$/, () => resourcesScreen],
+  [/^#\/nodes$/, () => nodesScreen],
   [/^#\/tokens$/, () => tokensScreen],
   [/^#\/keys$/, () => keysScreen],
   [/^#\/(quota|tenants)$/, () => quotaScreen],
@@ -75,6 +77,7 @@ async function start() {
   topbar.hidden = false;
   document.querySelector('[data-test="who"]').replaceChildren(me.name, ' ', me.admin ? h('span.tag.admin', 'admin') : h('span.tag', 'tenant'));
   document.querySelector('[data-nav="tokens"]').hidden = !me.admin;
+  document.querySelector('[data-nav="nodes"]').hidden = !me.admin;
   document.querySelector('[data-nav="tenants"]').hidden = !me.admin;
   document.querySelector('[data-nav="quota"]').hidden = me.admin;
   if (!location.hash || location.hash === '#' || location.hash === '#/') location.hash = '#/instances';

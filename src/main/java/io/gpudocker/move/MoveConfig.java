@@ -74,7 +74,11 @@ public class MoveConfig {
     }
 
     @Bean
-    ApplicationListener<ApplicationReadyEvent> moveSweepsStart(MoveSweeps sweeps) {
-        return event -> sweeps.start();
+    ApplicationListener<ApplicationReadyEvent> moveSweepsStart(MoveSweeps sweeps, Drainer drainer) {
+        return event -> {
+            sweeps.start();
+            // after the start-up reconcile: a move the drain was running when this node stopped is settled or undone by now
+            drainer.resume();
+        };
     }
 }

@@ -1,4 +1,4 @@
-// The instance's actions: power, the changes that make a new version, commit and delete.
+// The instance's actions: power, the changes that make a new version, a move to another node, commit and delete.
 import { api } from '../api.js';
 import { h, dialog, field, toast } from '../dom.js';
 import { gpuModels } from './describe.js';
@@ -18,6 +18,7 @@ export function actionButtons(page) {
     h('span.sep'),
     b('Change GPUs', 'change-gpus', () => changeGpus(page), true),
     b('Rebind volume', 'rebind', () => rebind(page), detail.binds?.length > 0),
+    b('Move', 'move', () => move(page), running || paused),
     b('Commit image', 'commit', () => commit(page), true),
     h('span.sep'),
     b('Delete', 'delete', () => remove(page), true, '.danger'),
@@ -47,6 +48,23 @@ async function rebind(page) {
     const oldBind = detail.binds[Number(old.value)];
     return api.patch(page.path, { volumePatch: { oldBind, newBind: { src: src.value, dest: oldBind.dest } } });
   }, 'Rebinding', (r) => `Now running ${r.containerName}`);
+}
+
+/** The target: picked among the other nodes GET /nodes lists (up and open first), or typed; the page shows the move's progress. */
+async function move(page) {
+  const { name, detail } = page;
+  const nodes = await api.get('/nodes').catch(() => []);
+  const others = nodes.filter((n) => n.name !== detail.node);
+  const open = others.filter((n) => n.state === 'up' && !n.cordoned);
+  const target = h('input', { name: 'node', list: 'move-targets', autocomplete: 'off', required: true, spellcheck: 'false', 'data-test': 'move-node',
+    value: open.length ? open[0].name : '' });
+  const targets = h('datalist', { id: 'move-targets' }, others.map((n) => h('option', { value: n.name },
+    `${n.state}${n.cordoned ? ', cordoned' : ''}${n.gpuFree == null ? '' : `, ${n.gpuFree} of ${n.gpuTotal} GPUs free`}`)));
+  const hint = others.length ? `Other nodes: ${others.map((n) => `${n.name} (${n.state}${n.cordoned ? ', cordoned' : ''})`).join(', ')}.` : 'This is the only node the cluster lists.';
+  const body = h('div', h('p.muted', `Makes version ${detail.version + 1} on the target with this system disk and the volumes' data copied over, and the same GPU count. `
+    + `Version ${detail.version} stops here while the files copy, and runs again here if the move fails.`), field('Target node', target, hint, 'node'), targets);
+  openDialog(page, `Move ${name} to another node`, body, 'Move', () => api.post(`${page.path}/move`, { node: target.value.trim() }), 'Moving',
+    (r) => `Moved to node ${r.to}, now running ${r.containerName}${r.portsChanged ? ' (its host ports changed)' : ''}`);
 }
 
 function commit(page) {

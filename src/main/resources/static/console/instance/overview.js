@@ -32,6 +32,7 @@ export async function renderOverview(content, d, me) {
     h('div.panel', h('div.panel-body', h('h2', 'Instance'), h('dl.facts',
       h('dt', 'State'), h('dd', badge(d.state), h('span.muted', ` container ${d.containerName}: ${d.containerStatus}`)),
       h('dt', 'Image'), h('dd', h('code', d.image)),
+      d.node ? [h('dt', 'Node'), h('dd', { 'data-test': 'node' }, h('code', d.node))] : null,
       h('dt', 'GPUs'), h('dd', { 'data-test': 'gpus' }, gpuText(d.gpus, models)),
       compute ? [h('dt', 'CPU / memory'), h('dd', compute)] : null,
       h('dt', 'Command'), h('dd', d.cmd?.length ? h('code', d.cmd.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')) : h('span.muted', 'the image\'s own')),

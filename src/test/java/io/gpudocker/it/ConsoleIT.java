@@ -16,6 +16,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The web console in a real browser (headless Chromium) against the service and its real Docker and etcd:
@@ -314,6 +315,51 @@ class ConsoleIT extends IntegrationTestBase {
         browser.waitText(row, "1 / 4");
         browser.screenshot("tenants");
         assertThat(api.get("/tenants/" + name + "/quota").data().path("resources").get(0).path("limit").asLong()).isEqualTo(4);
+    }
+
+    /**
+     * The Move action and the nodes screen's Drain on one node: the move's request reaches the service and its refusal
+     * (no such node) is shown with its code, nothing moved; the drain cordons the node, shows its progress to done and
+     * why the instance stays (no other node), and Uncordon opens the node again. (MoveIT moves between two nodes.)
+     */
+    @Test
+    void theAdminMovesAnInstanceAndDrainsTheNodeFromTheConsole() {
+        String name = name("mover");
+        assertThat(create(name, 0).status()).isEqualTo(200);
+        String node = api.get("/replicaSet/" + name).data().path("node").asString();
+        String drainKey = props.etcd().prefix() + "/apis/v1/drains/" + node;
+        try {
+            browser.signIn(ADMIN_TOKEN);
+            browser.go("#/instances/" + name);
+            browser.waitText(test("state"), "running");
+            browser.waitText(test("node"), node);
+            browser.click(test("move"));
+            browser.type(test("move-node"), "nosuchnode");
+            browser.click(test("dialog-confirm"));
+            assertThat(browser.waitText(test("error"), "no node is called 'nosuchnode'")).contains("code 1131");
+            JsonNode still = api.get("/replicaSet/" + name).data();
+            assertThat(still.path("node").asString()).isEqualTo(node);
+            assertThat(still.path("version").asLong()).isEqualTo(1);
+
+            browser.go("#/nodes");
+            By row = test("node-row", "data-name", node);
+            browser.clickIn(row, test("drain-node"));
+            browser.click(test("dialog-confirm"));
+            By drain = test("drain", "data-node", node);
+            browser.waitText(drain, "done");
+            assertThat(browser.waitText(test("drain-item", "data-name", name), "stays")).contains("no other node");
+            browser.waitFor(test("drain-item", "data-outcome", "stays"));
+            browser.waitText(row, "cordoned");
+            browser.screenshot("nodes");
+            assertThat(api.get("/nodes").data().get(0).path("cordoned").asBoolean()).isTrue();
+            browser.clickIn(row, test("uncordon"));
+            browser.until(d -> d.findElement(row).findElements(test("cordoned")).isEmpty() ? true : null);
+            assertThat(api.get("/nodes").data().get(0).path("cordoned").asBoolean()).isFalse();
+            assertThat(api.get("/replicaSet/" + name).data().path("version").asLong()).isEqualTo(1);
+        } finally {
+            api.patch("/nodes/" + node, Map.of("cordoned", false));
+            store.commit(new io.gpudocker.store.Txn().delete(drainKey));
+        }
     }
 
     /** The terminal's lines as shown (the DOM renderer keeps them as text). */
