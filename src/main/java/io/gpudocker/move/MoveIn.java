@@ -123,6 +123,8 @@ public class MoveIn {
         final Optional<Instant> sourceIncarnation;
         volatile Instant touched;
         volatile boolean busy;
+        /** Its copy failed: it can never commit, and is given up at the next sweep if giving it up at once failed too. */
+        volatile boolean failed;
 
         Pending(String moveId, String source, Caller caller, Intent intent, String intentValue, Reservation reservation, ReplicaSetVersion version,
                 Map<String, String> volumeTargets, Deque<Runnable> undo) {
@@ -220,7 +222,13 @@ public class MoveIn {
             return new MoveRequests.Received(pullAll(p, name, parts));
         } catch (RuntimeException e) {
             // a move whose files did not all arrive cannot commit: given up here at once, so a source that died meanwhile leaves nothing
-            giveUp(name, p, "its files did not arrive: " + e.getMessage());
+            p.failed = true;
+            try {
+                giveUp(name, p, "its files did not arrive: " + reason(e));
+            } catch (RuntimeException notNow) {
+                // etcd may be what failed the copy: the sweep gives it up once it answers again, not after the idle limit
+                e.addSuppressed(notNow);
+            }
             throw e;
         } finally {
             p.touched = clock.instant();
@@ -273,8 +281,12 @@ public class MoveIn {
         try (InputStream in = calls.stream(p.source, path, p.caller)) {
             return tar.unpack(in, into);
         } catch (IOException e) {
-            throw ApiException.of(ErrorCode.MOVE_FAILED, "replicaset '%s': copying %s from node '%s' failed: %s", name, part, p.source, e.getMessage());
+            throw ApiException.of(ErrorCode.MOVE_FAILED, "replicaset '%s': copying %s from node '%s' failed: %s", name, part, p.source, reason(e));
         }
+    }
+
+    private static String reason(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     public void start(String sender, String name, String moveId) {
@@ -360,7 +372,9 @@ public class MoveIn {
             if (p.busy) {
                 return;
             }
-            if (p.touched.plus(idleLimit).isBefore(now)) {
+            if (p.failed) {
+                giveUp(name, p, "its copy failed");
+            } else if (p.touched.plus(idleLimit).isBefore(now)) {
                 giveUp(name, p, "its source was silent for " + idleLimit.toSeconds() + " s");
             } else if (p.sourceIncarnation.isPresent() && !calls.incarnation(p.source).equals(p.sourceIncarnation)) {
                 // the process that began the move is gone: a restarted source repairs its own side and never calls again

@@ -55,7 +55,7 @@ class DrainerTest {
                 new DrainStatus.Entry("done1", "moved", "b", null),
                 new DrainStatus.Entry("inflight", "waiting", null, null),
                 new DrainStatus.Entry("next", "waiting", null, null))));
-        when(moves.move(eq("next"), any(), any())).thenReturn(new MoveOut.Moved("next", "a", "b", 2, "next-2", Map.of(), false, Map.of(), 0, 0, 0));
+        when(moves.move(eq("next"), any(), any())).thenReturn(new MoveOut.Moved("next", "a", "b", 2, "next-2", Map.of(), false, Map.of(), 0, 0, 0, Map.of()));
 
         drainer.resume();
 
@@ -78,7 +78,7 @@ class DrainerTest {
         record("inflight", "a"); // the start-up reconcile undid the move: version N runs here again
         directory.drainOfSelf(new DrainStatus(DrainStatus.RUNNING, Instant.now(), null, "inflight",
                 List.of(new DrainStatus.Entry("inflight", "waiting", null, null))));
-        when(moves.move(eq("inflight"), any(), any())).thenReturn(new MoveOut.Moved("inflight", "a", "b", 2, "inflight-2", Map.of(), false, Map.of(), 0, 0, 0));
+        when(moves.move(eq("inflight"), any(), any())).thenReturn(new MoveOut.Moved("inflight", "a", "b", 2, "inflight-2", Map.of(), false, Map.of(), 0, 0, 0, Map.of()));
 
         drainer.resume();
 
