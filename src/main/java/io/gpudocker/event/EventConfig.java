@@ -35,6 +35,7 @@ public class EventConfig {
             @Override
             public synchronized void start() {
                 feed.start();
+                streams.start();
                 running = true;
             }
 

@@ -21,7 +21,8 @@ public class EventStreams {
     private final EventFeed feed;
     private final Duration keepAlive;
     private final Duration timeout;
-    private final ExecutorService pumps = CallThreads.perTask("event-stream-");
+    /** Replaced on a start after a stop: a context stopped and started again (as a paused test context is) streams again. */
+    private volatile ExecutorService pumps = newPumps();
     private final AtomicInteger open = new AtomicInteger();
 
     public EventStreams(EventFeed feed, Duration keepAlive, Duration timeout) {
@@ -45,14 +46,30 @@ public class EventStreams {
         emitter.onTimeout(pump::end);
         emitter.onError(t -> pump.end());
         open.incrementAndGet();
-        pumps.execute(pump);
+        try {
+            pumps.execute(pump);
+        } catch (RuntimeException refused) {
+            open.decrementAndGet();
+            throw refused;
+        }
         return emitter;
     }
 
     /** How many streams are open on this node. */
     public int open() { return open.get(); }
 
-    public void close() { pumps.shutdownNow(); }
+    /** Ends every open stream; {@link #start} opens the way for new ones. */
+    public synchronized void close() { pumps.shutdownNow(); }
+
+    public synchronized void start() {
+        if (pumps.isShutdown()) {
+            pumps = newPumps();
+        }
+    }
+
+    private static ExecutorService newPumps() {
+        return CallThreads.perTask("event-stream-");
+    }
 
     private final class Pump implements Runnable {
         private final SseEmitter emitter;
