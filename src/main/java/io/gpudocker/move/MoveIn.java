@@ -342,7 +342,8 @@ public class MoveIn {
             if (p.reservation != null) {
                 p.reservation.settle();
             }
-            log.info("replicaset {}: moved in from node {}, version {} runs here (move {})", name, p.source, p.version.version(), p.moveId);
+            log.info("replicaset {}: {} from node {}, version {} {} here (move {})", name, p.rollback ? "rolled back" : "moved in", p.source,
+                    p.version.version(), p.reservation == null ? "is" : "runs", p.moveId);
         }
     }
 
