@@ -199,6 +199,8 @@ public class MoveIn {
                     ContainerDetail fresh = engine.inspect(version.containerName())
                             .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
                     CopyReport copy = copier.copy(rollbackFiles, fresh);
+                    // on disk before the source can commit: a crash of this node after the commit must not lose what the record names
+                    onDisk(name, Map.of("part=disk", Path.of(fresh.upperDir())));
                     copied = new ReplicaSetViews.CopyView(copy.method().label(), copy.millis(), copy.bytes());
                 }
                 String value = Json.write(intent);
