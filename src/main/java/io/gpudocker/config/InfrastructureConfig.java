@@ -75,7 +75,9 @@ public class InfrastructureConfig {
 
     @Bean
     DockerClient dockerClient(DefaultDockerClientConfig config, DockerHttpClient http) {
-        return DockerClientImpl.getInstance(config, http);
+        DockerClient docker = DockerClientImpl.getInstance(config, http);
+        ConnectionWarmUp.start("docker", () -> docker.versionCmd().exec());
+        return docker;
     }
 
     /** One for the service: the engines' calls and the health probe bounded alike. */
@@ -150,7 +152,9 @@ public class InfrastructureConfig {
 
     @Bean
     KeyValueStore keyValueStore(Client client, GdaProperties props) {
-        return new EtcdKeyValueStore(client, props.etcd().timeout(), String.join(",", props.etcd().endpoints()));
+        EtcdKeyValueStore store = new EtcdKeyValueStore(client, props.etcd().timeout(), String.join(",", props.etcd().endpoints()));
+        ConnectionWarmUp.start("etcd", store::ping);
+        return store;
     }
 
     /** What the long operations in flight are doing, for the instance and volume views. */
