@@ -75,9 +75,7 @@ public class InfrastructureConfig {
 
     @Bean
     DockerClient dockerClient(DefaultDockerClientConfig config, DockerHttpClient http) {
-        DockerClient docker = DockerClientImpl.getInstance(config, http);
-        ConnectionWarmUp.start("docker", () -> docker.versionCmd().exec());
-        return docker;
+        return DockerClientImpl.getInstance(config, http);
     }
 
     /** One for the service: the engines' calls and the health probe bounded alike. */
@@ -152,9 +150,7 @@ public class InfrastructureConfig {
 
     @Bean
     KeyValueStore keyValueStore(Client client, GdaProperties props) {
-        EtcdKeyValueStore store = new EtcdKeyValueStore(client, props.etcd().timeout(), String.join(",", props.etcd().endpoints()));
-        ConnectionWarmUp.start("etcd", store::ping);
-        return store;
+        return new EtcdKeyValueStore(client, props.etcd().timeout(), String.join(",", props.etcd().endpoints()));
     }
 
     /** What the long operations in flight are doing, for the instance and volume views. */
