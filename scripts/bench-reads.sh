@@ -22,6 +22,8 @@ PREFIX=${GDA_BENCH_PREFIX:-/gpu-docker-api-bench-reads}
 OUT=${GDA_BENCH_OUT:-docs/benchmarks.md}
 RS=benchreads
 JAR=${GDA_BENCH_JAR:-target/gpu-docker-api.jar} # another build (the one before a change) to compare
+# GDA_BENCH_JAVA_OPTS: JVM options of both nodes (a flight recording, say); GDA_BENCH_LOGS: a directory the nodes' logs
+# are copied to at the end
 DIR=${GDA_TEST_DIR:-/tmp/gda-test}
 export ETCDCTL_API=3
 
@@ -44,6 +46,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   etcd del --prefix "$PREFIX/" >/dev/null 2>&1 || true
+  [ -z "${GDA_BENCH_LOGS:-}" ] || { mkdir -p "$GDA_BENCH_LOGS" && cp "$work"/node-*.log "$GDA_BENCH_LOGS"/ 2>/dev/null; } || true
   rm -rf "$work"
   [ "$rig_was_up" = 1 ] || scripts/test-env.sh down
 }
@@ -52,7 +55,8 @@ etcd del --prefix "$PREFIX/" >/dev/null # what an interrupted earlier run may ha
 
 # node name, HTTP port, host port range, Docker host, nvidia-smi
 start_node() {
-  java -jar "$JAR" -a "127.0.0.1:$2" -e "$GDA_ETCD_ENDPOINTS" -p "$3" --gda.etcd.prefix="$PREFIX" \
+  # shellcheck disable=SC2086 # the options are words: GDA_BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/r-%p.jfr"
+  java ${GDA_BENCH_JAVA_OPTS:-} -jar "$JAR" -a "127.0.0.1:$2" -e "$GDA_ETCD_ENDPOINTS" -p "$3" --gda.etcd.prefix="$PREFIX" \
     --gda.docker.host="$4" --gda.gpu.nvidia-smi="$5" --gda.auth.admin-token="$token" --gda.state-dir="$work/$1" \
     --gda.docker.stop-timeout=1s --node-name "$1" --advertise "http://127.0.0.1:$2" \
     --gda.node.lease-ttl=4s --gda.reconcile.period=3s --no-ssh > "$work/node-$1.log" 2>&1 &

@@ -40,7 +40,9 @@ public class NodeDirectory {
 
     /**
      * As {@link #live(String)}, from a view at most {@code maxAge} old: forwarding reads where a node is on every call,
-     * and a node's liveness is only as fresh as its lease anyway.
+     * and a node's liveness is only as fresh as its lease anyway. A view past half that age is still used and read anew
+     * in the background, so that calls following each other do not wait for that read; only one older than
+     * {@code maxAge} (no call for a while) is read on the caller's thread.
      */
     public Optional<NodeStatus> recentlyLive(String name, java.time.Duration maxAge) {
         Snapshot s = snapshot;
@@ -48,13 +50,52 @@ public class NodeDirectory {
         if (s == null || now - s.taken() > maxAge.toNanos()) {
             s = new Snapshot(live(), now);
             snapshot = s;
+        } else if (now - s.taken() > maxAge.toNanos() / 2 && refreshing.compareAndSet(false, true)) {
+            refreshInBackground();
         }
         return Optional.ofNullable(s.nodes().get(name));
+    }
+
+    private void refreshInBackground() {
+        try {
+            refresher().execute(() -> {
+                try {
+                    long taken = System.nanoTime();
+                    snapshot = new Snapshot(live(), taken);
+                } catch (RuntimeException e) {
+                    // etcd did not answer: the next call past the age limit reads it itself and hears why
+                } finally {
+                    refreshing.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            refreshing.set(false);
+        }
+    }
+
+    private synchronized java.util.concurrent.Executor refresher() {
+        if (refresher == null) {
+            refresher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "node-liveness");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return refresher;
+    }
+
+    /** Ends the background reads (the bean's destroy method). */
+    public synchronized void close() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
     }
 
     private record Snapshot(Map<String, NodeStatus> nodes, long taken) {}
 
     private volatile Snapshot snapshot;
+    private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+    private java.util.concurrent.ExecutorService refresher;
 
     /** Every member by name, live or not. */
     public Map<String, NodeMember> members() {
