@@ -4,10 +4,16 @@ import io.gpudocker.store.Json;
 import io.gpudocker.store.KeyValue;
 import io.gpudocker.store.KeyValueStore;
 import io.gpudocker.store.Keys;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +50,7 @@ public class NodeDirectory {
      * in the background, so that calls following each other do not wait for that read; only one older than
      * {@code maxAge} (no call for a while) is read on the caller's thread.
      */
-    public Optional<NodeStatus> recentlyLive(String name, java.time.Duration maxAge) {
+    public Optional<NodeStatus> recentlyLive(String name, Duration maxAge) {
         Snapshot s = snapshot;
         long now = System.nanoTime();
         if (s == null || now - s.taken() > maxAge.toNanos()) {
@@ -68,14 +74,14 @@ public class NodeDirectory {
                     refreshing.set(false);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             refreshing.set(false);
         }
     }
 
-    private synchronized java.util.concurrent.Executor refresher() {
+    private synchronized Executor refresher() {
         if (refresher == null) {
-            refresher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            refresher = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "node-liveness");
                 t.setDaemon(true);
                 return t;
@@ -94,8 +100,8 @@ public class NodeDirectory {
     private record Snapshot(Map<String, NodeStatus> nodes, long taken) {}
 
     private volatile Snapshot snapshot;
-    private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
-    private java.util.concurrent.ExecutorService refresher;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private ExecutorService refresher;
 
     /** Every member by name, live or not. */
     public Map<String, NodeMember> members() {
