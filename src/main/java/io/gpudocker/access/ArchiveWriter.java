@@ -78,6 +78,7 @@ final class ArchiveWriter {
     private volatile boolean lastSent;
     private volatile Joiner joiner;
     private boolean ended;
+    private final long started = System.nanoTime();
 
     ArchiveWriter(Files files, ProcessHop.Launcher launcher, Target target, UploadSpool.Reservation spool) {
         this.files = files;
@@ -112,14 +113,16 @@ final class ArchiveWriter {
 
     private void take(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
+            if (filled + stage.position() == spool.partSize()) {
+                // a full part goes once more bytes come: a file of just a part's size is sent as itself at the close
+                flushStage();
+                handOff(false);
+            }
             int n = (int) Math.min(len, Math.min(stage.remaining(), spool.partSize() - filled - stage.position()));
             stage.put(b, off, n);
             off += n;
             len -= n;
-            if (filled + stage.position() == spool.partSize()) {
-                flushStage();
-                handOff(false);
-            } else if (!stage.hasRemaining()) {
+            if (!stage.hasRemaining()) {
                 flushStage();
             }
         }
@@ -127,10 +130,15 @@ final class ArchiveWriter {
 
     /** Sends what is left and completes the file; returns once it is whole in the container (else throws, having cleaned up). */
     void finish() throws IOException {
+        long closed = System.nanoTime();
         try {
             flushStage();
             handOff(true);
             awaitSent();
+            if (log.isDebugEnabled()) {
+                log.debug("sftp upload of {}: {} part(s), spooled in {} ms, the last sent and joined {} ms after the close", target.name(), parts,
+                        (closed - started) / 1_000_000, (System.nanoTime() - closed) / 1_000_000);
+            }
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
