@@ -154,7 +154,8 @@ under_load() { # mode
   sampler=$!
   t0=$(ms)
   for i in $(seq 1 "$UPDATES"); do
-    ( api PATCH "/replicaSet/benchstart$(( (i - 1) % INSTANCES + 1 ))" '{}' | grep -q '"code":200' && echo ok >> "$WORK/$mode-ok" || echo "$i" >> "$WORK/$mode-failed" ) &
+    ( a=$(api PATCH "/replicaSet/benchstart$(( (i - 1) % INSTANCES + 1 ))" '{}' || true)
+      if echo "$a" | grep -q '"code":200'; then echo ok >> "$WORK/$mode-ok"; else echo "$i ${a:-no answer}" | cut -c1-300 >> "$WORK/$mode-failed"; fi ) &
   done
   wait $(jobs -p | grep -vx "$sampler\|$SERVICE_PID") 2>/dev/null || true
   local took=$(( $(ms) - t0 ))
@@ -162,6 +163,9 @@ under_load() { # mode
   read -r peak_t peak_r < "$WORK/peak"
   done_ok=$(wc -l < "$WORK/$mode-ok" 2>/dev/null || echo 0)
   echo "$mode: $UPDATES updates at once over $INSTANCES instances: $done_ok succeeded in $took ms; peak $peak_t threads, peak RSS $(( peak_r / 1024 )) MB (load $(load))"
+  if [ -s "$WORK/$mode-failed" ]; then # why: each distinct answer of a failed update, with how many gave it
+    echo "$mode: failed updates' answers:"; cut -d' ' -f2- "$WORK/$mode-failed" | sed 's/"traceId":"[^"]*"//' | sort | uniq -c | sort -rn | head -5
+  fi
   [ "$mode" = after ] && nmt "after-load"
   stop_service
   wipe

@@ -219,7 +219,14 @@ public class MoveIn {
                         .orElseThrow(() -> new IllegalStateException("volume " + v.getValue() + " vanished after create"));
                 parts.put("part=volume&volume=" + URLEncoder.encode(v.getKey(), StandardCharsets.UTF_8) + pass, Path.of(mount));
             }
-            return new MoveRequests.Received(pullAll(p, name, parts));
+            long bytes;
+            try (WriteBack writing = WriteBack.during(parts.values(), name)) {
+                bytes = pullAll(p, name, parts);
+            }
+            if (last) {
+                onDisk(name, parts);
+            }
+            return new MoveRequests.Received(bytes);
         } catch (RuntimeException e) {
             // a move whose files did not all arrive cannot commit: given up here at once, so a source that died meanwhile leaves nothing
             p.failed = true;
@@ -233,6 +240,15 @@ public class MoveIn {
         } finally {
             p.touched = clock.instant();
             p.busy = false;
+        }
+    }
+
+    /** The move commits once this answers: what it names on this node must survive this node's crash. */
+    private static void onDisk(String name, Map<String, Path> parts) {
+        try {
+            WriteBack.now(parts.values());
+        } catch (IOException e) {
+            throw ApiException.of(ErrorCode.MOVE_FAILED, "replicaset '%s': the copied files could not be written to disk: %s", name, reason(e));
         }
     }
 

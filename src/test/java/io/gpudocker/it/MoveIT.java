@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
 import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 
@@ -507,6 +508,42 @@ class MoveIT {
         assertThat(restarted.status()).as(restarted.toString()).isEqualTo(200);
         assertThat(exec(a, name, "cat /root/kept /data/kept; test -e /etc/image-release && echo present || echo deleted")).isEqualTo("kept\ndata\ndeleted\n");
         assertThat(strings(a.get("/replicaSet/" + name).data().path("gpus"))).hasSize(2).allMatch(g -> g.startsWith(NODE2_GPU));
+    }
+
+    /**
+     * The console's Move on two nodes: the dialog offers the other node, the page shows the move as it runs and the
+     * instance on its new node after it, with its files.
+     */
+    @Test
+    @Order(8)
+    void theConsoleMovesAnInstanceToTheOtherNodeAndShowsItThere() throws Exception {
+        String name = name("console");
+        Map<String, Object> body = body(name, 1);
+        body.put("node", "a");
+        assertThat(b.post("/replicaSet", body).status()).isEqualTo(200);
+        String sum = exec(a, name, "head -c 50000000 /dev/urandom > /root/bulk && sha256sum /root/bulk");
+        Browser browser = new Browser("http://127.0.0.1:" + httpPorts.get("a"));
+        try {
+            browser.signIn(ADMIN);
+            browser.go("#/instances/" + name);
+            browser.waitText(Browser.test("node"), "a");
+            browser.click(Browser.test("move"));
+            assertThat(browser.waitFor(Browser.test("move-node")).getDomProperty("value")).as("the other node, offered").isEqualTo("b");
+            browser.click(Browser.test("dialog-confirm"));
+            assertThat(browser.waitText(Browser.test("progress"), "Moving")).contains("Moving");
+            browser.waitText(By.cssSelector(".toast"), "Moved to node b");
+            browser.waitText(Browser.test("node"), "b");
+            browser.waitText(Browser.test("current-version"), "version 2");
+            browser.waitGone(Browser.test("progress"));
+        } finally {
+            browser.close();
+        }
+        JsonNode now = a.get("/replicaSet/" + name).data();
+        assertThat(now.path("node").asString()).isEqualTo("b");
+        assertThat(now.path("state").asString()).isEqualTo("running");
+        assertThat(runningContainers("b", name)).containsExactly(name + "-2");
+        assertThat(runningContainers("a", name)).isEmpty();
+        assertThat(exec(a, name, "sha256sum /root/bulk")).isEqualTo(sum);
     }
 
     /** {@link #MANIFEST} of the tree at {@code dir} on this host. */
