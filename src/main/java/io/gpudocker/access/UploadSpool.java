@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where the parts of files written through SFTP wait on the host before Docker's archive call takes them: files under
- * the state directory, deleted once sent (or when the upload fails), in all never more than {@code total} bytes. Each
+ * the state directory, opened with {@code DELETE_ON_CLOSE}, which on Linux unlinks them at once (their space is freed
+ * when the part was sent or the upload given up, and a killed service leaves none), in all never more than
+ * {@code total} bytes. Each
  * upload reserves a part before it starts (one that finds no room left goes through the exec stream instead), and a
  * file longer than a part a second one, so one part arrives while the one before is sent (without it, the parts take
  * turns). Parts a stopped service left behind are removed when it starts again.
