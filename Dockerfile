@@ -3,7 +3,8 @@
 # the system disk of a container is carried into its next version by copying its overlay2 layer directly.
 # The jar is compiled for Java 17 and runs here on 25: the AOT cache recorded below (as `make build` records
 # target/app/gpu-docker-api.aot, scripts/class-archive.sh) makes the start short; GDA_JVM_OPTS replaces the
-# memory and thread options of scripts/java-runtime.sh.
+# memory and thread options of scripts/java-runtime.sh. -Dspring.aot.enabled=true: the bean definitions the build
+# wrote ahead of time (process-aot) replace the class scanning of every start.
 FROM eclipse-temurin:25-jre
 RUN apt-get update \
  && apt-get install -y --no-install-recommends coreutils \
@@ -15,9 +16,9 @@ ENV GDA_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms16m -Xmx1g -XX:Mi
 # it reaches etcd or Docker (-Dspring.context.exit=onRefresh), so the build needs neither
 RUN java -Djarmode=tools -jar /tmp/gpu-docker-api.jar extract --destination /opt/gpu-docker-api \
  && rm /tmp/gpu-docker-api.jar \
- && GDA_STATE_DIR=/tmp/record java -XX:AOTCacheOutput=/opt/gpu-docker-api/gpu-docker-api.aot $GDA_JVM_OPTS -Dspring.context.exit=onRefresh \
+ && GDA_STATE_DIR=/tmp/record java -XX:AOTCacheOutput=/opt/gpu-docker-api/gpu-docker-api.aot $GDA_JVM_OPTS -Dspring.aot.enabled=true -Dspring.context.exit=onRefresh \
       -jar /opt/gpu-docker-api/gpu-docker-api.jar -e 127.0.0.1:2379 --gda.docker.host=unix:///tmp/record/docker.sock \
       --gda.gpu.nvidia-smi=/bin/false --gda.auth.admin-token=class-archive-recording-only > /tmp/record.log 2>&1 \
  && rm -rf /tmp/record /tmp/record.log
 EXPOSE 2378
-ENTRYPOINT ["sh", "-c", "exec java -XX:AOTCache=/opt/gpu-docker-api/gpu-docker-api.aot $GDA_JVM_OPTS -jar /opt/gpu-docker-api/gpu-docker-api.jar \"$@\"", "gpu-docker-api"]
+ENTRYPOINT ["sh", "-c", "exec java -XX:AOTCache=/opt/gpu-docker-api/gpu-docker-api.aot $GDA_JVM_OPTS -Dspring.aot.enabled=true -jar /opt/gpu-docker-api/gpu-docker-api.jar \"$@\"", "gpu-docker-api"]

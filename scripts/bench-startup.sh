@@ -11,6 +11,9 @@
 #      updates (PATCH {}) sent at once, spread over them; the peak of the process's threads and resident memory sampled every 0.2 s, and,
 #      for scripts/run.sh's way, heap and non-heap from Native Memory Tracking at idle and after the load.
 #      GDA_BENCH_LOAD=0 skips it. A start that serves nothing within GDA_BENCH_START_LIMIT (600) s fails the run.
+# GDA_BENCH_BEFORE replaces the plain start as "before" by another launch command (split on spaces), e.g. an earlier
+# build's scripts/java-runtime.sh launch, to weigh a change to the start against the one before it; GDA_BENCH_OUT
+# names a file the results are appended to as well.
 # The rig is scripts/test-env.sh's (GDA_TEST_DIR and the rest, as for make test). Everything it makes (instances,
 # etcd keys under its own prefix, the service) is removed at the end, also when interrupted.
 set -euo pipefail
@@ -31,6 +34,7 @@ SERVICE_PID=
 # shellcheck source=scripts/java-runtime.sh
 source scripts/java-runtime.sh
 
+[ -z "${GDA_BENCH_OUT:-}" ] || exec > >(tee -a "$GDA_BENCH_OUT")
 log() { echo "bench-startup: $*" >&2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -66,7 +70,7 @@ source "${GDA_TEST_DIR:-/tmp/gda-test}/env"
 export DOCKER_HOST=$GDA_DOCKER_HOST
 # a copy: a build during the run (make test packages the jar again) must not swap the jar under a running JVM
 cp "$GDA_JAR" "$WORK/gpu-docker-api.jar"
-PLAIN=(java -jar "$WORK/gpu-docker-api.jar")
+if [ -n "${GDA_BENCH_BEFORE:-}" ]; then read -r -a PLAIN <<< "$GDA_BENCH_BEFORE"; else PLAIN=(java -jar "$WORK/gpu-docker-api.jar"); fi
 launch_command
 TUNED=("${GDA_LAUNCH[@]}")
 log "before: ${PLAIN[*]}"

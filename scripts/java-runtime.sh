@@ -33,6 +33,10 @@ GDA_DEFAULT_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms16m -Xmx1g -X
 -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=128m \
 -Dio.netty.eventLoopThreads=2 -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
 read -r -a GDA_JVM_OPTIONS <<< "${GDA_JVM_OPTS-$GDA_DEFAULT_JVM_OPTS}"
+# The bean definitions Spring's ahead-of-time processing wrote into the jar at build time (process-aot): the start
+# skips scanning the classes and weighing every auto-configuration's condition. Whether requests run on virtual threads
+# is still decided at run time (web.RequestThreadsConfig). GDA_SPRING_AOT=false goes without.
+GDA_JVM_OPTIONS+=(-Dspring.aot.enabled="${GDA_SPRING_AOT:-true}")
 
 # The archive of the java that recorded it (an archive only fits the JVM that made it): -XX:AOTCache on 25+,
 # -XX:SharedArchiveFile on 17-24. Sets GDA_LAUNCH: the java, its options and the jar to start.

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -61,8 +60,8 @@ public class AccessConfig {
         return new ProxyCookies(settings.cookieLifetime(), Clock.systemUTC());
     }
 
+    /** Made even with {@code gda.ssh.enabled=false}, where it never starts: no bean depends on a property, as a start from the bean definitions written at build time (Spring AOT) needs. */
     @Bean
-    @ConditionalOnProperty(name = "gda.ssh.enabled", havingValue = "true", matchIfMissing = true)
     SshGateway sshGateway(SshSettings settings, SshKeys keys, InstanceAccess access, ProcessHop processes,
                           @Qualifier("terminalSlots") SessionSlots terminals, AccessMeter meter, GdaProperties props) {
         SessionSlots forwards = new SessionSlots("forwarded connection(s)", "gda.ssh.forwards-per-tenant", settings.forwardsPerTenant(), settings.adminForwards());

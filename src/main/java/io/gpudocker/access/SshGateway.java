@@ -161,6 +161,12 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
         return server != null;
     }
 
+    /** {@code --no-ssh}: never started, no port opened ({@link #sshPort()} stays 0). */
+    @Override
+    public boolean isAutoStartup() {
+        return settings.enabled();
+    }
+
     @Override
     public int sshPort() {
         SshServer s = server;

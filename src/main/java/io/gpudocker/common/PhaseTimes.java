@@ -3,6 +3,7 @@ package io.gpudocker.common;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,8 @@ public final class PhaseTimes<P extends Enum<P> & PhaseTimes.Phase> {
     private final String meter;
     private final String description;
     private final Map<P, Long> nanos;
-    private long lapStart = System.nanoTime();
+    private final long started = System.nanoTime();
+    private long lapStart = started;
 
     /** Starts the clock of one operation now. */
     public PhaseTimes(Class<P> phases, String meter, String description) {
@@ -48,6 +50,18 @@ public final class PhaseTimes<P extends Enum<P> & PhaseTimes.Phase> {
                 .tag("phase", phase.label())
                 .register(registry)
                 .record(took, TimeUnit.NANOSECONDS));
+    }
+
+    /** The time from the start of the clock to the last lap. */
+    public long totalMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(lapStart - started);
+    }
+
+    /** Each phase's time so far in milliseconds, by label, in the order the phases run. */
+    public Map<String, Long> millis() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        nanos.forEach((phase, took) -> out.put(phase.label(), TimeUnit.NANOSECONDS.toMillis(took)));
+        return out;
     }
 
     /** e.g. "validate 3 ms, place 0 ms, intent 4 ms, create 80 ms" */

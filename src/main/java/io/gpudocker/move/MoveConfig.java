@@ -22,6 +22,7 @@ import io.gpudocker.store.Keys;
 import io.gpudocker.volume.DockerVolumes;
 import io.gpudocker.volume.VolumeRepository;
 import io.gpudocker.volume.VolumeSizeSupport;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.nio.file.Path;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -44,17 +45,17 @@ public class MoveConfig {
     @Bean
     MoveIn moveIn(ReplicaSetRepository repo, ContainerEngine engine, VolumeEngine volumeEngine, VersionContainers containers, HoldingsReservations reservations,
                   NameLocks locks, Intents intents, KeyValueStore store, Keys keys, DockerVolumes dockerVolumes, VolumeSizeSupport sizeSupport, NodeCalls calls, TarStreams tar,
-                  GdaProperties props) {
-        return new MoveIn(repo, engine, volumeEngine, containers, reservations, locks, intents, store, keys, dockerVolumes, sizeSupport, calls, tar,
+                  SystemDiskCopier copier, GdaProperties props) {
+        return new MoveIn(repo, engine, volumeEngine, containers, reservations, locks, intents, store, keys, dockerVolumes, sizeSupport, calls, tar, copier,
                 props.move().idleLimit(), Clock.systemUTC());
     }
 
     @Bean
     MoveOut moveOut(ReplicaSetRepository repo, VolumeRepository volumes, ContainerEngine engine, VolumeEngine volumeEngine, HoldingsReservations reservations,
                     NameLocks locks, SystemDiskCopier copier, ProgressBoard progress, NodeDirectory directory, NodeCalls calls, TarStreams tar, Keys keys, Intents intents,
-                    GdaProperties props) {
+                    MeterRegistry metrics, GdaProperties props) {
         return new MoveOut(repo, volumes, engine, volumeEngine, reservations, locks, copier, progress, directory, calls, tar, keys, intents,
-                props.move().preCopy(), Clock.systemUTC());
+                props.move().preCopy(), metrics, Clock.systemUTC());
     }
 
     @Bean

@@ -7,7 +7,9 @@ import io.gpudocker.common.ManagedLabels;
 import io.gpudocker.common.NameLocks;
 import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerDetail;
+import io.gpudocker.copy.CopyReport;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
 import io.gpudocker.replicaset.Holdings;
@@ -16,6 +18,8 @@ import io.gpudocker.replicaset.HoldingsReservations.Reservation;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
 import io.gpudocker.replicaset.ReplicaSetVersion;
+import io.gpudocker.replicaset.ReplicaSetViews;
+import io.gpudocker.replicaset.VersionPlaces;
 import io.gpudocker.replicaset.VersionContainers;
 import io.gpudocker.replicaset.bind.Bind;
 import io.gpudocker.store.Intent;
@@ -82,6 +86,7 @@ public class MoveIn {
     private final VolumeSizeSupport sizeSupport;
     private final NodeCalls calls;
     private final TarStreams tar;
+    private final SystemDiskCopier copier;
     private final Duration idleLimit;
     private final Clock clock;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -90,8 +95,9 @@ public class MoveIn {
 
     public MoveIn(ReplicaSetRepository repo, ContainerEngine engine, VolumeEngine volumeEngine, VersionContainers containers,
                   HoldingsReservations reservations, NameLocks locks, Intents intents, KeyValueStore store, Keys keys, DockerVolumes dockerVolumes,
-                  VolumeSizeSupport sizeSupport, NodeCalls calls, TarStreams tar, Duration idleLimit, Clock clock) {
+                  VolumeSizeSupport sizeSupport, NodeCalls calls, TarStreams tar, SystemDiskCopier copier, Duration idleLimit, Clock clock) {
         this.tar = tar;
+        this.copier = copier;
         this.repo = repo;
         this.engine = engine;
         this.volumeEngine = volumeEngine;
@@ -119,6 +125,8 @@ public class MoveIn {
         final ReplicaSetVersion version;
         final Map<String, String> volumeTargets;
         final Deque<Runnable> undo;
+        /** A rollback to a version held here: the system disk is copied here, not pulled. */
+        final boolean rollback;
         /** The source's process when the move began: a source that died or restarted since never comes back for it. */
         final Optional<Instant> sourceIncarnation;
         volatile Instant touched;
@@ -127,7 +135,8 @@ public class MoveIn {
         volatile boolean failed;
 
         Pending(String moveId, String source, Caller caller, Intent intent, String intentValue, Reservation reservation, ReplicaSetVersion version,
-                Map<String, String> volumeTargets, Deque<Runnable> undo) {
+                Map<String, String> volumeTargets, Deque<Runnable> undo, boolean rollback) {
+            this.rollback = rollback;
             this.moveId = moveId;
             this.source = source;
             this.caller = caller;
@@ -154,6 +163,7 @@ public class MoveIn {
             }
             // its volumes are checked by the source, where they are; here only what runs it
             containers.requireRunnable(req.spec().withBinds(List.of()), req.tenant());
+            ContainerDetail rollbackFiles = req.rollbackTo() == null ? null : rollbackSource(name, req.rollbackTo());
             // a stopped instance holds nothing, here as on its source: a restart takes what it needs then
             Reservation reservation = req.stopped() ? null : reservations.reserveArriving(name, req.spec(), req.wantedPorts());
             Intent intent = Intent.start(Intent.REPLICASET, ACTION, name, req.version());
@@ -161,6 +171,7 @@ public class MoveIn {
             preparing.add(intent.id());
             try {
                 intents.begin(intent);
+                String cause = req.rollbackTo() == null ? VersionPlaces.arrivedFrom(sender) : VersionPlaces.rolledBackFrom(req.rollbackTo(), sender);
                 Map<String, String> volumeTargets = new LinkedHashMap<>();
                 Map<String, String> rename = new LinkedHashMap<>();
                 List<VolumeVersion> volumes = new ArrayList<>();
@@ -168,7 +179,7 @@ public class MoveIn {
                     long number = dockerVolumes.freeVersion(v.name(), v.proposedVersion());
                     boolean enforced = v.sizeEnforced() && v.sizeBytes() != null && sizeSupport.enforced();
                     VolumeVersion vv = new VolumeVersion(v.name(), number, VolumeNames.dockerName(v.name(), number), v.sizeBytes(), v.size(), enforced,
-                            clock.instant(), "move from node " + sender);
+                            clock.instant(), cause);
                     dockerVolumes.create(vv, v.sizeBytes() == null ? null : new VolumeSize(v.sizeBytes(), v.size()), intent, req.tenant());
                     undo.push(() -> volumeEngine.removeVolume(vv.dockerName()));
                     volumes.add(vv);
@@ -178,15 +189,26 @@ public class MoveIn {
                 List<Bind> binds = req.spec().binds().stream().map(b -> new Bind(rename.getOrDefault(b.src(), b.src()), b.dest())).toList();
                 var h = reservation == null ? Holdings.NONE : reservation.holdings();
                 ReplicaSetVersion version = new ReplicaSetVersion(name, req.version(), ReplicaSetRecord.containerName(name, req.version()), clock.instant(),
-                        "move from node " + sender, req.spec().withBinds(binds), h.gpus(), h.ports(), h.cores(), h.memory(),
+                        cause, req.spec().withBinds(binds), h.gpus(), h.ports(), h.cores(), h.memory(),
                         reservation == null ? 0 : reservation.shmSize());
                 engine.create(containers.specOf(version, req.tenant(), intent.id()));
                 undo.push(() -> engine.remove(version.containerName()));
+                ReplicaSetViews.CopyView copied = null;
+                if (rollbackFiles != null) {
+                    // K is stopped and its files stay as they are: copied while N still runs on the source, at no cost to its downtime
+                    ContainerDetail fresh = engine.inspect(version.containerName())
+                            .orElseThrow(() -> new IllegalStateException("container " + version.containerName() + " vanished after create"));
+                    CopyReport copy = copier.copy(rollbackFiles, fresh);
+                    // on disk before the source can commit: a crash of this node after the commit must not lose what the record names
+                    onDisk(name, Map.of("part=disk", Path.of(fresh.upperDir())));
+                    copied = new ReplicaSetViews.CopyView(copy.method().label(), copy.millis(), copy.bytes());
+                }
                 String value = Json.write(intent);
-                pending.put(name, new Pending(req.moveId(), sender, caller, intent, value, reservation, version, volumeTargets, undo));
-                log.info("replicaset {}: moving in from node {} as version {}{} (container {}), GPUs {}, ports {} (move {})", name, sender, version.version(),
+                pending.put(name, new Pending(req.moveId(), sender, caller, intent, value, reservation, version, volumeTargets, undo, rollbackFiles != null));
+                log.info("replicaset {}: {} from node {} as version {}{} (container {}), GPUs {}, ports {} (move {})", name,
+                        rollbackFiles == null ? "moving in" : "rolling back to version " + req.rollbackTo() + " here", sender, version.version(),
                         req.stopped() ? ", stopped" : "", version.containerName(), h.gpus(), h.ports(), req.moveId());
-                return new MoveRequests.Prepared(intent.id(), value, version, volumes, volumeTargets);
+                return new MoveRequests.Prepared(intent.id(), value, version, volumes, volumeTargets, copied);
             } catch (RuntimeException e) {
                 undo.forEach(step -> Undo.after(e, step));
                 if (reservation != null) {
@@ -198,6 +220,16 @@ public class MoveIn {
                 preparing.remove(intent.id());
             }
         }
+    }
+
+    /** Version K's container, here, whose own layer a rollback's N+1 starts from; refused before anything is taken when it is gone. */
+    private ContainerDetail rollbackSource(String name, long k) {
+        String kName = ReplicaSetRecord.containerName(name, k);
+        ContainerDetail source = engine.inspect(kName).orElseThrow(() -> ApiException.of(ErrorCode.SNAPSHOT_PRUNED,
+                "the filesystem snapshot of version %d (container %s) is not on node '%s' (pruned by the history limit); its files cannot be restored",
+                k, kName, keys.node()));
+        copier.requireSupported(source);
+        return source;
     }
 
     /**
@@ -213,7 +245,10 @@ public class MoveIn {
                     .orElseThrow(() -> new IllegalStateException("container " + p.version.containerName() + " vanished after create"));
             String pass = "&pass=" + (last ? "final" : "first");
             Map<String, Path> parts = new LinkedHashMap<>();
-            parts.put("part=disk" + pass, Path.of(fresh.upperDir()));
+            if (!p.rollback) {
+                // a rollback's system disk is version K's, copied here at the prepare
+                parts.put("part=disk" + pass, Path.of(fresh.upperDir()));
+            }
             for (Map.Entry<String, String> v : p.volumeTargets.entrySet()) {
                 String mount = volumeEngine.inspectVolume(v.getValue()).map(VolumeSummary::mountpoint)
                         .orElseThrow(() -> new IllegalStateException("volume " + v.getValue() + " vanished after create"));
@@ -254,6 +289,9 @@ public class MoveIn {
 
     /** Each part pulled on a thread of its own; the first failure is the answer, once every pull has ended. */
     private long pullAll(Pending p, String name, Map<String, Path> parts) {
+        if (parts.isEmpty()) {
+            return 0;
+        }
         if (parts.size() == 1) {
             Map.Entry<String, Path> only = parts.entrySet().iterator().next();
             return pull(p, name, only.getKey(), only.getValue());
@@ -322,7 +360,8 @@ public class MoveIn {
             if (p.reservation != null) {
                 p.reservation.settle();
             }
-            log.info("replicaset {}: moved in from node {}, version {} runs here (move {})", name, p.source, p.version.version(), p.moveId);
+            log.info("replicaset {}: {} from node {}, version {} {} here (move {})", name, p.rollback ? "rolled back" : "moved in", p.source,
+                    p.version.version(), p.reservation == null ? "is" : "runs", p.moveId);
         }
     }
 

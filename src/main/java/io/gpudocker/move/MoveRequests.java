@@ -2,6 +2,7 @@ package io.gpudocker.move;
 
 import io.gpudocker.replicaset.ReplicaSetSpec;
 import io.gpudocker.replicaset.ReplicaSetVersion;
+import io.gpudocker.replicaset.ReplicaSetViews;
 import io.gpudocker.volume.VolumeVersion;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Max;
@@ -24,10 +25,11 @@ public final class MoveRequests {
 
     /**
      * Source to target: take the resources, make version N+1 (created, not started) and the volumes' new versions;
-     * {@code stopped}: the instance is stopped and stays so, taking no resources.
+     * {@code stopped}: the instance is stopped and stays so, taking no resources; {@code rollbackTo}: a rollback to that
+     * version, whose container is on the target: N+1 gets its files there, and only the volumes cross (null: a move).
      */
     public record Prepare(String moveId, String sourceNode, String tenant, long version, ReplicaSetSpec spec, List<Integer> wantedPorts,
-                          List<VolumeIn> volumes, boolean stopped) {}
+                          List<VolumeIn> volumes, boolean stopped, Long rollbackTo) {}
 
     /**
      * Source to target: pull the files now; {@code last}: the instance is stopped and this copy makes the trees there
@@ -36,9 +38,12 @@ public final class MoveRequests {
      */
     public record Receive(String moveId, boolean last) {}
 
-    /** Target to source: what it made, and the intent it made it under (its key's value, which the commit requires). */
+    /**
+     * Target to source: what it made, and the intent it made it under (its key's value, which the commit requires);
+     * {@code copy}: for a rollback, how version K's files were copied into N+1 there (null: a move).
+     */
     public record Prepared(String intentId, String intentValue, ReplicaSetVersion version, List<VolumeVersion> volumes,
-                           Map<String, String> volumeSources) {}
+                           Map<String, String> volumeSources, ReplicaSetViews.CopyView copy) {}
 
     /** Target to source: the bytes it received and unpacked. */
     public record Received(long bytes) {}

@@ -32,6 +32,7 @@ import io.gpudocker.volume.VolumeQueries;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -113,8 +114,10 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    UpdatePlans updatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus, TenantCeilings ceilings) {
-        return new UpdatePlans(update, repo, gpus, ceilings);
+    UpdatePlans updatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus, TenantCeilings ceilings,
+                            ObjectProvider<RollbackAcross> across) {
+        return new UpdatePlans(update, repo, gpus, ceilings,
+                (name, version, node, caller) -> across.getIfAvailable(() -> RollbackAcross.NONE).rollback(name, version, node, caller));
     }
 
     @Bean

@@ -87,7 +87,9 @@ class ReplicaSetController {
 
     @PatchMapping("/{name}/rollback")
     @RunsOn(Where.REPLICASET_OWNER)
-    @Operation(summary = "New version with the spec and root filesystem of an earlier version")
+    @Operation(summary = "New version with the spec and root filesystem of an earlier version",
+            description = "Where that version's container is on another node (the instance moved since), the new version is made there and the instance "
+                    + "moves with it, its volumes carried as a move carries them; that node's refusals (1013, 1014) take nothing.")
     ApiResponse<ReplicaSetViews.ContainerNameView> rollback(@Parameter(description = "replicaset name", example = "foo") @PathVariable @ReplicaSetName String name, @Valid @RequestBody ReplicaSetRequests.Rollback body, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         return ApiResponse.ok(updates.rollback(name, body, caller));
     }

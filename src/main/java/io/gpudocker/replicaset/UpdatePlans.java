@@ -20,13 +20,15 @@ public class UpdatePlans {
     private final ReplicaSetRepository repo;
     private final GpuScheduler gpus;
     private final TenantCeilings ceilings;
+    private final RollbackAcross across;
 
     public UpdatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus) {
-        this(update, repo, gpus, TenantCeilings.NONE);
+        this(update, repo, gpus, TenantCeilings.NONE, RollbackAcross.NONE);
     }
 
-    public UpdatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus, TenantCeilings ceilings) {
+    public UpdatePlans(VersionedUpdate update, ReplicaSetRepository repo, GpuScheduler gpus, TenantCeilings ceilings, RollbackAcross across) {
         this.ceilings = ceilings;
+        this.across = across;
         this.update = update;
         this.repo = repo;
         this.gpus = gpus;
@@ -68,9 +70,19 @@ public class UpdatePlans {
         return update.apply(name, caller, "restart", ErrorCode.CONTAINER_RESTART_FAILED, (record, current) -> new Target(current.spec(), record.version()));
     }
 
-    /** Version K's spec and version K's files, as a new version. */
+    /**
+     * Version K's spec and version K's files, as a new version; made on the node that holds K's container, the instance
+     * moving there with it, when that is another node (a rollback after a move).
+     */
     public ContainerNameView rollback(String name, ReplicaSetRequests.Rollback req, Caller caller) {
         long k = req.version();
+        ReplicaSetRecord now = repo.require(name, caller).record();
+        String holder = k == now.version() ? null : VersionPlaces.nodeOf(now.node(), repo.history(name), k);
+        if (holder != null && !holder.equals(now.node())) {
+            repo.version(name, k).ifPresent(target -> ceilings.check(target.spec(), caller, TenantCeilings.Fields.CREATE));
+            // the move checks the rest under the instance's lock, as the local rollback below does
+            return across.rollback(name, k, holder, caller);
+        }
         return update.apply(name, caller, "rollback to " + k, ErrorCode.ROLLBACK_FAILED, (record, current) -> {
             if (k == record.version()) {
                 throw ApiException.of(ErrorCode.NO_NEED_ROLLBACK, "replicaset '%s' is already at version %d", name, k);

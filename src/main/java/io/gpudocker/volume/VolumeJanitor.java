@@ -161,7 +161,9 @@ public class VolumeJanitor implements AutoCloseable {
             byName.computeIfAbsent(v.labels().get(ManagedLabels.VOLUME), n -> new ArrayList<>()).add(v);
         }
         byName.keySet().removeAll(withIntents);
-        byName.forEach(this::reportKept);
+        Map<String, Intent> unfinished = new HashMap<>();
+        operations.all().forEach(o -> unfinished.put(o.id(), o));
+        byName.forEach((name, views) -> reportKept(name, views, unfinished));
         if (!removed.isEmpty()) {
             log.info("removed Docker volumes {} left by an interrupted create or resize (their operation never committed)", removed);
         }
@@ -187,20 +189,30 @@ public class VolumeJanitor implements AutoCloseable {
             }
         }
         intents.stream().filter(o -> !unfinished.contains(o.id())).forEach(operations::drop);
-        reportKept(name, unproven);
+        reportKept(name, unproven, Map.of());
         return removed;
     }
 
-    /** Docker volumes of a version no record commits and no intent explains: kept, and said so once each. */
-    private void reportKept(String name, List<VolumeSummary> views) {
+    /**
+     * Docker volumes of a version no record commits: kept, and said so once each. One an unfinished operation of
+     * another kind made (a move to this node, whose intent is the instance's) is that operation's to commit or remove;
+     * any other is never removed on the word of an absent record.
+     */
+    private void reportKept(String name, List<VolumeSummary> views, Map<String, Intent> unfinished) {
         if (views.stream().allMatch(v -> reportedKept.contains(v.name()))) {
             return;
         }
         long committed = repo.find(name).map(s -> s.record().version()).orElse(0L);
         for (VolumeSummary v : views) {
             if (ManagedLabels.version(v.labels()) > committed && reportedKept.add(v.name())) {
-                log.warn("volume {}: kept Docker volume {}: no record commits its version and no unfinished operation made it; "
-                        + "it is never removed on the word of an absent record", name, v.name());
+                Intent madeBy = unfinished.get(v.labels().get(ManagedLabels.OPERATION));
+                if (madeBy != null) {
+                    log.info("volume {}: kept Docker volume {}: the unfinished operation {} ({} of {} '{}') made it and commits or removes it",
+                            name, v.name(), madeBy.id(), madeBy.action(), madeBy.kind(), madeBy.name());
+                } else {
+                    log.warn("volume {}: kept Docker volume {}: no record commits its version and no unfinished operation made it; "
+                            + "it is never removed on the word of an absent record", name, v.name());
+                }
             }
         }
     }

@@ -49,7 +49,8 @@ class DockerCallsTest {
 
     @Test
     void aWorkCallThatFindsNoTurnWithinItsBoundIsUnavailableWhileQuickCallsPass() throws Exception {
-        DockerCalls one = new DockerCalls(HOST, new DockerTimeouts(Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(10)), 1);
+        // bounds of a second and more: a loaded host can take a tenth of a second to schedule the thread of a call Docker answers at once
+        DockerCalls one = new DockerCalls(HOST, new DockerTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10)), 1);
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread holder = new Thread(() -> one.call("start container foo-1", Duration.ofSeconds(5), () -> {
@@ -60,13 +61,13 @@ class DockerCallsTest {
         holder.start();
         assertThat(holding.await(2, TimeUnit.SECONDS)).isTrue();
 
-        assertThatThrownBy(() -> one.call("create container foo-2", Duration.ofMillis(300), () -> "never"))
+        assertThatThrownBy(() -> one.call("create container foo-2", Duration.ofMillis(1500), () -> "never"))
                 .isInstanceOf(EngineUnavailableException.class)
-                .hasMessage("the Docker engine at " + HOST + " did not answer within 300 ms (create container foo-2)");
+                .hasMessage("the Docker engine at " + HOST + " did not answer within 1500 ms (create container foo-2)");
         assertThat(one.call("inspect container foo-2", () -> "at once")).as("a call Docker answers at once does not queue").isEqualTo("at once");
         release.countDown();
         holder.join(5000);
-        assertThat(one.call("create container foo-2", Duration.ofMillis(300), () -> "now")).as("the turn is given back").isEqualTo("now");
+        assertThat(one.call("create container foo-2", Duration.ofMillis(1500), () -> "now")).as("the turn is given back").isEqualTo("now");
     }
 
     private static void sleep(long millis) {

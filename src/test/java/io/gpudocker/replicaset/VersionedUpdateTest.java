@@ -135,6 +135,44 @@ class VersionedUpdateTest {
         }
     }
 
+    @Test
+    void aRollbackToAVersionAnotherNodeHoldsGoesToThatNodeAndChangesNothingHere() throws Exception {
+        ReplicaSetRecord moved = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now(), "alice",
+                List.of(), 0L, "b", "img");
+        when(repo.require("foo", ALICE)).thenReturn(new Stored<>(moved, 7));
+        when(repo.history("foo")).thenReturn(List.of(version(1), new ReplicaSetVersion("foo", 2, "foo-2", Instant.now(), "move from node a", SPEC,
+                List.of("GPU-0"), Map.of())));
+        List<String> asked = new java.util.ArrayList<>();
+        RollbackAcross across = (name, k, node, caller) -> {
+            asked.add(name + " " + k + " " + node + " " + caller.name());
+            return new ReplicaSetViews.ContainerNameView("foo-3", null);
+        };
+        UpdatePlans plans = new UpdatePlans(update(new SystemDiskCopier("true", SystemDiskCopier.DEFAULT_LIMIT, StandInConfinement.write(dir))), repo, gpus,
+                TenantCeilings.NONE, across);
+
+        assertThat(plans.rollback("foo", new ReplicaSetRequests.Rollback(1L), ALICE).containerName()).isEqualTo("foo-3");
+        assertThat(asked).containsExactly("foo 1 a alice");
+        verify(engine, never()).create(any());
+        verify(engine, never()).stop(any());
+        verify(operations, never()).begin(any());
+        assertThat(gpus.allocations()).containsExactly(Map.entry("GPU-0", "foo"));
+    }
+
+    @Test
+    void withoutTheMoveARollbackToAVersionAnotherNodeHoldsIsRefusedAsMissingItsFiles() throws Exception {
+        ReplicaSetRecord moved = new ReplicaSetRecord("foo", 2, ReplicaSetState.RUNNING, List.of("GPU-0"), Map.of(), Instant.now(), Instant.now(), "alice",
+                List.of(), 0L, "b", "img");
+        when(repo.require("foo", ALICE)).thenReturn(new Stored<>(moved, 7));
+        when(repo.history("foo")).thenReturn(List.of(version(1), new ReplicaSetVersion("foo", 2, "foo-2", Instant.now(), "move from node a", SPEC,
+                List.of("GPU-0"), Map.of())));
+
+        assertThatThrownBy(() -> plans(new SystemDiskCopier("true", SystemDiskCopier.DEFAULT_LIMIT, StandInConfinement.write(dir)))
+                .rollback("foo", new ReplicaSetRequests.Rollback(1L), ALICE))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SNAPSHOT_PRUNED))
+                .hasMessageContaining("on node 'a'");
+        verify(engine, never()).create(any());
+    }
+
     private void assertPutBack() {
         assertThat(metrics.find(UpdatePhases.METER).timers()).as("a failed update is not timed").isEmpty();
         verify(engine).remove("foo-3");
@@ -145,13 +183,17 @@ class VersionedUpdateTest {
     }
 
     private UpdatePlans plans(SystemDiskCopier copier) {
+        return new UpdatePlans(update(copier), repo, gpus);
+    }
+
+    private VersionedUpdate update(SystemDiskCopier copier) {
         VersionContainers containers = new VersionContainers(engine, (volume, tenant) -> true, (image, tenant) -> engine.imageExists(image), new HostPathPolicy(List.of(), null, () -> null), "/test", () -> "test-cluster");
         PortScheduler ports = new PortScheduler(new PortRange(40000, 40010), port -> false);
         HoldingsReservations reservations = new HoldingsReservations(gpus, ports,
                 new ComputeAllocator(new CpuScheduler(), new MemoryPool(0), gpus, ComputeDefaults.NONE));
         VersionedUpdate update = new VersionedUpdate(repo, engine, containers, reservations, new NameLocks(Duration.ofSeconds(5)),
                 copier, mock(VersionPruner.class), operations, metrics, progress);
-        return new UpdatePlans(update, repo, gpus);
+        return update;
     }
 
     private static ReplicaSetVersion version(long v) {
