@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -41,13 +39,6 @@ public class AccessConfig {
     PortProxy portProxy(InstanceAccess access, AccessMeter meter, ProxySettings settings, ObjectProvider<AccessHop> hop) {
         SessionSlots open = new SessionSlots("proxied request(s)", "gda.proxy.requests-per-tenant", settings.requestsPerTenant(), settings.adminRequests());
         return new PortProxy(access, open, meter, settings.idleTimeout(), hop.getIfAvailable(() -> AccessHop.NONE));
-    }
-
-    /** The web server's write buffer per connection: a proxied download's bytes go out in pieces of this size. */
-    @Bean
-    WebServerFactoryCustomizer<TomcatServletWebServerFactory> proxyWriteBuffer(ProxySettings settings) {
-        return factory -> factory.addConnectorCustomizers(connector ->
-                connector.setProperty("socket.appWriteBufSize", Long.toString(settings.writeBuffer().toBytes())));
     }
 
     @Bean

@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -41,21 +40,13 @@ import org.slf4j.LoggerFactory;
  * {@code readlink} and {@code ln} do the rest; each runs by {@code docker exec}, as the container's user, so the
  * container's own mounts and permissions hold, and no path is ever resolved on the host. Protocol version 3 (the one
  * OpenSSH uses); files are read and written front to back, as the OpenSSH clients do (a write elsewhere than at the
- * end is refused; a read elsewhere restarts the reader there). A file written from its start goes by Docker's archive
- * call ({@link ArchiveWriter}, what {@code docker cp} uses, at more than twice the exec stream's speed) where this node
- * runs the container and the spool has room; through {@code cat} where not: another node runs it (the processes are
- * relayed), the write appends, the image lacks {@code readlink} or {@code id}, the directory is not the user's to write,
- * the file is another user's, or its name is over 100 bytes. A write is answered once queued for the file's writer
- * ({@link WriteBehind}, or the upload's spool), so the client keeps sending while the container takes the bytes; a
- * failure of the writer is the answer to a later write or to the close, as a local disk's would be. The close is
- * answered once the file is whole in the container.
+ * end is refused; a read elsewhere restarts the reader there). A write is answered once queued for the file's writer
+ * ({@link WriteBehind}), so the client keeps sending while the container takes the bytes; a failure of the writer is
+ * the answer to a later write or to the close, as a local disk's would be.
  */
 final class ContainerSftp implements Command, ChannelSessionAware {
     private static final Logger log = LoggerFactory.getLogger(ContainerSftp.class);
     private static final int MAX_PACKET = 256 * 1024;
-    /** The most one read answers (a read of more is answered with this much). */
-    private static final int MAX_READ = 64 * 1024;
-    private static final String LIMITS = "limits@openssh.com";
     /** How far a file's writer may be behind the client's writes, which are answered once queued. */
     private static final long WRITE_AHEAD = 8L * 1024 * 1024;
     private static final int OK = 0, EOF = 1, NO_SUCH_FILE = 2, PERMISSION_DENIED = 3, FAILURE = 4, BAD_MESSAGE = 5, OP_UNSUPPORTED = 8;
@@ -69,13 +60,11 @@ final class ContainerSftp implements Command, ChannelSessionAware {
         private final ProcessHop processes;
         private final SessionSlots slots;
         private final AccessMeter meter;
-        private final UploadSpool spool;
 
-        Factory(ProcessHop processes, SessionSlots slots, AccessMeter meter, UploadSpool spool) {
+        Factory(ProcessHop processes, SessionSlots slots, AccessMeter meter) {
             this.processes = processes;
             this.slots = slots;
             this.meter = meter;
-            this.spool = spool;
         }
 
         @Override
@@ -85,7 +74,7 @@ final class ContainerSftp implements Command, ChannelSessionAware {
 
         @Override
         public Command createSubsystem(ChannelSession channel) {
-            return new ContainerSftp(processes, slots, meter, spool);
+            return new ContainerSftp(processes, slots, meter);
         }
     }
 
@@ -122,10 +111,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
         /** What goes to the writer's input, a little behind the client's writes. */
         WriteBehind input;
         PipedInputStream output;
-        /** Where the file can go by Docker's archive call, as it is to end (null: through cat). */
-        ArchiveWriter.Target archive;
-        /** The archive upload, from the first write on. */
-        ArchiveWriter writer;
         Thread copier;
         final ByteArrayOutputStream errors = new ByteArrayOutputStream();
         volatile int exit = -1;
@@ -141,7 +126,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
     private final ProcessHop processes;
     private final SessionSlots slots;
     private final AccessMeter meter;
-    private final UploadSpool spool;
     private final Map<String, Handle> handles = new HashMap<>();
     private int nextHandle;
     private InputStream in;
@@ -152,11 +136,10 @@ final class ContainerSftp implements Command, ChannelSessionAware {
     private String tenant;
     private volatile Thread worker;
 
-    private ContainerSftp(ProcessHop processes, SessionSlots slots, AccessMeter meter, UploadSpool spool) {
+    private ContainerSftp(ProcessHop processes, SessionSlots slots, AccessMeter meter) {
         this.processes = processes;
         this.slots = slots;
         this.meter = meter;
-        this.spool = spool;
     }
 
     /** The client's packets come through {@link ChannelInput} rather than the library's pipe (called before the streams are set). */
@@ -252,17 +235,13 @@ final class ContainerSftp implements Command, ChannelSessionAware {
         if (type == 1) { // INIT
             Writer w = new Writer(2);
             w.u32(3);
-            // OpenSSH's clients (8.6 and later) size their writes by the limits a server states: 255 KiB rather than
-            // 32 KiB, so a copy's data is in flight in fewer requests, each answered once queued
-            w.string(LIMITS);
-            w.string("1");
             send(w);
             return;
         }
         int id = r.u32();
         try {
             switch (type) {
-                case 3 -> open(id, resolve(r.string()), r.u32(), permissions(r));
+                case 3 -> open(id, resolve(r.string()), r.u32());
                 case 4 -> close(id, r.bytes());
                 case 5 -> read(id, r.bytes(), r.u64(), r.u32());
                 case 6 -> write(id, r.bytes(), r.u64(), r);
@@ -280,7 +259,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
                 case 18 -> rename(id, resolve(r.string()), resolve(r.string()));
                 case 19 -> readlink(id, resolve(r.string()));
                 case 20 -> symlink(id, r.string(), r.string());
-                case 200 -> extended(id, r.string());
                 default -> status(id, OP_UNSUPPORTED, "not supported by this server");
             }
         } catch (Refusal e) {
@@ -300,36 +278,13 @@ final class ContainerSftp implements Command, ChannelSessionAware {
 
     // ---- requests ----------------------------------------------------------------------------------
 
-    /** The permissions of an open's attributes, -1 where it gives none. */
-    private static int permissions(Reader r) throws IOException {
-        if (r.remaining() < 4) {
-            return -1;
-        }
-        int flags = r.u32();
-        if ((flags & ATTR_SIZE) != 0) {
-            r.u64();
-        }
-        if ((flags & ATTR_UIDGID) != 0) {
-            r.u32();
-            r.u32();
-        }
-        return (flags & ATTR_PERMISSIONS) != 0 ? r.u32() & 07777 : -1;
-    }
-
-    private void open(int id, String path, int flags, int permissions) throws IOException, Refusal {
+    private void open(int id, String path, int flags) throws IOException, Refusal {
         if ((flags & WRITE) != 0) {
             String guard = (flags & EXCL) != 0 ? "[ -e \"$1\" ] && { echo \"$1: File exists\" >&2; exit 1; }; " : "";
             String make = (flags & TRUNC) != 0 ? ": > \"$1\"" : (flags & CREAT) != 0 ? "[ -e \"$1\" ] || : > \"$1\"" : "[ -w \"$1\" ] || { echo \"$1: No such file\" >&2; exit 1; }";
-            // a file made here takes the mode asked, less the container's umask, as open(2) gives it
-            String mode = "if [ -n \"$n\" ] && [ -n \"$2\" ]; then chmod \"$(printf %o $(( $2 & ~0$(umask) )))\" -- \"$1\" || exit 1; fi; ";
-            boolean archive = (flags & APPEND) == 0 && spool.partSize() > 0 && launcher.files().isPresent();
-            // the file is made (or emptied) before the handle is given, so a refusal comes now rather than at the close;
-            // for an archive upload, where the file really is (symlinks resolved), its mode and owner, and who writes
-            Done made = run(List.of("/bin/sh", "-c", "n=; [ -e \"$1\" ] || n=1; " + guard + "{ " + make + "; } || exit 1; " + mode + ARCHIVE_TARGET,
-                    "sh", path, permissions < 0 ? "" : Integer.toString(permissions), archive ? "1" : "0"));
-            check(made);
+            // the file is made (or emptied) before the handle is given, so a refusal comes now rather than at the close
+            check(run(List.of("/bin/sh", "-c", guard + make, "sh", path)));
             Stream s = new Stream(path, true);
-            s.archive = archive ? archiveTarget(made.out()) : null;
             if ((flags & APPEND) != 0) {
                 s.position = stat(path, true).size();
                 start(s, List.of("/bin/sh", "-c", "exec cat >> \"$1\"", "sh", path));
@@ -346,45 +301,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
         Stream s = new Stream(path, false);
         start(s, List.of("cat", "--", path));
         handle(id, s);
-    }
-
-    /**
-     * With $3 = 1: "mode uid gid euid" and the file's real path, where the archive call can serve: the path resolves,
-     * and its directory is writable by the container's user (who removes the parts there).
-     */
-    private static final String ARCHIVE_TARGET = "[ \"$3\" = 1 ] || exit 0; p=$(readlink -f -- \"$1\") && s=$(stat -c '%a %u %g' -- \"$p\") && u=$(id -u)"
-            + " && d=${p%/*} && [ -w \"${d:-/}\" ] && printf '%s %s\\n%s\\n' \"$s\" \"$u\" \"$p\"; exit 0";
-
-    /**
-     * The file as the archive upload is to leave it, from {@link #ARCHIVE_TARGET}'s answer; null where the exec stream
-     * serves instead: the image lacks readlink or id, the directory is not the user's to write, the file belongs to
-     * another user than the one writing (who could not append to the parts), or its name is longer than a plain tar
-     * header holds (100 bytes).
-     */
-    static ArchiveWriter.Target archiveTarget(String answer) {
-        int nl = answer.indexOf('\n');
-        if (nl < 0) {
-            return null;
-        }
-        String[] f = answer.substring(0, nl).strip().split(" ");
-        String path = answer.endsWith("\n") ? answer.substring(nl + 1, answer.length() - 1) : answer.substring(nl + 1);
-        if (f.length != 4 || !path.startsWith("/") || path.endsWith("/")) {
-            return null;
-        }
-        try {
-            int mode = Integer.parseInt(f[0], 8);
-            int uid = Integer.parseInt(f[1]);
-            int gid = Integer.parseInt(f[2]);
-            int euid = Integer.parseInt(f[3]);
-            int slash = path.lastIndexOf('/');
-            String name = path.substring(slash + 1);
-            if ((euid != 0 && euid != uid) || name.getBytes(StandardCharsets.UTF_8).length > 100) {
-                return null;
-            }
-            return new ArchiveWriter.Target(slash == 0 ? "/" : path.substring(0, slash), name, uid, gid, mode);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private void start(Stream s, List<String> cmd) throws IOException {
@@ -428,7 +344,7 @@ final class ContainerSftp implements Command, ChannelSessionAware {
             start(s, List.of("tail", "-c", "+" + (offset + 1), "--", s.path));
         }
         // all that was asked, up to the end: a short answer would make the client ask for the rest later, out of order
-        byte[] data = new byte[Math.max(0, Math.min(length, MAX_READ))];
+        byte[] data = new byte[Math.max(0, Math.min(length, 64 * 1024))];
         int n = s.output.readNBytes(data, 0, data.length);
         if (n == 0 && data.length > 0) {
             s.ended = true;
@@ -450,23 +366,13 @@ final class ContainerSftp implements Command, ChannelSessionAware {
             throw new Refusal(OP_UNSUPPORTED, "writes go at the end of what was written (" + s.position + "), not at " + offset);
         }
         int length = r.length();
-        if (s.process == null && s.writer == null) {
-            Optional<UploadSpool.Reservation> room = s.archive == null ? Optional.empty() : spool.reserve();
-            if (room.isPresent()) {
-                s.writer = new ArchiveWriter(launcher.files().orElseThrow(), launcher, s.archive, room.get());
-            } else {
-                start(s, List.of("/bin/sh", "-c", "exec cat > \"$1\"", "sh", s.path));
-            }
+        if (s.process == null) {
+            start(s, List.of("/bin/sh", "-c", "exec cat > \"$1\"", "sh", s.path));
         }
         try {
-            if (s.writer != null) {
-                s.writer.write(r.array(), r.take(length), length);
-            } else {
-                s.input.write(r.array(), r.take(length), length);
-            }
+            s.input.write(r.array(), r.take(length), length);
         } catch (IOException e) {
-            String why = s.writer != null ? e.getMessage() : s.errors.toString(StandardCharsets.UTF_8).strip();
-            throw new Refusal(FAILURE, "writing " + s.path + " failed: " + why);
+            throw new Refusal(FAILURE, "writing " + s.path + " failed: " + s.errors.toString(StandardCharsets.UTF_8).strip());
         }
         s.position += length;
         status(id, OK, "");
@@ -478,15 +384,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
             throw new Refusal(FAILURE, "no such handle");
         }
         if (h instanceof Stream s) {
-            if (s.writer != null) {
-                try {
-                    s.writer.finish();
-                } catch (IOException e) {
-                    throw new Refusal(FAILURE, "writing " + s.path + " failed: " + e.getMessage());
-                }
-                status(id, OK, "");
-                return;
-            }
             if (s.writing && s.process == null) {
                 status(id, OK, "");
                 return;
@@ -513,20 +410,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
             }
         }
         status(id, OK, "");
-    }
-
-    /** limits@openssh.com: the largest packet, read and write; no cap on open handles (0). */
-    private void extended(int id, String name) throws IOException, Refusal {
-        if (!name.equals(LIMITS)) {
-            throw new Refusal(OP_UNSUPPORTED, name + " is not supported by this server");
-        }
-        Writer w = new Writer(201);
-        w.u32(id);
-        w.u64(MAX_PACKET);
-        w.u64(MAX_READ);
-        w.u64(MAX_PACKET - 1024);
-        w.u64(0);
-        send(w);
     }
 
     private void opendir(int id, String path) throws IOException, Refusal {
@@ -585,17 +468,7 @@ final class ContainerSftp implements Command, ChannelSessionAware {
             r.u32();
         }
         if ((flags & ATTR_PERMISSIONS) != 0) {
-            int mode = r.u32() & 07777;
-            check(run(List.of("chmod", Integer.toOctalString(mode), "--", path)));
-            // a file on its way by the archive call is replaced at the close: it ends with this mode
-            for (Handle h : handles.values()) {
-                if (h instanceof Stream s && s.writing && s.archive != null && s.path.equals(path)) {
-                    s.archive = s.archive.withMode(mode);
-                    if (s.writer != null) {
-                        s.writer.mode(mode);
-                    }
-                }
-            }
+            check(run(List.of("chmod", Integer.toOctalString(r.u32() & 07777), "--", path)));
         }
         // times and owners are left as the container's tools made them
         status(id, OK, "");
@@ -722,9 +595,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
     }
 
     private static void discard(Handle h) {
-        if (h instanceof Stream s && s.writer != null) {
-            s.writer.abort();
-        }
         if (h instanceof Stream s && s.process != null) {
             if (s.input != null) {
                 s.input.abort();
@@ -830,10 +700,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
             return in.array();
         }
 
-        int remaining() {
-            return in.remaining();
-        }
-
         private void need(int n) throws EOFException {
             if (in.remaining() < n) {
                 throw new EOFException("the packet ends early");
@@ -851,10 +717,6 @@ final class ContainerSftp implements Command, ChannelSessionAware {
 
         void u32(long v) throws IOException {
             out.writeInt((int) v);
-        }
-
-        void u64(long v) throws IOException {
-            out.writeLong(v);
         }
 
         void bytes(byte[] b, int n) throws IOException {

@@ -24,11 +24,6 @@ public class ProcessHop {
     @FunctionalInterface
     interface Launcher {
         ContainerProcess start(RemoteProcess.Spec spec) throws java.io.IOException;
-
-        /** Docker's archive call into the instance's container, where this node runs it; empty where another node does. */
-        default Optional<ArchiveWriter.Files> files() {
-            return Optional.empty();
-        }
     }
 
     private final InstanceAccess access;
@@ -50,17 +45,7 @@ public class ProcessHop {
             return spec -> RemoteProcess.start(hop, peer, login.replicaSet(), login.caller(), spec);
         }
         String container = access.running(login.replicaSet(), login.caller()).container();
-        return new Launcher() {
-            @Override
-            public ContainerProcess start(RemoteProcess.Spec spec) {
-                return engine.startProcess(container, spec.cmd(), spec.tty(), spec.env(), spec.columns(), spec.rows());
-            }
-
-            @Override
-            public Optional<ArchiveWriter.Files> files() {
-                return Optional.of((entry, content, cancelled) -> engine.writeFile(container, entry, content, cancelled));
-            }
-        };
+        return spec -> engine.startProcess(container, spec.cmd(), spec.tty(), spec.env(), spec.columns(), spec.rows());
     }
 
     AccessHop hop() {

@@ -43,7 +43,6 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
     private final SessionSlots forwards;
     private final AccessMeter meter;
     private final Path hostKeyFile;
-    private final UploadSpool uploads;
     private volatile SshServer server;
     private volatile String fingerprint;
 
@@ -61,14 +60,12 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
         this.forwards = forwards;
         this.meter = meter;
         this.hostKeyFile = stateDir.resolve("ssh").resolve("host-key.pem");
-        this.uploads = new UploadSpool(stateDir.resolve("ssh").resolve("uploads"), settings.uploadPart().toBytes(), settings.uploadSpool().toBytes());
     }
 
     @Override
     public void start() {
         try {
             Files.createDirectories(hostKeyFile.getParent());
-            uploads.prepare();
             SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(hostKeyFile);
             hostKeys.setAlgorithm(KeyUtils.EC_ALGORITHM);
             hostKeys.setKeySize(256);
@@ -90,7 +87,7 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
             });
             sshd.setShellFactory(channel -> new ContainerCommand(processes, sessions, meter, ContainerCommand.LOGIN_SHELL, "shell"));
             sshd.setCommandFactory((channel, command) -> new ContainerCommand(processes, sessions, meter, List.of("/bin/sh", "-c", command), "command"));
-            sshd.setSubsystemFactories(List.of(new ContainerSftp.Factory(processes, sessions, meter, uploads)));
+            sshd.setSubsystemFactories(List.of(new ContainerSftp.Factory(processes, sessions, meter)));
             ContainerForwarding forwarding = new ContainerForwarding(access, forwards, meter, processes.hop());
             sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE, forwarding.factory()));
             AgentForwardingFilter noAgent = (session, type) -> false;

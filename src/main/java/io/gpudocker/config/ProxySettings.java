@@ -3,7 +3,6 @@ package io.gpudocker.config;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.util.unit.DataSize;
 
 /**
  * The port proxy {@code /proxy/{name}/{port}/...} ({@code gda.proxy.*}).
@@ -11,21 +10,14 @@ import org.springframework.util.unit.DataSize;
  * @param requestsPerTenant requests and WebSockets a tenant has in flight at once through the proxy
  * @param idleTimeout       a proxied exchange (a WebSocket, a long download) that carried nothing this long is cut
  * @param cookieLifetime    how long the console's proxy cookie lets a browser tab in
- * @param writeBuffer       the web server's buffer between an answer and its connection (Tomcat's
- *                          {@code socket.appWriteBufSize}, 8 KiB of its own): every answer's bytes pass through it, one
- *                          system call per buffer's worth, so a proxied download of a gigabyte made 131,072 of them
  */
 @ConfigurationProperties("gda.proxy")
 public record ProxySettings(
         @DefaultValue("32") int requestsPerTenant,
         @DefaultValue("128") int adminRequests,
         @DefaultValue("30m") Duration idleTimeout,
-        @DefaultValue("1h") Duration cookieLifetime,
-        @DefaultValue("64KB") DataSize writeBuffer) {
+        @DefaultValue("1h") Duration cookieLifetime) {
     public ProxySettings {
-        if (writeBuffer.toBytes() < 8192 || writeBuffer.toBytes() > 4L * 1024 * 1024) {
-            throw new IllegalArgumentException("gda.proxy.write-buffer must be from 8KB to 4MB");
-        }
         if (requestsPerTenant < 1 || adminRequests < 1) {
             throw new IllegalArgumentException("gda.proxy caps must be at least 1");
         }

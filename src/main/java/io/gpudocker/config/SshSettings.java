@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.util.unit.DataSize;
 
 /**
  * The SSH gateway ({@code gda.ssh.*}; the address also as {@code --ssh-addr}). A shell, command or SFTP session through
@@ -19,12 +18,6 @@ import org.springframework.util.unit.DataSize;
  *                          here. AES (GCM, then CTR) only by default: the JVM runs AES on the processor's AES
  *                          instructions, ChaCha20-Poly1305 in plain Java at a quarter of AES-GCM's speed, and OpenSSH,
  *                          which lists ChaCha20 first, would take it for every copy
- * @param uploadPart        a file written through SFTP reaches the container by Docker's archive call (what
- *                          {@code docker cp} uses): spooled under the state directory as it arrives and sent at the
- *                          close, one of more than this size in parts of it, each sent while the next one arrives and
- *                          joined in the container (a copy there); 0: every file through {@code cat} in the container
- * @param uploadSpool       the most spool space all such files hold at once (each a part, a longer one two); a file
- *                          that finds no part's room left goes through {@code cat}
  */
 @ConfigurationProperties("gda.ssh")
 public record SshSettings(
@@ -33,13 +26,8 @@ public record SshSettings(
         @DefaultValue("30m") Duration idleTimeout,
         @DefaultValue("16") int forwardsPerTenant,
         @DefaultValue("64") int adminForwards,
-        @DefaultValue({"aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr"}) List<String> ciphers,
-        @DefaultValue("1GB") DataSize uploadPart,
-        @DefaultValue("4GB") DataSize uploadSpool) {
+        @DefaultValue({"aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr"}) List<String> ciphers) {
     public SshSettings {
-        if (uploadPart.isNegative() || uploadPart.toBytes() > 4L << 30 || uploadSpool.isNegative()) {
-            throw new IllegalArgumentException("gda.ssh.upload-part must be from 0 to 4GB, gda.ssh.upload-spool not negative");
-        }
         if (forwardsPerTenant < 1 || adminForwards < 1) {
             throw new IllegalArgumentException("gda.ssh caps must be at least 1");
         }

@@ -82,17 +82,6 @@ public interface ContainerEngine {
      */
     ContainerProcess startProcess(String nameOrId, List<String> cmd, boolean tty, Map<String, String> env, int columns, int rows);
 
-    /**
-     * Writes a regular file into the running container by Docker's archive call (what {@code docker cp} uses): the
-     * first {@code entry.size()} bytes of {@code content} become {@code entry.name()} in {@code entry.directory()},
-     * replacing what had that name, with the entry's owner and mode. The directory is resolved inside the container (its
-     * symlinks and mounts as the container sees them). Where {@code cancelled} says so the copy stops early, failed.
-     */
-    default void writeFile(String nameOrId, ArchiveEntry entry, java.nio.channels.FileChannel content, java.util.function.BooleanSupplier cancelled)
-            throws java.io.IOException {
-        throw new UnsupportedOperationException("this engine writes no files into containers");
-    }
-
     /** The container's address on its network (the first, where it has several), while it runs. */
     default Optional<String> address(String nameOrId) {
         return Optional.empty();

@@ -289,15 +289,6 @@ public class DockerContainerEngine implements ContainerEngine, AutoCloseable {
     }
 
     @Override
-    public void writeFile(String nameOrId, ArchiveEntry entry, java.nio.channels.FileChannel content, java.util.function.BooleanSupplier cancelled)
-            throws java.io.IOException {
-        if (dockerHost == null) {
-            throw new IllegalStateException("the engine was made without the Docker address it writes files through (attachingThrough)");
-        }
-        ArchiveUpload.put(dockerHost, nameOrId, entry, content, cancelled);
-    }
-
-    @Override
     public Optional<String> address(String nameOrId) {
         return call("address of " + nameOrId, () -> {
             try {

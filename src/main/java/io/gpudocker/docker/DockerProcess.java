@@ -91,7 +91,7 @@ final class DockerProcess implements ContainerProcess {
         }
     }
 
-    static SocketAddress address(URI host) {
+    private static SocketAddress address(URI host) {
         return switch (host.getScheme()) {
             case "unix" -> UnixDomainSocketAddress.of(host.getPath());
             case "tcp", "http" -> new InetSocketAddress(host.getHost(), host.getPort() < 0 ? 2375 : host.getPort());

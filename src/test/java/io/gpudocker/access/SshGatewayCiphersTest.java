@@ -8,15 +8,13 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.sshd.common.NamedResource;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
 
 class SshGatewayCiphersTest {
 
     @Test
     void theDefaultOffersAesOnlyGcmFirst() {
         SshSettings defaults = new SshSettings(true, "0.0.0.0:2222", Duration.ofMinutes(30), 16, 64,
-                List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr"),
-                DataSize.ofMegabytes(64), DataSize.ofGigabytes(1));
+                List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr"));
         assertThat(SshGateway.ciphers(defaults.ciphers()).stream().map(NamedResource::getName).toList())
                 .containsExactly("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr");
         assertThat(SshGateway.ciphers(List.of("chacha20-poly1305@openssh.com")).get(0).getName()).isEqualTo("chacha20-poly1305@openssh.com");
@@ -27,7 +25,7 @@ class SshGatewayCiphersTest {
         assertThatThrownBy(() -> SshGateway.ciphers(List.of("aes128-ctr", "none"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'none'").hasMessageContaining("aes128-ctr").hasMessageNotContaining("none,");
         assertThatThrownBy(() -> SshGateway.ciphers(List.of("rot13"))).hasMessageContaining("gda.ssh.ciphers names 'rot13'");
-        assertThatThrownBy(() -> new SshSettings(true, "0.0.0.0:2222", Duration.ofMinutes(30), 16, 64, List.of(), DataSize.ofMegabytes(64), DataSize.ofGigabytes(1)))
+        assertThatThrownBy(() -> new SshSettings(true, "0.0.0.0:2222", Duration.ofMinutes(30), 16, 64, List.of()))
                 .hasMessageContaining("gda.ssh.ciphers");
     }
 }

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 
 /** The gateway bean is made whatever gda.ssh.enabled says (the bean set is fixed at build time); the setting decides whether it starts. */
 class SshGatewayStartupTest {
@@ -28,8 +27,7 @@ class SshGatewayStartupTest {
     }
 
     private static SshGateway gateway(boolean enabled, Path state) {
-        SshSettings settings = new SshSettings(enabled, "127.0.0.1:0", Duration.ofMinutes(30), 16, 64, List.of("aes128-ctr"),
-                DataSize.ofGigabytes(1), DataSize.ofGigabytes(4));
+        SshSettings settings = new SshSettings(enabled, "127.0.0.1:0", Duration.ofMinutes(30), 16, 64, List.of("aes128-ctr"));
         return new SshGateway(settings, null, null, null, null, null, null, state);
     }
 }

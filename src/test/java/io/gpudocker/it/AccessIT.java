@@ -56,7 +56,6 @@ esac
             + " && httpd -p 8080 -h /www && exec sleep 100000");
 
     private final List<String> tenants = new ArrayList<>();
-    private final List<String> volumes = new ArrayList<>();
     private final List<Process> background = new ArrayList<>();
     private Path dir;
 
@@ -69,9 +68,6 @@ esac
     void cleanUp() throws IOException {
         background.forEach(Process::destroyForcibly);
         deleteReplicaSets();
-        for (String v : volumes) {
-            assertThat(api.delete("/volumes/" + v).status()).as("delete volume %s", v).isIn(200, 404);
-        }
         for (String t : tenants) {
             for (var key : api.as(tokenOf.get(t)).get("/keys").data()) {
                 api.as(tokenOf.get(t)).delete("/keys/" + key.path("name").asString());
@@ -351,103 +347,6 @@ esac
         Result none = run(missing, null, 60);
         assertThat(none.exit()).isNotZero();
         assertThat(none.err()).containsIgnoringCase("no such file");
-    }
-
-    /**
-     * Files written through SFTP go by Docker's archive call in parts of 1 MiB here ({@code gda.ssh.upload-part} of
-     * {@link IntegrationTestBase}): whole, with the owner and mode a write through {@code cat} gives, on the system disk,
-     * in a volume, through a symlinked directory and onto a symlink; no part left in the container or on the host.
-     */
-    @Test
-    void filesWrittenInPartsEndWholeWithTheirOwnerAndModeWhereverTheyGo() throws Exception {
-        Api alice = tenant("alice");
-        Path key = key(alice, "laptop");
-        String vol = "upvol" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        Api.Reply made = alice.post("/volumes", Map.of("name", vol));
-        assertThat(made.status()).as(made.toString()).isEqualTo(200);
-        volumes.add(vol);
-        String foo = name("foo");
-        Map<String, Object> body = createBody(foo, 0, SLEEP, List.of());
-        body.put("binds", List.of(Map.of("src", vol + "-1", "dest", "/data")));
-        Api.Reply created = alice.post("/replicaSet", body);
-        assertThat(created.status()).as(created.toString()).isEqualTo(200);
-
-        byte[] data = new byte[3 * 1024 * 1024 + 512 * 1024 + 5];
-        new java.util.Random(11).nextBytes(data);
-        Path local = dir.resolve("parts.bin");
-        Files.write(local, data);
-        Files.setPosixFilePermissions(local, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
-        byte[] small = "one part only\n".getBytes(StandardCharsets.UTF_8);
-        Path localSmall = dir.resolve("small.txt");
-        Files.write(localSmall, small);
-        Files.setPosixFilePermissions(localSmall, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        exec(foo, "mkdir -p /tmp/real && ln -s /tmp/real /tmp/link && : > /tmp/real/target && ln -s /tmp/real/target /tmp/tlink"
-                + " && : > /tmp/theirs && chown 1000:1000 /tmp/theirs");
-
-        for (String target : List.of("/tmp/up.bin", "/data/up.bin", "/tmp/link/viadir.bin", "/tmp/tlink", "/tmp/theirs")) {
-            List<String> up = sftpOptions("scp", key);
-            up.addAll(List.of(local.toString(), foo + "@127.0.0.1:" + target));
-            Result put = run(up, null, 120);
-            assertThat(put.exit()).as("scp to %s: %s", target, put).isZero();
-        }
-        List<String> up = sftpOptions("scp", key);
-        up.addAll(List.of(localSmall.toString(), foo + "@127.0.0.1:/data/small.txt"));
-        Result put = run(up, null, 60);
-        assertThat(put.exit()).as(put.toString()).isZero();
-
-        String sum = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
-        assertThat(exec(foo, "sha256sum /tmp/up.bin /data/up.bin /tmp/real/viadir.bin /tmp/real/target /tmp/theirs | cut -c1-64").lines().toList())
-                .containsExactly(sum, sum, sum, sum, sum);
-        assertThat(exec(foo, "cat /data/small.txt")).isEqualTo("one part only\n");
-        // new files: the container's user (root here) and the client's mode less the umask; files that were there keep theirs
-        assertThat(exec(foo, "stat -c '%u %g %a' /tmp/up.bin /data/up.bin /tmp/real/viadir.bin /data/small.txt /tmp/real/target /tmp/theirs").lines().toList())
-                .containsExactly("0 0 640", "0 0 640", "0 0 640", "0 0 600", "0 0 644", "1000 1000 644");
-        assertThat(exec(foo, "[ -L /tmp/tlink ] && [ -L /tmp/link ] && echo links").trim()).isEqualTo("links");
-        assertThat(exec(foo, "ls -a /tmp /tmp/real /data | grep -c gda-upload || true").trim()).isEqualTo("0");
-        assertThat(spool()).as("upload parts left on the host").isEmpty();
-    }
-
-    /** An scp cut off while its parts go to the container: none of them stays there, nor on the host. */
-    @Test
-    void anUploadCutOffLeavesNoPartInTheContainerNorOnTheHost() throws Exception {
-        Api alice = tenant("alice");
-        Path key = key(alice, "laptop");
-        String foo = instance(alice, "foo", SLEEP);
-        byte[] data = new byte[16 * 1024 * 1024];
-        new java.util.Random(5).nextBytes(data);
-        Path local = dir.resolve("cut.bin");
-        Files.write(local, data);
-        exec(foo, "mkdir /tmp/cut");
-        List<String> slow = sftpOptions("scp", key);
-        // 4 Mbit/s: the first parts are in the container well before the end
-        slow.addAll(List.of("-l", "4000", local.toString(), foo + "@127.0.0.1:/tmp/cut/big.bin"));
-        Process scp = new ProcessBuilder(slow).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        background.add(scp);
-        String parts = "0";
-        for (int i = 0; i < 150 && parts.equals("0"); i++) {
-            Thread.sleep(200);
-            parts = exec(foo, "ls -a /tmp/cut | grep -c gda-upload || true").trim();
-        }
-        assertThat(parts).as("parts in the container while the copy runs").isNotEqualTo("0");
-        assertThat(scp.isAlive()).isTrue();
-        scp.destroyForcibly();
-        assertThat(scp.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        for (int i = 0; i < 100 && !(parts.equals("0") && spool().isEmpty()); i++) {
-            Thread.sleep(200);
-            parts = exec(foo, "ls -a /tmp/cut | grep -c gda-upload || true").trim();
-        }
-        assertThat(parts).as("parts left in the container").isEqualTo("0");
-        assertThat(spool()).as("upload parts left on the host").isEmpty();
-    }
-
-    private List<Path> spool() throws IOException {
-        Path uploads = Path.of(props.stateDir(), "ssh", "uploads");
-        if (!Files.isDirectory(uploads)) {
-            return List.of();
-        }
-        try (var files = Files.list(uploads)) {
-            return files.toList();
-        }
     }
 
     @Test

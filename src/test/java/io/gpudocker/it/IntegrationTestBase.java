@@ -38,9 +38,7 @@ import tools.jackson.databind.JsonNode;
         // the tests bind host directories they make under /tmp
         "gda.binds.allowed-roots=/tmp",
         // a free port: tests run beside other services
-        "gda.ssh.addr=127.0.0.1:0",
-        // files written through SFTP go in several parts even when small
-        "gda.ssh.upload-part=1MB"
+        "gda.ssh.addr=127.0.0.1:0"
 })
 public abstract class IntegrationTestBase {
     /** The admin token every test's service is started with; tests that need tenants issue them. */
