@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
 final class ContainerSftp implements Command, ChannelSessionAware {
     private static final Logger log = LoggerFactory.getLogger(ContainerSftp.class);
     private static final int MAX_PACKET = 256 * 1024;
+    /** The most a tool's output may hold: a listing of a directory of about 100,000 entries. */
+    private static final int MAX_LISTING = 16 * 1024 * 1024;
+    /** The most a tool's error output may hold. */
+    private static final int MAX_MESSAGE = 64 * 1024;
     /** The most one read answers (a read of more is answered with this much). */
     private static final int MAX_READ = 64 * 1024;
     private static final String LIMITS = "limits@openssh.com";
@@ -115,7 +119,7 @@ final class ContainerSftp implements Command, ChannelSessionAware {
         WriteBehind input;
         PipedInputStream output;
         Thread copier;
-        final ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        final CappedOutput errors;
         volatile int exit = -1;
         long position;
         boolean ended;
@@ -123,6 +127,7 @@ final class ContainerSftp implements Command, ChannelSessionAware {
         Stream(String path, boolean writing) {
             super(path);
             this.writing = writing;
+            this.errors = new CappedOutput(MAX_MESSAGE, "the error output of the " + (writing ? "writer" : "reader") + " of " + path);
         }
     }
 
@@ -222,6 +227,9 @@ final class ContainerSftp implements Command, ChannelSessionAware {
             log.info("ssh: sftp in instance {} of {} ended", login.replicaSet(), login.caller().name());
         } catch (ApiException e) {
             log.info("ssh: sftp in instance {} refused: {}", login.replicaSet(), e.getMessage());
+            status = 1;
+        } catch (Refusal e) {
+            log.info("ssh: sftp in instance {} could not start: {}", login.replicaSet(), e.getMessage());
             status = 1;
         } catch (IOException | RuntimeException e) {
             log.debug("ssh: sftp in instance {} ended: {}", login.replicaSet(), e.toString());
@@ -555,12 +563,18 @@ final class ContainerSftp implements Command, ChannelSessionAware {
         return new Attrs(Long.parseLong(f[0]), Integer.parseInt(f[1], 16), Integer.parseInt(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5]));
     }
 
-    private Done run(List<String> cmd) throws IOException {
+    private Done run(List<String> cmd) throws IOException, Refusal {
         try (ContainerProcess p = launcher.start(new RemoteProcess.Spec(cmd, false, Map.of(), 0, 0))) {
             p.stdin().close();
-            ByteArrayOutputStream o = new ByteArrayOutputStream();
-            ByteArrayOutputStream e = new ByteArrayOutputStream();
-            int code = p.copyOutput(o, e);
+            CappedOutput o = new CappedOutput(MAX_LISTING, "the output of " + cmd.get(0));
+            CappedOutput e = new CappedOutput(MAX_MESSAGE, "the error output of " + cmd.get(0));
+            int code;
+            try {
+                code = p.copyOutput(o, e);
+            } catch (CappedOutput.Exceeded tooLong) {
+                // closing the process here ends its output stream: the tool's next write fails
+                throw new Refusal(FAILURE, tooLong.getMessage());
+            }
             return new Done(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         }
     }

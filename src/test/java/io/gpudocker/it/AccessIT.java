@@ -349,6 +349,28 @@ esac
         assertThat(none.err()).containsIgnoringCase("no such file");
     }
 
+    /**
+     * The tools SFTP runs are the tenant's: an image whose {@code stat} prints without end makes a listing and a stat
+     * fail, with the service's memory untouched (it keeps at most 16 MiB of a tool's output); the session goes on.
+     */
+    @Test
+    void aToolThatPrintsWithoutEndFailsItsRequestAndNothingElse() throws Exception {
+        Api alice = tenant("alice");
+        Path key = key(alice, "laptop");
+        String foo = instance(alice, "foo");
+        exec(foo, "rm /bin/stat && printf '#!/bin/sh\\nexec yes\\n' > /bin/stat && chmod 755 /bin/stat");
+        Path batch = dir.resolve("endless");
+        // a leading '-': sftp goes on after that command fails
+        Files.writeString(batch, "-ls -l /\n-ls -l /etc/hostname\nmkdir /tmp/still\n");
+        List<String> sftp = sftpOptions("sftp", key);
+        sftp.addAll(List.of("-b", batch.toString(), foo + "@127.0.0.1"));
+        Result r = run(sftp, null, 90);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).as("the two listings failed").isNotBlank();
+        assertThat(exec(foo, "[ -d /tmp/still ] && echo made || echo missing").trim()).as("the session went on").isEqualTo("made");
+        assertThat(alice.get("/whoami").status()).isEqualTo(200);
+    }
+
     @Test
     void aWebSocketThroughTheProxyCarriesBytesBothWaysAsTheyCome() throws Exception {
         Api alice = tenant("alice");
