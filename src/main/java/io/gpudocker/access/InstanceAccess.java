@@ -16,7 +16,10 @@ import java.util.Optional;
  * instance as for none, so a tenant learns nothing of the others'.
  */
 public class InstanceAccess {
-    /** A container of an instance: its Docker name, for exec, and its address, for connections. */
+    /**
+     * A running container of an instance, by its Docker id (for exec and its address): a session that holds it never
+     * reaches a container made later under the same name, another tenant's included, once this one is gone.
+     */
     public record Target(String replicaSet, String container) {}
 
     private final ReplicaSetRepository repo;
@@ -52,7 +55,7 @@ public class InstanceAccess {
             };
             throw ApiException.of(ErrorCode.INVALID_STATE, "instance '%s' is %s%s", name, what, hint);
         }
-        return new Target(name, c.get().name());
+        return new Target(name, c.get().id());
     }
 
     /** The running container's address on its network, for forwarded connections and the proxy. */

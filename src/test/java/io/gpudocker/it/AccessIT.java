@@ -350,6 +350,47 @@ esac
     }
 
     /**
+     * An SFTP session holds the container it opened on, not its name: once the instance is deleted and another tenant
+     * makes one of the same name (its container the same name too), the session kept open reaches nothing of it.
+     */
+    @Test
+    void anOpenSessionNeverReachesAnotherTenantsInstanceMadeUnderTheSameName() throws Exception {
+        Api alice = tenant("alice");
+        Api bob = tenant("bob");
+        Path key = key(alice, "laptop");
+        String foo = instance(alice, "foo");
+        List<String> cmd = sftpOptions("sftp", key);
+        cmd.addAll(List.of("-b", "-", foo + "@127.0.0.1"));
+        Process session = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("session.txt").toFile()).start();
+        try {
+            java.io.Writer commands = new java.io.OutputStreamWriter(session.getOutputStream(), StandardCharsets.UTF_8);
+            commands.write("pwd\n");
+            commands.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(dir.resolve("session.txt")).contains("Remote working directory") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(dir.resolve("session.txt"))).as("the session is open").contains("Remote working directory");
+
+            assertThat(alice.delete("/replicaSet/" + foo).status()).isEqualTo(200);
+            Api.Reply made = bob.post("/replicaSet", createBody(foo, 0, WEB, List.of()));
+            assertThat(made.status()).as(made.toString()).isEqualTo(200);
+            assertThat(bob.get("/replicaSet/" + foo).data().path("containerName").asString()).as("the same container name as alice's").isEqualTo(foo + "-1");
+            exec(foo, "echo bob > /root/bob-secret");
+
+            Path stolen = dir.resolve("stolen");
+            // a leading '-': the batch goes on after a failure, so the put is tried too
+            commands.write("-get /root/bob-secret " + stolen + "\n-put " + dir.resolve("session.txt") + " /root/from-alice\nbye\n");
+            commands.close();
+            assertThat(session.waitFor(60, TimeUnit.SECONDS)).as("the session ended").isTrue();
+            assertThat(stolen).as("bob's file, fetched through alice's old session").doesNotExist();
+            assertThat(exec(foo, "[ -e /root/from-alice ] && echo written || echo absent").trim()).as("alice's file in bob's instance").isEqualTo("absent");
+        } finally {
+            session.destroyForcibly();
+        }
+    }
+
+    /**
      * The tools SFTP runs are the tenant's: an image whose {@code stat} prints without end makes a listing and a stat
      * fail, with the service's memory untouched (it keeps at most 16 MiB of a tool's output); the session goes on.
      */
