@@ -38,13 +38,17 @@ final class WriteBack implements AutoCloseable {
     /** Syncs the filesystems of {@code dirs} back to back until closed. */
     static WriteBack during(Collection<Path> dirs, String name) {
         WriteBack w = new WriteBack(dirs, name);
-        w.loop.start();
+        if (!dirs.isEmpty()) { // a rollback without volumes pulls nothing: `sync -f` with no operand would sync every filesystem
+            w.loop.start();
+        }
         return w;
     }
 
     /** One sync of the filesystems of {@code dirs}, waited for. */
     static void now(Collection<Path> dirs) throws IOException {
-        sync(command(dirs));
+        if (!dirs.isEmpty()) {
+            sync(command(dirs));
+        }
     }
 
     private static List<String> command(Collection<Path> dirs) {

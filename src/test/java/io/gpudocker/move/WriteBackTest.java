@@ -34,6 +34,14 @@ class WriteBackTest {
     }
 
     @Test
+    void nothingToCopyRunsNoSync() throws IOException {
+        WriteBack.now(List.of());
+        WriteBack w = WriteBack.during(List.of(), "t");
+        assertThat(w.running()).isFalse();
+        w.close();
+    }
+
+    @Test
     void theLoopEndsByItselfWhenItsSyncFails() {
         WriteBack w = WriteBack.during(List.of(dir.resolve("gone")), "t");
         await().atMost(Duration.ofSeconds(10)).until(() -> !w.running());
