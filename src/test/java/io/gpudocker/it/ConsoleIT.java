@@ -193,6 +193,9 @@ class ConsoleIT extends IntegrationTestBase {
         browser.click(test("tab-terminal"));
         WebElement keyboard = browser.until(d -> d.findElement(By.cssSelector("[data-test='terminal'] .xterm-helper-textarea")));
         browser.waitText(By.cssSelector(".toolbar .right"), "connected");
+        // busybox asks the terminal where its cursor is as it prints the prompt; keys typed before the prompt shows
+        // reach the shell ahead of the terminal's answer, which then lands, echoed, in the command's output
+        browser.until(d -> terminalLines().stream().reduce((a, b) -> b).filter(l -> l.equals("/ #")).isPresent());
         keyboard.sendKeys("expr 40 + 2 > /data/answer; cat /data/answer" + Keys.ENTER);
         browser.until(d -> terminalLines().contains("42"));
         keyboard.sendKeys("sleep 300" + Keys.ENTER);
