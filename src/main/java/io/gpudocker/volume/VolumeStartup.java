@@ -4,9 +4,10 @@ import io.gpudocker.common.StartPhases;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * At start, once the records are reconciled and before the web server opens: detects whether sizes can be enforced
- * (asks Docker) and starts sweeping superseded versions. A lifecycle, not bean construction, so making the context
- * calls no engine.
+ * At start, once the records are reconciled and before the web server opens: starts sweeping superseded versions, and
+ * detects whether sizes can be enforced (asks Docker) on a thread of its own, so the web server does not wait for that
+ * answer: a call that needs it waits for the detection ({@link VolumeSizeSupport#status()} detects once, under its lock).
+ * A lifecycle, not bean construction, so making the context calls no engine.
  */
 class VolumeStartup implements SmartLifecycle {
     private final VolumeSizeSupport sizeSupport;
@@ -21,7 +22,9 @@ class VolumeStartup implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        sizeSupport.status();
+        Thread detection = new Thread(sizeSupport::status, "volume-size-detection");
+        detection.setDaemon(true);
+        detection.start();
         if (!sweeping) {
             janitor.start();
             sweeping = true;
