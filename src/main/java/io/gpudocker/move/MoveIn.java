@@ -17,6 +17,7 @@ import io.gpudocker.replicaset.HoldingsReservations;
 import io.gpudocker.replicaset.HoldingsReservations.Reservation;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.Snapshots;
 import io.gpudocker.replicaset.ReplicaSetVersion;
 import io.gpudocker.replicaset.ReplicaSetViews;
 import io.gpudocker.replicaset.VersionPlaces;
@@ -224,12 +225,7 @@ public class MoveIn {
 
     /** Version K's container, here, whose own layer a rollback's N+1 starts from; refused before anything is taken when it is gone. */
     private ContainerDetail rollbackSource(String name, long k) {
-        String kName = ReplicaSetRecord.containerName(name, k);
-        ContainerDetail source = engine.inspect(kName).orElseThrow(() -> ApiException.of(ErrorCode.SNAPSHOT_PRUNED,
-                "the filesystem snapshot of version %d (container %s) is not on node '%s' (pruned by the history limit); its files cannot be restored",
-                k, kName, keys.node()));
-        copier.requireSupported(source);
-        return source;
+        return Snapshots.restorable(engine, copier, name, k, keys.node());
     }
 
     /**
