@@ -9,6 +9,7 @@ import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.copy.CopyReport;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
@@ -337,6 +338,11 @@ public class MoveIn {
 
     private static String reason(Exception e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** The names of {@code name}'s containers here, for the node it runs on now (a history naming versions a move left here). */
+    public List<String> containersOf(String name) {
+        return containers.of(name).stream().map(ContainerSummary::name).sorted().toList();
     }
 
     public void start(String sender, String name, String moveId) {
