@@ -58,10 +58,4 @@ public class AccessConfig {
         SessionSlots forwards = new SessionSlots("forwarded connection(s)", "gda.ssh.forwards-per-tenant", settings.forwardsPerTenant(), settings.adminForwards());
         return new SshGateway(settings, keys, access, processes, terminals, forwards, meter, Path.of(props.stateDir()));
     }
-
-    /** The gateway through a provider: an injected lifecycle bean would be started ahead of this one, port and all. */
-    @Bean
-    SshGatewayPreparation sshGatewayPreparation(SshSettings settings, ObjectProvider<SshGateway> gateway) {
-        return new SshGatewayPreparation(settings.enabled(), () -> gateway.getObject().prepareInBackground());
-    }
 }

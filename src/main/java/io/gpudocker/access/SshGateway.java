@@ -12,8 +12,6 @@ import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.cipher.Cipher;
@@ -47,7 +45,6 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
     private final Path hostKeyFile;
     private volatile SshServer server;
     private volatile String fingerprint;
-    private CompletableFuture<Prepared> preparing; // guarded by this
 
     /**
      * @param sessions the tenants' terminal slots: a shell, command or SFTP session holds one
@@ -65,105 +62,51 @@ public class SshGateway implements SmartLifecycle, GatewayInfo {
         this.hostKeyFile = stateDir.resolve("ssh").resolve("host-key.pem");
     }
 
-    /**
-     * Begins making the server (security providers, host key, configuration: a few hundred ms of CPU) on a thread of its
-     * own, so that it is ready when {@link #start()} comes and the start-up checks' waits on etcd and Docker hide it.
-     * Binds nothing: the port opens in {@link #start()}, after the web server. A second call while one is pending does nothing.
-     */
-    public synchronized void prepareInBackground() {
-        if (preparing != null || server != null) {
-            return;
-        }
-        CompletableFuture<Prepared> pending = new CompletableFuture<>();
-        preparing = pending;
-        Thread t = new Thread(() -> {
-            try {
-                pending.complete(prepare());
-            } catch (Throwable e) {
-                pending.completeExceptionally(e);
-            }
-        }, "ssh-gateway-prepare");
-        t.setDaemon(true);
-        t.start();
-    }
-
     @Override
     public void start() {
-        CompletableFuture<Prepared> pending;
-        synchronized (this) {
-            pending = preparing;
-            preparing = null;
-        }
         try {
-            Prepared prepared = pending == null ? prepare() : await(pending);
-            prepared.server().start();
-            fingerprint = prepared.fingerprint();
-            server = prepared.server();
-            log.info("ssh gateway listening on {}:{} (host key {})", settings.host(), port(prepared.server()), fingerprint);
+            Files.createDirectories(hostKeyFile.getParent());
+            SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(hostKeyFile);
+            hostKeys.setAlgorithm(KeyUtils.EC_ALGORITHM);
+            hostKeys.setKeySize(256);
+            KeyPair hostKey = hostKeys.loadKeys(null).iterator().next();
+            fingerprint = KeyUtils.getFingerPrint(hostKey.getPublic());
+
+            SshServer sshd = SshServer.setUpDefaultServer();
+            sshd.setHost(settings.host());
+            sshd.setPort(settings.port());
+            sshd.setKeyPairProvider(hostKeys);
+            sshd.setPasswordAuthenticator(null);
+            sshd.setKeyboardInteractiveAuthenticator(null);
+            sshd.setGSSAuthenticator(null);
+            sshd.setHostBasedAuthenticator(null);
+            sshd.setPublickeyAuthenticator((user, key, session) -> {
+                Optional<SshLogin> login = login(user, key);
+                login.ifPresent(l -> session.setAttribute(SshLogin.KEY, l));
+                return login.isPresent();
+            });
+            sshd.setShellFactory(channel -> new ContainerCommand(processes, sessions, meter, ContainerCommand.LOGIN_SHELL, "shell"));
+            sshd.setCommandFactory((channel, command) -> new ContainerCommand(processes, sessions, meter, List.of("/bin/sh", "-c", command), "command"));
+            sshd.setSubsystemFactories(List.of(new ContainerSftp.Factory(processes, sessions, meter)));
+            ContainerForwarding forwarding = new ContainerForwarding(access, forwards, meter, processes.hop());
+            sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE, forwarding.factory()));
+            AgentForwardingFilter noAgent = (session, type) -> false;
+            X11ForwardingFilter noX11 = (session, type) -> false;
+            sshd.setForwardingFilter(ForwardingFilter.asForwardingFilter(noAgent, noX11, forwarding));
+            CoreModuleProperties.IDLE_TIMEOUT.set(sshd, settings.idleTimeout());
+            sshd.setCipherFactories(ciphers(settings.ciphers()));
+            // a copy's data in fewer, larger packets (a 32 KiB SFTP write is one packet, not two; the library refuses
+            // packets over 256 KiB whole, so the data of one stays well under), read in larger pieces, with room for
+            // the client to keep sending while the container takes what came
+            CoreModuleProperties.MAX_PACKET_SIZE.set(sshd, 128L * 1024);
+            CoreModuleProperties.WINDOW_SIZE.set(sshd, 8L * 1024 * 1024);
+            CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(sshd, 256 * 1024);
+            sshd.start();
+            server = sshd;
+            log.info("ssh gateway listening on {}:{} (host key {})", settings.host(), port(sshd), fingerprint);
         } catch (IOException e) {
             throw new UncheckedIOException("the SSH gateway could not listen on " + settings.addr() + " (--ssh-addr; --no-ssh to go without): " + e.getMessage(), e);
         }
-    }
-
-    /** A server made and configured, not yet listening. */
-    private record Prepared(SshServer server, String fingerprint) {}
-
-    private static Prepared await(CompletableFuture<Prepared> pending) throws IOException {
-        try {
-            return pending.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
-    }
-
-    private Prepared prepare() throws IOException {
-        Files.createDirectories(hostKeyFile.getParent());
-        SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(hostKeyFile);
-        hostKeys.setAlgorithm(KeyUtils.EC_ALGORITHM);
-        hostKeys.setKeySize(256);
-        KeyPair hostKey = hostKeys.loadKeys(null).iterator().next();
-        String print = KeyUtils.getFingerPrint(hostKey.getPublic());
-
-        SshServer sshd = SshServer.setUpDefaultServer();
-        sshd.setHost(settings.host());
-        sshd.setPort(settings.port());
-        sshd.setKeyPairProvider(hostKeys);
-        sshd.setPasswordAuthenticator(null);
-        sshd.setKeyboardInteractiveAuthenticator(null);
-        sshd.setGSSAuthenticator(null);
-        sshd.setHostBasedAuthenticator(null);
-        sshd.setPublickeyAuthenticator((user, key, session) -> {
-            Optional<SshLogin> login = login(user, key);
-            login.ifPresent(l -> session.setAttribute(SshLogin.KEY, l));
-            return login.isPresent();
-        });
-        sshd.setShellFactory(channel -> new ContainerCommand(processes, sessions, meter, ContainerCommand.LOGIN_SHELL, "shell"));
-        sshd.setCommandFactory((channel, command) -> new ContainerCommand(processes, sessions, meter, List.of("/bin/sh", "-c", command), "command"));
-        sshd.setSubsystemFactories(List.of(new ContainerSftp.Factory(processes, sessions, meter)));
-        ContainerForwarding forwarding = new ContainerForwarding(access, forwards, meter, processes.hop());
-        sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE, forwarding.factory()));
-        AgentForwardingFilter noAgent = (session, type) -> false;
-        X11ForwardingFilter noX11 = (session, type) -> false;
-        sshd.setForwardingFilter(ForwardingFilter.asForwardingFilter(noAgent, noX11, forwarding));
-        CoreModuleProperties.IDLE_TIMEOUT.set(sshd, settings.idleTimeout());
-        sshd.setCipherFactories(ciphers(settings.ciphers()));
-        // a copy's data in fewer, larger packets (a 32 KiB SFTP write is one packet, not two; the library refuses
-        // packets over 256 KiB whole, so the data of one stays well under), read in larger pieces, with room for
-        // the client to keep sending while the container takes what came
-        CoreModuleProperties.MAX_PACKET_SIZE.set(sshd, 128L * 1024);
-        CoreModuleProperties.WINDOW_SIZE.set(sshd, 8L * 1024 * 1024);
-        CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(sshd, 256 * 1024);
-        return new Prepared(sshd, print);
     }
 
     /** The factories of the ciphers {@code gda.ssh.ciphers} names, in its order; "none" and unknown names refused. */

@@ -6,11 +6,6 @@ package io.gpudocker.common;
  * server opens, whose phase is far later.
  */
 public final class StartPhases {
-    /**
-     * Before the checks: work handed to threads of its own, touching neither etcd nor Docker, that the checks' waits on
-     * them hide (the SSH gateway's server made ahead of its start).
-     */
-    public static final int BEFORE_RECONCILE = Integer.MIN_VALUE / 2 - 1;
     /** The start-up checks and the reconcile of etcd with Docker. */
     public static final int RECONCILE = Integer.MIN_VALUE / 2;
     /** What may only begin once the records are reconciled: volume size detection (on a thread of its own), the volume janitor. */
