@@ -5,7 +5,7 @@ JAR := target/gpu-docker-api.jar
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 ARGS ?=
 
-.PHONY: build run test test-xfs chaos chaos-move screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access bench-telemetry bench-move clean
+.PHONY: build run test test-xfs chaos chaos-move screenshots unit-test it test-env-up test-env-down openapi image bench-update bench-volume bench-stop bench-cluster bench-cluster-limits bench-quota bench-accounts bench-usage bench-reads bench-create bench-startup bench-access bench-telemetry bench-move bench-floors clean
 
 build: ## compile and package the runnable jar; then unpack it into target/app with the class archive a start loads (scripts/class-archive.sh)
 	scripts/install-deps.sh run
@@ -54,6 +54,9 @@ bench-stop: ## update and pause of instances whose command ignores SIGTERM vs on
 
 bench-move: ## move of an instance (1 GiB own changes + 1 GiB volume) between two nodes vs tar | tar; downtime
 	scripts/bench-move.sh
+
+bench-floors: ## what bench-move's and bench-access's baselines cost with one stage the service cannot leave out, by C tools (socat, OpenSSH)
+	scripts/bench-floors.sh
 
 bench-volume: ## resize vs cp -a; then resize time vs data size on the machine's filesystem and on XFS
 	scripts/bench-volume.sh

@@ -12,9 +12,12 @@ import io.gpudocker.recovery.StartRefusedException;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-@SpringBootApplication
+// callers are tokens (auth/SecurityConfig), never users with passwords: Boot's default user would only print a
+// "generated security password" at every start that no part of the service accepts
+@SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @EnableScheduling
 @EnableConfigurationProperties({GdaProperties.class, ComputeLimits.class, SessionLimits.class, QuotaSettings.class, SshSettings.class, ProxySettings.class})
 public class GpuDockerApiApplication {

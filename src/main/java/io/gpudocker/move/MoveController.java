@@ -108,6 +108,14 @@ class MoveController {
         out.export(sender, name, move, part, volume, pass, response.getOutputStream());
     }
 
+    @Hidden
+    @PostMapping("/api/v1/internal/moves/{name}/containers")
+    @RunsOn(Where.HERE)
+    ApiResponse<MoveRequests.Containers> containers(@PathVariable String name, HttpServletRequest request) {
+        sender(request);
+        return ApiResponse.ok(new MoveRequests.Containers(in.containersOf(name)));
+    }
+
     /** The node that signed the call; only another node of the cluster may call these. */
     private static String sender(HttpServletRequest request) {
         Object by = request.getAttribute(InterNodeCredential.FORWARDED_BY);

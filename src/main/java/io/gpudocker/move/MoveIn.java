@@ -9,6 +9,7 @@ import io.gpudocker.common.Undo;
 import io.gpudocker.docker.ContainerDetail;
 import io.gpudocker.copy.CopyReport;
 import io.gpudocker.docker.ContainerEngine;
+import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.docker.SystemDiskCopier;
 import io.gpudocker.docker.VolumeEngine;
 import io.gpudocker.docker.VolumeSummary;
@@ -17,6 +18,7 @@ import io.gpudocker.replicaset.HoldingsReservations;
 import io.gpudocker.replicaset.HoldingsReservations.Reservation;
 import io.gpudocker.replicaset.ReplicaSetRecord;
 import io.gpudocker.replicaset.ReplicaSetRepository;
+import io.gpudocker.replicaset.Snapshots;
 import io.gpudocker.replicaset.ReplicaSetVersion;
 import io.gpudocker.replicaset.ReplicaSetViews;
 import io.gpudocker.replicaset.VersionPlaces;
@@ -224,12 +226,7 @@ public class MoveIn {
 
     /** Version K's container, here, whose own layer a rollback's N+1 starts from; refused before anything is taken when it is gone. */
     private ContainerDetail rollbackSource(String name, long k) {
-        String kName = ReplicaSetRecord.containerName(name, k);
-        ContainerDetail source = engine.inspect(kName).orElseThrow(() -> ApiException.of(ErrorCode.SNAPSHOT_PRUNED,
-                "the filesystem snapshot of version %d (container %s) is not on node '%s' (pruned by the history limit); its files cannot be restored",
-                k, kName, keys.node()));
-        copier.requireSupported(source);
-        return source;
+        return Snapshots.restorable(engine, copier, name, k, keys.node());
     }
 
     /**
@@ -341,6 +338,11 @@ public class MoveIn {
 
     private static String reason(Exception e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** The names of {@code name}'s containers here, for the node it runs on now (a history naming versions a move left here). */
+    public List<String> containersOf(String name) {
+        return containers.of(name).stream().map(ContainerSummary::name).sorted().toList();
     }
 
     public void start(String sender, String name, String moveId) {

@@ -21,6 +21,7 @@ import io.gpudocker.replicaset.ReplicaSetSpec;
 import io.gpudocker.replicaset.ReplicaSetState;
 import io.gpudocker.replicaset.ReplicaSetVersion;
 import io.gpudocker.replicaset.ReplicaSetViews;
+import io.gpudocker.replicaset.RemoteSnapshots;
 import io.gpudocker.replicaset.RollbackAcross;
 import io.gpudocker.replicaset.VersionPlaces;
 import io.gpudocker.replicaset.bind.Bind;
@@ -43,6 +44,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * <p>A rollback to a version whose container another node holds is this same move to that node, but version N+1 is
  * made there from version K's spec and K's files ({@link #rollback}).
  */
-public class MoveOut implements RollbackAcross {
+public class MoveOut implements RollbackAcross, RemoteSnapshots {
     private static final Logger log = LoggerFactory.getLogger(MoveOut.class);
 
     private final ReplicaSetRepository repo;
@@ -168,6 +170,17 @@ public class MoveOut implements RollbackAcross {
      * carries them ({@link RollbackBinds}); N stops here and stays, as after a move. Everything else is a move's: the
      * target's intent, the undo on failure, the one transaction, the crash handling.
      */
+    /** Asked of the node an earlier move left versions on; a node that does not answer keeps none that can be rolled back to now. */
+    @Override
+    public Set<String> containers(String node, String name, Caller caller) {
+        try {
+            return Set.copyOf(calls.post(node, enc(name) + "/containers", Map.of(), caller, MoveRequests.Containers.class).names());
+        } catch (RuntimeException e) {
+            log.debug("replicaset {}: node {} did not say which of its containers it keeps: {}", name, node, e.getMessage());
+            return Set.of();
+        }
+    }
+
     @Override
     public ReplicaSetViews.ContainerNameView rollback(String name, long k, String node, Caller caller) {
         PhaseTimes<MovePhases> phases = MovePhases.start();

@@ -50,4 +50,7 @@ public final class MoveRequests {
 
     /** A call on the pending move {@code moveId}. */
     public record Step(String moveId) {}
+
+    /** Node to node: the containers of a replicaset that node holds (its versions left there by a move). */
+    public record Containers(List<String> names) {}
 }

@@ -149,8 +149,10 @@ public class ReplicaSetConfig {
     }
 
     @Bean
-    ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress) {
-        return new ReplicaSetQueries(repo, engine, containers, progress);
+    ReplicaSetQueries replicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress,
+                                        ObjectProvider<RemoteSnapshots> remote) {
+        return new ReplicaSetQueries(repo, engine, containers, progress,
+                (node, name, caller) -> remote.getIfAvailable(() -> RemoteSnapshots.NONE).containers(node, name, caller));
     }
 
     /** Which holders' names a caller may see in the resource maps (GPUs, ports, CPU cores, memory): the replicasets it may see. */

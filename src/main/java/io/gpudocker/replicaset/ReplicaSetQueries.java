@@ -9,12 +9,14 @@ import io.gpudocker.docker.ContainerEngine;
 import io.gpudocker.docker.ContainerSummary;
 import io.gpudocker.resource.cpu.CpuList;
 import io.gpudocker.store.PrefixStamp;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -25,8 +27,16 @@ public class ReplicaSetQueries {
     private final VersionContainers containers;
 
     private final ProgressBoard progress;
+    private final RemoteSnapshots remote;
 
     public ReplicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress) {
+        this(repo, engine, containers, progress, RemoteSnapshots.NONE);
+    }
+
+    /** @param remote asks another node which of a replicaset's containers it keeps (its versions from before a move) */
+    public ReplicaSetQueries(ReplicaSetRepository repo, ContainerEngine engine, VersionContainers containers, ProgressBoard progress,
+                             RemoteSnapshots remote) {
+        this.remote = remote;
         this.progress = progress;
         this.repo = repo;
         this.engine = engine;
@@ -129,14 +139,21 @@ public class ReplicaSetQueries {
     }
 
     /**
-     * Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to.
-     * Each is built from its record alone, so a history costs no Docker call per version.
+     * Every version, newest first, each saying whether its filesystem snapshot is still there to roll back to, wherever
+     * the history is read: one container list per node that holds versions (the instance's node, the nodes a move left
+     * earlier versions on), this node's from its own engine, the others' asked of them; not a Docker call per version.
      */
     public ReplicaSetViews.History history(String name, Caller caller) {
-        String tenant = repo.requireVisible(name, caller).record().tenant();
-        Set<String> present = containers.of(name).stream().map(ContainerSummary::name).collect(Collectors.toSet());
-        return new ReplicaSetViews.History(repo.history(name).stream()
-                .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(), present.contains(v.containerName()),
+        ReplicaSetRecord record = repo.requireVisible(name, caller).record();
+        String tenant = record.tenant();
+        List<ReplicaSetVersion> versions = repo.history(name);
+        Map<String, Set<String>> kept = new HashMap<>();
+        Function<String, Set<String>> keptOn = node -> kept.computeIfAbsent(node == null ? "" : node, n -> n.isEmpty() || n.equals(repo.localNode())
+                ? containers.of(name).stream().map(ContainerSummary::name).collect(Collectors.toSet())
+                : remote.containers(n, name, caller));
+        return new ReplicaSetViews.History(versions.stream()
+                .map(v -> new ReplicaSetViews.HistoryItem(v.version(), v.createTime(),
+                        keptOn.apply(VersionPlaces.nodeOf(record.node(), versions, v.version())).contains(v.containerName()),
                         ReplicaSetViews.VersionStatus.of(v, OriginalContainerInfo.of(v, containers.recordedSpecOf(v, tenant)))))
                 .toList());
     }

@@ -157,11 +157,6 @@ public class VersionedUpdate {
             copier.requireSupported(currentContainer.get());
             return currentContainer.get();
         }
-        String sourceName = ReplicaSetRecord.containerName(record.name(), target.filesystemFrom());
-        ContainerDetail source = engine.inspect(sourceName).orElseThrow(() -> ApiException.of(ErrorCode.SNAPSHOT_PRUNED,
-                "the filesystem snapshot of version %d (container %s) was pruned by the history limit; its spec is still in the history, but its files cannot be restored",
-                target.filesystemFrom(), sourceName));
-        copier.requireSupported(source);
-        return source;
+        return Snapshots.restorable(engine, copier, record.name(), target.filesystemFrom(), repo.localNode());
     }
 }

@@ -127,6 +127,10 @@ class RollbackAcrossNodesIT {
         assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
         assertThat(moved.data().path("phaseMillis").path("prepare").isNumber()).as(moved.toString()).isTrue();
         exec(a, name, "echo two > /root/after && echo two > /data/after");
+        // the history, answered by b, says version 1 (its container on a) can be rolled back to, as the console offers it
+        JsonNode beforeRollback = a.get("/replicaSet/" + name + "/history").data().path("history");
+        assertThat(beforeRollback.valueStream().map(i -> i.path("version").asLong() + ":" + i.path("snapshotAvailable").asBoolean()).toList())
+                .as(beforeRollback.toString()).containsExactly("2:true", "1:true");
 
         // through the node that holds version 1's container: the call is routed to b, which holds the instance
         Api.Reply back = a.patch("/replicaSet/" + name + "/rollback", Map.of("version", 1));
