@@ -45,7 +45,8 @@ class CallForwarding {
         String query = request.getQueryString();
         String pathAndQuery = request.getRequestURI() + (query == null ? "" : "?" + query);
         try {
-            return forwarder.send(target.name(), target.advertise(), request.getMethod(), pathAndQuery, request.getContentType(), request.body(), caller);
+            return forwarder.send(target.name(), target.advertise(), request.getMethod(), pathAndQuery, request.getContentType(), request.body(), caller,
+                    request.getHeader(Forwarder.IF_NONE_MATCH));
         } catch (IOException e) {
             throw NodeUnavailable.of(kind, name, target.name(), Forwarder.unreachable(target.advertise(), e));
         }

@@ -45,8 +45,13 @@ import org.slf4j.LoggerFactory;
  * (an HTTP client's selector thread, its pool) waits for a time slice.
  */
 public class Forwarder {
-    /** Headers of the answer worth relaying; the rest are the hop's own. */
-    private static final List<String> RELAYED = List.of("Content-Type", "Content-Disposition", "Retry-After", "WWW-Authenticate");
+    /**
+     * Headers of the answer worth relaying; the rest are the hop's own. The owner's {@code ETag} is the digest of the very
+     * bytes relayed, so the node the call arrived at relays it rather than digesting the answer again.
+     */
+    private static final List<String> RELAYED = List.of("Content-Type", "Content-Disposition", "Retry-After", "WWW-Authenticate", "ETag");
+    /** The caller's conditional request: the owner, which tags its answer, answers 304 itself and sends no body over the hop. */
+    public static final String IF_NONE_MATCH = "If-None-Match";
     /** A kept-alive connection idle longer than this is checked before it carries a call (the other node may have closed it). */
     private static final TimeValue CHECK_AFTER_IDLE = TimeValue.ofSeconds(1);
     /** Connections kept open at once: a followed log holds one as long as it is followed. */
@@ -96,6 +101,12 @@ public class Forwarder {
      * @throws IOException when the node cannot be reached (refused, reset, no answer to connect)
      */
     public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
+        return send(receiver, advertise, method, pathAndQuery, contentType, body, caller, null);
+    }
+
+    /** The same, asked on the condition {@code ifNoneMatch} (the caller's {@code If-None-Match}, null if none). */
+    public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller,
+                       String ifNoneMatch) throws IOException {
         warnIfPlain(receiver, advertise);
         HttpUriRequestBase req = new HttpUriRequestBase(method, java.net.URI.create(advertise + pathAndQuery));
         if (body.length > 0) {
@@ -103,6 +114,9 @@ public class Forwarder {
         }
         if (contentType != null) {
             req.setHeader("Content-Type", contentType);
+        }
+        if (ifNoneMatch != null) {
+            req.setHeader(IF_NONE_MATCH, ifNoneMatch);
         }
         credential.sign(method, pathAndQuery, caller, self, receiver, body).forEach(req::setHeader);
         CloseableHttpResponse r = http.execute(req);

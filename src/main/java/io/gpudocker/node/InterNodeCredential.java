@@ -50,6 +50,8 @@ public class InterNodeCredential {
     private final Clock clock;
     private final SeenNonces seen;
     private final SecureRandom random = new SecureRandom();
+    /** An HMAC keyed with the secret, copied for each use: looking the algorithm up and keying it again cost more than the MAC. */
+    private volatile Mac keyed;
 
     public InterNodeCredential(ClusterSecret secret, Keys keys, Clock clock) {
         this(secret, keys, clock, NONCE_CAPACITY);
@@ -151,8 +153,7 @@ public class InterNodeCredential {
      */
     public String tag(String purpose, String text) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret(), "HmacSHA256"));
+            Mac mac = mac();
             byte[] full = mac.doFinal((purpose + "\n" + text).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(full, 0, 16);
         } catch (GeneralSecurityException e) {
@@ -163,13 +164,35 @@ public class InterNodeCredential {
     private String mac(String method, String uri, String caller, boolean admin, String sender, String receiver, String time, String nonce,
                        byte[] body) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret(), "HmacSHA256"));
-            String text = String.join("\n", method, uri, caller, Boolean.toString(admin), sender, receiver, time, nonce,
-                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
+            Mac mac = mac();
+            String text = String.join("\n", method, uri, caller, Boolean.toString(admin), sender, receiver, time, nonce, bodyHash(body));
             return Base64.getEncoder().encodeToString(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+    }
+
+    /** The hex SHA-256 of a body; most forwarded calls (the reads) have none, whose hash is known. */
+    static String bodyHash(byte[] body) throws GeneralSecurityException {
+        return body.length == 0 ? EMPTY_BODY_HASH : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    }
+
+    private static final String EMPTY_BODY_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    /** A fresh HMAC-SHA256 keyed with the cluster's secret (a Mac is not safe to share between threads). */
+    private Mac mac() throws GeneralSecurityException {
+        Mac k = keyed;
+        if (k == null) {
+            k = Mac.getInstance("HmacSHA256");
+            k.init(new SecretKeySpec(secret(), "HmacSHA256"));
+            keyed = k;
+        }
+        try {
+            return (Mac) k.clone();
+        } catch (CloneNotSupportedException e) {
+            Mac mac = Mac.getInstance(k.getAlgorithm(), k.getProvider());
+            mac.init(new SecretKeySpec(secret(), "HmacSHA256"));
+            return mac;
         }
     }
 

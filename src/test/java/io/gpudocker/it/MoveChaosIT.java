@@ -115,10 +115,15 @@ class MoveChaosIT {
         String sums = exec(a, name, SUMS);
 
         Where at = new Where("a", 1, 1);
+        // which node made each version: a rollback across nodes goes back to the newest version on the other node
+        Map<Long, String> madeOn = new HashMap<>(Map.of(1L, "a"));
         long started = System.nanoTime();
         Map<String, Integer> outcomes = new TreeMap<>();
         for (int round = 1; round <= rounds; round++) {
             String source = at.node();
+            // one round in three, once the other node holds a version: a rollback to it, which moves the instance there
+            Long back = random.nextInt(3) == 0 ? madeOn.entrySet().stream().filter(e -> !e.getValue().equals(source))
+                    .map(Map.Entry::getKey).max(Long::compare).orElse(null) : null;
             String target = source.equals("a") ? "b" : "a";
             String fault = FAULTS.get(random.nextInt(FAULTS.size()));
             String step = random.nextBoolean() ? STEPS.get(random.nextInt(STEPS.size())) : null;
@@ -139,11 +144,14 @@ class MoveChaosIT {
                 moment = delay + " ms after the answer";
             }
             Api via = apis.get(source);
-            Future<Api.Reply> move = caller.submit(() -> via.post("/replicaSet/" + name + "/move", Map.of("node", target)));
+            String what = back == null ? "move " + source + " -> " + target : "rollback to " + back + " (" + source + " -> " + target + ")";
+            Future<Api.Reply> move = caller.submit(() -> back == null ? via.post("/replicaSet/" + name + "/move", Map.of("node", target))
+                    : via.patch("/replicaSet/" + name + "/rollback", Map.of("version", back)));
             if (afterAnswer) {
                 awaitAnswer(move);
             } else if (step != null) {
-                awaitStep(via, name, step, move);
+                // a rollback's first step makes the new version there rather than only taking resources
+                awaitStep(via, name, back != null && step.equals("taking resources") ? "making version" : step, move);
             }
             Thread.sleep(delay);
             if (victim.equals(ETCD)) {
@@ -157,9 +165,9 @@ class MoveChaosIT {
             }
             awaitBothUp();
             String outcome = answer == null ? "no answer" : Integer.toString(answer.status());
-            String context = "seed " + seed + ", round " + round + ": move " + source + " -> " + target + ", " + fault + " (" + victim + ") killed at " + moment
+            String context = "seed " + seed + ", round " + round + ": " + what + ", " + fault + " (" + victim + ") killed at " + moment
                     + ", " + outcome;
-            System.out.printf("chaos-move: round %d: move %s -> %s, SIGKILL %s (%s) at %s, answer %s%n", round, source, target, fault, victim, moment, outcome);
+            System.out.printf("chaos-move: round %d: %s, SIGKILL %s (%s) at %s, answer %s%n", round, what, fault, victim, moment, outcome);
 
             Where moved = new Where(target, at.version() + 1, at.volumeVersion() + 1);
             Where now = settled(name, vol, at, moved, context);
@@ -169,7 +177,8 @@ class MoveChaosIT {
                 assertThat(now).as("refused move changed nothing: %s: %s", context, answer).isEqualTo(at);
             }
             at = now;
-            outcomes.merge(fault + (now.equals(moved) ? " moved" : " stayed"), 1, Integer::sum);
+            madeOn.put(now.version(), now.node());
+            outcomes.merge((back == null ? "move, " : "rollback, ") + fault + (now.equals(moved) ? " moved" : " stayed"), 1, Integer::sum);
             checkInvariants(name, vol, at, sums, context);
         }
         System.out.printf("chaos-move: done: %d rounds, seed %d, %d s, every invariant held; %s%n", rounds, seed,

@@ -53,6 +53,14 @@ class ForwarderTest {
             String uri = exchange.getRequestURI().toString();
             InterNodeCredential.Verdict v = receiver.verify(exchange.getRequestMethod(), uri, exchange.getRequestHeaders()::getFirst, body);
             verdicts.add(exchange.getRequestMethod() + " " + (v.accepted() ? v.caller().name() : v.refusal()) + " " + new String(body, StandardCharsets.UTF_8));
+            if (uri.endsWith("/tagged")) {
+                exchange.getResponseHeaders().add("ETag", "\"t1\"");
+                if ("\"t1\"".equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
+                    exchange.sendResponseHeaders(304, -1);
+                    exchange.close();
+                    return;
+                }
+            }
             if (uri.endsWith("/busy")) {
                 exchange.getResponseHeaders().add("Retry-After", "1");
                 exchange.sendResponseHeaders(503, -1);
@@ -104,6 +112,26 @@ class ForwarderTest {
         }
         assertThat(verdicts).containsExactly("GET alice ", "GET alice ", "GET alice ", "PATCH alice {\"gpuCount\":1}");
         assertThat(clients).as("client ends of the connections the calls came over").hasSize(1);
+    }
+
+    @Test
+    void theOwnersTagIsRelayedAndTheCallersConditionReachesTheOwnerWhichAnswersNotModified() throws IOException {
+        try (Forwarder.Answer answer = forwarder.send("b", advertise, "GET", "/api/v1/replicaSet/tagged", null, new byte[0], ALICE, null)) {
+            org.springframework.mock.web.MockHttpServletResponse relayed = new org.springframework.mock.web.MockHttpServletResponse();
+            Forwarder.relay(answer, relayed);
+            assertThat(relayed.getStatus()).isEqualTo(200);
+            assertThat(relayed.getHeader("ETag")).isEqualTo("\"t1\"");
+            assertThat(relayed.getContentAsString()).contains("/api/v1/replicaSet/tagged");
+        }
+        try (Forwarder.Answer answer = forwarder.send("b", advertise, "GET", "/api/v1/replicaSet/tagged", null, new byte[0], ALICE, "\"t1\"")) {
+            org.springframework.mock.web.MockHttpServletResponse relayed = new org.springframework.mock.web.MockHttpServletResponse();
+            Forwarder.relay(answer, relayed);
+            assertThat(relayed.getStatus()).isEqualTo(304);
+            assertThat(relayed.getHeader("ETag")).isEqualTo("\"t1\"");
+            assertThat(relayed.getContentAsByteArray()).isEmpty();
+        }
+        // the condition is not signed, and needs not be: it only spares the answer's body, which the caller may read anyway
+        assertThat(verdicts).containsExactly("GET alice ", "GET alice ");
     }
 
     @Test

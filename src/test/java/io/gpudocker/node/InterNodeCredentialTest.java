@@ -147,6 +147,37 @@ class InterNodeCredentialTest {
     }
 
     @Test
+    void theKnownHashOfAnEmptyBodyIsItsSha256AndABodyIsNeverTakenForEmpty() throws Exception {
+        assertThat(InterNodeCredential.bodyHash(new byte[0]))
+                .isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(new byte[0])));
+        // a call signed without a body does not pass with one, nor one signed with a body without it
+        Map<String, String> read = a.sign("DELETE", URI, Caller.tenant("alice"), "a", "b", new byte[0]);
+        assertThat(check(b, read, "DELETE", URI, BODY)).isEmpty();
+        assertThat(check(b, toB(Caller.tenant("alice")), "PATCH", URI, new byte[0])).isEmpty();
+        assertThat(check(b, read, "DELETE", URI, new byte[0])).contains(Caller.tenant("alice"));
+    }
+
+    @Test
+    void callsSignedAndCheckedOnManyThreadsAtOnceAllHold() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<Optional<Caller>>> checks = new java.util.ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                Caller caller = Caller.tenant("t" + i);
+                byte[] body = ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+                checks.add(pool.submit(() -> check(b, a.sign("POST", URI, caller, "a", "b", body), "POST", URI, body)));
+            }
+            for (int i = 0; i < checks.size(); i++) {
+                assertThat(checks.get(i).get()).contains(Caller.tenant("t" + i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // and the tag made from the same key stays what it is
+        assertThat(a.tag("ticket", "x")).isEqualTo(b.tag("ticket", "x")).isNotEqualTo(a.tag("ticket", "y"));
+    }
+
+    @Test
     void aConfiguredSecretShorterThan32BytesRefusesTheStart() throws Exception {
         assertThatThrownBy(() -> InterNodeCredential.configured("operator-secret", null))
                 .isInstanceOf(StartRefusedException.class).hasMessageContaining("shorter than 32 bytes");

@@ -82,6 +82,20 @@ class OwnerRoutingTest {
     }
 
     @Test
+    void theCallersConditionTravelsWithTheCallToTheOwner() throws Exception {
+        node("b", 0, true);
+        replicaSets.put("foo", new Rec("alice", "b"));
+        MockHttpServletRequest request = request("GET", "/api/v1/replicaSet/foo", null);
+        request.addHeader("If-None-Match", "\"t1\"");
+
+        routing.doFilter(request, new MockHttpServletResponse(), chain());
+        call("GET", "/api/v1/replicaSet/foo", null);
+
+        assertThat(forwarder.sent).hasSize(2);
+        assertThat(forwarder.conditions).containsExactly("\"t1\"");
+    }
+
+    @Test
     void everyCallOnAnInstanceOrVolumeRunsOnItsNodeButHistoriesAndListsRunHere() throws Exception {
         node("b", 0, true);
         replicaSets.put("foo", new Rec("alice", "b"));
@@ -356,6 +370,7 @@ class OwnerRoutingTest {
     private static final class FakeForwarder extends Forwarder {
         final List<String> sent = new ArrayList<>();
         final List<String> bodies = new ArrayList<>();
+        final List<String> conditions = new ArrayList<>();
         private final Map<String, Answer> answers = new HashMap<>();
 
         FakeForwarder() {
@@ -368,7 +383,11 @@ class OwnerRoutingTest {
         }
 
         @Override
-        public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
+        public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller,
+                           String ifNoneMatch) throws IOException {
+            if (ifNoneMatch != null) {
+                conditions.add(ifNoneMatch);
+            }
             assertThat(caller).isEqualTo(ALICE);
             assertThat(advertise).isEqualTo("http://" + receiver + ":2378");
             sent.add(advertise + " " + method + " " + pathAndQuery.replaceAll("\\?.*", ""));
