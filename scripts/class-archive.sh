@@ -53,7 +53,8 @@ record_start() {
   [ "${GDA_ARCHIVE_FULL_START:-1}" != 0 ] || return 1
   command -v etcd >/dev/null || { echo "class-archive: no etcd binary: recording without a start" >&2; return 1; }
   case "$docker_host" in
-    unix://*) [ -S "${docker_host#unix://}" ] || { echo "class-archive: no Docker engine at $docker_host: recording without a start" >&2; return 1; } ;;
+    unix://*) [ -S "${docker_host#unix://}" ] && [ -w "${docker_host#unix://}" ] \
+                || { echo "class-archive: no Docker engine this user may reach at $docker_host: recording without a start" >&2; return 1; } ;;
   esac
   local port web token=class-archive-recording-only-0123456789
   port=$(free_port) || return 1
