@@ -138,7 +138,7 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(uname
   echo "| case | runs (s) | median (s) | ratio | goal |"
   echo "|---|---|---|---|---|"
   echo "| tar \\| tar of the upper dir and the volume's data | ${tars[*]} | $tar_med | | |"
-  echo "| the same, its copy on disk (\\`sync -f\\`) when the clock stops | ${synced[*]} | $synced_med | | |"
+  echo "| the same, its copy on disk (\`sync -f\`) when the clock stops | ${synced[*]} | $synced_med | | |"
   echo "| POST /replicaSet/{name}/move | ${moves[*]} | $move_med | $ratio (move/tar); $ratio_synced against the copy on disk | <= 1.3 |"
   echo "| downtime: stop on the source to running on the target | ${downs[*]} | $down_med | | |"
   echo
