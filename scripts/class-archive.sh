@@ -36,8 +36,13 @@ finish() {
 trap finish EXIT
 started=$(date +%s)
 docker_host=${GDA_DOCKER_HOST:-unix:///var/run/docker.sock}
-# the recording run sees none of the environment's settings of the service (an etcd, TLS files, a token): only its flags
-unset_gda=(); while read -r v; do unset_gda+=(-u "$v"); done < <(env | sed -n 's/^\(GDA_[A-Za-z0-9_]*\)=.*/\1/p')
+# the recording run sees none of the environment's settings of the service (an etcd, TLS files, a token, Spring's
+# own SPRING_* and config files, JVM options): only its flags and the application.properties inside the jar
+unset_gda=(-u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS)
+while read -r v; do unset_gda+=(-u "$v"); done < <(env | sed -n 's/^\(GDA_[A-Za-z0-9_]*\|SPRING_[A-Za-z0-9_]*\)=.*/\1/p')
+only_own_settings=(--spring.config.location=classpath:/application.properties --gda.auth.enabled=true)
+# a recording process that outlives this script (killed with SIGKILL, so no trap runs) ends on its own within minutes
+bounded=(timeout --kill-after=120 300) # after a TERM the JVM still assembles the cache (tens of seconds)
 
 free_port() { # a loopback port nothing listens on, and the one after it
   local p
@@ -55,23 +60,32 @@ record_start() {
   case "$docker_host" in
     unix://*) [ -S "${docker_host#unix://}" ] && [ -w "${docker_host#unix://}" ] \
                 || { echo "class-archive: no Docker engine this user may reach at $docker_host: recording without a start" >&2; return 1; } ;;
+    *) echo "class-archive: $docker_host is no local socket: recording without a start" >&2; return 1 ;;
   esac
-  local port web token=class-archive-recording-only-0123456789
+  # a socket systemd holds for a stopped engine would start it (and its restart=always containers) for a build
+  if command -v systemctl >/dev/null && systemctl is-active --quiet docker.socket 2>/dev/null && ! systemctl is-active --quiet docker.service 2>/dev/null; then
+    echo "class-archive: the Docker engine is stopped (only its socket listens): recording without a start" >&2; return 1
+  fi
+  local port web token
   port=$(free_port) || return 1
   web=$(free_port) || return 1
-  etcd --name class-archive --data-dir "$scratch/etcd" --listen-client-urls "http://127.0.0.1:$port" \
+  # a token of this run alone, in a file only this user reads: not on a command line, not one anybody knows
+  token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  (umask 077; printf '%s\n' "$token" > "$scratch/token")
+  "${bounded[@]}" etcd --name class-archive --data-dir "$scratch/etcd" --listen-client-urls "http://127.0.0.1:$port" \
     --advertise-client-urls "http://127.0.0.1:$port" --listen-peer-urls "http://127.0.0.1:$((port + 1))" \
     --initial-advertise-peer-urls "http://127.0.0.1:$((port + 1))" --initial-cluster "class-archive=http://127.0.0.1:$((port + 1))" \
     > "$scratch/etcd.log" 2>&1 &
   etcd_pid=$!
   for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.25; done
   mkdir -p "$scratch/state"
-  env "${unset_gda[@]}" GDA_STATE_DIR="$scratch/state" "$java" "${record[@]/#/-XX:}" "${GDA_JVM_OPTIONS[@]}" -jar "$(app_jar)" \
+  env "${unset_gda[@]}" GDA_STATE_DIR="$scratch/state" "${bounded[@]}" "$java" "${record[@]/#/-XX:}" "${GDA_JVM_OPTIONS[@]}" -jar "$(app_jar)" \
     -a "127.0.0.1:$web" -e "http://127.0.0.1:$port" -p 61000-61009 --ssh-addr 127.0.0.1:0 --gda.docker.host="$docker_host" \
-    --gda.gpu.nvidia-smi=/bin/false --gda.auth.admin-token=$token --gda.etcd.prefix="/class-archive-$(date +%s%N)" \
-    > "$scratch/record.log" 2>&1 &
+    --gda.gpu.nvidia-smi=/bin/false --admin-token-file "$scratch/token" --gda.etcd.prefix="/class-archive-$(date +%s%N)" \
+    "${only_own_settings[@]}" > "$scratch/record.log" 2>&1 &
   service_pid=$!
-  for _ in $(seq 1 240); do # up to 2 minutes on a busy machine
+  local deadline=$((SECONDS + 120)) # up to 2 minutes on a busy machine
+  while [ "$SECONDS" -lt "$deadline" ]; do
     kill -0 "$service_pid" 2>/dev/null || break
     if grep -q "Started GpuDockerApiApplication" "$scratch/record.log" 2>/dev/null && served "$web" "$token"; then
       kill "$service_pid"; wait "$service_pid" || true; service_pid=
@@ -99,9 +113,9 @@ served() { # port token: one call the way a client makes it (HTTP/1.1 over bash'
 # The context alone: nothing here is reached, the flags only have to make a valid context.
 record_refresh() {
   mkdir -p "$scratch/refresh"
-  env "${unset_gda[@]}" GDA_STATE_DIR="$scratch/refresh" "$java" "${record[@]/#/-XX:}" "${GDA_JVM_OPTIONS[@]}" -Dspring.context.exit=onRefresh \
+  env "${unset_gda[@]}" GDA_STATE_DIR="$scratch/refresh" "${bounded[@]}" "$java" "${record[@]/#/-XX:}" "${GDA_JVM_OPTIONS[@]}" -Dspring.context.exit=onRefresh \
       -jar "$(app_jar)" -a 127.0.0.1:2378 -e 127.0.0.1:2379 --gda.docker.host=unix://"$scratch"/docker.sock \
-      --gda.gpu.nvidia-smi=/bin/false --gda.auth.admin-token=class-archive-recording-only > "$scratch/record.log" 2>&1 \
+      --gda.gpu.nvidia-smi=/bin/false --gda.auth.admin-token=class-archive-recording-only "${only_own_settings[@]}" > "$scratch/record.log" 2>&1 \
     && [ -s "$GDA_APP_DIR/$archive" ]
 }
 
