@@ -111,9 +111,9 @@ class MoveController {
     @Hidden
     @PostMapping("/api/v1/internal/moves/{name}/containers")
     @RunsOn(Where.HERE)
-    ApiResponse<MoveRequests.Containers> containers(@PathVariable String name, HttpServletRequest request) {
+    ApiResponse<MoveRequests.Containers> containers(@PathVariable String name, HttpServletRequest request, @AuthenticationPrincipal Caller caller) {
         sender(request);
-        return ApiResponse.ok(new MoveRequests.Containers(in.containersOf(name)));
+        return ApiResponse.ok(new MoveRequests.Containers(in.containersOf(name, caller)));
     }
 
     /** The node that signed the call; only another node of the cluster may call these. */

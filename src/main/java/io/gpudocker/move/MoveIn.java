@@ -340,8 +340,12 @@ public class MoveIn {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** The names of {@code name}'s containers here, for the node it runs on now (a history naming versions a move left here). */
-    public List<String> containersOf(String name) {
+    /**
+     * The names of {@code name}'s containers here, for the node it runs on now (a history naming versions a move left
+     * here); only for a caller who may see the instance, as the history it is asked for is.
+     */
+    public List<String> containersOf(String name, Caller caller) {
+        repo.requireVisible(name, caller);
         return containers.of(name).stream().map(ContainerSummary::name).sorted().toList();
     }
 

@@ -39,6 +39,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +73,8 @@ import org.slf4j.LoggerFactory;
  */
 public class MoveOut implements RollbackAcross, RemoteSnapshots {
     private static final Logger log = LoggerFactory.getLogger(MoveOut.class);
+    /** How long a history waits for another node to list the containers it keeps. */
+    static final Duration CONTAINERS_WITHIN = Duration.ofSeconds(3);
 
     private final ReplicaSetRepository repo;
     private final VolumeRepository volumes;
@@ -165,22 +168,25 @@ public class MoveOut implements RollbackAcross, RemoteSnapshots {
     }
 
     /**
-     * A rollback to version {@code k}, whose container is on {@code node}: version N+1 is made there from K's spec and
-     * K's files (copied there, as a local rollback copies them), the volumes the instance binds now going along as a move
-     * carries them ({@link RollbackBinds}); N stops here and stays, as after a move. Everything else is a move's: the
-     * target's intent, the undo on failure, the one transaction, the crash handling.
+     * Asked of the node an earlier move left versions on, for a history: a node that does not answer within
+     * {@link #CONTAINERS_WITHIN} keeps none that can be rolled back to now (a history read waits no longer for it).
      */
-    /** Asked of the node an earlier move left versions on; a node that does not answer keeps none that can be rolled back to now. */
     @Override
     public Set<String> containers(String node, String name, Caller caller) {
         try {
-            return Set.copyOf(calls.post(node, enc(name) + "/containers", Map.of(), caller, MoveRequests.Containers.class).names());
+            return Set.copyOf(calls.postWithin(node, enc(name) + "/containers", Map.of(), caller, MoveRequests.Containers.class, CONTAINERS_WITHIN).names());
         } catch (RuntimeException e) {
             log.debug("replicaset {}: node {} did not say which of its containers it keeps: {}", name, node, e.getMessage());
             return Set.of();
         }
     }
 
+    /**
+     * A rollback to version {@code k}, whose container is on {@code node}: version N+1 is made there from K's spec and
+     * K's files (copied there, as a local rollback copies them), the volumes the instance binds now going along as a move
+     * carries them ({@link RollbackBinds}); N stops here and stays, as after a move. Everything else is a move's: the
+     * target's intent, the undo on failure, the one transaction, the crash handling.
+     */
     @Override
     public ReplicaSetViews.ContainerNameView rollback(String name, long k, String node, Caller caller) {
         PhaseTimes<MovePhases> phases = MovePhases.start();

@@ -10,6 +10,7 @@ import io.gpudocker.node.NodeStatus;
 import io.gpudocker.store.Json;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -55,10 +56,19 @@ class NodeCalls {
 
     /** As {@link #post}, to any path of the API. */
     <T> T postTo(String node, String fullPath, Object body, Caller caller, Class<T> type) {
+        return postTo(node, fullPath, body, caller, type, null);
+    }
+
+    /** As {@link #post}, given up (NODE_DOWN) when {@code node}'s answer has not begun within {@code answerWithin}. */
+    <T> T postWithin(String node, String path, Object body, Caller caller, Class<T> type, Duration answerWithin) {
+        return postTo(node, BASE + path, body, caller, type, answerWithin);
+    }
+
+    private <T> T postTo(String node, String fullPath, Object body, Caller caller, Class<T> type, Duration answerWithin) {
         String path = fullPath;
         NodeStatus target = live(node);
         byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
-        try (Forwarder.Answer answer = forwarder.send(node, target.advertise(), "POST", fullPath, "application/json", bytes, caller)) {
+        try (Forwarder.Answer answer = forwarder.send(node, target.advertise(), "POST", fullPath, "application/json", bytes, caller, null, answerWithin)) {
             String text = new String(answer.body().readAllBytes(), StandardCharsets.UTF_8);
             Envelope e;
             try {

@@ -3,6 +3,7 @@ package io.gpudocker.node;
 import io.gpudocker.api.Caller;
 import java.io.FilterInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.HttpRequestRetryStrategy;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -107,8 +109,21 @@ public class Forwarder {
     /** The same, asked on the condition {@code ifNoneMatch} (the caller's {@code If-None-Match}, null if none). */
     public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller,
                        String ifNoneMatch) throws IOException {
+        return send(receiver, advertise, method, pathAndQuery, contentType, body, caller, ifNoneMatch, null);
+    }
+
+    /**
+     * The same, given up (an IOException) when the answer has not begun within {@code answerWithin} (null: waited for
+     * as long as it takes, as a followed log or a long update is): for a question a node asks in the course of its own
+     * answer, which a node that stopped answering must not hold up.
+     */
+    public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller,
+                       String ifNoneMatch, Duration answerWithin) throws IOException {
         warnIfPlain(receiver, advertise);
         HttpUriRequestBase req = new HttpUriRequestBase(method, java.net.URI.create(advertise + pathAndQuery));
+        if (answerWithin != null) {
+            req.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(answerWithin)).build());
+        }
         if (body.length > 0) {
             req.setEntity(new ByteArrayEntity(body, null));
         }

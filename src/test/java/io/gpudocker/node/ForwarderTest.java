@@ -171,6 +171,17 @@ class ForwarderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(20) // without the limit the call waits for ever
+    void aQuestionAskedWithinATimeIsGivenUpWhenTheNodeAcceptsButDoesNotAnswer() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+            String mute = "http://127.0.0.1:" + silent.getLocalPort();
+            // the connection is accepted by the kernel's backlog; nothing is ever read or written back
+            assertThatThrownBy(() -> forwarder.send("b", mute, "POST", "/api/v1/internal/moves/foo/containers", "application/json", "{}".getBytes(StandardCharsets.UTF_8),
+                    ALICE, null, java.time.Duration.ofMillis(300))).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
     void aFailedTlsHandshakeIsNamedAsSuchAndOtherFailuresAreNot() {
         assertThat(Forwarder.unreachable("https://b:2378", new SSLHandshakeException("PKIX path building failed")))
                 .startsWith("refused over TLS at https://b:2378: its certificate is not trusted").contains("gda.node.trust-store");
