@@ -46,7 +46,7 @@ class CallForwarding {
         String pathAndQuery = request.getRequestURI() + (query == null ? "" : "?" + query);
         try {
             return forwarder.send(target.name(), target.advertise(), request.getMethod(), pathAndQuery, request.getContentType(), request.body(), caller,
-                    request.getHeader(Forwarder.IF_NONE_MATCH));
+                    request.getHeader(Forwarder.IF_NONE_MATCH), null);
         } catch (IOException e) {
             throw NodeUnavailable.of(kind, name, target.name(), Forwarder.unreachable(target.advertise(), e));
         }

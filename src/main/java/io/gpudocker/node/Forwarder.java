@@ -103,19 +103,14 @@ public class Forwarder {
      * @throws IOException when the node cannot be reached (refused, reset, no answer to connect)
      */
     public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller) throws IOException {
-        return send(receiver, advertise, method, pathAndQuery, contentType, body, caller, null);
-    }
-
-    /** The same, asked on the condition {@code ifNoneMatch} (the caller's {@code If-None-Match}, null if none). */
-    public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller,
-                       String ifNoneMatch) throws IOException {
-        return send(receiver, advertise, method, pathAndQuery, contentType, body, caller, ifNoneMatch, null);
+        return send(receiver, advertise, method, pathAndQuery, contentType, body, caller, null, null);
     }
 
     /**
-     * The same, given up (an IOException) when the answer has not begun within {@code answerWithin} (null: waited for
-     * as long as it takes, as a followed log or a long update is): for a question a node asks in the course of its own
-     * answer, which a node that stopped answering must not hold up.
+     * The same, asked on the condition {@code ifNoneMatch} (the caller's {@code If-None-Match}, null if none), and given
+     * up (an IOException) when the answer has not begun within {@code answerWithin} (null: waited for as long as it
+     * takes, as a followed log or a long update is): for a question a node asks in the course of its own answer, which
+     * a node that stopped answering must not hold up.
      */
     public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller,
                        String ifNoneMatch, Duration answerWithin) throws IOException {

@@ -283,7 +283,7 @@ class MoveIT {
         assertThat(same.code()).isEqualTo(1130);
         // the calls between the two nodes of a move answer only a node's signed call, never a token's
         for (Api.Reply internal : List.of(a.post("/internal/moves/" + name + "/abort", Map.of("moveId", "x")),
-                a.get("/internal/moves/" + name + "/export?move=x&part=disk"))) {
+                a.get("/internal/moves/" + name + "/export?move=x&part=disk"), a.post("/internal/moves/" + name + "/containers", Map.of()))) {
             assertThat(internal.status()).as(internal.toString()).isEqualTo(403);
             assertThat(internal.code()).isEqualTo(1133);
         }

@@ -116,14 +116,14 @@ class ForwarderTest {
 
     @Test
     void theOwnersTagIsRelayedAndTheCallersConditionReachesTheOwnerWhichAnswersNotModified() throws IOException {
-        try (Forwarder.Answer answer = forwarder.send("b", advertise, "GET", "/api/v1/replicaSet/tagged", null, new byte[0], ALICE, null)) {
+        try (Forwarder.Answer answer = forwarder.send("b", advertise, "GET", "/api/v1/replicaSet/tagged", null, new byte[0], ALICE, null, null)) {
             org.springframework.mock.web.MockHttpServletResponse relayed = new org.springframework.mock.web.MockHttpServletResponse();
             Forwarder.relay(answer, relayed);
             assertThat(relayed.getStatus()).isEqualTo(200);
             assertThat(relayed.getHeader("ETag")).isEqualTo("\"t1\"");
             assertThat(relayed.getContentAsString()).contains("/api/v1/replicaSet/tagged");
         }
-        try (Forwarder.Answer answer = forwarder.send("b", advertise, "GET", "/api/v1/replicaSet/tagged", null, new byte[0], ALICE, "\"t1\"")) {
+        try (Forwarder.Answer answer = forwarder.send("b", advertise, "GET", "/api/v1/replicaSet/tagged", null, new byte[0], ALICE, "\"t1\"", null)) {
             org.springframework.mock.web.MockHttpServletResponse relayed = new org.springframework.mock.web.MockHttpServletResponse();
             Forwarder.relay(answer, relayed);
             assertThat(relayed.getStatus()).isEqualTo(304);

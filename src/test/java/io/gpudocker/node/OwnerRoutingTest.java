@@ -384,7 +384,7 @@ class OwnerRoutingTest {
 
         @Override
         public Answer send(String receiver, String advertise, String method, String pathAndQuery, String contentType, byte[] body, Caller caller,
-                           String ifNoneMatch) throws IOException {
+                           String ifNoneMatch, java.time.Duration answerWithin) throws IOException {
             if (ifNoneMatch != null) {
                 conditions.add(ifNoneMatch);
             }
