@@ -2,10 +2,11 @@
 # Benchmark of reads, written to docs/benchmarks.md (section "Reads"): two nodes on one etcd prefix (node a on the
 # rig's Docker engine, node b on its second engine, as ClusterIT starts them), one instance on a.
 #  1. GET /replicaSet/{name} through the owner a and through b, which forwards it (N interleaved calls of each after
-#     W warm-up calls); goal: ratio of medians b/a <= 1.1.
+#     W warm-up calls); goal: ratio of medians b/a <= 1.1. Beside them, the floor of any relay: nginx passing the call
+#     on to a. W=20 measures nodes fresh from a start; W=2000 nodes whose JIT has compiled the read's path.
 #  2. GET /replicaSet on a with 10 and with 1,000 instances: the extra records are written straight into etcd, copies
 #     of the real instance's record and version in the service's format, on a node "ghost" no process acts for (so no
-#     reconcile touches them); L calls each after W warm-up calls; goal: median <= 100 ms and 1,000 vs 10 <= 2x.
+#     reconcile touches them); L calls each after LW warm-up calls (default W); goal: median <= 100 ms and 1,000 vs 10 <= 2x.
 #     The same list asked with the ETag of its last answer (If-None-Match, a 304) is measured beside it.
 # Uses the rig when it is up (scripts/test-env.sh), else brings it up and takes it down again afterwards. Everything
 # it makes (processes, the instance, its etcd prefix, the temporary directory) is removed on exit, also on failure.
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/.."
 N=${N:-200}
 L=${L:-50}
 W=${W:-20}
+LW=${LW:-$W} # the lists' warm-up calls
 PORT_A=${GDA_BENCH_PORT:-2402}
 PORT_B=$((PORT_A + 1))
 HOST_PORTS_A=${GDA_BENCH_HOST_PORTS_A:-48200-48249}
@@ -38,10 +40,11 @@ work=$(mktemp -d)
 token=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 pid_a=
 pid_b=
+pid_r=
 etcd() { etcdctl --endpoints "$GDA_ETCD_ENDPOINTS" "$@"; }
 cleanup() {
   curl -s -X DELETE -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT_A/api/v1/replicaSet/$RS" >/dev/null 2>&1 || true
-  for pid in $pid_b $pid_a; do
+  for pid in $pid_r $pid_b $pid_a; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -98,17 +101,57 @@ await_up "$PORT_B" "$pid_b"
 call "$PORT_A" POST /replicaSet \
   "{\"imageName\":\"$GDA_TEST_IMAGE\",\"replicaSetName\":\"$RS\",\"gpuCount\":0,\"cmd\":[\"sleep\",\"1000000\"],\"node\":\"a\"}" >/dev/null
 
+# The floor of any relay: nginx (C, one worker, connections to a kept alive) passing the same call on to a, timed
+# beside the two. Installed where missing (as root), else left out.
+relay=0
+if ! command -v nginx >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null 2>&1 || echo "nginx could not be installed: the relay floor is left out" >&2
+fi
+if command -v nginx >/dev/null 2>&1; then
+  PORT_R=$((PORT_A + 2))
+  mkdir -p "$work/nginx"
+  cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy; fastcgi_temp_path $work/nginx/fcgi;
+  uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  upstream a { server 127.0.0.1:$PORT_A; keepalive 8; }
+  server {
+    listen 127.0.0.1:$PORT_R;
+    location / { proxy_pass http://a; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+  nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+  pid_r=$!
+  relay=1
+fi
+
 get_a() { call "$PORT_A" GET "/replicaSet/$RS"; }
 get_b() { call "$PORT_B" GET "/replicaSet/$RS"; }
-echo "forwarding: $W warm-up calls, then $N interleaved calls through a and through b"
-for _ in $(seq 1 "$W"); do get_a >/dev/null; get_b >/dev/null; done
-: > "$work/get-a"; : > "$work/get-b"
+get_r() { [ "$relay" = 0 ] || call "$PORT_R" GET "/replicaSet/$RS"; }
+echo "forwarding: $W warm-up calls, then $N interleaved calls through a and through b$([ "$relay" = 0 ] || echo ', and through nginx to a')"
+for _ in $(seq 1 "$W"); do get_a >/dev/null; get_b >/dev/null; get_r >/dev/null; done
+: > "$work/get-a"; : > "$work/get-b"; : > "$work/get-r"
 for i in $(seq 1 "$N"); do
-  if [ $((i % 2)) = 0 ]; then get_a >> "$work/get-a"; get_b >> "$work/get-b"; else get_b >> "$work/get-b"; get_a >> "$work/get-a"; fi
+  case $((i % 3)) in
+    0) get_a >> "$work/get-a"; get_b >> "$work/get-b"; get_r >> "$work/get-r" ;;
+    1) get_b >> "$work/get-b"; get_r >> "$work/get-r"; get_a >> "$work/get-a" ;;
+    2) get_r >> "$work/get-r"; get_a >> "$work/get-a"; get_b >> "$work/get-b" ;;
+  esac
 done
 read -r get_a_med get_a_p90 < <(stats < "$work/get-a")
 read -r get_b_med get_b_p90 < <(stats < "$work/get-b")
 ratio_get=$(awk -v b="$get_b_med" -v a="$get_a_med" 'BEGIN { printf "%.2f", b / a }')
+if [ "$relay" = 1 ]; then
+  read -r get_r_med get_r_p90 < <(stats < "$work/get-r")
+  ratio_relay=$(awk -v b="$get_r_med" -v a="$get_a_med" 'BEGIN { printf "%.2f", b / a }')
+fi
 
 # the real instance's record and version, as templates of the seeded ones (moved to node "ghost", no GPUs, no ports)
 records=$PREFIX/apis/v1/replicasets/
@@ -137,9 +180,9 @@ seed() { # from to: writes the records and first versions of seed-<from> .. seed
   done
 }
 
-list_run() { # label: W warm-up, then L timed lists and L conditional ones
+list_run() { # label: LW warm-up, then L timed lists and L conditional ones
   local label=$1 etag
-  for _ in $(seq 1 "$W"); do call "$PORT_A" GET /replicaSet >/dev/null; done
+  for _ in $(seq 1 "$LW"); do call "$PORT_A" GET /replicaSet >/dev/null; done
   : > "$work/list-$label"; : > "$work/list304-$label"
   for _ in $(seq 1 "$L"); do call "$PORT_A" GET /replicaSet >> "$work/list-$label"; done
   etag=$(awk 'tolower($1) == "etag:" { print $2 }' "$work/headers" | tr -d '\r')
@@ -168,15 +211,16 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(uname
   echo
   echo "## Reads — $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Machine: $machine; load average at the end (1, 5, 15 min): $load. Command: \`make bench-reads\`"
+  echo "Machine: $machine; load average at the end (1, 5, 15 min): $load. Command: \`W=$W N=$N L=$L LW=$LW make bench-reads\`"
   echo "(scripts/bench-reads.sh). Two nodes on this machine (a and b, each its own dockerd), one instance on a."
-  echo "curl's total time per call, milliseconds. The list's extra instances are records written into etcd in the"
+  echo "curl's total time per call, milliseconds, after $W warm-up calls of each kind (the lists after $LW). The list's extra instances are records written into etcd in the"
   echo "service's format (on a node no process acts for); the list read $n10 and $n1000 of them (the 1,000 answer: $bytes1000 bytes)."
   echo
   echo "| call | through | calls | median (ms) | p90 (ms) | ratio | goal |"
   echo "|---|---|---|---|---|---|---|"
   echo "| GET /replicaSet/{name} | a (owner) | $N | $get_a_med | $get_a_p90 | | |"
   echo "| GET /replicaSet/{name} | b (forwards to a) | $N | $get_b_med | $get_b_p90 | b/a $ratio_get | <= 1.1 |"
+  [ "$relay" = 0 ] || echo "| GET /replicaSet/{name} | nginx relaying to a (the floor of a relay) | $N | $get_r_med | $get_r_p90 | nginx/a $ratio_relay | |"
   echo "| GET /replicaSet, 10 instances | a | $L | $l10_med | $l10_p90 | | |"
   echo "| GET /replicaSet, 1,000 instances | a | $L | $l1000_med | $l1000_p90 | 1,000/10 $ratio_list | median <= 100 ms, ratio <= 2 |"
   echo "| GET /replicaSet, 10, If-None-Match (304) | a | $L | $c10_med | $c10_p90 | | |"

@@ -1,6 +1,7 @@
 package io.gpudocker.auth;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.BearerCallers;
 import io.gpudocker.api.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -24,13 +25,20 @@ final class BearerAuthentication {
 
     private BearerAuthentication() {}
 
-    /** An unchecked bearer token, as read from the request. */
+    /** A bearer token as read from the request, with whom it named if an earlier step of the same call checked it. */
     static final class Presented extends AbstractAuthenticationToken {
         private final String token;
+        /** Null when no earlier step checked it. */
+        private final transient BearerCallers.Checked checked;
 
-        Presented(String token) {
+        Presented(String token, BearerCallers.Checked checked) {
             super(List.of());
             this.token = token;
+            this.checked = checked;
+        }
+
+        Presented(String token) {
+            this(token, null);
         }
 
         @Override
@@ -47,7 +55,11 @@ final class BearerAuthentication {
                 return null;
             }
             String token = header.substring(PREFIX.length()).trim();
-            return token.isEmpty() ? null : new Presented(token);
+            if (token.isEmpty()) {
+                return null;
+            }
+            return request.getAttribute(BearerCallers.CHECKED) instanceof BearerCallers.Checked c && c.token().equals(token)
+                    ? new Presented(token, c) : new Presented(token);
         };
     }
 
@@ -57,7 +69,8 @@ final class BearerAuthentication {
             public Authentication authenticate(Authentication presented) {
                 Optional<Caller> caller;
                 try {
-                    caller = tokens.authenticate((String) presented.getCredentials());
+                    caller = presented instanceof Presented p && p.checked != null ? p.checked.caller()
+                            : tokens.authenticate((String) presented.getCredentials());
                 } catch (ApiException unavailable) {
                     // etcd could not say: the caller hears that (503), not that its token is bad
                     throw new AuthenticationServiceException(unavailable.getMessage(), unavailable);

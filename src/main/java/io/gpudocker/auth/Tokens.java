@@ -1,6 +1,7 @@
 package io.gpudocker.auth;
 
 import io.gpudocker.api.ApiException;
+import io.gpudocker.api.BearerCallers;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import java.time.Instant;
@@ -11,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Issuing, listing, revoking and checking bearer tokens. Only hashes are kept; a token is shown once, when issued. */
-public class Tokens {
+public class Tokens implements BearerCallers {
     private static final Logger log = LoggerFactory.getLogger(Tokens.class);
 
     private final TokenRepository repo;
@@ -27,6 +28,7 @@ public class Tokens {
      * Who a bearer token belongs to; empty for an unknown or revoked one. Reads etcd, so a revocation counts at
      * once. Once the operator configures the admin token, one generated earlier and kept in etcd stops counting.
      */
+    @Override
     public Optional<Caller> authenticate(String token) {
         String hash = TokenSecrets.sha256(token);
         if (configuredAdminHash != null && TokenSecrets.sameHash(configuredAdminHash, hash)) {

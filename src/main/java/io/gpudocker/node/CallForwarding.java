@@ -1,6 +1,8 @@
 package io.gpudocker.node;
 
+import io.gpudocker.api.ApiException;
 import io.gpudocker.api.Caller;
+import io.gpudocker.api.ErrorCode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,6 +51,9 @@ class CallForwarding {
                     request.getHeader(Forwarder.IF_NONE_MATCH), null);
         } catch (IOException e) {
             throw NodeUnavailable.of(kind, name, target.name(), Forwarder.unreachable(target.advertise(), e));
+        } catch (IllegalArgumentException e) {
+            // a malformed escape in the query, which this node's handlers never parse: the other node would refuse it too
+            throw ApiException.of(ErrorCode.INVALID_PARAMS, "the call's path or query is not a valid URI (a malformed %%-escape?)");
         }
     }
 }

@@ -25,10 +25,21 @@ import org.springframework.web.util.ServletRequestPathUtils;
  */
 final class RouteResolver {
     private final Supplier<HandlerMapping> mapping;
+    /** The mapping once asked for: looking the bean up again on every call cost more than the match. */
+    private volatile HandlerMapping found;
 
     /** @param mapping the application's handler mapping, asked for on the first call (it is complete only once the context is) */
     RouteResolver(Supplier<HandlerMapping> mapping) {
         this.mapping = mapping;
+    }
+
+    private HandlerMapping mapping() {
+        HandlerMapping m = found;
+        if (m == null) {
+            m = mapping.get();
+            found = m;
+        }
+        return m;
     }
 
     /**
@@ -49,7 +60,7 @@ final class RouteResolver {
         HandlerExecutionChain chain;
         try {
             ServletRequestPathUtils.parseAndCache(probe);
-            chain = mapping.get().getHandler(probe);
+            chain = mapping().getHandler(probe);
         } catch (Exception refused) {
             // no handler takes it as sent (method, media type, a path that does not parse): every node refuses it alike
             return Route.HERE;

@@ -417,6 +417,45 @@ class ClusterIT {
     }
 
     /**
+     * A read sent on before the node's own pipeline runs answers as the owner does: the same body, tag and security
+     * headers, a 304 for the tag, and a token that names nobody (revoked, or none at all) refused where the call arrived.
+     */
+    @Test
+    @Order(7)
+    void aReadThroughTheNodeThatDoesNotHoldItAnswersAsTheOwnerDoes() throws Exception {
+        String onA = createOn(a, "read", 0, "a");
+        Api.Reply issued = a.post("/tokens", Map.of("name", "readtenant" + UUID.randomUUID().toString().substring(0, 6)));
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(200);
+        String revoked = issued.data().path("token").asString();
+        assertThat(a.delete("/tokens/" + issued.data().path("name").asString()).status()).isEqualTo(200);
+
+        HttpResponse<String> owner = read("a", onA, ADMIN, null);
+        HttpResponse<String> other = read("b", onA, ADMIN, null);
+
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
+        assertThat(Api.JSON.readTree(other.body())).isEqualTo(Api.JSON.readTree(owner.body()));
+        String tag = owner.headers().firstValue("ETag").orElseThrow();
+        assertThat(other.headers().firstValue("ETag")).contains(tag);
+        for (String header : List.of("X-Content-Type-Options", "X-Frame-Options", "Cache-Control", "Referrer-Policy")) {
+            assertThat(other.headers().firstValue(header)).as(header).isEqualTo(owner.headers().firstValue(header)).isPresent();
+        }
+        assertThat(read("b", onA, ADMIN, tag).statusCode()).isEqualTo(304);
+        assertThat(read("b", onA, revoked, null).statusCode()).isEqualTo(401);
+        assertThat(read("b", onA, null, null).statusCode()).isEqualTo(401);
+    }
+
+    private HttpResponse<String> read(String node, String name, String token, String ifNoneMatch) throws IOException, InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(node) + "/api/v1/replicaSet/" + name));
+        if (token != null) {
+            req.header("Authorization", "Bearer " + token);
+        }
+        if (ifNoneMatch != null) {
+            req.header("If-None-Match", ifNoneMatch);
+        }
+        return HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
      * A path with an escaped letter names the same instance: called on the node that does not hold it, the stop and the
      * delete run on the node that does (never on the one called, which would mark the record while the container runs on).
      */
