@@ -1,7 +1,6 @@
 package io.gpudocker.auth;
 
 import io.gpudocker.api.ApiException;
-import io.gpudocker.api.BearerCallers;
 import io.gpudocker.api.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -25,20 +24,13 @@ final class BearerAuthentication {
 
     private BearerAuthentication() {}
 
-    /** A bearer token as read from the request, with whom it named if an earlier step of the same call checked it. */
+    /** An unchecked bearer token, as read from the request. */
     static final class Presented extends AbstractAuthenticationToken {
         private final String token;
-        /** Null when no earlier step checked it. */
-        private final transient BearerCallers.Checked checked;
-
-        Presented(String token, BearerCallers.Checked checked) {
-            super(List.of());
-            this.token = token;
-            this.checked = checked;
-        }
 
         Presented(String token) {
-            this(token, null);
+            super(List.of());
+            this.token = token;
         }
 
         @Override
@@ -55,11 +47,7 @@ final class BearerAuthentication {
                 return null;
             }
             String token = header.substring(PREFIX.length()).trim();
-            if (token.isEmpty()) {
-                return null;
-            }
-            return request.getAttribute(BearerCallers.CHECKED) instanceof BearerCallers.Checked c && c.token().equals(token)
-                    ? new Presented(token, c) : new Presented(token);
+            return token.isEmpty() ? null : new Presented(token);
         };
     }
 
@@ -69,8 +57,7 @@ final class BearerAuthentication {
             public Authentication authenticate(Authentication presented) {
                 Optional<Caller> caller;
                 try {
-                    caller = presented instanceof Presented p && p.checked != null ? p.checked.caller()
-                            : tokens.authenticate((String) presented.getCredentials());
+                    caller = tokens.authenticate((String) presented.getCredentials());
                 } catch (ApiException unavailable) {
                     // etcd could not say: the caller hears that (503), not that its token is bad
                     throw new AuthenticationServiceException(unavailable.getMessage(), unavailable);

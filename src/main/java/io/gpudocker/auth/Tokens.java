@@ -1,7 +1,6 @@
 package io.gpudocker.auth;
 
 import io.gpudocker.api.ApiException;
-import io.gpudocker.api.BearerCallers;
 import io.gpudocker.api.Caller;
 import io.gpudocker.api.ErrorCode;
 import java.time.Instant;
@@ -12,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Issuing, listing, revoking and checking bearer tokens. Only hashes are kept; a token is shown once, when issued. */
-public class Tokens implements BearerCallers {
+public class Tokens {
     private static final Logger log = LoggerFactory.getLogger(Tokens.class);
 
     private final TokenRepository repo;
@@ -28,7 +27,6 @@ public class Tokens implements BearerCallers {
      * Who a bearer token belongs to; empty for an unknown or revoked one. Reads etcd, so a revocation counts at
      * once. Once the operator configures the admin token, one generated earlier and kept in etcd stops counting.
      */
-    @Override
     public Optional<Caller> authenticate(String token) {
         String hash = TokenSecrets.sha256(token);
         if (configuredAdminHash != null && TokenSecrets.sameHash(configuredAdminHash, hash)) {

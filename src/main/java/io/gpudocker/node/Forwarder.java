@@ -239,16 +239,8 @@ public class Forwarder {
 
     /** Writes the answer out as it comes, flushing each chunk; stops (closing the other node's stream) when the client leaves. */
     public static void relay(Answer answer, jakarta.servlet.http.HttpServletResponse response) throws IOException {
-        relay(answer, response, List.of());
-    }
-
-    /** The same, relaying the headers named in {@code alsoRelayed} as well. */
-    static void relay(Answer answer, jakarta.servlet.http.HttpServletResponse response, List<String> alsoRelayed) throws IOException {
         response.setStatus(answer.status());
         for (String name : RELAYED) {
-            answer.header(name).ifPresent(v -> response.setHeader(name, v));
-        }
-        for (String name : alsoRelayed) {
             answer.header(name).ifPresent(v -> response.setHeader(name, v));
         }
         try (InputStream in = answer.body()) {

@@ -1,6 +1,5 @@
 package io.gpudocker.node;
 
-import io.gpudocker.api.BearerCallers;
 import io.gpudocker.api.BuildInfo;
 import io.gpudocker.event.EventLog;
 import io.gpudocker.config.GdaProperties;
@@ -143,32 +142,12 @@ public class NodeConfig {
      */
     @Bean
     FilterRegistrationBean<OwnerRouting> ownerRouting(NodeDirectory directory, Placement placement, Forwarder forwarder, OwnerView records,
-                                                      RouteResolver routes) {
+                                                      @Qualifier("requestMappingHandlerMapping") ObjectProvider<HandlerMapping> mapping) {
         CallForwarding forwarding = new CallForwarding(directory, forwarder);
-        FilterRegistrationBean<OwnerRouting> registration = new FilterRegistrationBean<>(new OwnerRouting(routes,
+        FilterRegistrationBean<OwnerRouting> registration = new FilterRegistrationBean<>(new OwnerRouting(new RouteResolver(mapping::getObject),
                 directory, records, forwarding, new CreatePlacement(placement, forwarding, records), new ResourceGathering(directory, forwarder)));
         registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER + 1);
         registration.addUrlPatterns("/api/v1/*");
-        return registration;
-    }
-
-    @Bean
-    RouteResolver routeResolver(@Qualifier("requestMappingHandlerMapping") ObjectProvider<HandlerMapping> mapping) {
-        return new RouteResolver(mapping::getObject);
-    }
-
-    /**
-     * In front of the security chain and the answers' digests: a read of what another node holds is sent there at once
-     * ({@link ReadShortcut}); every other call passes on. Only where callers present tokens (with auth off every caller is
-     * the admin and the pipeline forwards as before).
-     */
-    @Bean
-    FilterRegistrationBean<ReadShortcut> readShortcut(BearerCallers callers, RouteResolver routes, OwnerView records, NodeDirectory directory,
-                                                      Forwarder forwarder, GdaProperties props) {
-        FilterRegistrationBean<ReadShortcut> registration = new FilterRegistrationBean<>(new ReadShortcut(callers, routes, records, directory, forwarder));
-        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 2);
-        registration.addUrlPatterns("/api/v1/*");
-        registration.setEnabled(props.auth().enabled());
         return registration;
     }
 

@@ -417,7 +417,7 @@ class ClusterIT {
     }
 
     /**
-     * A read sent on before the node's own pipeline runs answers as the owner does: the same body, tag and security
+     * A read through the node that does not hold the instance answers as the owner does: the same body, tag and security
      * headers, a 304 for the tag, and a token that names nobody (revoked, or none at all) refused where the call arrived.
      */
     @Test
