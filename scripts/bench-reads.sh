@@ -3,7 +3,8 @@
 # rig's Docker engine, node b on its second engine, as ClusterIT starts them), one instance on a.
 #  1. GET /replicaSet/{name} through the owner a and through b, which forwards it (N interleaved calls of each after
 #     W warm-up calls); goal: ratio of medians b/a <= 1.1. Beside them, the floor of any relay: nginx passing the call
-#     on to a. W=20 measures nodes fresh from a start; W=2000 nodes whose JIT has compiled the read's path.
+#     on to a, and of the service's own stack: Tomcat and the same HTTP client relaying it, nothing else
+#     (scripts/floors/BareRelay.java). W=20 measures nodes fresh from a start; W=2000 nodes whose JIT has compiled the read's path.
 #  2. GET /replicaSet on a with 10 and with 1,000 instances: the extra records are written straight into etcd, copies
 #     of the real instance's record and version in the service's format, on a node "ghost" no process acts for (so no
 #     reconcile touches them); L calls each after LW warm-up calls (default W); goal: median <= 100 ms and 1,000 vs 10 <= 2x.
@@ -41,10 +42,11 @@ token=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 pid_a=
 pid_b=
 pid_r=
+pid_t=
 etcd() { etcdctl --endpoints "$GDA_ETCD_ENDPOINTS" "$@"; }
 cleanup() {
   curl -s -X DELETE -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT_A/api/v1/replicaSet/$RS" >/dev/null 2>&1 || true
-  for pid in $pid_r $pid_b $pid_a; do
+  for pid in $pid_t $pid_r $pid_b $pid_a; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -132,22 +134,41 @@ CONF
   relay=1
 fi
 
+# The floor of a relay on the service's own stack: Tomcat with one servlet relaying through the same HTTP client, no
+# Spring and no signature (scripts/floors/BareRelay.java, run from source with the jar's libraries).
+PORT_T=$((PORT_A + 3))
+mkdir -p "$work/libs"
+jar_path=$(realpath "$JAR")
+(cd "$work/libs" && unzip -q -o "$jar_path" 'BOOT-INF/lib/*')
+java -Djava.io.tmpdir="$work" -cp "$work/libs/BOOT-INF/lib/*" scripts/floors/BareRelay.java "$PORT_T" "http://127.0.0.1:$PORT_A" > "$work/bare-relay.log" 2>&1 &
+pid_t=$!
+for _ in $(seq 1 120); do
+  curl -s -o /dev/null "http://127.0.0.1:$PORT_T/" 2>/dev/null && break
+  kill -0 "$pid_t" 2>/dev/null || { echo "the bare relay exited:" >&2; cat "$work/bare-relay.log" >&2; exit 1; }
+  sleep 0.5
+done
+
 get_a() { call "$PORT_A" GET "/replicaSet/$RS"; }
 get_b() { call "$PORT_B" GET "/replicaSet/$RS"; }
 get_r() { [ "$relay" = 0 ] || call "$PORT_R" GET "/replicaSet/$RS"; }
-echo "forwarding: $W warm-up calls, then $N interleaved calls through a and through b$([ "$relay" = 0 ] || echo ', and through nginx to a')"
-for _ in $(seq 1 "$W"); do get_a >/dev/null; get_b >/dev/null; get_r >/dev/null; done
-: > "$work/get-a"; : > "$work/get-b"; : > "$work/get-r"
+get_t() { call "$PORT_T" GET "/replicaSet/$RS"; }
+echo "forwarding: $W warm-up calls, then $N interleaved calls through a, through b, through the bare relay$([ "$relay" = 0 ] || echo ' and through nginx') to a"
+for _ in $(seq 1 "$W"); do get_a >/dev/null; get_b >/dev/null; get_r >/dev/null; get_t >/dev/null; done
+: > "$work/get-a"; : > "$work/get-b"; : > "$work/get-r"; : > "$work/get-t"
 for i in $(seq 1 "$N"); do
-  case $((i % 3)) in
-    0) get_a >> "$work/get-a"; get_b >> "$work/get-b"; get_r >> "$work/get-r" ;;
-    1) get_b >> "$work/get-b"; get_r >> "$work/get-r"; get_a >> "$work/get-a" ;;
-    2) get_r >> "$work/get-r"; get_a >> "$work/get-a"; get_b >> "$work/get-b" ;;
+  case $((i % 4)) in
+    0) get_a >> "$work/get-a"; get_b >> "$work/get-b"; get_r >> "$work/get-r"; get_t >> "$work/get-t" ;;
+    1) get_b >> "$work/get-b"; get_r >> "$work/get-r"; get_t >> "$work/get-t"; get_a >> "$work/get-a" ;;
+    2) get_r >> "$work/get-r"; get_t >> "$work/get-t"; get_a >> "$work/get-a"; get_b >> "$work/get-b" ;;
+    3) get_t >> "$work/get-t"; get_a >> "$work/get-a"; get_b >> "$work/get-b"; get_r >> "$work/get-r" ;;
   esac
 done
+
 read -r get_a_med get_a_p90 < <(stats < "$work/get-a")
 read -r get_b_med get_b_p90 < <(stats < "$work/get-b")
 ratio_get=$(awk -v b="$get_b_med" -v a="$get_a_med" 'BEGIN { printf "%.2f", b / a }')
+read -r get_t_med get_t_p90 < <(stats < "$work/get-t")
+ratio_bare=$(awk -v b="$get_t_med" -v a="$get_a_med" 'BEGIN { printf "%.2f", b / a }')
 if [ "$relay" = 1 ]; then
   read -r get_r_med get_r_p90 < <(stats < "$work/get-r")
   ratio_relay=$(awk -v b="$get_r_med" -v a="$get_a_med" 'BEGIN { printf "%.2f", b / a }')
@@ -220,10 +241,11 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(uname
   echo "|---|---|---|---|---|---|---|"
   echo "| GET /replicaSet/{name} | a (owner) | $N | $get_a_med | $get_a_p90 | | |"
   echo "| GET /replicaSet/{name} | b (forwards to a) | $N | $get_b_med | $get_b_p90 | b/a $ratio_get | <= 1.1 |"
+  echo "| GET /replicaSet/{name} | Tomcat + the same HTTP client relaying to a, nothing else (the floor of the service's stack) | $N | $get_t_med | $get_t_p90 | bare/a $ratio_bare | |"
   [ "$relay" = 0 ] || echo "| GET /replicaSet/{name} | nginx relaying to a (the floor of a relay) | $N | $get_r_med | $get_r_p90 | nginx/a $ratio_relay | |"
   echo "| GET /replicaSet, 10 instances | a | $L | $l10_med | $l10_p90 | | |"
   echo "| GET /replicaSet, 1,000 instances | a | $L | $l1000_med | $l1000_p90 | 1,000/10 $ratio_list | median <= 100 ms, ratio <= 2 |"
   echo "| GET /replicaSet, 10, If-None-Match (304) | a | $L | $c10_med | $c10_p90 | | |"
   echo "| GET /replicaSet, 1,000, If-None-Match (304) | a | $L | $c1000_med | $c1000_p90 | | |"
 } >> "$OUT"
-echo "forwarded/owner $ratio_get (goal <= 1.1); list 1,000: $l1000_med ms median, 1,000/10 $ratio_list (goals <= 100 ms, <= 2); written to $OUT"
+echo "forwarded/owner $ratio_get (goal <= 1.1; bare Tomcat relay $ratio_bare${ratio_relay:+, nginx $ratio_relay}); list 1,000: $l1000_med ms median, 1,000/10 $ratio_list (goals <= 100 ms, <= 2); written to $OUT"
