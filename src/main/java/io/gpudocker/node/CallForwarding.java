@@ -7,6 +7,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URISyntaxException;
 
 /** Sends a call that arrived here on to another node, as its caller, and relays that node's answer. */
 class CallForwarding {
@@ -52,6 +53,9 @@ class CallForwarding {
         } catch (IOException e) {
             throw NodeUnavailable.of(kind, name, target.name(), Forwarder.unreachable(target.advertise(), e));
         } catch (IllegalArgumentException e) {
+            if (!(e.getCause() instanceof URISyntaxException)) {
+                throw e;
+            }
             // a malformed escape in the query, which this node's handlers never parse: the other node would refuse it too
             throw ApiException.of(ErrorCode.INVALID_PARAMS, "the call's path or query is not a valid URI (a malformed %%-escape?)");
         }

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.HandlerMapping;
@@ -24,22 +25,12 @@ import org.springframework.web.util.ServletRequestPathUtils;
  * must not linger for the dispatch that follows, which records its own.
  */
 final class RouteResolver {
-    private final Supplier<HandlerMapping> mapping;
-    /** The mapping once asked for: looking the bean up again on every call cost more than the match. */
-    private volatile HandlerMapping found;
+    /** Looked up once: asking the bean factory again on every call cost more than the match. */
+    private final SingletonSupplier<HandlerMapping> mapping;
 
     /** @param mapping the application's handler mapping, asked for on the first call (it is complete only once the context is) */
     RouteResolver(Supplier<HandlerMapping> mapping) {
-        this.mapping = mapping;
-    }
-
-    private HandlerMapping mapping() {
-        HandlerMapping m = found;
-        if (m == null) {
-            m = mapping.get();
-            found = m;
-        }
-        return m;
+        this.mapping = SingletonSupplier.of(mapping);
     }
 
     /**
@@ -60,7 +51,7 @@ final class RouteResolver {
         HandlerExecutionChain chain;
         try {
             ServletRequestPathUtils.parseAndCache(probe);
-            chain = mapping().getHandler(probe);
+            chain = mapping.obtain().getHandler(probe);
         } catch (Exception refused) {
             // no handler takes it as sent (method, media type, a path that does not parse): every node refuses it alike
             return Route.HERE;

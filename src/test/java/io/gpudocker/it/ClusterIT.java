@@ -521,6 +521,28 @@ class ClusterIT {
         assertThat(processes.get("b").output()).contains("node a is reached over plain HTTP").contains("gda.node.trust-store");
     }
 
+    /**
+     * The node-only question a history asks (which containers a node keeps of an instance) answers a signed call for a
+     * caller who may see the instance, and for another tenant says no more than that there is no such instance.
+     */
+    @Test
+    @Order(8)
+    void theContainersAHistoryAsksAnotherNodeForAreNamedOnlyToACallerWhoMaySeeTheInstance() throws Exception {
+        String onA = createOn(a, "kept", 0, "a");
+        String path = "/api/v1/internal/moves/" + onA + "/containers";
+        String clusterId = Api.JSON.readTree(etcdValues(KEYS).get("cluster")).path("id").asString();
+        InterNodeCredential signer = new InterNodeCredential(ClusterSecret.of(ClusterSecret.derive(ADMIN, clusterId)), new Keys(PREFIX, "b"),
+                Clock.systemUTC());
+
+        Api.Reply intruder = signedCall("a", "POST", path, signer.sign("POST", path, Caller.tenant("intruder"), "b", "a", new byte[0]));
+        Api.Reply admin = signedCall("a", "POST", path, signer.sign("POST", path, Caller.ADMIN, "b", "a", new byte[0]));
+
+        assertThat(intruder.status()).as(intruder.toString()).isEqualTo(404);
+        assertThat(intruder.toString()).doesNotContain(onA + "-1");
+        assertThat(admin.status()).as(admin.toString()).isEqualTo(200);
+        assertThat(admin.data().path("names").toString()).contains(onA + "-1");
+    }
+
     /** A call straight to one node's port carrying the given node headers, and no bearer token. */
     private Api.Reply signedCall(String node, String method, String path, Map<String, String> headers) throws Exception {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(node) + path))
